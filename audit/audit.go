@@ -1,0 +1,60 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+// Event kinds. The strings are stored; never change one.
+const (
+	Login                = "login"
+	Logout               = "logout"
+	SessionEnded         = "session_ended"
+	Authorized           = "authorized" // an authorization code was issued to a client
+	TokenIssued          = "token_issued"
+	TokenRefreshed       = "token_refreshed"
+	TokenRevoked         = "token_revoked"
+	RefreshReuseDetected = "refresh_reuse_detected"
+	CodeReuseDetected    = "code_reuse_detected"
+)
+
+// Event is what a caller records; Record fills the time.
+type Event struct {
+	Tenant    string
+	Kind      string
+	Actor     string // pid of who acted
+	Subject   string // pid of whom it was for
+	ClientID  string
+	SessionID string
+	GrantID   string
+	Detail    map[string]any
+}
+
+// Appender is the slice of the storage contract Record needs.
+type Appender interface {
+	AppendEvent(ctx context.Context, e storage.Event) (int64, error)
+}
+
+// Record appends e to the usage log at time now.
+func Record(ctx context.Context, log Appender, now time.Time, e Event) error {
+	var detail json.RawMessage
+	if len(e.Detail) > 0 {
+		b, err := json.Marshal(e.Detail)
+		if err != nil {
+			return fmt.Errorf("audit: detail: %w", err)
+		}
+		detail = b
+	}
+	_, err := log.AppendEvent(ctx, storage.Event{
+		Tenant: e.Tenant, Time: now.UTC(), Kind: e.Kind, Actor: e.Actor, Subject: e.Subject,
+		ClientID: e.ClientID, SessionID: e.SessionID, GrantID: e.GrantID, Detail: detail,
+	})
+	if err != nil {
+		return fmt.Errorf("audit: append %s: %w", e.Kind, err)
+	}
+	return nil
+}

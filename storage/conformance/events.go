@@ -1,0 +1,90 @@
+package conformance
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+func testEvents(t *testing.T, s storage.Storage) {
+	// Alice logs in, then acts for her child; Bob logs in; one event in
+	// another tenant.
+	in := []storage.Event{
+		{Tenant: "main", Time: at(0), Kind: "login", Actor: pidAlice, Subject: pidAlice, SessionID: "s1",
+			Detail: json.RawMessage(`{"acr":"idporten-loa-high"}`)},
+		{Tenant: "main", Time: at(time.Minute), Kind: "representation_chosen", Actor: pidAlice, Subject: pidChild,
+			SessionID: "s1"},
+		{Tenant: "main", Time: at(2 * time.Minute), Kind: "consent_given", Actor: pidAlice, Subject: pidChild,
+			ClientID: "tool", GrantID: "g1"},
+		{Tenant: "main", Time: at(3 * time.Minute), Kind: "token_issued", Actor: pidAlice, Subject: pidChild,
+			ClientID: "tool", GrantID: "g1"},
+		{Tenant: "main", Time: at(4 * time.Minute), Kind: "login", Actor: pidBob, Subject: pidBob, SessionID: "s2"},
+		{Tenant: "sandbox", Time: at(5 * time.Minute), Kind: "login", Actor: pidAlice, Subject: pidAlice},
+	}
+	var last int64
+	for i := range in {
+		id, err := s.AppendEvent(ctx(t), in[i])
+		must(t, err, "AppendEvent")
+		if id <= last {
+			t.Fatalf("event id %d after %d: ids must increase", id, last)
+		}
+		in[i].ID, last = id, id
+	}
+
+	list := func(t *testing.T, f storage.EventFilter) []storage.Event {
+		t.Helper()
+		es, err := s.ListEvents(ctx(t), f)
+		must(t, err, "ListEvents")
+		return es
+	}
+	// pick returns in[i...] newest first, the order ListEvents promises.
+	pick := func(is ...int) []storage.Event {
+		var out []storage.Event
+		for _, i := range is {
+			out = append(out, in[i])
+		}
+		slices.Reverse(out)
+		return out
+	}
+
+	for _, tc := range []struct {
+		name string
+		f    storage.EventFilter
+		want []storage.Event
+	}{
+		{"tenant, newest first, all fields", storage.EventFilter{Tenant: "main"}, pick(0, 1, 2, 3, 4)},
+		{"person matches actor or subject", storage.EventFilter{Tenant: "main", Person: pidChild}, pick(1, 2, 3)},
+		{"person as actor", storage.EventFilter{Tenant: "main", Person: pidAlice}, pick(0, 1, 2, 3)},
+		{"kinds", storage.EventFilter{Tenant: "main", Kinds: []string{"login", "consent_given"}}, pick(0, 2, 4)},
+		{"client", storage.EventFilter{Tenant: "main", ClientID: "tool"}, pick(2, 3)},
+		{"since inclusive, until exclusive",
+			storage.EventFilter{Tenant: "main", Since: at(time.Minute), Until: at(3 * time.Minute)}, pick(1, 2)},
+		{"limit", storage.EventFilter{Tenant: "main", Limit: 2}, pick(3, 4)},
+		{"other tenant", storage.EventFilter{Tenant: "sandbox"}, pick(5)},
+		{"no match", storage.EventFilter{Tenant: "main", Person: "nobody"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			same(t, list(t, tc.f), tc.want, "events")
+		})
+	}
+
+	t.Run("keyset pagination walks every event once", func(t *testing.T) {
+		var got []storage.Event
+		f := storage.EventFilter{Tenant: "main", Limit: 2}
+		for page := 0; ; page++ {
+			if page > 5 {
+				t.Fatal("pagination does not end")
+			}
+			es := list(t, f)
+			if len(es) == 0 {
+				break
+			}
+			got = append(got, es...)
+			f.AfterID = es[len(es)-1].ID
+		}
+		same(t, got, pick(0, 1, 2, 3, 4), "all pages")
+	})
+}

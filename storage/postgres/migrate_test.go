@@ -1,0 +1,43 @@
+package postgres
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/oidcp/oidcp/storage/postgres/pgtest"
+	"github.com/oidcp/oidcp/storage/sqlstore"
+)
+
+// Nodes starting at once against an empty database: the advisory lock
+// lets each migration run once and every node succeed.
+func TestConcurrentMigrate(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	var stores [3]*sqlstore.Store
+	for i := range stores {
+		s, err := Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	errs := make(chan error, len(stores))
+	for _, s := range stores {
+		go func() { errs <- s.Migrate(t.Context()) }()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent Migrate: %v", err)
+		}
+	}
+	vs, err := stores[0].AppliedMigrations(t.Context())
+	if err != nil || !slices.Equal(vs, []int64{1}) {
+		t.Fatalf("applied migrations %v (%v), want [1]", vs, err)
+	}
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	if _, err := Open(t.Context(), "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"); err == nil {
+		t.Fatal("Open of an unreachable server succeeded")
+	}
+}

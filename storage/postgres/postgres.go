@@ -1,0 +1,110 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/oidcp/oidcp/storage/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the PostgreSQL schema files, NNNN_name.sql at the root.
+var Migrations = mustSub(migrationFiles, "migrations")
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// SQLSTATEs mapped to sentinels (PostgreSQL Appendix A).
+const (
+	uniqueViolation      = "23505"
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
+)
+
+// migrationLockID is the advisory lock key that serialises Migrate across
+// nodes. pg_advisory_xact_lock releases it at commit or rollback.
+const migrationLockID = 7_305_711_042
+
+// Dialect is PostgreSQL's dialect for sqlstore.
+var Dialect = sqlstore.Dialect{
+	Name:            "postgres",
+	IsConflict:      func(err error) bool { return sqlState(err) == uniqueViolation },
+	IsSerialization: isSerialization,
+	ForUpdate:       " FOR UPDATE",
+	EncodeTime:      sqlstore.UTCMicro,
+	TimeType:        "TIMESTAMPTZ",
+	MigrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
+}
+
+func sqlState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+func isSerialization(err error) bool {
+	c := sqlState(err)
+	return c == serializationFailure || c == deadlockDetected
+}
+
+// Options size the connection pool.
+type Options struct {
+	MaxOpenConns    int           // default 20
+	MaxIdleConns    int           // default 10
+	ConnMaxLifetime time.Duration // default 30 min, so connections follow failovers and DNS changes
+	ConnMaxIdleTime time.Duration // default 5 min
+}
+
+// Option changes Options.
+type Option func(*Options)
+
+// WithPool sets the pool size: at most open connections, idle of them kept.
+func WithPool(open, idle int) Option {
+	return func(o *Options) { o.MaxOpenConns, o.MaxIdleConns = open, idle }
+}
+
+// WithConnMaxLifetime sets Options.ConnMaxLifetime.
+func WithConnMaxLifetime(d time.Duration) Option { return func(o *Options) { o.ConnMaxLifetime = d } }
+
+// Open connects to the database at dsn (a postgres:// URL or key=value
+// string as pgx accepts) and checks that it answers. It does not migrate;
+// call Migrate.
+func Open(ctx context.Context, dsn string, opts ...Option) (*sqlstore.Store, error) {
+	o := Options{MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: 30 * time.Minute, ConnMaxIdleTime: 5 * time.Minute}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	db.SetMaxOpenConns(o.MaxOpenConns)
+	db.SetMaxIdleConns(o.MaxIdleConns)
+	db.SetConnMaxLifetime(o.ConnMaxLifetime)
+	db.SetConnMaxIdleTime(o.ConnMaxIdleTime)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return sqlstore.New(db, Dialect, Migrations), nil
+}
+
+// The pgx driver must be registered under "pgx"; importing stdlib does it.
+var _ = stdlib.GetDefaultDriver

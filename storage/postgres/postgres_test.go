@@ -1,0 +1,26 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/conformance"
+	"github.com/oidcp/oidcp/storage/postgres/pgtest"
+)
+
+func newTestStore(t *testing.T) storage.Storage {
+	t.Helper()
+	s, err := Open(t.Context(), pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	conformance.RunTests(t, newTestStore)
+}

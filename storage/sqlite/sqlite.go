@@ -1,0 +1,144 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/oidcp/oidcp/storage/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the SQLite schema files, NNNN_name.sql at the root.
+var Migrations = mustSub(migrationFiles, "migrations")
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Options tune the connection pool and locking.
+type Options struct {
+	// BusyTimeout is how long a statement waits for another connection's
+	// write lock before failing with storage.ErrSerialization. Default 10s.
+	BusyTimeout time.Duration
+	// MaxOpenConns bounds the pool. SQLite has one writer at a time; WAL
+	// lets readers proceed beside it, so a few connections help reads
+	// while writes queue on the lock. Default max(4, GOMAXPROCS).
+	MaxOpenConns int
+}
+
+// Option changes Options.
+type Option func(*Options)
+
+// WithBusyTimeout sets Options.BusyTimeout.
+func WithBusyTimeout(d time.Duration) Option { return func(o *Options) { o.BusyTimeout = d } }
+
+// WithMaxOpenConns sets Options.MaxOpenConns.
+func WithMaxOpenConns(n int) Option { return func(o *Options) { o.MaxOpenConns = n } }
+
+// Dialect is SQLite's dialect for sqlstore.
+var Dialect = sqlstore.Dialect{
+	Name:            "sqlite",
+	IsConflict:      isConflict,
+	IsSerialization: isBusy,
+	ForUpdate:       "",
+	EncodeTime:      sqlstore.UnixMicro,
+	TimeType:        "INTEGER",
+}
+
+// Open opens (creating if needed) the database file at path and its
+// parent directory. It does not migrate; call Migrate.
+func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, error) {
+	o := Options{BusyTimeout: 10 * time.Second, MaxOpenConns: max(4, runtime.GOMAXPROCS(0))}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: create directory: %w", err)
+	}
+	db, err := sql.Open("sqlite", dsn(path, o))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(o.MaxOpenConns)
+	db.SetMaxIdleConns(o.MaxOpenConns)
+	// Connections to a local file are cheap but keep page caches; never
+	// recycle them on a timer.
+	db.SetConnMaxLifetime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return sqlstore.New(db, Dialect, Migrations), nil
+}
+
+// dsn builds the modernc DSN. WAL lets readers run beside the one writer;
+// busy_timeout makes a writer wait for the lock instead of failing at
+// once; _txlock=immediate takes the write lock at BEGIN, because a
+// deferred transaction that reads and then writes can fail with
+// SQLITE_BUSY_SNAPSHOT without waiting (the read-modify-write deadlock);
+// foreign_keys is off by default in SQLite.
+func dsn(path string, o Options) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)+")")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// NORMAL is durable across application crashes in WAL mode and
+	// avoids an fsync per commit.
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func code(err error) (int, bool) {
+	var se *msqlite.Error
+	if errors.As(err, &se) {
+		return se.Code(), true
+	}
+	return 0, false
+}
+
+// isConflict reports a primary-key or unique constraint violation.
+func isConflict(err error) bool {
+	c, ok := code(err)
+	switch {
+	case !ok:
+		return false
+	case c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || c == sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		return true
+	case c == sqlite3.SQLITE_CONSTRAINT:
+		// Without extended result codes only the message tells which
+		// constraint failed.
+		return strings.Contains(err.Error(), "UNIQUE constraint failed")
+	}
+	return false
+}
+
+// isBusy reports that another connection held the lock past busy_timeout
+// (or a snapshot went stale): a concurrent writer won.
+func isBusy(err error) bool {
+	c, ok := code(err)
+	return ok && (c&0xff == sqlite3.SQLITE_BUSY || c&0xff == sqlite3.SQLITE_LOCKED)
+}

@@ -1,0 +1,38 @@
+package sqlstore
+
+import "time"
+
+// Dialect is what differs between the engines sqlstore runs on.
+type Dialect struct {
+	// Name identifies the engine in error messages ("sqlite", "postgres").
+	Name string
+	// IsConflict reports whether err is a unique or primary-key violation.
+	IsConflict func(err error) bool
+	// IsSerialization reports whether err means a concurrent transaction
+	// won (serialization failure, deadlock, database busy).
+	IsSerialization func(err error) bool
+	// ForUpdate is appended to the SELECT of a read-modify-write
+	// transaction. PostgreSQL needs " FOR UPDATE" to lock the row under
+	// READ COMMITTED; SQLite's immediate transactions already hold the
+	// database write lock, and it has no such clause.
+	ForUpdate string
+	// EncodeTime turns a non-zero time into a bind value. Zero times are
+	// stored as NULL and never reach it.
+	EncodeTime func(t time.Time) any
+	// TimeType is the column type of a timestamp, used for the
+	// schema_migrations table that sqlstore creates itself.
+	TimeType string
+	// MigrationLock, when set, is executed first in every migration
+	// transaction so that two nodes starting at once apply each migration
+	// once (PostgreSQL: pg_advisory_xact_lock).
+	MigrationLock string
+}
+
+// UnixMicro encodes a time as INTEGER microseconds since the Unix epoch.
+// SQLite has no timestamp type; integers compare correctly and keep
+// microsecond precision.
+func UnixMicro(t time.Time) any { return t.UnixMicro() }
+
+// UTCMicro encodes a time as a UTC time.Time truncated to microseconds, the
+// precision of PostgreSQL's timestamptz.
+func UTCMicro(t time.Time) any { return t.UTC().Truncate(time.Microsecond) }

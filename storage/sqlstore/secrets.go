@@ -1,0 +1,23 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+// PutSecretIfAbsent stores sec unless (tenant, name) exists, then returns
+// what is stored. INSERT ... ON CONFLICT DO NOTHING waits for a concurrent
+// inserter to finish, so the SELECT after it sees the winner's value and
+// racing nodes agree on one secret.
+func (s *Store) PutSecretIfAbsent(ctx context.Context, sec storage.TenantSecret) (storage.TenantSecret, error) {
+	_, err := s.exec(ctx, `INSERT INTO tenant_secrets (tenant, name, sealed, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (tenant, name) DO NOTHING`, sec.Tenant, sec.Name, blob(sec.Sealed), s.tm(sec.CreatedAt))
+	if err != nil {
+		return storage.TenantSecret{}, s.wrap("put secret", err)
+	}
+	var out storage.TenantSecret
+	err = s.queryRow(ctx, `SELECT tenant, name, sealed, created_at FROM tenant_secrets WHERE tenant = $1 AND name = $2`,
+		sec.Tenant, sec.Name).Scan(&out.Tenant, &out.Name, &out.Sealed, timeCol{&out.CreatedAt})
+	return out, s.wrap("put secret", err)
+}

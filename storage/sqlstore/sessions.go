@@ -1,0 +1,114 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+const sessionCols = `id, tenant, subject, auth_time, acr, amr, user_agent, clients, vals, created_at, last_seen_at,
+	expires_at, ended_at`
+
+func (s *Store) sessionArgs(ls storage.LoginSession) []any {
+	return []any{ls.ID, ls.Tenant, ls.Subject, s.tm(ls.AuthTime), ls.ACR, jsonCol{ls.AMR}, ls.UserAgent,
+		jsonCol{ls.Clients}, blob(ls.Values), s.tm(ls.CreatedAt), s.tm(ls.LastSeenAt), s.tm(ls.ExpiresAt),
+		s.tmPtr(ls.EndedAt)}
+}
+
+func scanSession(sc interface{ Scan(...any) error }) (storage.LoginSession, error) {
+	var ls storage.LoginSession
+	err := sc.Scan(&ls.ID, &ls.Tenant, &ls.Subject, timeCol{&ls.AuthTime}, &ls.ACR, jsonCol{&ls.AMR}, &ls.UserAgent,
+		jsonCol{&ls.Clients}, &ls.Values, timeCol{&ls.CreatedAt}, timeCol{&ls.LastSeenAt}, timeCol{&ls.ExpiresAt},
+		timePtrCol{&ls.EndedAt})
+	return ls, err
+}
+
+// CreateSession stores a new login session; ErrConflict if the id exists.
+func (s *Store) CreateSession(ctx context.Context, ls storage.LoginSession) error {
+	_, err := s.exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, s.sessionArgs(ls)...)
+	return s.wrap("create session", err)
+}
+
+// GetSession returns a session, ended or not; ErrNotFound when absent.
+func (s *Store) GetSession(ctx context.Context, id string) (storage.LoginSession, error) {
+	ls, err := scanSession(s.queryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1`, id))
+	return ls, s.wrap("get session", err)
+}
+
+// UpdateSession reads the session, applies fn and writes the result in one
+// transaction. An error from fn aborts the update and is returned as is.
+func (s *Store) UpdateSession(ctx context.Context, id string, fn func(storage.LoginSession) (storage.LoginSession, error)) error {
+	return s.inTx(ctx, func(ctx context.Context) error {
+		old, err := scanSession(s.queryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1`+s.d.ForUpdate, id))
+		if err != nil {
+			return s.wrap("update session", err)
+		}
+		ls, err := fn(old)
+		if err != nil {
+			return err
+		}
+		if ls.ID != id {
+			return fmt.Errorf("update session: %w", errKeyChanged)
+		}
+		_, err = s.exec(ctx, `UPDATE sessions SET tenant = $2, subject = $3, auth_time = $4, acr = $5, amr = $6,
+			user_agent = $7, clients = $8, vals = $9, created_at = $10, last_seen_at = $11, expires_at = $12,
+			ended_at = $13 WHERE id = $1`, s.sessionArgs(ls)...)
+		return s.wrap("update session", err)
+	})
+}
+
+// TouchSession sets LastSeenAt of a session that has not ended: one
+// statement, no read. ErrInactive if it ended, ErrNotFound if absent.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
+	n, err := s.execN(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND ended_at IS NULL`, id, s.tm(at))
+	if err != nil {
+		return s.wrap("touch session", err)
+	}
+	if n == 1 {
+		return nil
+	}
+	return s.inactiveOrNotFound(ctx, "touch session", `SELECT 1 FROM sessions WHERE id = $1`, id)
+}
+
+// EndSession marks the session ended at at; of two concurrent callers one
+// succeeds and the other gets ErrInactive. ErrNotFound if absent.
+func (s *Store) EndSession(ctx context.Context, id string, at time.Time) error {
+	n, err := s.execN(ctx, `UPDATE sessions SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL`, id, s.tm(at))
+	if err != nil {
+		return s.wrap("end session", err)
+	}
+	if n == 1 {
+		return nil
+	}
+	return s.inactiveOrNotFound(ctx, "end session", `SELECT 1 FROM sessions WHERE id = $1`, id)
+}
+
+// ListSessions returns a person's sessions in a tenant that have not been
+// ended, newest first. Whether one has idled or expired is the caller's
+// decision (it owns the clock and the timeouts).
+func (s *Store) ListSessions(ctx context.Context, tenant, subject string) ([]storage.LoginSession, error) {
+	rows, err := s.query(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE tenant = $1 AND subject = $2 AND ended_at IS NULL ORDER BY created_at DESC, id`, tenant, subject)
+	if err != nil {
+		return nil, s.wrap("list sessions", err)
+	}
+	defer rows.Close()
+	var out []storage.LoginSession
+	for rows.Next() {
+		ls, err := scanSession(rows)
+		if err != nil {
+			return nil, s.wrap("list sessions", err)
+		}
+		out = append(out, ls)
+	}
+	return out, s.wrap("list sessions", rows.Err())
+}
+
+// DeleteExpiredSessions removes sessions whose absolute expiry is before t.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.execN(ctx, `DELETE FROM sessions WHERE expires_at < $1`, s.tm(before))
+	return n, s.wrap("delete expired sessions", err)
+}

@@ -1,0 +1,68 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"sync/atomic"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+// Store implements storage.Storage over a *sql.DB.
+type Store struct {
+	db         *sql.DB
+	d          Dialect
+	migrations fs.FS
+	counter    atomic.Pointer[func(query string)]
+}
+
+// Interface guards.
+var _ storage.Storage = (*Store)(nil)
+
+// New wraps an open database. migrations holds the backend's versioned
+// files (NNNN_name.sql at its root) that Migrate applies.
+func New(db *sql.DB, d Dialect, migrations fs.FS) *Store {
+	return &Store{db: db, d: d, migrations: migrations}
+}
+
+// DB returns the underlying pool (for backend-specific tests and tools).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// SetStatementCounter installs fn to be called once for every statement
+// sent to the database: each query with its SQL text, and "BEGIN",
+// "COMMIT" and "ROLLBACK" for transaction control. Tests use it to count
+// round trips per flow. nil removes it. Safe to call concurrently.
+func (s *Store) SetStatementCounter(fn func(query string)) {
+	if fn == nil {
+		s.counter.Store(nil)
+		return
+	}
+	s.counter.Store(&fn)
+}
+
+func (s *Store) count(query string) {
+	if fn := s.counter.Load(); fn != nil {
+		(*fn)(query)
+	}
+}
+
+// Ping reports whether the database is reachable.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.wrap(s.d.Name+": ping", s.db.PingContext(ctx))
+}
+
+// Stats reports connection pool figures.
+func (s *Store) Stats() storage.PoolStats {
+	st := s.db.Stats()
+	return storage.PoolStats{
+		Open:         st.OpenConnections,
+		InUse:        st.InUse,
+		Idle:         st.Idle,
+		WaitCount:    st.WaitCount,
+		WaitDuration: st.WaitDuration,
+	}
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }

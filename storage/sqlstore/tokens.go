@@ -1,0 +1,126 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+const tokenCols = `kind, signature, tenant, request_id, client_id, subject, session_id, grant_id, active,
+	access_signature, requested_at, expires_at, data`
+
+func scanToken(sc interface{ Scan(...any) error }) (storage.TokenRecord, error) {
+	var t storage.TokenRecord
+	var kind string
+	err := sc.Scan(&kind, &t.Signature, &t.Tenant, &t.RequestID, &t.ClientID, &t.Subject, &t.SessionID, &t.GrantID,
+		&t.Active, &t.AccessSignature, timeCol{&t.RequestedAt}, timeCol{&t.ExpiresAt}, &t.Data)
+	t.Kind = storage.TokenKind(kind)
+	return t, err
+}
+
+// CreateToken stores a record; ErrConflict on a duplicate (tenant, kind, signature).
+func (s *Store) CreateToken(ctx context.Context, t storage.TokenRecord) error {
+	_, err := s.exec(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		string(t.Kind), t.Signature, t.Tenant, t.RequestID, t.ClientID, t.Subject, t.SessionID, t.GrantID, t.Active,
+		t.AccessSignature, s.tm(t.RequestedAt), s.tm(t.ExpiresAt), blob(t.Data))
+	return s.wrap("create "+string(t.Kind), err)
+}
+
+// GetToken returns a record whatever its Active state; ErrNotFound when absent.
+func (s *Store) GetToken(ctx context.Context, tenant string, kind storage.TokenKind, signature string) (storage.TokenRecord, error) {
+	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+` FROM tokens WHERE tenant = $1 AND kind = $2 AND signature = $3`,
+		tenant, string(kind), signature))
+	return t, s.wrap("get "+string(kind), err)
+}
+
+// DeactivateToken flips Active from true to false in one conditional
+// statement, so of two concurrent callers exactly one changes the row; the
+// other finds nothing to change and gets ErrInactive (ErrNotFound when
+// there is no such record at all). This is what makes a code single-use
+// (RFC 6749 §4.1.2) and refresh rotation detect reuse (RFC 9700 §4.14.2).
+func (s *Store) DeactivateToken(ctx context.Context, tenant string, kind storage.TokenKind, signature string) error {
+	op := "deactivate " + string(kind)
+	n, err := s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND kind = $2 AND signature = $3 AND active`,
+		tenant, string(kind), signature)
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	return s.inactiveOrNotFound(ctx, op, `SELECT 1 FROM tokens WHERE tenant = $1 AND kind = $2 AND signature = $3`,
+		tenant, string(kind), signature)
+}
+
+// inactiveOrNotFound explains why a conditional update changed nothing.
+func (s *Store) inactiveOrNotFound(ctx context.Context, op, existsQuery string, args ...any) error {
+	ok, err := s.exists(ctx, existsQuery, args...)
+	switch {
+	case err != nil:
+		return s.wrap(op, err)
+	case ok:
+		return fmt.Errorf("%s: %w", op, storage.ErrInactive)
+	default:
+		return fmt.Errorf("%s: %w", op, storage.ErrNotFound)
+	}
+}
+
+// DeleteToken removes a record; ErrNotFound when absent.
+func (s *Store) DeleteToken(ctx context.Context, tenant string, kind storage.TokenKind, signature string) error {
+	n, err := s.execN(ctx, `DELETE FROM tokens WHERE tenant = $1 AND kind = $2 AND signature = $3`,
+		tenant, string(kind), signature)
+	if err != nil {
+		return s.wrap("delete "+string(kind), err)
+	}
+	if n == 0 {
+		return fmt.Errorf("delete %s: %w", kind, storage.ErrNotFound)
+	}
+	return nil
+}
+
+// RevokeByRequest deactivates the records of the given kinds (all kinds
+// when none is given) that belong to one authorization request.
+func (s *Store) RevokeByRequest(ctx context.Context, tenant, requestID string, kinds ...storage.TokenKind) (int64, error) {
+	q := `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND request_id = $2 AND active`
+	args := []any{tenant, requestID}
+	if len(kinds) > 0 {
+		ph := make([]string, len(kinds))
+		for i, k := range kinds {
+			args = append(args, string(k))
+			ph[i] = fmt.Sprintf("$%d", len(args))
+		}
+		q += ` AND kind IN (` + strings.Join(ph, ", ") + `)`
+	}
+	n, err := s.execN(ctx, q, args...)
+	return n, s.wrap("revoke by request", err)
+}
+
+// grantKinds are the kinds a session end or a client kill-switch revokes:
+// the tokens, and codes not yet redeemed (which would otherwise still
+// yield tokens).
+const grantKinds = `kind IN ('authorize_code', 'access_token', 'refresh_token')`
+
+// RevokeBySession deactivates the codes, access and refresh tokens issued
+// under a login session.
+func (s *Store) RevokeBySession(ctx context.Context, tenant, sessionID string) (int64, error) {
+	n, err := s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND session_id = $2 AND active AND `+grantKinds,
+		tenant, sessionID)
+	return n, s.wrap("revoke by session", err)
+}
+
+// RevokeByClient deactivates the codes, access and refresh tokens of a
+// client (the operator's kill-switch).
+func (s *Store) RevokeByClient(ctx context.Context, tenant, clientID string) (int64, error) {
+	n, err := s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND client_id = $2 AND active AND `+grantKinds,
+		tenant, clientID)
+	return n, s.wrap("revoke by client", err)
+}
+
+// DeleteExpiredTokens removes records of every tenant that expired before t.
+func (s *Store) DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.execN(ctx, `DELETE FROM tokens WHERE expires_at < $1`, s.tm(before))
+	return n, s.wrap("delete expired tokens", err)
+}

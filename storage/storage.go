@@ -1,0 +1,145 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// Storage is the whole contract. Backends implement all of it; consumers
+// declare the narrow slice they need (e.g. keys.Store) and accept any
+// value that has those methods.
+type Storage interface {
+	Tx
+	ClientStore
+	TokenStore
+	SessionStore
+	KeyStore
+	SecretStore
+	EventLog
+	FlowStore
+	PersonStore
+	// Ping reports whether the database is reachable (readiness).
+	Ping(ctx context.Context) error
+	// Migrate applies pending versioned migrations; idempotent.
+	Migrate(ctx context.Context) error
+	// Stats reports connection pool figures for metrics.
+	Stats() PoolStats
+	Close() error
+}
+
+// PoolStats are connection pool figures.
+type PoolStats struct {
+	Open, InUse, Idle int
+	WaitCount         int64
+	WaitDuration      time.Duration
+}
+
+// Tx runs several calls atomically. BeginTx returns a context carrying the
+// transaction; every method called with that context joins it. Commit and
+// Rollback end it. A context without a transaction makes each call its own
+// transaction. (This is the shape fosite's storage.Transactional expects.)
+// Transactions do not nest: BeginTx on a context that carries one is an
+// error. A sentinel that reports "no row" or "nothing changed"
+// (ErrNotFound, ErrInactive) leaves the transaction usable; a database
+// error such as ErrConflict may abort it (PostgreSQL does), so roll back.
+type Tx interface {
+	BeginTx(ctx context.Context) (context.Context, error)
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// ClientStore keeps registered clients.
+type ClientStore interface {
+	CreateClient(ctx context.Context, c Client) error // ErrConflict if the id exists in the tenant
+	GetClient(ctx context.Context, tenant, id string) (Client, error)
+	ListClients(ctx context.Context, tenant string) ([]Client, error)
+	// UpdateClient reads, applies fn and writes in one transaction.
+	UpdateClient(ctx context.Context, tenant, id string, fn func(Client) (Client, error)) error
+	DeleteClient(ctx context.Context, tenant, id string) error // ErrNotFound if absent
+}
+
+// TokenStore keeps codes, tokens and pending requests.
+type TokenStore interface {
+	CreateToken(ctx context.Context, t TokenRecord) error // ErrConflict on a duplicate (kind, signature)
+	// GetToken returns the record whatever its Active state (callers decide
+	// what an inactive record means); ErrNotFound when absent.
+	GetToken(ctx context.Context, tenant string, kind TokenKind, signature string) (TokenRecord, error)
+	// DeactivateToken flips Active from true to false atomically. It
+	// returns ErrInactive when the record was already inactive, so of two
+	// concurrent callers exactly one succeeds; ErrNotFound when absent.
+	DeactivateToken(ctx context.Context, tenant string, kind TokenKind, signature string) error
+	DeleteToken(ctx context.Context, tenant string, kind TokenKind, signature string) error // ErrNotFound if absent
+	// RevokeByRequest deactivates every record of the given kinds (every
+	// kind when none is given) with that request ID and returns how many
+	// changed.
+	RevokeByRequest(ctx context.Context, tenant string, requestID string, kinds ...TokenKind) (int64, error)
+	// RevokeBySession deactivates every authorization code, access and
+	// refresh token issued under a login session (an unredeemed code would
+	// otherwise still yield tokens).
+	RevokeBySession(ctx context.Context, tenant, sessionID string) (int64, error)
+	// RevokeByClient deactivates every authorization code, access and
+	// refresh token of a client (the operator's kill-switch).
+	RevokeByClient(ctx context.Context, tenant, clientID string) (int64, error)
+	// DeleteExpiredTokens removes records that expired before t.
+	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
+}
+
+// SessionStore keeps server-side login sessions.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s LoginSession) error
+	GetSession(ctx context.Context, id string) (LoginSession, error)
+	// UpdateSession reads, applies fn and writes in one transaction.
+	UpdateSession(ctx context.Context, id string, fn func(LoginSession) (LoginSession, error)) error
+	// TouchSession sets LastSeenAt (cheap, no read); ErrInactive if the
+	// session has ended, ErrNotFound if absent.
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	// EndSession marks the session ended; ErrInactive if it already was.
+	EndSession(ctx context.Context, id string, at time.Time) error
+	// ListSessions returns the person's sessions that have not been ended,
+	// newest first; idle and absolute expiry are the caller's to apply.
+	ListSessions(ctx context.Context, tenant, subject string) ([]LoginSession, error)
+	// DeleteExpiredSessions removes sessions whose ExpiresAt is before t.
+	DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error)
+}
+
+// KeyStore keeps sealed signing keys.
+type KeyStore interface {
+	CreateKey(ctx context.Context, k Key) error
+	ListKeys(ctx context.Context, tenant string) ([]Key, error)
+	// UpdateKey reads, applies fn and writes in one transaction.
+	UpdateKey(ctx context.Context, tenant, kid string, fn func(Key) (Key, error)) error
+}
+
+// SecretStore keeps per-tenant sealed secrets.
+type SecretStore interface {
+	// PutSecretIfAbsent stores s unless (tenant, name) exists, and returns
+	// the stored value either way, so racing nodes agree on one secret.
+	PutSecretIfAbsent(ctx context.Context, s TenantSecret) (TenantSecret, error)
+}
+
+// EventLog is the append-only usage log.
+type EventLog interface {
+	AppendEvent(ctx context.Context, e Event) (int64, error)
+	// ListEvents returns events newest (highest ID) first. Since is
+	// inclusive, Until exclusive, Limit 0 means no limit.
+	ListEvents(ctx context.Context, f EventFilter) ([]Event, error)
+}
+
+// FlowStore keeps short-lived browser flow state.
+type FlowStore interface {
+	CreateFlow(ctx context.Context, f Flow) error
+	GetFlow(ctx context.Context, id, purpose string) (Flow, error)
+	// TakeFlow returns and deletes the flow atomically (one use); of two
+	// concurrent callers exactly one gets it, the other ErrNotFound.
+	TakeFlow(ctx context.Context, id, purpose string) (Flow, error)
+	// UpdateFlow replaces Data and ExpiresAt of the flow with f's ID and
+	// Purpose; ErrNotFound if there is none.
+	UpdateFlow(ctx context.Context, f Flow) error
+	DeleteExpiredFlows(ctx context.Context, before time.Time) (int64, error)
+}
+
+// PersonStore is the registry of persons (relations come with issue 4).
+type PersonStore interface {
+	UpsertPersons(ctx context.Context, ps []Person) error
+	GetPerson(ctx context.Context, pid string) (Person, error)
+}

@@ -1,0 +1,185 @@
+package storage
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Client is a registered OAuth 2.0 / OIDC client of one tenant. Secrets
+// are stored hashed (SecretHash, bcrypt); the plain secret never reaches
+// storage.
+type Client struct {
+	Tenant string `json:"tenant"`
+	ID     string `json:"client_id"`
+	// SecretHash is the bcrypt hash of the client secret; empty for public
+	// clients and private_key_jwt clients.
+	SecretHash               []byte          `json:"-"`
+	Name                     string          `json:"client_name,omitempty"`
+	RedirectURIs             []string        `json:"redirect_uris"`
+	PostLogoutRedirectURIs   []string        `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes               []string        `json:"grant_types"`
+	ResponseTypes            []string        `json:"response_types"`
+	Scopes                   []string        `json:"scopes"`
+	Audience                 []string        `json:"audience,omitempty"`
+	TokenEndpointAuthMethod  string          `json:"token_endpoint_auth_method"`
+	Public                   bool            `json:"public"`
+	JWKSURI                  string          `json:"jwks_uri,omitempty"`
+	JWKS                     json.RawMessage `json:"jwks,omitempty"`
+	IDTokenSignedResponseAlg string          `json:"id_token_signed_response_alg,omitempty"`
+	// RequirePKCE and RequireNonce default to true; only a confidential
+	// client may relax them (DESIGN: never for a public one).
+	RequirePKCE  bool `json:"require_pkce"`
+	RequireNonce bool `json:"require_nonce"`
+	// RequirePAR is always true for public clients.
+	RequirePAR           bool      `json:"require_par"`
+	SectorIdentifier     string    `json:"sector_identifier,omitempty"`
+	BackchannelLogoutURI string    `json:"backchannel_logout_uri,omitempty"`
+	InitiateLoginURI     string    `json:"initiate_login_uri,omitempty"`
+	Category             string    `json:"category,omitempty"` // identified (K2) or pseudonymous (K3)
+	AcceptedRelations    []string  `json:"accepted_relations,omitempty"`
+	Standalone           bool      `json:"standalone,omitempty"`
+	Disabled             bool      `json:"disabled,omitempty"`
+	CreatedAt            time.Time `json:"created_at"`
+	UpdatedAt            time.Time `json:"updated_at"`
+}
+
+// TokenKind names what a TokenRecord is. One table holds them all so that
+// revoking a grant or a session is one statement.
+type TokenKind string
+
+// Token kinds.
+const (
+	KindAuthorizeCode TokenKind = "authorize_code"
+	KindAccessToken   TokenKind = "access_token"
+	KindRefreshToken  TokenKind = "refresh_token"
+	KindPKCE          TokenKind = "pkce"
+	KindOIDC          TokenKind = "oidc"
+	KindPAR           TokenKind = "par"
+	// KindClientAssertion records the jti of a used private_key_jwt
+	// assertion so it cannot be replayed (RFC 7523 §3).
+	KindClientAssertion TokenKind = "client_assertion"
+)
+
+// TokenRecord is one stored token, code or request. Signature is the
+// token's lookup key (an HMAC signature, never the token itself).
+// RequestID groups the records of one authorization (fosite's request ID;
+// stable across refresh rotation), so it is the unit of "the whole grant
+// chain". GrantID (consent grant) and SessionID (login session) are the
+// wider units later revocation works on.
+type TokenRecord struct {
+	Kind      TokenKind `json:"kind"`
+	Signature string    `json:"signature"`
+	Tenant    string    `json:"tenant"`
+	RequestID string    `json:"request_id"`
+	ClientID  string    `json:"client_id"`
+	Subject   string    `json:"subject"`
+	SessionID string    `json:"session_id,omitempty"`
+	GrantID   string    `json:"grant_id,omitempty"`
+	Active    bool      `json:"active"`
+	// AccessSignature links a refresh token to the access token issued with it.
+	AccessSignature string    `json:"access_signature,omitempty"`
+	RequestedAt     time.Time `json:"requested_at"`
+	ExpiresAt       time.Time `json:"expires_at"`
+	// Data is the adapter's serialized request; opaque to storage.
+	Data []byte `json:"-"`
+}
+
+// LoginSession is a server-side login session (the cookie carries only its
+// opaque id). Values holds whatever else the session store keeps.
+type LoginSession struct {
+	ID         string    `json:"id"`
+	Tenant     string    `json:"tenant"`
+	Subject    string    `json:"subject,omitempty"` // the person's pid; empty until logged in
+	AuthTime   time.Time `json:"auth_time"`
+	ACR        string    `json:"acr,omitempty"`
+	AMR        []string  `json:"amr,omitempty"`
+	UserAgent  string    `json:"user_agent,omitempty"`
+	Clients    []string  `json:"clients,omitempty"`
+	Values     []byte    `json:"-"` // encoded by the session store
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	// ExpiresAt is the absolute expiry; idle expiry is LastSeenAt + idle timeout.
+	ExpiresAt time.Time  `json:"expires_at"`
+	EndedAt   *time.Time `json:"ended_at,omitempty"`
+}
+
+// Key is a tenant's signing key and where it is in its rotation life
+// cycle (ActivatesAt, RetiresAt, UnpublishAt).
+type Key struct {
+	Tenant string `json:"tenant"`
+	KID    string `json:"kid"`
+	Alg    string `json:"alg"` // RS256, ES256, PS256
+	// PrivateSealed is the private key (PKCS#8 DER) sealed with AES-GCM
+	// under the key-encryption key; storage never sees it in the clear.
+	PrivateSealed []byte `json:"-"`
+	// PublicJWK is the public JWK (JSON), published in JWKS.
+	PublicJWK []byte    `json:"public_jwk"`
+	CreatedAt time.Time `json:"created_at"`
+	// ActivatesAt: the key signs from then on (after being published).
+	ActivatesAt time.Time `json:"activates_at"`
+	// RetiresAt: the key stops signing; zero means not scheduled.
+	RetiresAt time.Time `json:"retires_at"`
+	// UnpublishAt: the key leaves JWKS; zero means not scheduled. It is at
+	// least RetiresAt plus the longest lifetime of anything the key signed.
+	UnpublishAt time.Time `json:"unpublish_at"`
+}
+
+// TenantSecret is a per-tenant secret (HMAC key for opaque tokens,
+// pairwise salt, cookie keys), sealed under the key-encryption key.
+type TenantSecret struct {
+	Tenant    string
+	Name      string
+	Sealed    []byte
+	CreatedAt time.Time
+}
+
+// Event is one entry of the append-only usage log.
+type Event struct {
+	ID        int64     `json:"id"`
+	Tenant    string    `json:"tenant"`
+	Time      time.Time `json:"time"`
+	Kind      string    `json:"kind"`
+	Actor     string    `json:"actor,omitempty"`   // pid of who acted
+	Subject   string    `json:"subject,omitempty"` // pid of whom it was done for
+	ClientID  string    `json:"client_id,omitempty"`
+	SessionID string    `json:"session_id,omitempty"`
+	GrantID   string    `json:"grant_id,omitempty"`
+	// Detail is a small JSON object with event-specific facts; it must
+	// never carry secrets or tokens.
+	Detail json.RawMessage `json:"detail,omitempty"`
+}
+
+// EventFilter selects events for reading; zero fields don't filter.
+type EventFilter struct {
+	Tenant   string
+	Person   string // matches Actor or Subject
+	Kinds    []string
+	ClientID string
+	Since    time.Time
+	Until    time.Time
+	AfterID  int64 // keyset pagination: only events with ID < AfterID
+	Limit    int
+}
+
+// Flow is short-lived server-side state of a browser flow in progress
+// (e.g. an authorization request waiting for the upstream login). The
+// browser carries only ID; Purpose binds the record to one use.
+type Flow struct {
+	ID        string
+	Tenant    string
+	Purpose   string
+	Data      []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Person is a registry entry: a person oidcp may show claims for.
+type Person struct {
+	PID                 string    `json:"pid"`
+	GivenName           string    `json:"given_name"`
+	FamilyName          string    `json:"family_name"`
+	BirthDate           time.Time `json:"birthdate"`
+	ConfidentialAddress bool      `json:"confidential_address,omitempty"`
+	LacksCapacity       bool      `json:"lacks_capacity,omitempty"`
+	UpdatedAt           time.Time `json:"updated_at"`
+}
