@@ -1,0 +1,197 @@
+package sessionstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+// Login is who is logged in to a session and how (OpenID Connect Core 1.0
+// §2: auth_time, acr, amr), plus what logging out upstream needs.
+type Login struct {
+	// Subject is the person's pid (fødselsnummer or d-nummer).
+	Subject string
+	ACR     string
+	AMR     []string
+	// AuthTime is when the person authenticated at the upstream.
+	AuthTime time.Time
+	// UpstreamSID and UpstreamIDToken are the upstream eID's sid and id
+	// token, for RP-initiated logout there (id_token_hint).
+	UpstreamSID     string
+	UpstreamIDToken string
+	// Locale is the ui_locales choice the person made at login.
+	Locale string
+}
+
+// maxUserAgent bounds the User-Agent kept per session; it is shown to the
+// citizen to tell devices apart, not evidence, and the header is the
+// client's to make as long as it likes.
+const maxUserAgent = 512
+
+// Login returns the session's login, and false when nobody is logged in.
+func (s *Store) Login(sess *sessions.Session) (*Login, bool) {
+	st := stateOf(sess)
+	if !st.stored || st.rec.Subject == "" {
+		return nil, false
+	}
+	return &Login{
+		Subject:         st.rec.Subject,
+		ACR:             st.rec.ACR,
+		AMR:             slices.Clone(st.rec.AMR),
+		AuthTime:        st.rec.AuthTime,
+		UpstreamSID:     st.up.SID,
+		UpstreamIDToken: st.up.IDToken,
+		Locale:          st.up.Locale,
+	}, true
+}
+
+// SetLogin records a login in the session and saves it under a new id: the
+// old id is ended in storage first (so a failure leaves no session rather
+// than a fixable one), then a new record is created and the cookie
+// rewritten. Renewing the id on login defeats session fixation (OWASP
+// Session Management Cheat Sheet). The new record starts its own idle and
+// absolute timeouts, since the person has just authenticated.
+//
+// Values are kept when the session was anonymous or the same person logs in
+// again (step-up), and so are the signed-in clients; when a different person
+// logs in on a browser that held someone else's session, both are dropped so
+// nothing of the first person carries over. Tokens and sid claims that
+// named the old id are the provider's to move or revoke.
+func (s *Store) SetLogin(r *http.Request, w http.ResponseWriter, sess *sessions.Session, l Login) error {
+	if l.Subject == "" {
+		return errors.New("sessionstore: login without subject")
+	}
+	now := s.now()
+	if l.AuthTime.IsZero() {
+		l.AuthTime = now
+	}
+	if sess.Options == nil {
+		sess.Options = s.sessionOptions()
+	}
+	st := stateOf(sess)
+	ctx := r.Context()
+	var clients []string
+	if st.stored {
+		if err := s.be.EndSession(ctx, sess.ID, now); err != nil && !isGone(err) {
+			return fmt.Errorf("end pre-login session: %w", err)
+		}
+		if st.rec.Subject == "" || st.rec.Subject == l.Subject {
+			clients = st.rec.Clients
+		} else {
+			clear(sess.Values)
+			sess.Values[stateKey{}] = st
+		}
+	}
+	up := upstream{SID: l.UpstreamSID, IDToken: l.UpstreamIDToken, Locale: l.Locale}
+	blob, err := encodeValues(sess.Values, up)
+	if err != nil {
+		return err
+	}
+	rec := s.newRecord(newID(), now)
+	rec.Subject = l.Subject
+	rec.AuthTime = l.AuthTime
+	rec.ACR = l.ACR
+	rec.AMR = slices.Clone(l.AMR)
+	rec.UserAgent = truncateUTF8(r.UserAgent(), maxUserAgent)
+	rec.Clients = slices.Clone(clients)
+	rec.Values = blob
+	if err := s.be.CreateSession(ctx, rec); err != nil {
+		// The old id is already ended; leave the session new so nothing
+		// refers to it.
+		*st = state{}
+		sess.ID, sess.IsNew = "", true
+		return fmt.Errorf("create login session: %w", err)
+	}
+	st.stored, st.rec, st.up = true, rec, up
+	sess.ID, sess.IsNew = rec.ID, false
+	sess.Options.MaxAge = 0
+	return s.writeCookie(w, sess)
+}
+
+// AddClient records that clientID was signed in through this session, for
+// single sign-on and for front/back-channel logout (OpenID Connect
+// Back-Channel Logout 1.0 §2). The session must have been saved. ErrEnded
+// if the session ended meanwhile.
+func (s *Store) AddClient(ctx context.Context, sess *sessions.Session, clientID string) error {
+	st := stateOf(sess)
+	if !st.stored {
+		return errors.New("sessionstore: add client to an unsaved session")
+	}
+	var updated storage.LoginSession
+	err := s.be.UpdateSession(ctx, sess.ID, func(old storage.LoginSession) (storage.LoginSession, error) {
+		if old.EndedAt != nil || old.Tenant != s.opts.Tenant {
+			return old, storage.ErrInactive
+		}
+		if !slices.Contains(old.Clients, clientID) {
+			old.Clients = append(slices.Clone(old.Clients), clientID)
+		}
+		updated = old
+		return old, nil
+	})
+	if isGone(err) {
+		return ErrEnded
+	}
+	if err != nil {
+		return fmt.Errorf("add client to session: %w", err)
+	}
+	st.rec.Clients = updated.Clients
+	return nil
+}
+
+// Clients returns the clients signed in through the session, as last read.
+func (s *Store) Clients(sess *sessions.Session) []string {
+	return slices.Clone(stateOf(sess).rec.Clients)
+}
+
+// End logs out: the session is ended in storage (if it was ever saved), its
+// Values are dropped and the cookie is deleted. Ending a session that has
+// already ended is not an error.
+func (s *Store) End(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
+	if sess.Options == nil {
+		sess.Options = s.sessionOptions()
+	}
+	return s.end(r, w, sess)
+}
+
+// end is End and Save with MaxAge < 0.
+func (s *Store) end(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
+	st := stateOf(sess)
+	if st.stored {
+		if err := s.be.EndSession(r.Context(), sess.ID, s.now()); err != nil && !isGone(err) {
+			return fmt.Errorf("end session: %w", err)
+		}
+	}
+	s.forget(w, sess)
+	return nil
+}
+
+// forget turns sess into a new, empty session whose cookie is deleted;
+// MaxAge stays -1 so a later registry Save does not bring it back.
+func (s *Store) forget(w http.ResponseWriter, sess *sessions.Session) {
+	st := stateOf(sess)
+	*st = state{}
+	clear(sess.Values)
+	sess.Values[stateKey{}] = st
+	sess.ID, sess.IsNew = "", true
+	sess.Options.MaxAge = -1
+	s.deleteCookie(w, sess)
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

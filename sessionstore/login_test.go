@@ -1,0 +1,197 @@
+package sessionstore
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func login(t *testing.T, s *Store, b *browser, l Login) string {
+	t.Helper()
+	sess, r := get(t, s, b)
+	w := httptest.NewRecorder()
+	if err := s.SetLogin(r, w, sess, l); err != nil {
+		t.Fatalf("SetLogin: %v", err)
+	}
+	b.keep(t, w)
+	return s.ID(sess)
+}
+
+func TestSetLoginRotatesID(t *testing.T) {
+	c := newClock()
+	be := newFake()
+	s := New(be, testOptions(c))
+	b := &browser{}
+	oldID := startSession(t, s, b)
+	oldCookie := *b.cookie
+
+	c.Advance(2 * time.Minute)
+	pid := testPID(t, 12)
+	authTime := c.Now().Add(-30 * time.Second)
+	newID := login(t, s, b, Login{
+		Subject: pid, ACR: "idporten-loa-high", AMR: []string{"BankID"},
+		AuthTime: authTime, UpstreamSID: "up-sid-1", UpstreamIDToken: "up.id.token", Locale: "nn",
+	})
+	if newID == "" || newID == oldID {
+		t.Fatalf("id not rotated: old %q new %q", oldID, newID)
+	}
+	if b.cookie == nil || b.cookie.Value == oldCookie.Value {
+		t.Fatal("cookie not rewritten")
+	}
+
+	// The old id is ended and no longer resolves.
+	if be.row(t, oldID).EndedAt == nil {
+		t.Fatal("pre-login session not ended")
+	}
+	stale := &browser{cookie: &oldCookie}
+	if sess, _ := get(t, s, stale); !sess.IsNew || sess.Values["flow"] != nil {
+		t.Fatalf("old cookie still resolves: IsNew=%v values=%v", sess.IsNew, sess.Values)
+	}
+
+	// The typed columns carry the login for "list active logins".
+	row := be.row(t, newID)
+	if row.Subject != pid || row.ACR != "idporten-loa-high" || !slices.Equal(row.AMR, []string{"BankID"}) ||
+		!row.AuthTime.Equal(authTime) || row.Tenant != "main" {
+		t.Fatalf("stored login columns = %+v", row)
+	}
+	if !strings.Contains(row.UserAgent, "Test/1.0") {
+		t.Fatalf("UserAgent = %q", row.UserAgent)
+	}
+	if !row.CreatedAt.Equal(c.Now()) || !row.ExpiresAt.Equal(c.Now().Add(120*time.Minute)) {
+		t.Fatalf("login session times: created %v expires %v", row.CreatedAt, row.ExpiresAt)
+	}
+	// Values of the anonymous session survive, and the login reloads.
+	sess, _ := get(t, s, b)
+	if sess.IsNew || sess.Values["flow"] != "pending" {
+		t.Fatalf("after login: IsNew=%v values=%v", sess.IsNew, sess.Values)
+	}
+	l, ok := s.Login(sess)
+	if !ok {
+		t.Fatal("not logged in after SetLogin")
+	}
+	want := Login{Subject: pid, ACR: "idporten-loa-high", AMR: []string{"BankID"}, AuthTime: authTime,
+		UpstreamSID: "up-sid-1", UpstreamIDToken: "up.id.token", Locale: "nn"}
+	if l.Subject != want.Subject || l.ACR != want.ACR || !slices.Equal(l.AMR, want.AMR) || !l.AuthTime.Equal(want.AuthTime) ||
+		l.UpstreamSID != want.UpstreamSID || l.UpstreamIDToken != want.UpstreamIDToken || l.Locale != want.Locale {
+		t.Fatalf("Login = %+v, want %+v", *l, want)
+	}
+}
+
+func TestLoginAbsentOnAnonymousSession(t *testing.T) {
+	c := newClock()
+	s := New(newFake(), testOptions(c))
+	b := &browser{}
+	sess, _ := get(t, s, b)
+	if _, ok := s.Login(sess); ok {
+		t.Fatal("new session reports a login")
+	}
+	startSession(t, s, b)
+	sess, _ = get(t, s, b)
+	if _, ok := s.Login(sess); ok {
+		t.Fatal("anonymous saved session reports a login")
+	}
+}
+
+func TestSetLoginWithoutPriorSession(t *testing.T) {
+	c := newClock()
+	be := newFake()
+	s := New(be, testOptions(c))
+	b := &browser{}
+	id := login(t, s, b, Login{Subject: testPID(t, 3)})
+	row := be.row(t, id)
+	if !row.AuthTime.Equal(c.Now()) {
+		t.Fatalf("AuthTime defaulted to %v, want now", row.AuthTime)
+	}
+	if be.ends != 0 || be.creates != 1 {
+		t.Fatalf("creates=%d ends=%d, want 1 and 0", be.creates, be.ends)
+	}
+	sess, r := get(t, s, b)
+	if err := s.SetLogin(r, httptest.NewRecorder(), sess, Login{}); err == nil {
+		t.Fatal("SetLogin accepted an empty subject")
+	}
+}
+
+func TestReloginKeepsOrDropsState(t *testing.T) {
+	cases := []struct {
+		name        string
+		sameSubject bool
+		wantKept    bool
+	}{
+		{"same person steps up", true, true},
+		{"another person", false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClock()
+			be := newFake()
+			s := New(be, testOptions(c))
+			b := &browser{}
+			startSession(t, s, b)
+			first := testPID(t, 1)
+			login(t, s, b, Login{Subject: first, ACR: "idporten-loa-substantial"})
+			sess, _ := get(t, s, b)
+			if err := s.AddClient(context.Background(), sess, "portal"); err != nil {
+				t.Fatal(err)
+			}
+			second := first
+			if !tc.sameSubject {
+				second = testPID(t, 2)
+			}
+			c.Advance(time.Minute)
+			id := login(t, s, b, Login{Subject: second, ACR: "idporten-loa-high"})
+			row := be.row(t, id)
+			sess, _ = get(t, s, b)
+			kept := slices.Equal(row.Clients, []string{"portal"}) && sess.Values["flow"] == "pending"
+			dropped := len(row.Clients) == 0 && sess.Values["flow"] == nil
+			if tc.wantKept && !kept || !tc.wantKept && !dropped {
+				t.Fatalf("clients=%v flow=%v, want kept=%v", row.Clients, sess.Values["flow"], tc.wantKept)
+			}
+			if row.Subject != second || row.ACR != "idporten-loa-high" {
+				t.Fatalf("row = %+v", row)
+			}
+		})
+	}
+}
+
+func TestAddClient(t *testing.T) {
+	c := newClock()
+	be := newFake()
+	s := New(be, testOptions(c))
+	b := &browser{}
+	sess, _ := get(t, s, b)
+	if err := s.AddClient(context.Background(), sess, "portal"); err == nil {
+		t.Fatal("AddClient on an unsaved session succeeded")
+	}
+	id := login(t, s, b, Login{Subject: testPID(t, 5)})
+	sess, _ = get(t, s, b)
+	for _, cl := range []string{"portal", "tool", "portal"} {
+		if err := s.AddClient(context.Background(), sess, cl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"portal", "tool"}
+	if got := be.row(t, id).Clients; !slices.Equal(got, want) {
+		t.Fatalf("stored clients = %v, want %v", got, want)
+	}
+	if got := s.Clients(sess); !slices.Equal(got, want) {
+		t.Fatalf("Clients = %v, want %v", got, want)
+	}
+	// A later Save of Values does not overwrite the clients.
+	sess.Values["x"] = 1
+	if err := s.Save(b.request(), httptest.NewRecorder(), sess); err != nil {
+		t.Fatal(err)
+	}
+	if got := be.row(t, id).Clients; !slices.Equal(got, want) {
+		t.Fatalf("clients after Save = %v", got)
+	}
+	if err := be.EndSession(context.Background(), id, c.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddClient(context.Background(), sess, "late"); !errors.Is(err, ErrEnded) {
+		t.Fatalf("AddClient on ended session: %v, want ErrEnded", err)
+	}
+}
