@@ -1,0 +1,148 @@
+package idportenmock
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcp/oidcp/representation"
+)
+
+// Config is the mock's configuration.
+type Config struct {
+	// Issuer is the absolute issuer URL without a trailing slash, e.g.
+	// http://127.0.0.1:8080/idporten-mock (ID-porten's issuers have none).
+	Issuer string
+	// Clients are the registered relying parties.
+	Clients []Client
+	// Persons are the synthetic persons offered on the login page. Any
+	// other valid fødselsnummer can still be typed in or given as a hint.
+	Persons []Person
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives events without personal data; nil discards them.
+	Logger *slog.Logger
+}
+
+// Client is a registered relying party.
+type Client struct {
+	ID, Secret             string
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+}
+
+// Person is a synthetic person shown on the login page.
+type Person struct {
+	PID, Name string
+}
+
+// Lifetimes, as ID-porten uses them.
+const (
+	parLifetime         = 60 * time.Second  // RFC 9126 §2.2 expires_in
+	pendingLifetime     = 10 * time.Minute  // time a person has on the page
+	codeLifetime        = 60 * time.Second  // RFC 6749 §4.1.2: short-lived
+	accessTokenLifetime = 120 * time.Second // ID-porten's access tokens
+	idTokenLifetime     = 120 * time.Second
+)
+
+// Server is the mock OP; it is an http.Handler.
+type Server struct {
+	issuer     string
+	issuerPath string // path part of the issuer, for callers that do not strip it
+	clients    map[string]Client
+	persons    []Person
+	now        func() time.Time
+	log        *slog.Logger
+
+	key  *rsa.PrivateKey
+	kid  string
+	salt []byte // pairwise-sub salt, random per server
+
+	state *memState
+}
+
+// New validates cfg and builds a server with a fresh RS256 signing key.
+func New(cfg Config) (*Server, error) {
+	u, err := url.Parse(cfg.Issuer)
+	switch {
+	case cfg.Issuer == "" || err != nil || !u.IsAbs() || u.Host == "":
+		return nil, fmt.Errorf("idportenmock: issuer %q must be an absolute URL", cfg.Issuer)
+	case strings.HasSuffix(cfg.Issuer, "/"):
+		return nil, errors.New("idportenmock: issuer must not end with a slash")
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, errors.New("idportenmock: issuer must not have a query or fragment")
+	}
+	s := &Server{
+		issuer:     cfg.Issuer,
+		issuerPath: u.Path,
+		clients:    make(map[string]Client, len(cfg.Clients)),
+		persons:    cfg.Persons,
+		now:        cfg.Now,
+		log:        cfg.Logger,
+		state:      newMemState(),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	for _, c := range cfg.Clients {
+		if c.ID == "" || c.Secret == "" {
+			return nil, errors.New("idportenmock: every client needs an id and a secret")
+		}
+		if len(c.RedirectURIs) == 0 {
+			return nil, fmt.Errorf("idportenmock: client %q has no redirect URI", c.ID)
+		}
+		for _, uri := range append(append([]string{}, c.RedirectURIs...), c.PostLogoutRedirectURIs...) {
+			if u, err := url.Parse(uri); err != nil || !u.IsAbs() || u.Fragment != "" {
+				return nil, fmt.Errorf("idportenmock: client %q: %q is not an absolute URI without fragment", c.ID, uri)
+			}
+		}
+		if _, dup := s.clients[c.ID]; dup {
+			return nil, fmt.Errorf("idportenmock: client %q configured twice", c.ID)
+		}
+		s.clients[c.ID] = c
+	}
+	for _, p := range cfg.Persons {
+		if !representation.ValidPID(p.PID) {
+			// The number itself stays out of the message: it may be real.
+			return nil, fmt.Errorf("idportenmock: person %q has an invalid fødselsnummer", p.Name)
+		}
+	}
+	if s.key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+		return nil, fmt.Errorf("idportenmock: generate key: %w", err)
+	}
+	s.kid = "idportenmock-" + randomString(12)
+	s.salt = make([]byte, 32)
+	if _, err := rand.Read(s.salt); err != nil {
+		return nil, fmt.Errorf("idportenmock: salt: %w", err)
+	}
+	return s, nil
+}
+
+// Issuer returns the configured issuer.
+func (s *Server) Issuer() string { return s.issuer }
+
+// publicJWK is the verification key as published in the JWKS.
+func (s *Server) publicJWK() jose.JSONWebKey {
+	return jose.JSONWebKey{Key: &s.key.PublicKey, KeyID: s.kid, Algorithm: string(jose.RS256), Use: "sig"}
+}
+
+// randomString returns n random bytes, base64url without padding.
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("idportenmock: crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,82 @@
+package idportenmock
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/oidcp/oidcp/representation"
+)
+
+// Login methods offered on the page; each becomes the amr value.
+var loginMethods = []string{"TestID", "BankID", "Minid-PIN"}
+
+// login handles the login page's form. The POST is bound to its pending
+// authorization by the hidden id, and to the browser that loaded the page
+// by a double-submitted anti-forgery token (hidden field and cookie).
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "Ugyldig skjema.")
+		return
+	}
+	f := r.PostForm
+	id := f.Get("auth_id")
+	pending, ok := get(&s.state.mu, s.state.pending, id, s.now())
+	if !ok {
+		s.errorPage(w, http.StatusBadRequest, "Innloggingen er utløpt. Gå tilbake til tjenesten og prøv igjen.")
+		return
+	}
+	cookie, err := r.Cookie(csrfCookieName(id))
+	if err != nil ||
+		subtle.ConstantTimeCompare([]byte(f.Get("csrf")), []byte(pending.CSRF)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(cookie.Value), []byte(pending.CSRF)) != 1 {
+		s.errorPage(w, http.StatusForbidden, "Skjemaet kunne ikke bekreftes. Gå tilbake til tjenesten og prøv igjen.")
+		return
+	}
+	view := loginView{ID: id, CSRF: pending.CSRF, Req: pending.Req,
+		Manual: strings.TrimSpace(f.Get("pid_manual")), ACR: f.Get("acr"), AMR: f.Get("amr")}
+
+	if f.Get("action") == "cancel" {
+		if !s.finishPending(w, id) {
+			s.errorPage(w, http.StatusBadRequest, "Innloggingen er allerede fullført.")
+			return
+		}
+		// OIDC Core §3.1.2.6: the person refused.
+		s.redirectError(w, r, pending.Req, redirectable(errAccessDenied, "the person cancelled the login"))
+		return
+	}
+	pid := f.Get("pid")
+	if f.Get("action") == "manual" || pid == "" {
+		pid = view.Manual
+	}
+	if !representation.ValidPID(pid) {
+		view.Error = "«" + pid + "» er ikke et gyldig fødselsnummer. Skriv inn 11 siffer med riktige kontrollsiffer."
+		if pid == "" {
+			view.Error = "Skriv inn et fødselsnummer eller velg en testperson."
+		}
+		s.renderLogin(w, http.StatusBadRequest, view)
+		return
+	}
+	acr := ACRSubstantial
+	if pending.Req.WantHigh || f.Get("acr") == ACRHigh {
+		acr = ACRHigh
+	}
+	amr := f.Get("amr")
+	if !slices.Contains(loginMethods, amr) {
+		amr = loginMethods[0]
+	}
+	if !s.finishPending(w, id) {
+		s.errorPage(w, http.StatusBadRequest, "Innloggingen er allerede fullført.")
+		return
+	}
+	s.completeLogin(w, r, pending.Req, pid, acr, amr)
+}
+
+// finishPending makes the pending authorization single-use; false means
+// a concurrent POST already completed it.
+func (s *Server) finishPending(w http.ResponseWriter, id string) bool {
+	_, ok := take(&s.state.mu, s.state.pending, id, s.now())
+	http.SetCookie(w, s.csrfCookie(id, "", -1))
+	return ok
+}

@@ -1,0 +1,44 @@
+package idportenmock
+
+import (
+	"net/http"
+)
+
+const requestURIPrefix = "urn:ietf:params:oauth:request_uri:"
+
+// par is the pushed authorization request endpoint (RFC 9126 §2). The
+// request is validated now, as §2.1 asks, and kept for 60 seconds for one
+// use at /authorize.
+func (s *Server) par(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeOAuthError(w, http.StatusBadRequest, errInvalidRequest, "malformed form body")
+		return
+	}
+	c, status, oerr := s.authenticateClient(r)
+	if oerr != nil {
+		writeOAuthError(w, status, oerr.Code, oerr.Description)
+		return
+	}
+	form := r.PostForm
+	if form.Get("request_uri") != "" {
+		// §2.1: request_uri must not be pushed.
+		writeOAuthError(w, http.StatusBadRequest, errInvalidRequest, "request_uri is not allowed in a pushed request")
+		return
+	}
+	if form.Get("client_id") == "" {
+		form.Set("client_id", c.ID)
+	}
+	req, oerr := s.parseAuthRequest(form)
+	if oerr != nil {
+		writeOAuthError(w, http.StatusBadRequest, oerr.Code, oerr.Description)
+		return
+	}
+	now := s.now()
+	uri := requestURIPrefix + randomString(32)
+	put(&s.state.mu, s.state.pars, uri, req, now, now.Add(parLifetime))
+	// §2.2: 201 Created.
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"request_uri": uri,
+		"expires_in":  int(parLifetime.Seconds()),
+	})
+}
