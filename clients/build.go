@@ -1,0 +1,308 @@
+package clients
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+// idPattern keeps client ids within RFC 3986 unreserved characters, so they
+// need no escaping in URLs and contain no ':' that would break HTTP Basic
+// credentials (RFC 6749 §2.3.1).
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
+
+// scopePattern is scope-token (RFC 6749 §3.3).
+var scopePattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
+
+// Build applies defaults to r, validates it and returns the client to
+// store for tenant, created at now. It hashes r.Secret; the plain secret
+// is not in the result. On failure the error joins one *FieldError per
+// problem (see Fields).
+func Build(tenant string, r Registration, now time.Time) (storage.Client, error) {
+	b := builder{r: r}
+	c := storage.Client{
+		Tenant:               tenant,
+		ID:                   r.ID,
+		Name:                 strings.TrimSpace(r.Name),
+		Public:               r.Public,
+		Audience:             nonNil(r.Audience),
+		JWKSURI:              r.JWKSURI,
+		BackchannelLogoutURI: r.BackchannelLogoutURI,
+		InitiateLoginURI:     r.InitiateLoginURI,
+		Standalone:           r.Standalone,
+		// Storage keeps microseconds; truncating here makes the client
+		// returned equal to the one read back.
+		CreatedAt: now.UTC().Truncate(time.Microsecond),
+		UpdatedAt: now.UTC().Truncate(time.Microsecond),
+	}
+	if tenant == "" {
+		b.fail(metadataErr("tenant", "is required"))
+	}
+	if c.ID == "" {
+		c.ID = GenerateID()
+	} else if !idPattern.MatchString(c.ID) {
+		b.fail(metadataErr("client_id", "%q must be 1–128 characters of A-Z a-z 0-9 . _ ~ -", c.ID))
+	}
+	if c.Name == "" {
+		c.Name = c.ID
+	} else if len(c.Name) > 200 {
+		b.fail(metadataErr("client_name", "is longer than 200 bytes"))
+	}
+
+	c.GrantTypes = b.grantTypes()
+	hasCode := slices.Contains(c.GrantTypes, GrantAuthorizationCode)
+	c.ResponseTypes = []string{}
+	if hasCode {
+		c.ResponseTypes = []string{"code"} // DESIGN: response_type=code only
+	}
+	c.Scopes = b.scopes(hasCode)
+	c.RedirectURIs = b.uris("redirect_uris", r.RedirectURIs, r.Public)
+	if hasCode && len(c.RedirectURIs) == 0 {
+		b.fail(redirectErr("redirect_uris", "at least one is required for the authorization_code grant"))
+	}
+	c.PostLogoutRedirectURIs = b.uris("post_logout_redirect_uris", r.PostLogoutRedirectURIs, r.Public)
+	for field, v := range map[string]string{
+		"backchannel_logout_uri": r.BackchannelLogoutURI,
+		"initiate_login_uri":     r.InitiateLoginURI,
+	} {
+		if v != "" {
+			if why := checkWebURI(v); why != "" {
+				b.fail(metadataErr(field, "%q: %s", v, why))
+			}
+		}
+	}
+	c.IDTokenSignedResponseAlg = b.alg()
+	c.Category = b.category()
+	c.AcceptedRelations = b.relations()
+	b.authentication(&c)
+
+	if len(b.errs) > 0 {
+		return storage.Client{}, fmt.Errorf("clients: invalid registration:\n%w", errors.Join(b.errs...))
+	}
+	if r.Secret != "" && !c.Public && c.TokenEndpointAuthMethod != AuthPrivateKeyJWT {
+		h, err := HashSecret(r.Secret)
+		if err != nil {
+			return storage.Client{}, err
+		}
+		c.SecretHash = h
+	}
+	return c, nil
+}
+
+// builder collects every problem, so one attempt reports them all.
+type builder struct {
+	r    Registration
+	errs []error
+}
+
+func (b *builder) fail(err error) { b.errs = append(b.errs, err) }
+
+func (b *builder) grantTypes() []string {
+	gts := dedupe(b.r.GrantTypes)
+	if len(gts) == 0 {
+		gts = slices.Clone(DefaultGrantTypes)
+	}
+	for _, g := range gts {
+		switch g {
+		case GrantAuthorizationCode, GrantRefreshToken:
+		case GrantClientCredentials:
+			if b.r.Public {
+				// RFC 6749 §4.4: client credentials need an authenticated
+				// client; a public client has nothing to authenticate with.
+				b.fail(metadataErr("grant_types", "a public client cannot use client_credentials"))
+			}
+		default:
+			b.fail(metadataErr("grant_types", "%q is not supported (use authorization_code, refresh_token, client_credentials)", g))
+		}
+	}
+	if slices.Contains(gts, GrantRefreshToken) && !slices.Contains(gts, GrantAuthorizationCode) {
+		b.fail(metadataErr("grant_types", "refresh_token needs authorization_code: refresh tokens are only issued by the code flow"))
+	}
+	return gts
+}
+
+func (b *builder) scopes(hasCode bool) []string {
+	var scopes []string
+	for _, s := range b.r.Scopes {
+		scopes = append(scopes, strings.Fields(s)...)
+	}
+	scopes = dedupe(scopes)
+	if len(scopes) == 0 {
+		scopes = slices.Clone(DefaultScopes)
+	}
+	for _, s := range scopes {
+		if !scopePattern.MatchString(s) {
+			b.fail(metadataErr("scope", "%q is not a valid scope token (RFC 6749 §3.3)", s))
+		}
+	}
+	if hasCode && !slices.Contains(scopes, "openid") {
+		b.fail(metadataErr("scope", "must include openid for the authorization_code grant (this is an OpenID Provider)"))
+	}
+	return scopes
+}
+
+func (b *builder) uris(field string, in []string, public bool) []string {
+	out := dedupe(in)
+	for _, u := range out {
+		if why := checkRedirectURI(u, public); why != "" {
+			b.fail(redirectErr(field, "%q: %s", u, why))
+		}
+	}
+	return out
+}
+
+func (b *builder) alg() string {
+	switch b.r.IDTokenAlg {
+	case "":
+		return AlgRS256
+	case AlgRS256, AlgES256, AlgPS256:
+		return b.r.IDTokenAlg
+	}
+	b.fail(metadataErr("id_token_signed_response_alg", "%q is not supported (use RS256, ES256 or PS256)", b.r.IDTokenAlg))
+	return b.r.IDTokenAlg
+}
+
+func (b *builder) category() string {
+	switch b.r.Category {
+	case "":
+		return CategoryIdentified
+	case CategoryIdentified, CategoryPseudonymous:
+		return b.r.Category
+	}
+	b.fail(metadataErr("category", "%q is not a category (use identified or pseudonymous)", b.r.Category))
+	return b.r.Category
+}
+
+func (b *builder) relations() []string {
+	rels := dedupe(b.r.AcceptedRelations)
+	for _, rel := range rels {
+		switch rel {
+		case RelationParent, RelationAssignedPowerOfAttorney:
+		case RelationPowerOfAttorney:
+			// DESIGN: a tool prescribed by a clinician accepts only parent
+			// and assigned power of attorney.
+			if b.r.Standalone {
+				b.fail(metadataErr("accepted_relations", "a standalone tool may accept only parent and assigned_power_of_attorney"))
+			}
+		default:
+			b.fail(metadataErr("accepted_relations", "%q is not a relation (use parent, power_of_attorney, assigned_power_of_attorney)", rel))
+		}
+	}
+	return rels
+}
+
+// authentication decides the token endpoint auth method and the
+// PKCE/nonce/PAR requirements, which depend on whether the client is public.
+func (b *builder) authentication(c *storage.Client) {
+	r := b.r
+	if r.Public {
+		if r.AuthMethod != "" && r.AuthMethod != AuthNone {
+			b.fail(metadataErr("token_endpoint_auth_method", "a public client uses none, not %q", r.AuthMethod))
+		}
+		if r.Secret != "" {
+			b.fail(metadataErr("client_secret", "a public client has no secret; remove it or make the client confidential"))
+		}
+		if r.RelaxPKCE || r.RelaxNonce {
+			// DESIGN: PKCE and nonce may be relaxed per confidential
+			// client, never for a public one (RFC 9700 §2.1.1).
+			b.fail(metadataErr("require_pkce", "a public client must use PKCE and nonce; they cannot be relaxed"))
+		}
+		if r.JWKSURI != "" || len(r.JWKS) > 0 {
+			b.fail(metadataErr("jwks", "keys are for private_key_jwt clients; a public client does not authenticate"))
+		}
+		c.TokenEndpointAuthMethod = AuthNone
+		c.RequirePKCE, c.RequireNonce, c.RequirePAR = true, true, true // RFC 9126 required for public clients (DESIGN)
+		return
+	}
+	c.RequirePKCE, c.RequireNonce, c.RequirePAR = !r.RelaxPKCE, !r.RelaxNonce, r.RequirePAR
+	c.TokenEndpointAuthMethod = r.AuthMethod
+	switch r.AuthMethod {
+	case "":
+		c.TokenEndpointAuthMethod = AuthClientSecretBasic
+		fallthrough
+	case AuthClientSecretBasic, AuthClientSecretPost:
+		switch {
+		case r.Secret == "":
+			b.fail(metadataErr("client_secret", "is required for %s; generate one with clients.GenerateSecret (the CLI does when --secret is omitted)", c.TokenEndpointAuthMethod))
+		case len(r.Secret) < MinSecretLen:
+			b.fail(metadataErr("client_secret", "is %d bytes; use at least %d (e.g. `openssl rand -base64 32`)", len(r.Secret), MinSecretLen))
+		case len(r.Secret) > MaxSecretLen:
+			b.fail(metadataErr("client_secret", "is %d bytes; bcrypt takes at most %d", len(r.Secret), MaxSecretLen))
+		}
+		if r.JWKSURI != "" || len(r.JWKS) > 0 {
+			b.fail(metadataErr("jwks", "keys are only for private_key_jwt; this client uses %s", c.TokenEndpointAuthMethod))
+		}
+	case AuthPrivateKeyJWT:
+		if r.Secret != "" {
+			b.fail(metadataErr("client_secret", "a private_key_jwt client authenticates with its keys; remove the secret"))
+		}
+		b.keys()
+		if len(r.JWKS) > 0 {
+			c.JWKS = slices.Clone(r.JWKS)
+		}
+	case AuthNone:
+		b.fail(metadataErr("token_endpoint_auth_method", "none is for public clients; mark the client public or choose client_secret_basic, client_secret_post or private_key_jwt"))
+	default:
+		b.fail(metadataErr("token_endpoint_auth_method", "%q is not supported (use client_secret_basic, client_secret_post or private_key_jwt)", r.AuthMethod))
+	}
+}
+
+// keys checks a private_key_jwt client's key source: exactly one of jwks
+// and jwks_uri (RFC 7591 §2), and a jwks of public keys only.
+func (b *builder) keys() {
+	r := b.r
+	switch {
+	case r.JWKSURI != "" && len(r.JWKS) > 0:
+		b.fail(metadataErr("jwks", "give jwks or jwks_uri, not both (RFC 7591 §2)"))
+	case r.JWKSURI != "":
+		if why := checkWebURI(r.JWKSURI); why != "" {
+			b.fail(metadataErr("jwks_uri", "%q: %s", r.JWKSURI, why))
+		}
+	case len(r.JWKS) > 0:
+		var set jose.JSONWebKeySet
+		if err := json.Unmarshal(r.JWKS, &set); err != nil {
+			b.fail(metadataErr("jwks", "is not a JWK Set (RFC 7517 §5): %v", err))
+			return
+		}
+		if len(set.Keys) == 0 {
+			b.fail(metadataErr("jwks", "holds no keys"))
+		}
+		for i, k := range set.Keys {
+			if !k.IsPublic() {
+				// A private key here would mean the vendor has handed us
+				// their signing secret; refuse rather than store it.
+				b.fail(metadataErr("jwks", "key %d (kid %q) contains private key material; register the public key only", i, k.KeyID))
+			}
+		}
+	default:
+		b.fail(metadataErr("jwks", "private_key_jwt needs jwks or jwks_uri"))
+	}
+}
+
+// dedupe drops empty and repeated entries, keeping the first occurrence's
+// order, and returns a non-nil slice so JSON shows [] rather than null.
+func dedupe(in []string) []string {
+	out := []string{}
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func nonNil(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	return dedupe(in)
+}

@@ -1,0 +1,112 @@
+package clients
+
+import "encoding/json"
+
+// Token endpoint authentication methods (RFC 7591 §2, OIDC Core §9).
+const (
+	AuthNone              = "none"
+	AuthClientSecretBasic = "client_secret_basic"
+	AuthClientSecretPost  = "client_secret_post"
+	AuthPrivateKeyJWT     = "private_key_jwt"
+)
+
+// Grant types oidcp issues tokens for (RFC 6749 §4.1, §6, §4.4).
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+)
+
+// ID token signing algorithms: RS256 is OIDC's default (OIDC Core §3.1.3.7);
+// ES256 and PS256 on request.
+const (
+	AlgRS256 = "RS256"
+	AlgES256 = "ES256"
+	AlgPS256 = "PS256"
+)
+
+// Client categories (DESIGN: identified K2, pseudonymous K3).
+const (
+	CategoryIdentified   = "identified"
+	CategoryPseudonymous = "pseudonymous"
+)
+
+// Relations a tool may accept (DESIGN: Representation).
+const (
+	RelationParent                  = "parent"
+	RelationPowerOfAttorney         = "power_of_attorney"
+	RelationAssignedPowerOfAttorney = "assigned_power_of_attorney"
+)
+
+// DefaultScopes are granted to a client that names none.
+var DefaultScopes = []string{"openid", "profile", "offline_access"}
+
+// DefaultGrantTypes are given to a client that names none.
+var DefaultGrantTypes = []string{GrantAuthorizationCode, GrantRefreshToken}
+
+// Secret length bounds. The minimum keeps secrets out of guessing range;
+// the maximum is bcrypt's input limit (it ignores or rejects more).
+const (
+	MinSecretLen = 16
+	MaxSecretLen = 72
+)
+
+// Registration is what an operator or a vendor asks for. Zero fields take
+// the defaults documented on each; Build validates the result.
+type Registration struct {
+	// ID is the client_id; 1–128 characters from [A-Za-z0-9._~-] so it is
+	// safe in URLs and in HTTP Basic credentials. Empty: one is generated.
+	ID string
+	// Name is shown on the consent page; defaults to ID.
+	Name string
+	// Secret is the plain client secret of a client_secret_basic/post
+	// client; required for those, forbidden otherwise. Build hashes it and
+	// never returns it.
+	Secret string
+	// RedirectURIs must be absolute, exact (compared byte for byte, so no
+	// wildcards) and without fragment (RFC 6749 §3.1.2): https, loopback
+	// http (RFC 8252 §7.3), or for public clients a private-use scheme
+	// (RFC 8252 §7.1). Required with the authorization_code grant.
+	RedirectURIs []string
+	// PostLogoutRedirectURIs follow the same rules (OIDC RP-Initiated
+	// Logout §3.1).
+	PostLogoutRedirectURIs []string
+	// Scopes the client may request; entries may hold several
+	// space-separated scopes. Default DefaultScopes.
+	Scopes []string
+	// GrantTypes default to DefaultGrantTypes.
+	GrantTypes []string
+	// Audience lists the resource servers the client may ask tokens for.
+	Audience []string
+	// AuthMethod is token_endpoint_auth_method; default client_secret_basic
+	// for confidential clients, always none for public ones.
+	AuthMethod string
+	// Public marks a client that cannot keep a secret (SPA, native app).
+	// It gets PKCE, nonce and PAR required, with no way to relax them.
+	Public bool
+	// RelaxPKCE and RelaxNonce turn off the PKCE and nonce requirement for
+	// a confidential client only.
+	RelaxPKCE, RelaxNonce bool
+	// RequirePAR makes PAR (RFC 9126) mandatory for a confidential client;
+	// public clients always require it.
+	RequirePAR bool
+	// IDTokenAlg is id_token_signed_response_alg; default RS256.
+	IDTokenAlg string
+	// JWKSURI or JWKS (exactly one) carry a private_key_jwt client's public
+	// keys (RFC 7591 §2).
+	JWKSURI string
+	JWKS    json.RawMessage
+	// BackchannelLogoutURI receives logout tokens (OIDC Back-Channel
+	// Logout 1.0 §2.2).
+	BackchannelLogoutURI string
+	// InitiateLoginURI is where the hand-off sends the browser (OIDC Core §4).
+	InitiateLoginURI string
+	// Category is identified (default) or pseudonymous.
+	Category string
+	// AcceptedRelations are the relations the tool accepts for acting on
+	// behalf of someone; empty means the citizen acts only for themselves.
+	AcceptedRelations []string
+	// Standalone marks a tool prescribed by a clinician: it may accept only
+	// parent and assigned_power_of_attorney.
+	Standalone bool
+}

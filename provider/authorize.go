@@ -1,0 +1,201 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/ory/fosite"
+)
+
+// The authorization flow is a small state machine. Each arrow is one
+// browser request; the state between them lives server-side in a Flow
+// record whose id the browser carries twice (the upstream `state` and a
+// cookie), binding the flow to the browser that started it.
+//
+//	authorize ──(live session; no prompt=login; max_age satisfied)──────────────┐
+//	    │  prompt=none and no usable session ──> error login_required             │
+//	    └──> stateUpstream: PAR at the eID, browser goes there                     │
+//	               │ callback (state + cookie match, ID token verified)            │
+//	               └──> stateAuthenticated: login session set (id rotated) ───────┤
+//	                                                                              ▼
+//	                                                       issue: code to the client
+//
+// Later issues add stateChooseRepresentation and stateConsent between
+// stateAuthenticated and issue; each is a transition on the same record.
+
+// authorize handles GET and POST /authorize (OIDC Core §3.1.2).
+func (p *Provider) authorize(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		ar, err := t.oauth.NewAuthorizeRequest(ctx, r)
+		if err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
+		viaPAR := strings.HasPrefix(r.FormValue("request_uri"), t.fcfg.PushedAuthorizeRequestURIPrefix)
+		if err := p.checkClientPolicy(ar, viaPAR); err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
+		prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
+		if has(prompts, "none") && len(prompts) > 1 {
+			p.authorizeError(w, r, t, ar, fosite.ErrInvalidRequest.WithHint("prompt=none cannot be combined with other values."))
+			return
+		}
+		maxAge, err := parseMaxAge(ar.GetRequestForm().Get("max_age"))
+		if err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
+
+		sess, _ := t.sessions.Get(r, t.cookieName())
+		login, loggedIn := t.sessions.Login(sess)
+		reauth := has(prompts, "login")
+		if loggedIn && maxAge >= 0 && p.now().Sub(login.AuthTime) > maxAgeDuration(maxAge) {
+			reauth = true
+		}
+		if loggedIn && !reauth {
+			p.issue(w, r, t, ar, sess, *login)
+			return
+		}
+		if has(prompts, "none") {
+			// OIDC Core §3.1.2.6: no interaction allowed, none possible.
+			p.authorizeError(w, r, t, ar, fosite.ErrLoginRequired.WithHint("No active login session (prompt=none)."))
+			return
+		}
+		p.startLogin(w, r, t, ar, viaPAR, reauth)
+	}
+}
+
+// checkClientPolicy applies the per-client rules fosite has no knob for:
+// PKCE and nonce are required unless a confidential client relaxed them,
+// and PAR is required for public clients (DESIGN: protocol surface).
+func (p *Provider) checkClientPolicy(ar fosite.AuthorizeRequester, viaPAR bool) error {
+	fc, ok := ar.GetClient().(*fositeClient)
+	if !ok {
+		return fosite.ErrServerError.WithDebug("unexpected client type")
+	}
+	c := fc.c
+	form := ar.GetRequestForm()
+	requirePKCE := c.RequirePKCE || c.Public
+	requireNonce := c.RequireNonce || c.Public
+	requirePAR := c.RequirePAR || c.Public
+	if requirePAR && !viaPAR {
+		return fosite.ErrInvalidRequest.WithHint("This client must push its authorization request to the pushed_authorization_request_endpoint first (RFC 9126).")
+	}
+	if requirePKCE && form.Get("code_challenge") == "" {
+		return fosite.ErrInvalidRequest.WithHint("This client must use PKCE: code_challenge with code_challenge_method=S256 is required.")
+	}
+	if m := form.Get("code_challenge_method"); form.Get("code_challenge") != "" && m != "S256" {
+		return fosite.ErrInvalidRequest.WithHint("code_challenge_method must be S256.")
+	}
+	if ar.GetRequestedScopes().Has("openid") && requireNonce && form.Get("nonce") == "" {
+		return fosite.ErrInvalidRequest.WithHint("This client must send a nonce.")
+	}
+	if ar.GetState() == "" {
+		return fosite.ErrInvalidState.WithHint("The state parameter is required.")
+	}
+	return nil
+}
+
+func has(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// parseMaxAge returns -1 when absent.
+func parseMaxAge(s string) (int64, error) {
+	if s == "" {
+		return -1, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fosite.ErrInvalidRequest.WithHint("max_age must be a non-negative integer number of seconds.")
+	}
+	return n, nil
+}
+
+// authorizeError answers an authorization request that failed. Before
+// the redirect URI is known to be registered, a person gets a readable
+// page and no redirect (RFC 6749 §4.1.2.1); after, the client gets the
+// error with state and iss (RFC 9207).
+func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, err error) {
+	ctx := r.Context()
+	rfc := fosite.ErrorToRFC6749Error(err)
+	if rfc.CodeField >= 500 {
+		p.log.ErrorContext(ctx, "authorize failed", "tenant", t.name, "err", errorDebug(err))
+	}
+	lang := pageLang(r, r.FormValue("ui_locales"))
+	if ar == nil || !ar.IsRedirectURIValid() {
+		key := "bad_request"
+		switch {
+		case errors.Is(err, fosite.ErrInvalidClient) || errors.Is(err, fosite.ErrNotFound):
+			key = "unknown_client"
+		case rfc.ErrorField == fosite.ErrInvalidRequest.ErrorField && strings.Contains(strings.ToLower(rfc.HintField), "redirect"):
+			key = "bad_redirect"
+		case rfc.CodeField >= 500:
+			key = "server_error"
+		}
+		renderError(w, r, rfc.CodeField, lang, key, rfc.ErrorField, rfc.HintField)
+		return
+	}
+	values := rfc.ToValues()
+	if st := ar.GetState(); st != "" {
+		values.Set("state", st)
+	}
+	values.Set("iss", t.issuer)
+	writeRedirectResponse(w, ar, values)
+}
+
+// errorDebug is what we log of an error: fosite's debug text, which never
+// contains tokens or form values.
+func errorDebug(err error) string {
+	rfc := fosite.ErrorToRFC6749Error(err)
+	if rfc.DebugField != "" {
+		return rfc.ErrorField + ": " + rfc.DebugField
+	}
+	if c := rfc.Unwrap(); c != nil {
+		return rfc.ErrorField + ": " + c.Error()
+	}
+	return rfc.ErrorField + ": " + rfc.HintField
+}
+
+// writeRedirectResponse sends parameters to the client's redirect URI in
+// the request's response mode (query or form_post).
+func writeRedirectResponse(w http.ResponseWriter, ar fosite.AuthorizeRequester, values map[string][]string) {
+	w.Header().Set("Cache-Control", "no-store")
+	u := *ar.GetRedirectURI()
+	u.Fragment = ""
+	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fosite.WriteAuthorizeFormPostResponse(u.String(), values, formPostTemplate, w)
+		return
+	}
+	q := u.Query()
+	for k, vs := range values {
+		for _, v := range vs {
+			q.Add(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	w.Header().Set("Location", u.String())
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+func (t *tenant) cookieName() string { return "oidcp_session_" + t.name }
+
+// issueCtx prepares the context fosite signs under: the client's ID token
+// alg.
+func issueCtx(ctx context.Context, ar fosite.Requester) context.Context {
+	if fc, ok := ar.GetClient().(*fositeClient); ok {
+		return withSigningAlg(ctx, fc.c.IDTokenSignedResponseAlg)
+	}
+	return ctx
+}

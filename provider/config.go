@@ -1,0 +1,73 @@
+package provider
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/oidcp/oidcp/upstream"
+)
+
+// Config is everything the provider needs, already parsed and validated by
+// cmd/oidcp. Zero durations take the defaults below.
+type Config struct {
+	// BaseURL is the public base URL without a trailing slash; each
+	// tenant's issuer is BaseURL + "/" + tenant.
+	BaseURL string
+	Tenants []TenantConfig
+
+	AuthCodeLifespan     time.Duration // default 60s
+	AccessTokenLifespan  time.Duration // default 10m
+	RefreshTokenLifespan time.Duration // default 720h
+	IDTokenLifespan      time.Duration // default 10m
+	PARLifespan          time.Duration // default 60s
+	LoginFlowLifespan    time.Duration // default 15m: time a person has at the upstream login
+	SessionIdle          time.Duration // default 30m
+	SessionAbsolute      time.Duration // default 120m
+
+	// DevMode relaxes nothing in the protocol; it only allows http
+	// issuers on non-loopback hosts and verbose error descriptions.
+	DevMode bool
+
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Observer receives metrics; nil means none.
+	Observer Observer
+}
+
+// TenantConfig is one tenant: its own issuer, keys, clients and upstream.
+type TenantConfig struct {
+	Name string
+	// DisplayName is shown on pages.
+	DisplayName string
+	// Upstream is the tenant's eID relying-party client.
+	Upstream Upstream
+	// Sandbox enables the sandbox-only features (population page,
+	// self-service registration in later issues).
+	Sandbox bool
+}
+
+// Observer is the metrics the provider reports. cmd/oidcp passes
+// *metrics.Metrics.
+type Observer interface {
+	// Endpoint wraps a handler to count requests and latency under name.
+	Endpoint(tenant, name string, h http.Handler) http.Handler
+	TokenIssued(tenant, grantType string)
+	Login(tenant, result string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Endpoint(_, _ string, h http.Handler) http.Handler { return h }
+func (nopObserver) TokenIssued(string, string)                        {}
+func (nopObserver) Login(string, string)                              {}
+
+// Upstream is the eID relying-party client the login flow uses
+// (*upstream.Client). Declared here so tests can put a fake upstream in.
+type Upstream interface {
+	Start(ctx context.Context, p upstream.AuthParams) (string, upstream.State, error)
+	Exchange(ctx context.Context, callback url.Values, st upstream.State) (*upstream.Identity, error)
+	EndSessionURL(ctx context.Context, idTokenHint, postLogoutRedirectURI, state string) (string, error)
+}

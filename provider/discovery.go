@@ -1,0 +1,83 @@
+package provider
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// supportedScopes are the scopes oidcp knows how to fill.
+var supportedScopes = []string{"openid", "profile", "pid", "offline_access"}
+
+// discovery serves OpenID Connect Discovery 1.0 §3 metadata, with the
+// OAuth extensions oidcp implements (RFC 8414, RFC 9126, RFC 9207,
+// RFC 7009, RFC 7662, RP-Initiated Logout).
+func (p *Provider) discovery(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		iss := t.issuer
+		md := map[string]any{
+			"issuer":                                           iss,
+			"authorization_endpoint":                           iss + "/authorize",
+			"pushed_authorization_request_endpoint":            iss + "/par",
+			"token_endpoint":                                   iss + "/token",
+			"userinfo_endpoint":                                iss + "/userinfo",
+			"jwks_uri":                                         iss + "/jwks",
+			"revocation_endpoint":                              iss + "/revoke",
+			"introspection_endpoint":                           iss + "/introspect",
+			"end_session_endpoint":                             iss + "/logout",
+			"scopes_supported":                                 supportedScopes,
+			"response_types_supported":                         []string{"code"},
+			"response_modes_supported":                         []string{"query", "form_post"},
+			"grant_types_supported":                            []string{"authorization_code", "refresh_token", "client_credentials"},
+			"subject_types_supported":                          []string{"pairwise"},
+			"id_token_signing_alg_values_supported":            []string{"RS256", "ES256", "PS256"},
+			"userinfo_signing_alg_values_supported":            []string{"none"},
+			"token_endpoint_auth_methods_supported":            []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
+			"token_endpoint_auth_signing_alg_values_supported": []string{"RS256", "ES256", "PS256"},
+			"revocation_endpoint_auth_methods_supported":       []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
+			"introspection_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
+			"code_challenge_methods_supported":                 []string{"S256"},
+			"claims_supported":                                 []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "pid", "name", "given_name", "family_name", "birthdate", "locale"},
+			"acr_values_supported":                             []string{"idporten-loa-substantial", "idporten-loa-high"},
+			"ui_locales_supported":                             []string{"nb", "nn", "en"},
+			"claims_locales_supported":                         []string{"nb", "nn", "en"},
+			"prompt_values_supported":                          []string{"none", "login", "consent", "select_account"},
+			"display_values_supported":                         []string{"page"},
+			"claims_parameter_supported":                       false,
+			"request_parameter_supported":                      false,
+			"request_uri_parameter_supported":                  false,
+			"require_request_uri_registration":                 true,
+			"require_pushed_authorization_requests":            false,
+			"authorization_response_iss_parameter_supported":   true,
+			"frontchannel_logout_supported":                    false,
+			"backchannel_logout_supported":                     false,
+			"backchannel_logout_session_supported":             false,
+		}
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		writeJSON(w, http.StatusOK, md)
+	}
+}
+
+// jwks serves the tenant's published keys (RFC 7517). Caches may keep it
+// for five minutes: a new key is published longer than that before it
+// signs (keys.Options.PublishLead), so no cache ever misses a signing key.
+func (p *Provider) jwks(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		set, err := p.keys.PublicJWKS(r.Context(), t.name)
+		if err != nil {
+			p.log.ErrorContext(r.Context(), "jwks", "tenant", t.name, "err", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		_ = json.NewEncoder(w).Encode(set)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,440 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/handler/pkce"
+	"golang.org/x/text/language"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+// fositeStore adapts the storage contract to fosite's storage interfaces
+// for one tenant. It is deliberately thin: it serialises fosite requests
+// into TokenRecord.Data and maps sentinels both ways; every rule lives in
+// fosite or in the provider.
+type fositeStore struct {
+	tenant  string
+	store   storage.Storage
+	clients *clientCache
+	now     func() time.Time
+	// fallback lifetimes for records whose session carries no expiry.
+	codeTTL, parTTL, refreshTTL time.Duration
+}
+
+// Interface guards.
+var (
+	_ fosite.Storage                     = (*fositeStore)(nil)
+	_ oauth2.CoreStorage                 = (*fositeStore)(nil)
+	_ oauth2.TokenRevocationStorage      = (*fositeStore)(nil)
+	_ openid.OpenIDConnectRequestStorage = (*fositeStore)(nil)
+	_ pkce.PKCERequestStorage            = (*fositeStore)(nil)
+	_ fosite.PARStorage                  = (*fositeStore)(nil)
+)
+
+// storedRequest is the serialised form of a fosite request.
+type storedRequest struct {
+	ID                string          `json:"id"`
+	RequestedAt       time.Time       `json:"requested_at"`
+	ClientID          string          `json:"client_id"`
+	RequestedScope    []string        `json:"requested_scope,omitempty"`
+	GrantedScope      []string        `json:"granted_scope,omitempty"`
+	RequestedAudience []string        `json:"requested_audience,omitempty"`
+	GrantedAudience   []string        `json:"granted_audience,omitempty"`
+	Form              url.Values      `json:"form,omitempty"`
+	Lang              string          `json:"lang,omitempty"`
+	Session           json.RawMessage `json:"session,omitempty"`
+	// Authorize requests only.
+	ResponseTypes        []string `json:"response_types,omitempty"`
+	HandledResponseTypes []string `json:"handled_response_types,omitempty"`
+	RedirectURI          string   `json:"redirect_uri,omitempty"`
+	State                string   `json:"state,omitempty"`
+	ResponseMode         string   `json:"response_mode,omitempty"`
+	DefaultResponseMode  string   `json:"default_response_mode,omitempty"`
+}
+
+func marshalRequest(r fosite.Requester) ([]byte, error) {
+	sr := storedRequest{
+		ID:                r.GetID(),
+		RequestedAt:       r.GetRequestedAt(),
+		RequestedScope:    r.GetRequestedScopes(),
+		GrantedScope:      r.GetGrantedScopes(),
+		RequestedAudience: r.GetRequestedAudience(),
+		GrantedAudience:   r.GetGrantedAudience(),
+		Form:              r.GetRequestForm(),
+	}
+	if c := r.GetClient(); c != nil {
+		sr.ClientID = c.GetID()
+	}
+	if l, ok := r.(interface{ GetLang() language.Tag }); ok {
+		sr.Lang = l.GetLang().String()
+	}
+	if s := r.GetSession(); s != nil {
+		b, err := json.Marshal(s)
+		if err != nil {
+			return nil, fmt.Errorf("marshal session: %w", err)
+		}
+		sr.Session = b
+	}
+	if ar, ok := r.(fosite.AuthorizeRequester); ok {
+		sr.ResponseTypes = ar.GetResponseTypes()
+		if u := ar.GetRedirectURI(); u != nil {
+			sr.RedirectURI = u.String()
+		}
+		sr.State = ar.GetState()
+		sr.ResponseMode = string(ar.GetResponseMode())
+		sr.DefaultResponseMode = string(ar.GetDefaultResponseMode())
+		if a, ok := ar.(*fosite.AuthorizeRequest); ok {
+			sr.HandledResponseTypes = a.HandledResponseTypes
+		}
+	}
+	return json.Marshal(sr)
+}
+
+// unmarshalRequest rebuilds a fosite authorize request (which is also a
+// plain Requester) with its client loaded and its session decoded into
+// sess (a fresh one when nil).
+func (s *fositeStore) unmarshalRequest(ctx context.Context, data []byte, sess fosite.Session) (*fosite.AuthorizeRequest, error) {
+	var sr storedRequest
+	if err := json.Unmarshal(data, &sr); err != nil {
+		return nil, fmt.Errorf("unmarshal request: %w", err)
+	}
+	client, err := s.GetClient(ctx, sr.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if sess == nil {
+		sess = NewSession(s.tenant)
+	}
+	if len(sr.Session) > 0 {
+		if err := json.Unmarshal(sr.Session, sess); err != nil {
+			return nil, fmt.Errorf("unmarshal session: %w", err)
+		}
+	}
+	ar := fosite.NewAuthorizeRequest()
+	ar.ID = sr.ID
+	ar.RequestedAt = sr.RequestedAt
+	ar.Client = client
+	ar.RequestedScope = sr.RequestedScope
+	ar.GrantedScope = sr.GrantedScope
+	ar.RequestedAudience = sr.RequestedAudience
+	ar.GrantedAudience = sr.GrantedAudience
+	if sr.Form != nil {
+		ar.Form = sr.Form
+	}
+	ar.Session = sess
+	if sr.Lang != "" {
+		if tag, err := language.Parse(sr.Lang); err == nil {
+			ar.Lang = tag
+		}
+	}
+	ar.ResponseTypes = sr.ResponseTypes
+	ar.HandledResponseTypes = sr.HandledResponseTypes
+	if sr.RedirectURI != "" {
+		u, err := url.Parse(sr.RedirectURI)
+		if err != nil {
+			return nil, fmt.Errorf("stored redirect_uri: %w", err)
+		}
+		ar.RedirectURI = u
+	}
+	ar.State = sr.State
+	ar.ResponseMode = fosite.ResponseModeType(sr.ResponseMode)
+	ar.DefaultResponseMode = fosite.ResponseModeType(sr.DefaultResponseMode)
+	return ar, nil
+}
+
+func (s *fositeStore) record(kind storage.TokenKind, sig string, r fosite.Requester, exp time.Time) (storage.TokenRecord, error) {
+	data, err := marshalRequest(r)
+	if err != nil {
+		return storage.TokenRecord{}, err
+	}
+	rec := storage.TokenRecord{
+		Kind:        kind,
+		Signature:   sig,
+		Tenant:      s.tenant,
+		RequestID:   r.GetID(),
+		Active:      true,
+		RequestedAt: r.GetRequestedAt(),
+		ExpiresAt:   exp,
+		Data:        data,
+	}
+	if c := r.GetClient(); c != nil {
+		rec.ClientID = c.GetID()
+	}
+	if sess, ok := r.GetSession().(*Session); ok && sess != nil {
+		rec.Subject = sess.PID
+		rec.SessionID = sess.LoginSessionID
+		rec.GrantID = sess.GrantID
+	}
+	if rec.RequestedAt.IsZero() {
+		rec.RequestedAt = s.now()
+	}
+	return rec, nil
+}
+
+func (s *fositeStore) expiry(r fosite.Requester, tt fosite.TokenType, fallback time.Duration) time.Time {
+	if sess := r.GetSession(); sess != nil {
+		if t := sess.GetExpiresAt(tt); !t.IsZero() {
+			return t
+		}
+	}
+	return s.now().Add(fallback)
+}
+
+func (s *fositeStore) create(ctx context.Context, kind storage.TokenKind, sig string, r fosite.Requester, exp time.Time) error {
+	rec, err := s.record(kind, sig, r, exp)
+	if err != nil {
+		return err
+	}
+	return s.store.CreateToken(ctx, rec)
+}
+
+// get loads a record and its request. inactiveErr is what an inactive
+// record turns into (fosite wants different sentinels per kind); the
+// request is returned with it because fosite revokes by its ID.
+func (s *fositeStore) get(ctx context.Context, kind storage.TokenKind, sig string, sess fosite.Session, inactiveErr error) (fosite.Requester, error) {
+	rec, err := s.store.GetToken(ctx, s.tenant, kind, sig)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fosite.ErrNotFound.WithWrap(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	req, err := s.unmarshalRequest(ctx, rec.Data, sess)
+	if err != nil {
+		return nil, err
+	}
+	if !rec.Active {
+		return req, inactiveErr
+	}
+	return req, nil
+}
+
+func (s *fositeStore) deactivate(ctx context.Context, kind storage.TokenKind, sig string) error {
+	err := s.store.DeactivateToken(ctx, s.tenant, kind, sig)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fosite.ErrNotFound.WithWrap(err)
+	}
+	return err
+}
+
+func (s *fositeStore) delete(ctx context.Context, kind storage.TokenKind, sig string) error {
+	err := s.store.DeleteToken(ctx, s.tenant, kind, sig)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fosite.ErrNotFound.WithWrap(err)
+	}
+	return err
+}
+
+// GetClient implements fosite.ClientManager.
+func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	c, err := s.clients.get(ctx, s.tenant, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fosite.ErrNotFound.WithWrap(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.Disabled {
+		return nil, fosite.ErrNotFound.WithHint("The client is disabled.")
+	}
+	return &fositeClient{c: c}, nil
+}
+
+// ClientAssertionJWTValid implements fosite.ClientManager: a known jti is a
+// replayed private_key_jwt assertion (RFC 7523 §3, item 7).
+func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) error {
+	rec, err := s.store.GetToken(ctx, s.tenant, storage.KindClientAssertion, jti)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if rec.ExpiresAt.After(s.now()) {
+		return fosite.ErrJTIKnown
+	}
+	return nil
+}
+
+// SetClientAssertionJWT implements fosite.ClientManager.
+func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
+	err := s.store.CreateToken(ctx, storage.TokenRecord{
+		Kind: storage.KindClientAssertion, Signature: jti, Tenant: s.tenant,
+		Active: true, RequestedAt: s.now(), ExpiresAt: exp,
+	})
+	if errors.Is(err, storage.ErrConflict) {
+		// An expired record with the same jti may linger until the janitor
+		// runs; replace it.
+		if rec, gerr := s.store.GetToken(ctx, s.tenant, storage.KindClientAssertion, jti); gerr == nil && !rec.ExpiresAt.After(s.now()) {
+			_ = s.store.DeleteToken(ctx, s.tenant, storage.KindClientAssertion, jti)
+			return s.SetClientAssertionJWT(ctx, jti, exp)
+		}
+		return fosite.ErrJTIKnown
+	}
+	return err
+}
+
+// CreateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
+func (s *fositeStore) CreateAuthorizeCodeSession(ctx context.Context, code string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindAuthorizeCode, code, r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
+}
+
+// GetAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
+func (s *fositeStore) GetAuthorizeCodeSession(ctx context.Context, code string, sess fosite.Session) (fosite.Requester, error) {
+	return s.get(ctx, storage.KindAuthorizeCode, code, sess, fosite.ErrInvalidatedAuthorizeCode)
+}
+
+// InvalidateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage. It
+// is a conditional update: of two concurrent redemptions exactly one wins;
+// the loser sees storage.ErrInactive (the token endpoint then revokes what
+// the winner got, RFC 6749 §4.1.2).
+func (s *fositeStore) InvalidateAuthorizeCodeSession(ctx context.Context, code string) error {
+	return s.deactivate(ctx, storage.KindAuthorizeCode, code)
+}
+
+// CreateAccessTokenSession implements oauth2.AccessTokenStorage.
+func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, sig string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindAccessToken, sig, r, s.expiry(r, fosite.AccessToken, time.Hour))
+}
+
+// GetAccessTokenSession implements oauth2.AccessTokenStorage.
+func (s *fositeStore) GetAccessTokenSession(ctx context.Context, sig string, sess fosite.Session) (fosite.Requester, error) {
+	return s.get(ctx, storage.KindAccessToken, sig, sess, fosite.ErrInactiveToken)
+}
+
+// DeleteAccessTokenSession implements oauth2.AccessTokenStorage.
+func (s *fositeStore) DeleteAccessTokenSession(ctx context.Context, sig string) error {
+	return s.delete(ctx, storage.KindAccessToken, sig)
+}
+
+// CreateRefreshTokenSession implements oauth2.RefreshTokenStorage.
+func (s *fositeStore) CreateRefreshTokenSession(ctx context.Context, sig, accessSig string, r fosite.Requester) error {
+	rec, err := s.record(storage.KindRefreshToken, sig, r, s.expiry(r, fosite.RefreshToken, s.refreshTTL))
+	if err != nil {
+		return err
+	}
+	rec.AccessSignature = accessSig
+	return s.store.CreateToken(ctx, rec)
+}
+
+// GetRefreshTokenSession implements oauth2.RefreshTokenStorage. An inactive
+// (already rotated or revoked) token comes back with ErrInactiveToken and
+// its request, which is how fosite detects reuse (RFC 6819 §5.2.2.3).
+func (s *fositeStore) GetRefreshTokenSession(ctx context.Context, sig string, sess fosite.Session) (fosite.Requester, error) {
+	return s.get(ctx, storage.KindRefreshToken, sig, sess, fosite.ErrInactiveToken)
+}
+
+// DeleteRefreshTokenSession implements oauth2.RefreshTokenStorage.
+func (s *fositeStore) DeleteRefreshTokenSession(ctx context.Context, sig string) error {
+	return s.delete(ctx, storage.KindRefreshToken, sig)
+}
+
+// RotateRefreshToken implements oauth2.RefreshTokenStorage: the used
+// refresh token becomes inactive (kept, so a later reuse is detected) and
+// the access tokens issued before it stop working. The deactivation is
+// conditional, so of two concurrent refreshes exactly one proceeds; the
+// other gets ErrSerializationFailure, which fosite reports as a retryable
+// invalid_request.
+func (s *fositeStore) RotateRefreshToken(ctx context.Context, requestID, sig string) error {
+	if err := s.deactivate(ctx, storage.KindRefreshToken, sig); err != nil {
+		if errors.Is(err, storage.ErrInactive) {
+			return fosite.ErrSerializationFailure.WithWrap(err)
+		}
+		return err
+	}
+	_, err := s.store.RevokeByRequest(ctx, s.tenant, requestID, storage.KindAccessToken)
+	return err
+}
+
+// RevokeRefreshToken implements oauth2.TokenRevocationStorage: every
+// refresh token of the grant chain (RFC 7009 §2.1).
+func (s *fositeStore) RevokeRefreshToken(ctx context.Context, requestID string) error {
+	_, err := s.store.RevokeByRequest(ctx, s.tenant, requestID, storage.KindRefreshToken)
+	return err
+}
+
+// RevokeAccessToken implements oauth2.TokenRevocationStorage.
+func (s *fositeStore) RevokeAccessToken(ctx context.Context, requestID string) error {
+	_, err := s.store.RevokeByRequest(ctx, s.tenant, requestID, storage.KindAccessToken)
+	return err
+}
+
+// CreateOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+func (s *fositeStore) CreateOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindOIDC, code, r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
+}
+
+// GetOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+func (s *fositeStore) GetOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) (fosite.Requester, error) {
+	req, err := s.get(ctx, storage.KindOIDC, code, r.GetSession(), fosite.ErrNotFound)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// DeleteOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+func (s *fositeStore) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
+	return s.delete(ctx, storage.KindOIDC, code)
+}
+
+// GetPKCERequestSession implements pkce.PKCERequestStorage.
+func (s *fositeStore) GetPKCERequestSession(ctx context.Context, sig string, sess fosite.Session) (fosite.Requester, error) {
+	return s.get(ctx, storage.KindPKCE, sig, sess, fosite.ErrNotFound)
+}
+
+// CreatePKCERequestSession implements pkce.PKCERequestStorage.
+func (s *fositeStore) CreatePKCERequestSession(ctx context.Context, sig string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindPKCE, sig, r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
+}
+
+// DeletePKCERequestSession implements pkce.PKCERequestStorage.
+func (s *fositeStore) DeletePKCERequestSession(ctx context.Context, sig string) error {
+	return s.delete(ctx, storage.KindPKCE, sig)
+}
+
+// CreatePARSession implements fosite.PARStorage (RFC 9126).
+func (s *fositeStore) CreatePARSession(ctx context.Context, requestURI string, r fosite.AuthorizeRequester) error {
+	return s.create(ctx, storage.KindPAR, requestURI, r, s.now().Add(s.parTTL))
+}
+
+// GetPARSession implements fosite.PARStorage. An expired request_uri is as
+// good as unknown (RFC 9126 §2.2).
+func (s *fositeStore) GetPARSession(ctx context.Context, requestURI string) (fosite.AuthorizeRequester, error) {
+	rec, err := s.store.GetToken(ctx, s.tenant, storage.KindPAR, requestURI)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fosite.ErrNotFound.WithWrap(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !rec.Active || !rec.ExpiresAt.After(s.now()) {
+		return nil, fosite.ErrNotFound.WithHint("The request_uri has expired or was used.")
+	}
+	return s.unmarshalRequest(ctx, rec.Data, nil)
+}
+
+// DeletePARSession implements fosite.PARStorage. request_uri is one-time.
+func (s *fositeStore) DeletePARSession(ctx context.Context, requestURI string) error {
+	return s.delete(ctx, storage.KindPAR, requestURI)
+}
+
+// BeginTX implements fosite's storage.Transactional.
+func (s *fositeStore) BeginTX(ctx context.Context) (context.Context, error) {
+	return s.store.BeginTx(ctx)
+}
+
+// Commit implements fosite's storage.Transactional.
+func (s *fositeStore) Commit(ctx context.Context) error { return s.store.Commit(ctx) }
+
+// Rollback implements fosite's storage.Transactional.
+func (s *fositeStore) Rollback(ctx context.Context) error { return s.store.Rollback(ctx) }

@@ -1,0 +1,204 @@
+package provider
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/sessionstore"
+	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/upstream"
+)
+
+// Flow purposes and states (see the diagram in authorize.go).
+const (
+	purposeLogin  = "login"
+	purposeLogout = "logout"
+
+	stateUpstream = "upstream"
+)
+
+// loginFlow is the server-side state of one authorization request while
+// the person is at the upstream eID.
+type loginFlow struct {
+	State    string          `json:"state"`
+	Request  json.RawMessage `json:"request"` // marshalRequest of the authorize request
+	ViaPAR   bool            `json:"via_par"`
+	Upstream upstream.State  `json:"upstream"`
+	Lang     string          `json:"lang"`
+}
+
+func maxAgeDuration(n int64) time.Duration { return time.Duration(n) * time.Second }
+
+func (t *tenant) flowCookie() string { return "oidcp_flow_" + t.name }
+
+// startLogin sends the browser to the upstream eID with a pushed request,
+// keeping the authorize request server-side.
+func (p *Provider) startLogin(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, viaPAR, reauth bool) {
+	ctx := r.Context()
+	form := ar.GetRequestForm()
+	params := upstream.AuthParams{
+		ACRValues: upstreamACR(form.Get("acr_values")),
+		UILocales: pageLang(r, form.Get("ui_locales")),
+	}
+	// Only ID-porten's test-login hint is meaningful upstream; other hints
+	// (an email, a pid) are not forwarded, so a tool cannot make the eID
+	// leak whether a person exists.
+	if h := form.Get("login_hint"); strings.HasPrefix(h, "testid:") {
+		params.LoginHint = h
+	}
+	if reauth {
+		params.Prompt = "login"
+	}
+	redirect, st, err := t.cfg.Upstream.Start(ctx, params)
+	if err != nil {
+		p.log.ErrorContext(ctx, "upstream start", "tenant", t.name, "err", err)
+		p.authorizeError(w, r, t, ar, fosite.ErrTemporarilyUnavailable.WithHint("The national eID login is not reachable right now."))
+		return
+	}
+	reqData, err := marshalRequest(ar)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	data, _ := json.Marshal(loginFlow{State: stateUpstream, Request: reqData, ViaPAR: viaPAR, Upstream: st, Lang: params.UILocales})
+	now := p.now()
+	if err := p.store.CreateFlow(ctx, storage.Flow{
+		ID: st.State, Tenant: t.name, Purpose: purposeLogin, Data: data,
+		CreatedAt: now, ExpiresAt: now.Add(p.cfg.LoginFlowLifespan),
+	}); err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: t.flowCookie(), Value: st.State, Path: t.cookiePath(),
+		HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(p.cfg.LoginFlowLifespan.Seconds()),
+	})
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, redirect, http.StatusSeeOther)
+}
+
+// upstreamACR maps the tool's acr_values to what the upstream knows;
+// unknown values fall back to the upstream client's default.
+func upstreamACR(v string) string {
+	for _, a := range strings.Fields(v) {
+		if a == "idporten-loa-high" || a == "idporten-loa-substantial" {
+			return a
+		}
+	}
+	return ""
+}
+
+// callback receives the upstream eID's authorization response.
+func (p *Provider) callback(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		q := r.URL.Query()
+		state := q.Get("state")
+		lang := pageLang(r, "")
+		c, err := r.Cookie(t.flowCookie())
+		if state == "" || err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
+			// Not started in this browser, or a forged callback (login CSRF).
+			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: t.flowCookie(), Path: t.cookiePath(), MaxAge: -1, HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode})
+		f, err := p.store.TakeFlow(ctx, state, purposeLogin)
+		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) {
+			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
+			return
+		}
+		var lf loginFlow
+		if err := json.Unmarshal(f.Data, &lf); err != nil || lf.State != stateUpstream {
+			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
+			return
+		}
+		ar, err := t.fstore.unmarshalRequest(ctx, lf.Request, NewSession(t.name))
+		if err != nil {
+			// The client vanished (deleted or disabled) during the login.
+			renderError(w, r, http.StatusBadRequest, lf.Lang, "unknown_client", "invalid_client", "")
+			return
+		}
+		id, err := t.cfg.Upstream.Exchange(ctx, q, lf.Upstream)
+		if err != nil {
+			p.obs.Login(t.name, "failed")
+			var ce *upstream.CallbackError
+			if errors.As(err, &ce) && ce.Code == "access_denied" {
+				p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHint("The person cancelled the eID login."))
+				return
+			}
+			p.log.WarnContext(ctx, "upstream login rejected", "tenant", t.name, "err", err)
+			p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHint("The eID login could not be verified."))
+			return
+		}
+		sess, _ := t.sessions.Get(r, t.cookieName())
+		login := sessionstore.Login{
+			Subject: id.PID, ACR: id.ACR, AMR: id.AMR, AuthTime: id.AuthTime,
+			UpstreamSID: id.SID, UpstreamIDToken: id.IDToken, Locale: id.Locale,
+		}
+		if err := t.sessions.SetLogin(r, w, sess, login); err != nil {
+			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
+		p.obs.Login(t.name, "ok")
+		p.event(ctx, t, audit.Event{
+			Kind: audit.Login, Actor: id.PID, Subject: id.PID, ClientID: ar.GetClient().GetID(),
+			SessionID: t.sessions.ID(sess),
+			Detail:    map[string]any{"acr": id.ACR, "amr": id.AMR},
+		})
+		p.issue(w, r, t, ar, sess, login)
+	}
+}
+
+func (t *tenant) cookiePath() string { return t.cookiePathV }
+
+// issue completes an authorization request for a logged-in person: the
+// code goes to the client with iss (RFC 9207).
+func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login) {
+	ctx := issueCtx(r.Context(), ar)
+	for _, s := range ar.GetRequestedScopes() {
+		ar.GrantScope(s)
+	}
+	for _, a := range ar.GetRequestedAudience() {
+		ar.GrantAudience(a)
+	}
+	fsess, err := p.newUserSession(ctx, t, ar, login, t.sessions.ID(sess))
+	if err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	resp, err := t.oauth.NewAuthorizeResponse(ctx, ar, fsess)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, err)
+		return
+	}
+	if err := t.sessions.AddClient(ctx, sess, ar.GetClient().GetID()); err != nil {
+		p.log.WarnContext(ctx, "session add client", "tenant", t.name, "err", err)
+	}
+	p.event(ctx, t, audit.Event{
+		Kind: audit.Authorized, Actor: login.Subject, Subject: login.Subject,
+		ClientID: ar.GetClient().GetID(), SessionID: t.sessions.ID(sess),
+		Detail: map[string]any{"scopes": []string(ar.GetGrantedScopes())},
+	})
+	values := resp.GetParameters()
+	values.Set("iss", t.issuer)
+	writeRedirectResponse(w, ar, values)
+}
+
+func (p *Provider) event(ctx context.Context, t *tenant, e audit.Event) {
+	e.Tenant = t.name
+	if err := audit.Record(ctx, p.store, p.now(), e); err != nil {
+		// The usage log is part of the contract; losing an entry is an
+		// operational error worth a loud log line, not a failed login.
+		p.log.ErrorContext(ctx, "usage log append failed", "tenant", t.name, "kind", e.Kind, "err", err)
+	}
+}

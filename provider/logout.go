@@ -1,0 +1,214 @@
+package provider
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/ory/fosite/token/jwt"
+
+	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// logoutFlow remembers where to send the browser after the upstream eID
+// has logged out too.
+type logoutFlow struct {
+	PostLogoutRedirectURI string `json:"post_logout_redirect_uri,omitempty"`
+	State                 string `json:"state,omitempty"`
+	Lang                  string `json:"lang"`
+}
+
+// endSession handles OpenID Connect RP-Initiated Logout 1.0 (§2). A
+// post_logout_redirect_uri is honoured only if the client (from client_id
+// or the id_token_hint's aud) registered it exactly; otherwise no redirect
+// happens. Without a valid id_token_hint the person is asked to confirm,
+// so a third-party page cannot log people out silently.
+func (p *Provider) endSession(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		_ = r.ParseForm()
+		lang := pageLang(r, r.Form.Get("ui_locales"))
+		hint := r.Form.Get("id_token_hint")
+		clientID := r.Form.Get("client_id")
+		redirect := r.Form.Get("post_logout_redirect_uri")
+		state := r.Form.Get("state")
+
+		hintValid := false
+		var hintSub string
+		if hint != "" {
+			tok, err := t.signer.Decode(ctx, hint)
+			var ve *jwt.ValidationError
+			expiredOnly := err != nil && asValidationError(err, &ve) && ve.Has(jwt.ValidationErrorExpired)
+			if err != nil && !expiredOnly {
+				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "id_token_hint is not an ID token issued by this provider.")
+				return
+			}
+			claims := tok.Claims
+			if iss, _ := claims["iss"].(string); iss != t.issuer {
+				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "id_token_hint was issued by another issuer.")
+				return
+			}
+			aud := audiences(claims["aud"])
+			if clientID == "" && len(aud) == 1 {
+				clientID = aud[0]
+			} else if clientID != "" && !slices.Contains(aud, clientID) {
+				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "client_id does not match the id_token_hint.")
+				return
+			}
+			hintSub, _ = claims["sub"].(string)
+			hintValid = true
+		}
+		if redirect != "" {
+			if clientID == "" {
+				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "post_logout_redirect_uri needs client_id or id_token_hint.")
+				return
+			}
+			c, err := p.clients.get(ctx, t.name, clientID)
+			if err != nil || !slices.Contains(c.PostLogoutRedirectURIs, redirect) {
+				renderError(w, r, http.StatusBadRequest, lang, "bad_redirect", "invalid_request", "post_logout_redirect_uri is not registered for this client.")
+				return
+			}
+		}
+
+		sess, _ := t.sessions.Get(r, t.cookieName())
+		login, loggedIn := t.sessions.Login(sess)
+		if loggedIn && !hintValid && r.Form.Get("confirm") == "" {
+			p.renderLogoutConfirm(w, r, t, lang, clientID, redirect, state, t.sessions.ID(sess))
+			return
+		}
+		if r.Form.Get("confirm") != "" {
+			if r.Method != http.MethodPost || !validLogoutCSRF(r, t.sessions.ID(sess)) {
+				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "The logout confirmation expired. Try again.")
+				return
+			}
+			if r.Form.Get("confirm") != "yes" {
+				finishLogout(w, r, lang, redirect, state)
+				return
+			}
+		}
+		_ = hintSub // the session is ended whoever the hint names; the browser asked.
+		if !loggedIn {
+			finishLogout(w, r, lang, redirect, state)
+			return
+		}
+
+		sid := t.sessions.ID(sess)
+		if n, err := p.store.RevokeBySession(ctx, t.name, sid); err != nil {
+			p.log.ErrorContext(ctx, "revoke session tokens", "tenant", t.name, "err", err)
+		} else if n > 0 {
+			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: login.Subject, Subject: login.Subject, SessionID: sid, Detail: map[string]any{"reason": "logout", "count": n}})
+		}
+		if err := t.sessions.End(r, w, sess); err != nil {
+			p.log.ErrorContext(ctx, "end session", "tenant", t.name, "err", err)
+		}
+		p.event(ctx, t, audit.Event{Kind: audit.Logout, Actor: login.Subject, Subject: login.Subject, ClientID: clientID, SessionID: sid})
+
+		// Log out at the eID too, then come back to finish.
+		if login.UpstreamIDToken != "" {
+			fid := randomID()
+			data, _ := json.Marshal(logoutFlow{PostLogoutRedirectURI: redirect, State: state, Lang: lang})
+			now := p.now()
+			if err := p.store.CreateFlow(ctx, storage.Flow{ID: fid, Tenant: t.name, Purpose: purposeLogout, Data: data, CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}); err == nil {
+				if u, err := t.cfg.Upstream.EndSessionURL(ctx, login.UpstreamIDToken, t.issuer+"/logout/callback", fid); err == nil {
+					w.Header().Set("Cache-Control", "no-store")
+					http.Redirect(w, r, u, http.StatusSeeOther)
+					return
+				}
+			}
+		}
+		finishLogout(w, r, lang, redirect, state)
+	}
+}
+
+// logoutCallback is where the upstream eID returns after its logout.
+func (p *Provider) logoutCallback(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang := pageLang(r, "")
+		f, err := p.store.TakeFlow(r.Context(), r.URL.Query().Get("state"), purposeLogout)
+		if err != nil || f.Tenant != t.name {
+			finishLogout(w, r, lang, "", "")
+			return
+		}
+		var lf logoutFlow
+		_ = json.Unmarshal(f.Data, &lf)
+		finishLogout(w, r, lf.Lang, lf.PostLogoutRedirectURI, lf.State)
+	}
+}
+
+// finishLogout sends the browser to the (already validated) client URI,
+// or shows that the person is logged out.
+func finishLogout(w http.ResponseWriter, r *http.Request, lang, redirect, state string) {
+	w.Header().Set("Cache-Control", "no-store")
+	if redirect != "" {
+		u, err := url.Parse(redirect)
+		if err == nil {
+			if state != "" {
+				q := u.Query()
+				q.Set("state", state)
+				u.RawQuery = q.Encode()
+			}
+			http.Redirect(w, r, u.String(), http.StatusSeeOther)
+			return
+		}
+	}
+	m := messages[lang]
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pages.ExecuteTemplate(w, "logout.html", pageData{Lang: lang, Title: m["logout_title"], Message: m["logged_out"], T: m})
+}
+
+func (p *Provider) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, t *tenant, lang, clientID, redirect, state, sid string) {
+	m := messages[lang]
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	hidden := map[string]string{"csrf": logoutCSRF(sid)}
+	if clientID != "" {
+		hidden["client_id"] = clientID
+	}
+	if redirect != "" {
+		hidden["post_logout_redirect_uri"] = redirect
+	}
+	if state != "" {
+		hidden["state"] = state
+	}
+	hidden["ui_locales"] = lang
+	_ = pages.ExecuteTemplate(w, "logout.html", pageData{
+		Lang: lang, Title: m["logout_title"], Message: m["logout_confirm"], Action: t.issuer + "/logout", Hidden: hidden, T: m,
+	})
+}
+
+// logoutCSRF binds the confirmation form to the login session.
+func logoutCSRF(sid string) string { return sidFor("logout-csrf\x00" + sid) }
+
+func validLogoutCSRF(r *http.Request, sid string) bool {
+	return sid != "" && subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(logoutCSRF(sid))) == 1
+}
+
+func audiences(v any) []string {
+	switch a := v.(type) {
+	case string:
+		return []string{a}
+	case []any:
+		out := make([]string, 0, len(a))
+		for _, x := range a {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	case []string:
+		return a
+	}
+	return nil
+}
+
+func randomID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,29 @@
+package provider
+
+import (
+	"net/http"
+)
+
+// par handles POST /par (RFC 9126). fosite authenticates the client,
+// validates the request as it would at /authorize and stores it under a
+// one-time request_uri.
+func (p *Provider) par(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		ar, err := t.oauth.NewPushedAuthorizeRequest(ctx, r)
+		if err != nil {
+			t.oauth.WritePushedAuthorizeError(ctx, w, ar, err)
+			return
+		}
+		if err := p.checkClientPolicy(ar, true); err != nil {
+			t.oauth.WritePushedAuthorizeError(ctx, w, ar, err)
+			return
+		}
+		resp, err := t.oauth.NewPushedAuthorizeResponse(ctx, ar, NewSession(t.name))
+		if err != nil {
+			t.oauth.WritePushedAuthorizeError(ctx, w, ar, err)
+			return
+		}
+		t.oauth.WritePushedAuthorizeResponse(ctx, w, ar, resp)
+	}
+}

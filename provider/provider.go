@@ -1,0 +1,255 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/compose"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/handler/openid"
+
+	"github.com/oidcp/oidcp/sessionstore"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// Provider serves every tenant's OpenID Provider endpoints.
+type Provider struct {
+	cfg     Config
+	store   storage.Storage
+	keys    signingKeys
+	tenants map[string]*tenant
+	order   []string
+	log     *slog.Logger
+	obs     Observer
+	now     func() time.Time
+	hasher  *secretHasher
+	clients *clientCache
+}
+
+// tenant is one issuer: its fosite instance, cookie store and upstream.
+type tenant struct {
+	name     string
+	cfg      TenantConfig
+	issuer   string
+	path     string // "/" + name
+	oauth    fosite.OAuth2Provider
+	fcfg     *fosite.Config
+	fstore   *fositeStore
+	sessions *sessionstore.Store
+	signer   *joseSigner
+	hmac     *oauth2.HMACSHAStrategy
+	pairwise []byte
+	secure   bool
+	// cookiePathV is the path cookies are scoped to: the issuer's path.
+	cookiePathV string
+}
+
+// Secrets is what the provider needs from keys.Manager besides signing.
+type Secrets interface {
+	Secret(ctx context.Context, tenant, name string) ([]byte, error)
+}
+
+// KeyManager is the slice of keys.Manager the provider uses.
+type KeyManager interface {
+	signingKeys
+	Secrets
+}
+
+// New builds the provider. It reads per-tenant secrets (HMAC key for
+// opaque tokens, pairwise salt, cookie key) through km, so every node of a
+// cluster derives the same ones from the database.
+func New(ctx context.Context, cfg Config, store storage.Storage, km KeyManager) (*Provider, error) {
+	cfg = withDefaults(cfg)
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("provider: base URL %q is not absolute", cfg.BaseURL)
+	}
+	p := &Provider{
+		cfg:     cfg,
+		store:   store,
+		keys:    km,
+		tenants: map[string]*tenant{},
+		log:     cfg.Logger,
+		obs:     cfg.Observer,
+		now:     cfg.Now,
+		hasher:  newSecretHasher(),
+		clients: newClientCache(store, 5*time.Second, cfg.Now),
+	}
+	for _, tc := range cfg.Tenants {
+		t, err := p.newTenant(ctx, tc, km, base.Scheme == "https")
+		if err != nil {
+			return nil, fmt.Errorf("provider: tenant %q: %w", tc.Name, err)
+		}
+		p.tenants[tc.Name] = t
+		p.order = append(p.order, tc.Name)
+	}
+	return p, nil
+}
+
+func withDefaults(c Config) Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.AuthCodeLifespan, 60*time.Second)
+	def(&c.AccessTokenLifespan, 10*time.Minute)
+	def(&c.RefreshTokenLifespan, 720*time.Hour)
+	def(&c.IDTokenLifespan, 10*time.Minute)
+	def(&c.PARLifespan, 60*time.Second)
+	def(&c.LoginFlowLifespan, 15*time.Minute)
+	def(&c.SessionIdle, 30*time.Minute)
+	def(&c.SessionAbsolute, 120*time.Minute)
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
+	}
+	return c
+}
+
+func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager, secure bool) (*tenant, error) {
+	if tc.Upstream == nil {
+		return nil, errors.New("no upstream eID configured")
+	}
+	hmacKey, err := km.Secret(ctx, tc.Name, "token-hmac")
+	if err != nil {
+		return nil, err
+	}
+	pairwise, err := km.Secret(ctx, tc.Name, "pairwise-salt")
+	if err != nil {
+		return nil, err
+	}
+	cookieKey, err := km.Secret(ctx, tc.Name, "cookie-hash")
+	if err != nil {
+		return nil, err
+	}
+	t := &tenant{
+		name:     tc.Name,
+		cfg:      tc,
+		issuer:   p.cfg.BaseURL + "/" + tc.Name,
+		path:     "/" + tc.Name,
+		pairwise: pairwise,
+		secure:   secure,
+	}
+	basePath := ""
+	if u, err := url.Parse(p.cfg.BaseURL); err == nil {
+		basePath = strings.TrimRight(u.Path, "/")
+	}
+	t.fstore = &fositeStore{
+		tenant: tc.Name, store: p.store, clients: p.clients, now: p.now,
+		codeTTL: p.cfg.AuthCodeLifespan, parTTL: p.cfg.PARLifespan, refreshTTL: p.cfg.RefreshTokenLifespan,
+	}
+	t.cookiePathV = basePath + t.path
+	t.signer = &joseSigner{tenant: tc.Name, keys: p.keys}
+	t.fcfg = &fosite.Config{
+		AccessTokenLifespan:   p.cfg.AccessTokenLifespan,
+		RefreshTokenLifespan:  p.cfg.RefreshTokenLifespan,
+		AuthorizeCodeLifespan: p.cfg.AuthCodeLifespan,
+		IDTokenLifespan:       p.cfg.IDTokenLifespan,
+		IDTokenIssuer:         t.issuer,
+		AccessTokenIssuer:     t.issuer,
+		TokenURL:              t.issuer + "/token",
+		GlobalSecret:          hmacKey,
+		ScopeStrategy:         fosite.ExactScopeStrategy,
+		// PKCE: S256 only; whether it is required is decided per client
+		// in authorize.go (public clients always).
+		EnforcePKCEForPublicClients:     true,
+		EnablePKCEPlainChallengeMethod:  false,
+		PushedAuthorizeRequestURIPrefix: "urn:ietf:params:oauth:request_uri:",
+		PushedAuthorizeContextLifespan:  p.cfg.PARLifespan,
+		ClientSecretsHasher:             p.hasher,
+		SendDebugMessagesToClients:      false,
+		RefreshTokenScopes:              []string{"offline_access"},
+		MinParameterEntropy:             fosite.MinParameterEntropy,
+		FormPostHTMLTemplate:            formPostTemplate,
+	}
+	t.hmac = compose.NewOAuth2HMACStrategy(t.fcfg)
+	strategy := &compose.CommonStrategy{
+		CoreStrategy:               t.hmac,
+		OpenIDConnectTokenStrategy: &openid.DefaultStrategy{Signer: t.signer, Config: t.fcfg},
+		Signer:                     t.signer,
+	}
+	t.oauth = compose.Compose(t.fcfg, t.fstore, strategy,
+		compose.OAuth2AuthorizeExplicitFactory,
+		compose.OAuth2ClientCredentialsGrantFactory,
+		compose.OAuth2RefreshTokenGrantFactory,
+		compose.OpenIDConnectExplicitFactory,
+		compose.OpenIDConnectRefreshFactory,
+		compose.OAuth2TokenIntrospectionFactory,
+		compose.OAuth2TokenRevocationFactory,
+		compose.OAuth2PKCEFactory,
+		compose.PushedAuthorizeHandlerFactory,
+	)
+	t.sessions = sessionstore.New(p.store, sessionstore.Options{
+		Tenant:          tc.Name,
+		CookieName:      "oidcp_session_" + tc.Name,
+		Path:            basePath + t.path,
+		Secure:          secure,
+		HashKey:         cookieKey,
+		IdleTimeout:     p.cfg.SessionIdle,
+		AbsoluteTimeout: p.cfg.SessionAbsolute,
+		Now:             p.now,
+	})
+	return t, nil
+}
+
+// Mount registers every tenant's routes on mux under /{tenant}.
+func (p *Provider) Mount(mux *http.ServeMux) {
+	for _, name := range p.order {
+		t := p.tenants[name]
+		route := func(pattern, endpoint string, h http.HandlerFunc) {
+			method, path, _ := strings.Cut(pattern, " ")
+			mux.Handle(method+" "+t.path+path, p.obs.Endpoint(t.name, endpoint, securityHeaders(h)))
+		}
+		route("GET /.well-known/openid-configuration", "discovery", p.discovery(t))
+		route("GET /jwks", "jwks", p.jwks(t))
+		route("GET /authorize", "authorize", p.authorize(t))
+		route("POST /authorize", "authorize", p.authorize(t))
+		route("POST /par", "par", p.par(t))
+		route("GET /callback", "callback", p.callback(t))
+		route("POST /token", "token", p.token(t))
+		route("GET /userinfo", "userinfo", p.userinfo(t))
+		route("POST /userinfo", "userinfo", p.userinfo(t))
+		route("POST /revoke", "revoke", p.revoke(t))
+		route("POST /introspect", "introspect", p.introspect(t))
+		route("GET /logout", "end_session", p.endSession(t))
+		route("POST /logout", "end_session", p.endSession(t))
+		route("GET /logout/callback", "end_session", p.logoutCallback(t))
+	}
+}
+
+// Tenants returns the tenant names in configuration order.
+func (p *Provider) Tenants() []string { return append([]string(nil), p.order...) }
+
+// Issuer returns a tenant's issuer URL.
+func (p *Provider) Issuer(tenant string) string {
+	if t, ok := p.tenants[tenant]; ok {
+		return t.issuer
+	}
+	return ""
+}
+
+// securityHeaders sets the headers every response of the OP carries.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src "+formPostScriptHash+"; form-action *; frame-ancestors 'none'; base-uri 'none'")
+		h.ServeHTTP(w, r)
+	})
+}

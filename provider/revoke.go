@@ -1,0 +1,49 @@
+package provider
+
+import (
+	"net/http"
+
+	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/audit"
+)
+
+// revoke handles POST /revoke (RFC 7009). Revoking either token of a grant
+// revokes the whole chain (§2.1's "SHOULD also invalidate").
+func (p *Provider) revoke(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		// Look the token up first, only to say in the usage log whose it was.
+		var subject, sessionID, clientID string
+		if err := r.ParseForm(); err == nil {
+			if tok := r.PostForm.Get("token"); tok != "" {
+				sess := NewSession(t.name)
+				if _, ar, err := t.oauth.IntrospectToken(ctx, tok, fosite.AccessToken, sess); err == nil {
+					if s, ok := ar.GetSession().(*Session); ok {
+						subject, sessionID = s.PID, s.LoginSessionID
+					}
+					clientID = ar.GetClient().GetID()
+				}
+			}
+		}
+		err := t.oauth.NewRevocationRequest(ctx, r)
+		t.oauth.WriteRevocationResponse(ctx, w, err)
+		if err == nil && clientID != "" {
+			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: subject, Subject: subject, ClientID: clientID, SessionID: sessionID})
+		}
+	}
+}
+
+// introspect handles POST /introspect (RFC 7662); the caller authenticates
+// as a client.
+func (p *Provider) introspect(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		ir, err := t.oauth.NewIntrospectionRequest(ctx, r, NewSession(t.name))
+		if err != nil {
+			t.oauth.WriteIntrospectionError(ctx, w, err)
+			return
+		}
+		t.oauth.WriteIntrospectionResponse(ctx, w, ir)
+	}
+}

@@ -1,0 +1,119 @@
+package provider
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// token handles POST /token (RFC 6749 §3.2): authorization_code,
+// refresh_token and client_credentials. Each grant's reads and writes are
+// one storage transaction inside fosite's handlers.
+func (p *Provider) token(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		sess := NewSession(t.name)
+		ar, err := t.oauth.NewAccessRequest(ctx, r, sess)
+		if err != nil {
+			p.tokenError(w, r, t, ar, err)
+			return
+		}
+		ctx = issueCtx(ctx, ar)
+		grant := ar.GetGrantTypes()
+		if grant.ExactOne("client_credentials") {
+			// RFC 6749 §4.4: the client acts on its own behalf; fosite
+			// checked the scopes against the registration.
+			for _, s := range ar.GetRequestedScopes() {
+				ar.GrantScope(s)
+			}
+			for _, a := range ar.GetRequestedAudience() {
+				ar.GrantAudience(a)
+			}
+			cs := ar.GetSession().(*Session)
+			cs.Subject = ar.GetClient().GetID()
+			cs.Claims.Subject = cs.Subject
+		}
+		resp, err := t.oauth.NewAccessResponse(ctx, ar)
+		if err != nil {
+			p.tokenError(w, r, t, ar, err)
+			return
+		}
+		t.oauth.WriteAccessResponse(ctx, w, ar, resp)
+
+		gt := grantName(grant)
+		p.obs.TokenIssued(t.name, gt)
+		kind := audit.TokenIssued
+		if gt == "refresh_token" {
+			kind = audit.TokenRefreshed
+		}
+		s, _ := ar.GetSession().(*Session)
+		e := audit.Event{Kind: kind, ClientID: ar.GetClient().GetID(), Detail: map[string]any{"grant_type": gt, "scopes": []string(ar.GetGrantedScopes())}}
+		if s != nil {
+			e.Actor, e.Subject, e.SessionID, e.GrantID = s.PID, s.PID, s.LoginSessionID, s.GrantID
+		}
+		p.event(ctx, t, e)
+	}
+}
+
+func grantName(g fosite.Arguments) string {
+	if len(g) == 1 {
+		return g[0]
+	}
+	return "unknown"
+}
+
+// tokenError writes an RFC 6749 §5.2 error, and handles the two replay
+// cases fosite leaves to storage: a refresh token reused after rotation
+// (fosite already revoked the chain; we record it) and an authorization
+// code redeemed twice at the same instant (the loser revokes what the
+// winner got, RFC 6749 §4.1.2).
+func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AccessRequester, err error) {
+	ctx := r.Context()
+	form := r.PostForm
+	switch form.Get("grant_type") {
+	case "refresh_token":
+		if errors.Is(err, fosite.ErrInactiveToken) {
+			p.replayEvent(r, t, audit.RefreshReuseDetected, storage.KindRefreshToken, t.hmac.RefreshTokenSignature(ctx, form.Get("refresh_token")))
+		}
+	case "authorization_code":
+		sig := t.hmac.AuthorizeCodeSignature(ctx, form.Get("code"))
+		if errors.Is(err, storage.ErrInactive) {
+			// Lost the race against a concurrent redemption of the same code.
+			if rec, gerr := p.store.GetToken(ctx, t.name, storage.KindAuthorizeCode, sig); gerr == nil {
+				if _, rerr := p.store.RevokeByRequest(ctx, t.name, rec.RequestID, storage.KindAccessToken, storage.KindRefreshToken); rerr != nil {
+					p.log.ErrorContext(ctx, "revoke after concurrent code reuse", "tenant", t.name, "err", rerr)
+				}
+			}
+			err = fosite.ErrInvalidGrant.WithHint("The authorization code has already been used.")
+		}
+		if fosite.ErrorToRFC6749Error(err).ErrorField == fosite.ErrInvalidGrant.ErrorField {
+			p.replayEvent(r, t, audit.CodeReuseDetected, storage.KindAuthorizeCode, sig)
+		}
+	}
+	rfc := fosite.ErrorToRFC6749Error(err)
+	if rfc.CodeField >= 500 {
+		p.log.ErrorContext(ctx, "token failed", "tenant", t.name, "err", errorDebug(err))
+	}
+	if ar == nil {
+		ar = fosite.NewAccessRequest(NewSession(t.name))
+	}
+	t.oauth.WriteAccessError(ctx, w, ar, err)
+}
+
+// replayEvent records a detected replay against the grant's person.
+func (p *Provider) replayEvent(r *http.Request, t *tenant, kind string, tk storage.TokenKind, sig string) {
+	ctx := r.Context()
+	rec, err := p.store.GetToken(ctx, t.name, tk, sig)
+	if err != nil || rec.Active {
+		return // unknown, or not a replay (e.g. an expired code)
+	}
+	p.event(ctx, t, audit.Event{
+		Kind: kind, Actor: rec.Subject, Subject: rec.Subject, ClientID: rec.ClientID,
+		SessionID: rec.SessionID, GrantID: rec.GrantID,
+		Detail: map[string]any{"request_id": rec.RequestID},
+	})
+}
