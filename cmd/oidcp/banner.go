@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// printBanner tells whoever started oidcp where everything is, with a
+// command to paste to register a first client.
+func printBanner(w io.Writer, cfg Config, adminAddr string, mock bool) {
+	var b strings.Builder
+	mode := ""
+	if cfg.Dev {
+		mode = " (dev mode)"
+	}
+	fmt.Fprintf(&b, "oidcp %s is serving%s\n\n", version, mode)
+	for _, t := range cfg.Tenants {
+		iss := cfg.Issuer(t.Name)
+		kind := ""
+		if t.Sandbox {
+			kind = " (sandbox)"
+		}
+		fmt.Fprintf(&b, "  tenant %s%s\n", t.Name, kind)
+		fmt.Fprintf(&b, "    issuer:     %s\n", iss)
+		fmt.Fprintf(&b, "    discovery:  %s/.well-known/openid-configuration\n", iss)
+		up := t.Upstream.Issuer
+		if t.Upstream.Mock {
+			up += " (ID-porten mock)"
+		}
+		fmt.Fprintf(&b, "    upstream:   %s\n", up)
+	}
+	if mock {
+		fmt.Fprintf(&b, "\n  ID-porten mock: %s\n", cfg.mockIssuer())
+		fmt.Fprintf(&b, "    login page: %s/authorize (reached through any tenant's /authorize;\n", cfg.mockIssuer())
+		fmt.Fprintf(&b, "                headless test login: add login_hint=testid:<fødselsnummer>)\n")
+	}
+	fmt.Fprintf(&b, "\n  admin:      http://%s/metrics  /healthz  /readyz\n", adminAddr)
+	example := "sandbox"
+	if _, err := cfg.tenant(example); err != nil {
+		example = cfg.Tenants[0].Name
+	}
+	fmt.Fprintf(&b, "\nRegister a client (prints its secret once):\n\n")
+	fmt.Fprintf(&b, "  oidcp clients create --tenant %s --id my-app \\\n", example)
+	fmt.Fprintf(&b, "    --redirect-uri http://127.0.0.1:9000/callback \\\n")
+	fmt.Fprintf(&b, "    --scope \"openid profile pid offline_access\" \\\n")
+	fmt.Fprintf(&b, "    --grant-type authorization_code --grant-type refresh_token\n")
+	fmt.Fprintf(&b, "\n(run it with the same --config, --dsn or OIDCP_* settings as this server)\n\n")
+	_, _ = io.WriteString(w, b.String())
+}

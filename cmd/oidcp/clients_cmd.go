@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/storage"
+)
+
+func newClientsCmd() *cobra.Command {
+	c := &cobra.Command{Use: "clients", Short: "Register, list and delete OAuth clients (JSON output)"}
+	c.AddCommand(newClientsCreateCmd(), newClientsListCmd(), newClientsDeleteCmd())
+	return c
+}
+
+// createdClient is create's output: the stored client, plus the secret
+// when oidcp generated it. It is shown this once; only its hash is kept.
+type createdClient struct {
+	storage.Client
+	ClientSecret string `json:"client_secret,omitempty"`
+}
+
+func newClientsCreateCmd() *cobra.Command {
+	var (
+		r      clients.Registration
+		tenant string
+		jwks   string
+	)
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Register a client and print it as JSON",
+		Long: "create registers a client in a tenant. A confidential client that authenticates with a\n" +
+			"secret gets a generated one when --secret is not given; it is printed once, as client_secret.",
+		Example: `  oidcp clients create --tenant sandbox --id my-app \
+    --redirect-uri http://127.0.0.1:9000/callback \
+    --scope "openid profile pid offline_access" \
+    --grant-type authorization_code --grant-type refresh_token`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if jwks != "" {
+				raw, err := readJWKSFlag(jwks)
+				if err != nil {
+					return err
+				}
+				r.JWKS = raw
+			}
+			generated := ""
+			if needsSecret(r) && r.Secret == "" {
+				generated = clients.GenerateSecret()
+				r.Secret = generated
+			}
+			return withEnv(cmd, needs{}, func(ctx context.Context, e *commandEnv) error {
+				if _, err := e.cfg.tenant(tenant); err != nil {
+					return fmt.Errorf("--tenant: %w", err)
+				}
+				c, err := clients.Build(tenant, r, time.Now())
+				if err != nil {
+					return err
+				}
+				if err := e.store.CreateClient(ctx, c); err != nil {
+					if errors.Is(err, storage.ErrConflict) {
+						return fmt.Errorf("client %q already exists in tenant %q; delete it first or choose another --id", c.ID, tenant)
+					}
+					return fmt.Errorf("create client: %w", err)
+				}
+				if generated != "" {
+					fmt.Fprintln(cmd.ErrOrStderr(), "oidcp: client_secret was generated and is shown only now; store it safely.")
+				}
+				return writeJSON(cmd.OutOrStdout(), createdClient{Client: c, ClientSecret: generated})
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&tenant, "tenant", "", "tenant to register the client in (required)")
+	f.StringVar(&r.ID, "id", "", "client_id (default: generated)")
+	f.StringVar(&r.Name, "name", "", "display name shown on the consent page (default: the id)")
+	f.StringVar(&r.Secret, "secret", "", "client secret for client_secret_basic/post (default: generated and printed once)")
+	f.StringArrayVar(&r.RedirectURIs, "redirect-uri", nil, "redirect URI, exact; repeat for several")
+	f.StringArrayVar(&r.PostLogoutRedirectURIs, "post-logout-redirect-uri", nil, "post-logout redirect URI; repeat for several")
+	f.StringArrayVar(&r.Scopes, "scope", nil, `allowed scopes, space-separated or repeated (default "openid profile offline_access")`)
+	f.StringArrayVar(&r.GrantTypes, "grant-type", nil, "authorization_code, refresh_token or client_credentials; repeat (default authorization_code + refresh_token)")
+	f.StringArrayVar(&r.Audience, "audience", nil, "audience the client may request tokens for; repeat")
+	f.StringVar(&r.AuthMethod, "auth-method", "", "client_secret_basic (default), client_secret_post or private_key_jwt; public clients use none")
+	f.BoolVar(&r.Public, "public", false, "public client (SPA, native app): no secret; PKCE, nonce and PAR required")
+	f.BoolVar(&r.RelaxPKCE, "relax-pkce", false, "confidential clients only: do not require PKCE")
+	f.BoolVar(&r.RelaxNonce, "relax-nonce", false, "confidential clients only: do not require nonce")
+	f.BoolVar(&r.RequirePAR, "require-par", false, "require pushed authorization requests (always on for public clients)")
+	f.StringVar(&r.IDTokenAlg, "id-token-alg", "", "RS256 (default), ES256 or PS256")
+	f.StringVar(&r.JWKSURI, "jwks-uri", "", "private_key_jwt: URL of the client's JWK Set")
+	f.StringVar(&jwks, "jwks", "", "private_key_jwt: the client's public JWK Set as JSON, or @FILE")
+	f.StringVar(&r.BackchannelLogoutURI, "backchannel-logout-uri", "", "back-channel logout endpoint of the client")
+	f.StringVar(&r.InitiateLoginURI, "initiate-login-uri", "", "third-party-initiated login endpoint of the client (hand-off)")
+	f.StringVar(&r.Category, "category", "", "identified (default) or pseudonymous")
+	f.StringArrayVar(&r.AcceptedRelations, "accepted-relation", nil, "parent, power_of_attorney or assigned_power_of_attorney; repeat")
+	f.BoolVar(&r.Standalone, "standalone", false, "tool prescribed by a clinician (accepts only parent and assigned_power_of_attorney)")
+	_ = cmd.MarkFlagRequired("tenant")
+	return cmd
+}
+
+// needsSecret reports whether the registration authenticates with a
+// client secret, so create should generate one if none was given.
+func needsSecret(r clients.Registration) bool {
+	if r.Public {
+		return false
+	}
+	switch r.AuthMethod {
+	case "", clients.AuthClientSecretBasic, clients.AuthClientSecretPost:
+		return true
+	}
+	return false
+}
+
+// readJWKSFlag takes inline JSON or @FILE.
+func readJWKSFlag(v string) (json.RawMessage, error) {
+	if path, ok := strings.CutPrefix(v, "@"); ok {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--jwks: %w", err)
+		}
+		v = string(b)
+	}
+	if !json.Valid([]byte(v)) {
+		return nil, errors.New("--jwks: not valid JSON (give a JWK Set inline or as @file.json)")
+	}
+	return json.RawMessage(v), nil
+}
+
+func newClientsListCmd() *cobra.Command {
+	var tenant string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List a tenant's clients as a JSON array",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withEnv(cmd, needs{}, func(ctx context.Context, e *commandEnv) error {
+				if _, err := e.cfg.tenant(tenant); err != nil {
+					return fmt.Errorf("--tenant: %w", err)
+				}
+				cs, err := e.store.ListClients(ctx, tenant)
+				if err != nil {
+					return fmt.Errorf("list clients: %w", err)
+				}
+				if cs == nil {
+					cs = []storage.Client{}
+				}
+				return writeJSON(cmd.OutOrStdout(), cs)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant (required)")
+	_ = cmd.MarkFlagRequired("tenant")
+	return cmd
+}
+
+func newClientsDeleteCmd() *cobra.Command {
+	var tenant, id string
+	cmd := &cobra.Command{
+		Use:   "delete",
+		Short: "Delete a client",
+		Long: "delete revokes every code, access and refresh token of the client and removes its\n" +
+			"registration; nodes stop accepting it within their few-second client cache.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withEnv(cmd, needs{}, func(ctx context.Context, e *commandEnv) error {
+				if _, err := e.cfg.tenant(tenant); err != nil {
+					return fmt.Errorf("--tenant: %w", err)
+				}
+				// Revoke first: a deleted client's tokens must not outlive it,
+				// and if deleting fails the kill-switch has still worked.
+				n, err := e.store.RevokeByClient(ctx, tenant, id)
+				if err != nil {
+					return fmt.Errorf("revoke tokens of client %q: %w", id, err)
+				}
+				if err := e.store.DeleteClient(ctx, tenant, id); err != nil {
+					if errors.Is(err, storage.ErrNotFound) {
+						return fmt.Errorf("client %q not found in tenant %q", id, tenant)
+					}
+					return fmt.Errorf("delete client: %w", err)
+				}
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"tenant": tenant, "deleted": id, "tokens_revoked": n})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant (required)")
+	cmd.Flags().StringVar(&id, "id", "", "client_id (required)")
+	_ = cmd.MarkFlagRequired("tenant")
+	_ = cmd.MarkFlagRequired("id")
+	return cmd
+}

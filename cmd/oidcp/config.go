@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the parsed configuration. Every scalar key can be set in the
+// config file, as OIDCP_<KEY> in the environment and as --<key-with-dashes>
+// on the command line; tenants only in the file.
+type Config struct {
+	Addr      string `mapstructure:"addr"`
+	AdminAddr string `mapstructure:"admin_addr"`
+	// BaseURL is the public URL without trailing slash; issuers are
+	// BaseURL/{tenant}.
+	BaseURL string `mapstructure:"base_url"`
+	// DSN is sqlite:PATH or a postgres:// URL; default sqlite:DataDir/oidcp.db.
+	DSN     string `mapstructure:"dsn"`
+	DataDir string `mapstructure:"data_dir"`
+	Dev     bool   `mapstructure:"dev"`
+	// KEK is the key-encryption key, base64 of 32 bytes.
+	KEK       string `mapstructure:"kek"`
+	LogLevel  string `mapstructure:"log_level"`
+	LogFormat string `mapstructure:"log_format"`
+	TLSCert   string `mapstructure:"tls_cert"`
+	TLSKey    string `mapstructure:"tls_key"`
+
+	AccessTokenLifetime  time.Duration `mapstructure:"access_token_lifetime"`
+	RefreshTokenLifetime time.Duration `mapstructure:"refresh_token_lifetime"`
+	IDTokenLifetime      time.Duration `mapstructure:"id_token_lifetime"`
+	SessionIdle          time.Duration `mapstructure:"session_idle"`
+	SessionAbsolute      time.Duration `mapstructure:"session_absolute"`
+	ShutdownTimeout      time.Duration `mapstructure:"shutdown_timeout"`
+
+	Tenants []TenantConfig `mapstructure:"tenants"`
+}
+
+// TenantConfig is one tenant of the config file.
+type TenantConfig struct {
+	Name        string         `mapstructure:"name"`
+	DisplayName string         `mapstructure:"display_name"`
+	Sandbox     bool           `mapstructure:"sandbox"`
+	Upstream    UpstreamConfig `mapstructure:"upstream"`
+}
+
+// UpstreamConfig is a tenant's eID. With Mock the built-in ID-porten mock
+// is the upstream and the other fields take mock defaults.
+type UpstreamConfig struct {
+	Mock         bool     `mapstructure:"mock"`
+	Issuer       string   `mapstructure:"issuer"`
+	ClientID     string   `mapstructure:"client_id"`
+	ClientSecret string   `mapstructure:"client_secret"`
+	Scopes       []string `mapstructure:"scopes"`
+	ACRValues    string   `mapstructure:"acr_values"`
+	AllowedACR   []string `mapstructure:"allowed_acr"`
+}
+
+// Defaults of the scalar keys; the flags show them in --help.
+const (
+	defaultAddr      = "127.0.0.1:8080"
+	defaultAdminAddr = "127.0.0.1:8081"
+	defaultBaseURL   = "http://127.0.0.1:8080"
+	defaultDataDir   = "./data"
+	defaultLogLevel  = "info"
+	defaultLogFormat = "json"
+
+	defaultAccessTokenLifetime  = 10 * time.Minute
+	defaultRefreshTokenLifetime = 720 * time.Hour
+	defaultIDTokenLifetime      = 10 * time.Minute
+	defaultSessionIdle          = 30 * time.Minute
+	defaultSessionAbsolute      = 120 * time.Minute
+	defaultShutdownTimeout      = 15 * time.Second
+)
+
+// mockPath is where the ID-porten mock is mounted under the base URL.
+const mockPath = "/idporten-mock"
+
+// idportenIssuer is the production ID-porten issuer, the main tenant's
+// default outside dev mode (https://docs.digdir.no/docs/idporten/).
+const idportenIssuer = "https://idporten.no"
+
+// devKEKFile is the dev KEK's file name under the data directory.
+const devKEKFile = "dev-kek"
+
+// complete fills the defaults that depend on other keys: the DSN on the
+// data directory, the tenants on dev mode. It runs after unmarshalling and
+// before Validate.
+func (c *Config) complete() {
+	c.BaseURL = strings.TrimSpace(c.BaseURL)
+	if c.DSN == "" && c.DataDir != "" {
+		c.DSN = "sqlite:" + filepath.Join(c.DataDir, "oidcp.db")
+	}
+	if len(c.Tenants) == 0 {
+		main := TenantConfig{Name: "main", DisplayName: "oidcp", Upstream: UpstreamConfig{Issuer: idportenIssuer}}
+		if c.Dev {
+			main.Upstream = UpstreamConfig{Mock: true}
+		}
+		c.Tenants = []TenantConfig{
+			main,
+			{Name: "sandbox", DisplayName: "oidcp sandbox", Sandbox: true, Upstream: UpstreamConfig{Mock: true}},
+		}
+	}
+	for i := range c.Tenants {
+		t := &c.Tenants[i]
+		if t.DisplayName == "" {
+			t.DisplayName = t.Name
+		}
+		if t.Upstream.Mock {
+			if t.Upstream.Issuer == "" {
+				t.Upstream.Issuer = c.mockIssuer()
+			}
+			if t.Upstream.ClientID == "" {
+				t.Upstream.ClientID = "oidcp-" + t.Name
+			}
+			// ClientSecret stays empty here: serve derives it from the KEK
+			// so that it is stable across restarts and nodes.
+		}
+	}
+}
+
+// Issuer is a tenant's issuer URL.
+func (c *Config) Issuer(tenant string) string { return c.BaseURL + "/" + tenant }
+
+func (c *Config) mockIssuer() string { return c.BaseURL + mockPath }
+
+// usesMock reports whether any tenant's upstream is the built-in mock.
+func (c *Config) usesMock() bool {
+	for _, t := range c.Tenants {
+		if t.Upstream.Mock {
+			return true
+		}
+	}
+	return false
+}
+
+// tenant returns the named tenant's configuration.
+func (c *Config) tenant(name string) (TenantConfig, error) {
+	var names []string
+	for _, t := range c.Tenants {
+		if t.Name == name {
+			return t, nil
+		}
+		names = append(names, t.Name)
+	}
+	return TenantConfig{}, fmt.Errorf("unknown tenant %q; configured tenants: %s", name, strings.Join(names, ", "))
+}
+
+// tenantNames lists the configured tenants in order.
+func (c *Config) tenantNames() []string {
+	out := make([]string, len(c.Tenants))
+	for i, t := range c.Tenants {
+		out[i] = t.Name
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// clearEnv unsets every OIDCP_* variable for the test, so the developer's
+// or CI's environment cannot leak into configuration tests.
+func clearEnv(t *testing.T) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, envPrefix+"_") {
+			t.Setenv(k, "") // restores the old value after the test
+			os.Unsetenv(k)
+		}
+	}
+}
+
+// testKEK is a fresh base64 KEK.
+func testKEK(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// cli runs oidcp with args against a fresh SQLite database in a temp
+// directory (shared by the calls of one cli value).
+type cli struct {
+	t   *testing.T
+	dir string
+}
+
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	clearEnv(t)
+	return &cli{t: t, dir: t.TempDir()}
+}
+
+func (c *cli) dsn() string { return "sqlite:" + filepath.Join(c.dir, "oidcp.db") }
+
+// run executes one command line and returns stdout, stderr and the exit code.
+func (c *cli) run(args ...string) (string, string, int) {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	base := []string{"--dsn", c.dsn(), "--data-dir", c.dir}
+	code := run(context.Background(), append(append([]string{}, args...), base...), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// ok runs a command that must succeed and returns its stdout.
+func (c *cli) ok(args ...string) string {
+	c.t.Helper()
+	out, errs, code := c.run(args...)
+	if code != 0 {
+		c.t.Fatalf("oidcp %s: exit %d\nstderr: %s", strings.Join(args, " "), code, errs)
+	}
+	return out
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+type fakeJanitorStore struct {
+	tokens, flows, sessions time.Time
+	fail                    bool
+}
+
+func (f *fakeJanitorStore) DeleteExpiredTokens(_ context.Context, t time.Time) (int64, error) {
+	f.tokens = t
+	return 3, nil
+}
+
+func (f *fakeJanitorStore) DeleteExpiredFlows(_ context.Context, t time.Time) (int64, error) {
+	f.flows = t
+	if f.fail {
+		return 0, errors.New("db gone")
+	}
+	return 0, nil
+}
+
+func (f *fakeJanitorStore) DeleteExpiredSessions(_ context.Context, t time.Time) (int64, error) {
+	f.sessions = t
+	return 1, nil
+}
+
+func TestSweep(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	f := &fakeJanitorStore{fail: true}
+	var logs bytes.Buffer
+	sweep(context.Background(), f, now, newLogger(Config{LogLevel: "debug", LogFormat: "text"}, &logs))
+	if !f.flows.Equal(now) || !f.sessions.Equal(now) || !f.tokens.Equal(now.Add(-janitorGrace)) {
+		t.Errorf("cut-offs: tokens %v flows %v sessions %v", f.tokens, f.flows, f.sessions)
+	}
+	// A failing delete is logged and the others still run.
+	if !bytes.Contains(logs.Bytes(), []byte("db gone")) || f.sessions.IsZero() {
+		t.Errorf("logs: %s", logs.String())
+	}
+}
+
+func TestRunJanitorStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &fakeJanitorStore{}
+	done := make(chan struct{})
+	go func() {
+		runJanitor(ctx, f, time.Millisecond, time.Now, newLogger(Config{LogLevel: "error", LogFormat: "text"}, &bytes.Buffer{}))
+		close(done)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("janitor did not stop")
+	}
+	if f.tokens.IsZero() {
+		t.Error("janitor never swept")
+	}
+}

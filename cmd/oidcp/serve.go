@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/oidcp/oidcp/keys"
+	"github.com/oidcp/oidcp/metrics"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// janitorInterval is how often expired rows are deleted.
+const janitorInterval = time.Minute
+
+func newServeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run the OpenID Provider (and, with --dev, the ID-porten mock)",
+		Long: "serve opens and migrates the database, makes sure every tenant has signing keys,\n" +
+			"and serves every tenant under {base-url}/{tenant} plus an admin listener with\n" +
+			"/metrics, /healthz and /readyz. SIGINT or SIGTERM shut it down gracefully.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			log := newLogger(cfg, cmd.ErrOrStderr())
+			return serve(cmd.Context(), cfg, log, cmd.OutOrStdout(), time.Now)
+		},
+	}
+}
+
+func devKEKPath(dataDir string) string { return filepath.Join(dataDir, devKEKFile) }
+
+// serve runs until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, now func() time.Time) error {
+	kek, err := cfg.loadKEK()
+	if err != nil {
+		return err
+	}
+	if cfg.KEK == "" {
+		log.Warn("dev mode: using the development key-encryption key; never use it in production", "file", devKEKPath(cfg.DataDir))
+	}
+	resolveMockSecrets(&cfg, kek)
+
+	store, err := openStore(ctx, cfg.DSN)
+	if err != nil {
+		return err
+	}
+	// Closed last, after both listeners have drained.
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if v, err := schemaVersion(ctx, store); err == nil {
+		log.Info("database ready", "dsn", redactDSN(cfg.DSN), "schema_version", v)
+	}
+
+	opts := cfg.keyOptions()
+	opts.Now = now
+	km := keys.New(store, kek, opts)
+	for _, t := range cfg.Tenants {
+		if err := km.EnsureKeys(ctx, t.Name); err != nil {
+			return fmt.Errorf("tenant %q: %w", t.Name, err)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := metrics.New(reg)
+	m.RegisterDBStats(store.Stats)
+
+	handler, mockOn, err := buildHandler(ctx, cfg, store, km, m, log, now)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("addr: listen on %s: %w", cfg.Addr, err)
+	}
+	adminLn, err := net.Listen("tcp", cfg.AdminAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("admin_addr: listen on %s: %w", cfg.AdminAddr, err)
+	}
+	public := &http.Server{
+		Handler:           requestLog(log, handler),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// Readiness fails from the moment shutdown begins, so a load balancer
+	// polling /readyz stops sending new requests while in-flight ones drain.
+	var draining atomic.Bool
+	checks := readyChecks(cfg, store, km)
+	checks["shutdown"] = func(context.Context) error {
+		if draining.Load() {
+			return errors.New("shutting down")
+		}
+		return nil
+	}
+	admin := &http.Server{
+		Handler:           adminHandler(reg, checks),
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	jctx, stopJanitor := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { runJanitor(jctx, store, janitorInterval, now, log) })
+
+	errc := make(chan error, 2)
+	go func() {
+		var err error
+		if cfg.TLSCert != "" {
+			err = public.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			err = public.Serve(ln)
+		}
+		errc <- fmt.Errorf("public listener: %w", err)
+	}()
+	go func() { errc <- fmt.Errorf("admin listener: %w", admin.Serve(adminLn)) }()
+
+	log.Info("serving", "addr", ln.Addr().String(), "admin_addr", adminLn.Addr().String(), "base_url", cfg.BaseURL,
+		"tenants", cfg.tenantNames(), "dev", cfg.Dev, "tls", cfg.TLSCert != "")
+	printBanner(stdout, cfg, adminLn.Addr().String(), mockOn)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	case runErr = <-errc:
+		log.Error("listener failed; shutting down", "err", runErr)
+	}
+	draining.Store(true)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	// The public listener drains first; the admin one stays up meanwhile
+	// so metrics and /healthz remain observable during the drain.
+	if err := public.Shutdown(sctx); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("public shutdown: %w", err))
+	}
+	if err := admin.Shutdown(sctx); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("admin shutdown: %w", err))
+	}
+	stopJanitor()
+	wg.Wait()
+	log.Info("stopped")
+	return runErr
+}
+
+// readyChecks: the database answers, and every tenant has a key that
+// signs RS256 now (OIDC's default alg; without it no ID token can be issued).
+func readyChecks(cfg Config, store storage.Storage, km *keys.Manager) map[string]readyCheck {
+	checks := map[string]readyCheck{"storage": store.Ping}
+	for _, t := range cfg.Tenants {
+		checks["keys:"+t.Name] = func(ctx context.Context) error {
+			_, err := km.Signer(ctx, t.Name, keys.RS256)
+			return err
+		}
+	}
+	return checks
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/oidcp/oidcp/keys"
+)
+
+// tenantName keeps a tenant usable as one URL path segment and distinct
+// from the paths the binary mounts beside the tenants.
+var tenantName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// reservedTenants are path segments the binary uses itself.
+var reservedTenants = map[string]bool{"idporten-mock": true, "metrics": true, "healthz": true, "readyz": true, "static": true}
+
+// check is one rule: when bad, key names the configuration key and msg
+// says what is wrong and how to fix it.
+type check struct {
+	bad bool
+	key string
+	msg string
+}
+
+// Validate reports every configuration problem at once, each naming the
+// key and the fix (in the manner of dex's cmd/dex/config.go). It checks
+// everything serve needs.
+func (c Config) Validate() error { return c.validate(needs{kek: true, upstream: true}) }
+
+// needs says which parts of the configuration a command uses: migrate and
+// the clients commands decrypt nothing and call no upstream, so they run
+// with just the database settings; the keys commands need the KEK.
+type needs struct{ kek, upstream bool }
+
+func (c Config) validate(n needs) error {
+	base, baseErr := url.Parse(c.BaseURL)
+	baseOK := baseErr == nil && (base.Scheme == "http" || base.Scheme == "https") && base.Host != "" &&
+		!strings.HasSuffix(c.BaseURL, "/") && base.RawQuery == "" && base.Fragment == ""
+	checks := []check{
+		{!baseOK, "base_url", fmt.Sprintf("must be an absolute http(s) URL without trailing slash, query or fragment, got %q; e.g. https://login.example.no", c.BaseURL)},
+		{baseOK && base.Scheme == "http" && !c.Dev && !loopbackHost(base.Hostname()), "base_url",
+			fmt.Sprintf("%q uses plain http on a non-loopback host; use https (terminate TLS here with tls_cert/tls_key or at a proxy), or pass --dev for local testing", c.BaseURL)},
+		{!validHostPort(c.Addr), "addr", fmt.Sprintf("must be host:port to listen on, got %q; e.g. 127.0.0.1:8080 or :8080", c.Addr)},
+		{!validHostPort(c.AdminAddr), "admin_addr", fmt.Sprintf("must be host:port to listen on, got %q; e.g. 127.0.0.1:8081", c.AdminAddr)},
+		{c.Addr != "" && c.Addr == c.AdminAddr, "admin_addr", "must differ from addr: the admin listener (/metrics, /healthz, /readyz) is separate so it need not be exposed"},
+		{c.DataDir == "" && strings.HasPrefix(c.DSN, "sqlite:"), "data_dir", "is empty; set it to a writable directory (default ./data)"},
+		{!validDSN(c.DSN), "dsn", fmt.Sprintf("must be sqlite:PATH or a postgres:// URL, got %q; e.g. OIDCP_DSN=postgres://oidcp@db:5432/oidcp?sslmode=require", redactDSN(c.DSN))},
+		{c.LogLevel != "debug" && c.LogLevel != "info" && c.LogLevel != "warn" && c.LogLevel != "error", "log_level", fmt.Sprintf("must be debug, info, warn or error, got %q", c.LogLevel)},
+		{c.LogFormat != "json" && c.LogFormat != "text", "log_format", fmt.Sprintf("must be json or text, got %q", c.LogFormat)},
+		{(c.TLSCert == "") != (c.TLSKey == ""), "tls_cert", "tls_cert and tls_key must be set together (both PEM files) or both left empty"},
+		{c.TLSCert != "" && !fileExists(c.TLSCert), "tls_cert", fmt.Sprintf("file %q does not exist", c.TLSCert)},
+		{c.TLSKey != "" && !fileExists(c.TLSKey), "tls_key", fmt.Sprintf("file %q does not exist", c.TLSKey)},
+		{c.AccessTokenLifetime <= 0, "access_token_lifetime", positive(c.AccessTokenLifetime, "10m")},
+		{c.RefreshTokenLifetime <= 0, "refresh_token_lifetime", positive(c.RefreshTokenLifetime, "720h")},
+		{c.IDTokenLifetime <= 0, "id_token_lifetime", positive(c.IDTokenLifetime, "10m")},
+		{c.SessionIdle <= 0, "session_idle", positive(c.SessionIdle, "30m")},
+		{c.SessionAbsolute <= 0, "session_absolute", positive(c.SessionAbsolute, "120m")},
+		{c.ShutdownTimeout <= 0, "shutdown_timeout", positive(c.ShutdownTimeout, "15s")},
+		{c.RefreshTokenLifetime > 0 && c.RefreshTokenLifetime <= c.AccessTokenLifetime, "refresh_token_lifetime",
+			fmt.Sprintf("(%v) must be longer than access_token_lifetime (%v), or refresh tokens are useless", c.RefreshTokenLifetime, c.AccessTokenLifetime)},
+		{c.SessionIdle > c.SessionAbsolute && c.SessionAbsolute > 0, "session_idle",
+			fmt.Sprintf("(%v) must not exceed session_absolute (%v)", c.SessionIdle, c.SessionAbsolute)},
+		{c.AccessTokenLifetime > 24*time.Hour, "access_token_lifetime", fmt.Sprintf("(%v) is over 24h; access tokens should be short-lived (RFC 9700 §4.14), use refresh tokens", c.AccessTokenLifetime)},
+		{c.IDTokenLifetime > 24*time.Hour, "id_token_lifetime", fmt.Sprintf("(%v) is over 24h", c.IDTokenLifetime)},
+		{len(c.Tenants) == 0, "tenants", "at least one tenant is required"},
+	}
+	if n.kek {
+		checks = append(checks, c.kekChecks()...)
+	}
+	checks = append(checks, c.tenantChecks(n.upstream)...)
+
+	var errs []error
+	for _, ch := range checks {
+		if ch.bad {
+			errs = append(errs, fmt.Errorf("%s: %s", ch.key, ch.msg))
+		}
+	}
+	if err := c.keyOptions().Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("keys: %w", err))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// kekChecks: outside dev mode the KEK must come from configuration; the
+// dev KEK file next to the database would protect nothing in production.
+func (c Config) kekChecks() []check {
+	var parseErr error
+	if c.KEK != "" {
+		_, parseErr = keys.ParseKEK(c.KEK)
+	}
+	return []check{
+		{c.KEK == "" && !c.Dev, "kek", "is required outside dev mode: set OIDCP_KEK (or --kek, or kek in the config file) to 32 random bytes in base64, generated with `openssl rand -base64 32`; keep it apart from the database and its backups"},
+		{parseErr != nil, "kek", fmt.Sprintf("%v", parseErr)},
+	}
+}
+
+func (c Config) tenantChecks(upstream bool) []check {
+	var out []check
+	seen := map[string]bool{}
+	for i, t := range c.Tenants {
+		key := fmt.Sprintf("tenants[%d]", i)
+		dup := seen[t.Name]
+		up := t.Upstream
+		issuer, err := url.Parse(up.Issuer)
+		issuerOK := err == nil && issuer.IsAbs() && issuer.Host != "" && !strings.HasSuffix(up.Issuer, "/")
+		seen[t.Name] = true
+		out = append(out,
+			check{!tenantName.MatchString(t.Name), key + ".name", fmt.Sprintf("%q must be 1–63 characters of a-z, 0-9 and -, starting with a letter or digit (it is a URL path segment)", t.Name)},
+			check{reservedTenants[t.Name], key + ".name", fmt.Sprintf("%q is a path oidcp uses itself; choose another name", t.Name)},
+			check{dup, key + ".name", fmt.Sprintf("%q is configured twice", t.Name)},
+		)
+		if !upstream {
+			continue
+		}
+		out = append(out,
+			check{up.Mock && !c.Dev && !t.Sandbox, key + ".upstream.mock",
+				fmt.Sprintf("tenant %q is not a sandbox; the ID-porten mock may back it only in dev mode. Configure the real ID-porten (upstream.issuer, client_id, client_secret) or pass --dev", t.Name)},
+			check{!issuerOK, key + ".upstream.issuer", fmt.Sprintf("must be the absolute issuer URL without trailing slash, got %q; e.g. %s (or set upstream.mock: true for the built-in ID-porten mock)", up.Issuer, idportenIssuer)},
+			check{!up.Mock && up.ClientID == "", key + ".upstream.client_id", fmt.Sprintf("is required: the client id oidcp has at the upstream eID for tenant %q", t.Name)},
+			check{!up.Mock && up.ClientSecret == "", key + ".upstream.client_secret",
+				fmt.Sprintf("is required; set it in the file or as %s (keeps it out of the file)", upstreamSecretEnv(t.Name))},
+			check{up.ACRValues != "" && !knownACR(up.ACRValues), key + ".upstream.acr_values", fmt.Sprintf("must be idporten-loa-substantial or idporten-loa-high, got %q", up.ACRValues)},
+		)
+		for _, a := range up.AllowedACR {
+			out = append(out, check{!knownACR(a), key + ".upstream.allowed_acr", fmt.Sprintf("%q is not idporten-loa-substantial or idporten-loa-high", a)})
+		}
+	}
+	return out
+}
+
+func knownACR(s string) bool { return s == "idporten-loa-substantial" || s == "idporten-loa-high" }
+
+func positive(d time.Duration, example string) string {
+	return fmt.Sprintf("must be a positive duration, got %v; e.g. %s", d, example)
+}
+
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+func validHostPort(s string) bool {
+	_, port, err := net.SplitHostPort(s)
+	return err == nil && port != ""
+}
+
+func validDSN(dsn string) bool {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		return path != ""
+	}
+	u, err := url.Parse(dsn)
+	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Host != ""
+}
+
+// redactDSN hides a password in a DSN before it goes into a message.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
+}
