@@ -1,0 +1,46 @@
+package conformance
+
+// basicPlan is oidcc-basic-certification-test-plan (code flow, static
+// client). Module semantics follow the OIDF suite's modules of the same
+// names; where the suite would ask for a screenshot the module logs the
+// page and reports REVIEW or, where the outcome is decidable, decides.
+var basicPlan = []module{
+	{"oidcc-server", "Happy-path code flow: authorization, token, ID token and userinfo checks", runServer},
+	{"oidcc-response-type-missing", "Authorization request without response_type must be refused", runResponseTypeMissing},
+	{"oidcc-idtoken-signature", "ID token is signed with the registered alg and verifies with the JWKS", runIDTokenSignature},
+	{"oidcc-idtoken-unsigned", "Client registered for unsigned ID tokens (alg none) gets one", runIDTokenUnsigned},
+	{"oidcc-userinfo-get", "Userinfo with GET and a Bearer header", userinfoModule("get")},
+	{"oidcc-userinfo-post-header", "Userinfo with POST and a Bearer header", userinfoModule("post-header")},
+	{"oidcc-userinfo-post-body", "Userinfo with POST and the access token in the form body", userinfoModule("post-body")},
+	{"oidcc-ensure-request-without-nonce-succeeds-for-code-flow", "Code flow without nonce succeeds and the ID token has no nonce", runNoNonce},
+	{"oidcc-scope-profile", "scope profile returns profile claims", scopeModule("profile")},
+	{"oidcc-scope-email", "scope email returns email claims", scopeModule("email")},
+	{"oidcc-scope-address", "scope address returns the address claim", scopeModule("address")},
+	{"oidcc-scope-phone", "scope phone returns phone claims", scopeModule("phone")},
+	{"oidcc-scope-all", "scopes profile email address phone together", scopeModule("profile", "email", "address", "phone")},
+	{"oidcc-alternate-happy-flow", "Happy flow with openid not first in scope and a state with reserved characters", runAlternateHappyFlow},
+	{"oidcc-display-page", "display=page is accepted", paramModule("display", "page")},
+	{"oidcc-display-popup", "display=popup is accepted", paramModule("display", "popup")},
+	{"oidcc-prompt-login", "prompt=login forces a new login in an existing session", runPromptLogin},
+	{"oidcc-prompt-none-not-logged-in", "prompt=none without a session returns login_required", runPromptNoneNotLoggedIn},
+	{"oidcc-prompt-none-logged-in", "prompt=none with a session succeeds silently", runPromptNoneLoggedIn},
+	{"oidcc-max-age-1", "max_age=1 after waiting forces a new login and a newer auth_time", runMaxAge1},
+	{"oidcc-max-age-10000", "max_age=10000 reuses the session and returns auth_time", runMaxAge10000},
+	{"oidcc-ensure-request-with-unknown-parameter-succeeds", "Unknown authorization parameters are ignored", paramModule("oidcc_conformance_unknown_param", "ignored-value")},
+	{"oidcc-id-token-hint", "prompt=none with id_token_hint of the logged-in user succeeds", runIDTokenHint},
+	{"oidcc-login-hint", "login_hint is accepted", runLoginHint},
+	{"oidcc-ui-locales", "ui_locales is accepted", runUILocales},
+	{"oidcc-claims-locales", "claims_locales is accepted", runClaimsLocales},
+	{"oidcc-ensure-request-with-acr-values-succeeds", "acr_values is accepted", runACRValues},
+	{"oidcc-codereuse", "A code redeemed twice fails with invalid_grant; tokens from the first use SHOULD be revoked", codeReuseModule(0)},
+	{"oidcc-codereuse-30seconds", "A code redeemed again after 30 s fails with invalid_grant; tokens SHOULD be revoked", codeReuseModule(30)},
+	{"oidcc-ensure-registered-redirect-uri", "OP must not redirect to an unregistered redirect_uri", runRegisteredRedirectURI},
+	{"oidcc-ensure-post-request-succeeds", "Authorization request sent with HTTP POST succeeds", runPostRequest},
+	{"oidcc-server-client-secret-post", "Happy flow with client_secret_post at the token endpoint", runClientSecretPost},
+	{"oidcc-request-uri-unsigned-supported-correctly-or-rejected-as-unsupported", "Unsigned request object by reference works or is refused with request_uri_not_supported", runRequestURIUnsigned},
+	{"oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported", "Unsigned request object by value works or is refused with request_not_supported", runRequestObjectUnsigned},
+	{"oidcc-claims-essential", "claims parameter asking for name as essential in userinfo", runClaimsEssential},
+	{"oidcc-ensure-request-object-with-redirect-uri", "redirect_uri only inside a request object is honoured", runRequestObjectRedirectURI},
+	{"oidcc-refresh-token", "Refresh token grant returns new tokens for the same subject", runRefreshToken},
+	{"oidcc-ensure-request-with-valid-pkce-succeeds", "Code flow with S256 PKCE succeeds", runValidPKCE},
+}
