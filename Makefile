@@ -39,9 +39,13 @@ test-race:
 		$(GO) test -timeout $(TIMEOUT) $(RACE_PKGS); \
 	fi
 
-# Benchmarks only (no tests); the load driver joins here later.
+# Benchmarks only (no tests): the Go micro-benchmarks, then the load
+# driver (cmd/oidcp-load) against a fresh `oidcp serve --dev`
+# (scripts/bench.sh; BENCH_DSN=postgres://... to bench PostgreSQL,
+# BENCH_DURATION and BENCH_CONCURRENCY to change the run).
 bench:
 	$(GO) test -run '^$$' -bench . ./...
+	GO=$(GO) bash scripts/bench.sh
 
 lint:
 	$(GO) vet ./...

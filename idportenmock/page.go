@@ -3,7 +3,6 @@ package idportenmock
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -119,17 +118,15 @@ func (s *Server) messagePage(w http.ResponseWriter, status int, title, msg strin
 	_ = messageTmpl.ExecuteTemplate(w, "page", map[string]string{"Title": title, "Message": msg})
 }
 
-// htmlHeaders sets strict headers on pages. Browsers apply form-action to
-// the redirect that follows a POST, so the client's origin is allowed too.
-func (s *Server) htmlHeaders(w http.ResponseWriter, redirectURI string) {
-	formAction := "'self'"
-	if u, err := url.Parse(redirectURI); err == nil && u.Scheme != "" && u.Host != "" {
-		formAction += " " + u.Scheme + "://" + u.Host
-	}
+// htmlHeaders sets strict headers on pages. form-action is "*": browsers
+// apply it to every redirect that follows the login POST, and that chain
+// goes on past the client's redirect_uri (oidcp's callback redirects on to
+// the tool, on any origin), so no list of origins can allow it.
+func (s *Server) htmlHeaders(w http.ResponseWriter, _ string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action "+formAction+"; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
