@@ -138,8 +138,30 @@ type FlowStore interface {
 	DeleteExpiredFlows(ctx context.Context, before time.Time) (int64, error)
 }
 
-// PersonStore is the registry of persons (relations come with issue 4).
+// PersonStore is the registry of persons and the relations between them
+// (who may act for whom). Validation is the registry package's; the store
+// keeps what it is given, except that a relation must name persons the
+// registry holds.
 type PersonStore interface {
+	// UpsertPersons inserts or replaces persons by PID, in one transaction.
 	UpsertPersons(ctx context.Context, ps []Person) error
-	GetPerson(ctx context.Context, pid string) (Person, error)
+	GetPerson(ctx context.Context, pid string) (Person, error) // ErrNotFound if absent
+	// GetPersons returns the persons among pids that exist, in no
+	// particular order; absent ones are left out.
+	GetPersons(ctx context.Context, pids []string) ([]Person, error)
+	// UpsertRelations inserts or replaces relations by ID, in one
+	// transaction. A relation whose holder or subject is not a stored
+	// person fails the whole call with ErrNotFound.
+	UpsertRelations(ctx context.Context, rs []Relation) error
+	// ImportRegistry upserts persons, then relations, in one transaction
+	// (joining the context's if it has one): all or nothing.
+	ImportRegistry(ctx context.Context, ps []Person, rs []Relation) error
+	GetRelation(ctx context.Context, id string) (Relation, error) // ErrNotFound if absent
+	// GetRelations returns the relations among ids that exist, ordered by
+	// ID; absent ones are left out.
+	GetRelations(ctx context.Context, ids []string) ([]Relation, error)
+	// ListRelationsByHolder returns every relation the person holds,
+	// withdrawn and expired ones included (the caller applies the rules),
+	// ordered by ID.
+	ListRelationsByHolder(ctx context.Context, holder string) ([]Relation, error)
 }

@@ -183,3 +183,31 @@ type Person struct {
 	LacksCapacity       bool      `json:"lacks_capacity,omitempty"`
 	UpdatedAt           time.Time `json:"updated_at"`
 }
+
+// Relation kinds as stored; the same strings as representation.RelationKind.
+const (
+	RelationParent                  = "parent"
+	RelationPowerOfAttorney         = "power_of_attorney"
+	RelationAssignedPowerOfAttorney = "assigned_power_of_attorney"
+)
+
+// Relation is a registry entry saying that Holder may, under the rules for
+// Kind, act for Subject (both fødselsnummer of stored persons). ID is the
+// registry's key for the relation (stable across imports, so re-importing
+// updates rather than duplicates).
+type Relation struct {
+	ID      string `json:"id"`
+	Kind    string `json:"kind"`
+	Holder  string `json:"holder"`
+	Subject string `json:"subject"`
+	// ValidFrom and ValidTo are the first and last instants the relation
+	// holds (inclusive); zero leaves that end open.
+	ValidFrom    time.Time `json:"valid_from"`
+	ValidTo      time.Time `json:"valid_to"`
+	ServiceAreas []string  `json:"service_areas,omitempty"`
+	// Withdrawn means the giver or the register withdrew the relation;
+	// WithdrawnAt says when, zero if unknown.
+	Withdrawn   bool      `json:"withdrawn,omitempty"`
+	WithdrawnAt time.Time `json:"withdrawn_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}

@@ -30,6 +30,8 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"Events", testEvents},
 		{"Flows", testFlows},
 		{"Persons", testPersons},
+		{"Relations", testRelations},
+		{"RegistryAtomic", testRegistryAtomic},
 		{"Concurrency", testConcurrency},
 		{"StatementCounter", testStatementCounter},
 	}

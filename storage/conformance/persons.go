@@ -31,3 +31,107 @@ func testPersons(t *testing.T, s storage.Storage) {
 	wantErr(t, err, storage.ErrNotFound, "GetPerson missing")
 	must(t, s.UpsertPersons(ctx(t), nil), "UpsertPersons empty")
 }
+
+// registryFixture is a parent, a child and a giver of a power of attorney
+// with two relations held by the parent.
+func registryFixture() ([]storage.Person, []storage.Relation) {
+	ps := []storage.Person{
+		{PID: pidAlice, GivenName: "Kari", FamilyName: "Nordmann", BirthDate: time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: at(0)},
+		{PID: pidBob, GivenName: "Astrid", FamilyName: "Nordmann", BirthDate: time.Date(1985, 2, 2, 0, 0, 0, 0, time.UTC), UpdatedAt: at(0)},
+		{PID: pidChild, GivenName: "Ola", FamilyName: "Nordmann", BirthDate: time.Date(2015, 3, 3, 0, 0, 0, 0, time.UTC), UpdatedAt: at(0)},
+	}
+	rs := []storage.Relation{
+		{ID: "rel-parent", Kind: storage.RelationParent, Holder: pidAlice, Subject: pidChild, UpdatedAt: at(0)},
+		{ID: "rel-poa", Kind: storage.RelationPowerOfAttorney, Holder: pidAlice, Subject: pidBob,
+			ValidFrom: at(-24 * time.Hour), ValidTo: at(365 * 24 * time.Hour),
+			ServiceAreas: []string{"appointments", "prescriptions"}, UpdatedAt: at(0)},
+		{ID: "rel-reverse", Kind: storage.RelationAssignedPowerOfAttorney, Holder: pidBob, Subject: pidAlice, UpdatedAt: at(0)},
+	}
+	return ps, rs
+}
+
+func testRelations(t *testing.T, s storage.Storage) {
+	ps, rs := registryFixture()
+	must(t, s.ImportRegistry(ctx(t), ps, rs), "ImportRegistry")
+	for _, r := range rs {
+		got, err := s.GetRelation(ctx(t), r.ID)
+		must(t, err, "GetRelation")
+		same(t, got, r, "relation "+r.ID)
+	}
+	held, err := s.ListRelationsByHolder(ctx(t), pidAlice)
+	must(t, err, "ListRelationsByHolder")
+	same(t, held, rs[:2], "relations held by Kari, ordered by id")
+	held, err = s.ListRelationsByHolder(ctx(t), pidChild)
+	must(t, err, "ListRelationsByHolder (none)")
+	same(t, len(held), 0, "relations held by the child")
+
+	got, err := s.GetRelations(ctx(t), []string{"rel-reverse", "missing", "rel-parent"})
+	must(t, err, "GetRelations")
+	same(t, got, []storage.Relation{rs[0], rs[2]}, "GetRelations leaves out absent ids, orders by id")
+	gotP, err := s.GetPersons(ctx(t), []string{pidChild, "00000000000"})
+	must(t, err, "GetPersons")
+	same(t, gotP, ps[2:], "GetPersons leaves out absent pids")
+	_, err = s.GetRelation(ctx(t), "missing")
+	wantErr(t, err, storage.ErrNotFound, "GetRelation missing")
+
+	// Re-importing the same records changes nothing.
+	must(t, s.ImportRegistry(ctx(t), ps, rs), "ImportRegistry again")
+	for _, r := range rs {
+		got, err := s.GetRelation(ctx(t), r.ID)
+		must(t, err, "GetRelation after re-import")
+		same(t, got, r, "re-imported relation "+r.ID)
+	}
+	held, err = s.ListRelationsByHolder(ctx(t), pidAlice)
+	must(t, err, "ListRelationsByHolder after re-import")
+	same(t, len(held), 2, "relations after re-import (no duplicates)")
+
+	// Withdrawal in the register is an update of the same relation.
+	w := rs[1]
+	w.Withdrawn, w.WithdrawnAt, w.UpdatedAt, w.ServiceAreas = true, at(time.Hour), at(time.Hour), nil
+	must(t, s.UpsertRelations(ctx(t), []storage.Relation{w}), "UpsertRelations withdrawn")
+	got1, err := s.GetRelation(ctx(t), w.ID)
+	must(t, err, "GetRelation withdrawn")
+	same(t, got1, w, "withdrawn relation")
+	held, err = s.ListRelationsByHolder(ctx(t), pidAlice)
+	must(t, err, "ListRelationsByHolder after withdrawal")
+	same(t, held, []storage.Relation{rs[0], w}, "withdrawn relations are still listed")
+
+	// A relation may move to other persons (the sandbox population's
+	// numbers change with the date).
+	moved := rs[0]
+	moved.Subject = pidBob
+	must(t, s.UpsertRelations(ctx(t), []storage.Relation{moved}), "UpsertRelations moved")
+	got1, err = s.GetRelation(ctx(t), moved.ID)
+	must(t, err, "GetRelation moved")
+	same(t, got1.Subject, pidBob, "moved relation's subject")
+}
+
+// An import with one bad record stores nothing, not even the good ones
+// before it.
+func testRegistryAtomic(t *testing.T, s storage.Storage) {
+	ps, rs := registryFixture()
+	bad := storage.Relation{ID: "rel-unknown", Kind: storage.RelationParent, Holder: pidAlice, Subject: "99999999999", UpdatedAt: at(0)}
+	err := s.ImportRegistry(ctx(t), ps, append(rs, bad))
+	wantErr(t, err, storage.ErrNotFound, "ImportRegistry with an unknown subject")
+	_, err = s.GetPerson(ctx(t), pidAlice)
+	wantErr(t, err, storage.ErrNotFound, "person of a failed import")
+	_, err = s.GetRelation(ctx(t), rs[0].ID)
+	wantErr(t, err, storage.ErrNotFound, "relation of a failed import")
+
+	err = s.UpsertRelations(ctx(t), rs)
+	wantErr(t, err, storage.ErrNotFound, "UpsertRelations before the persons exist")
+
+	// Inside a caller's transaction the import joins it: a rollback undoes it.
+	txctx, err := s.BeginTx(ctx(t))
+	must(t, err, "BeginTx")
+	must(t, s.ImportRegistry(txctx, ps, rs), "ImportRegistry in a transaction")
+	if _, err := s.GetRelation(txctx, rs[0].ID); err != nil {
+		t.Fatalf("GetRelation inside the transaction: %v", err)
+	}
+	must(t, s.Rollback(txctx), "Rollback")
+	_, err = s.GetRelation(ctx(t), rs[0].ID)
+	wantErr(t, err, storage.ErrNotFound, "relation after rollback")
+
+	must(t, s.ImportRegistry(ctx(t), ps, rs), "ImportRegistry after the failures")
+	must(t, s.ImportRegistry(ctx(t), nil, nil), "ImportRegistry empty")
+}
