@@ -13,11 +13,20 @@ import (
 // readyCheck reports why the node cannot serve, or nil.
 type readyCheck func(ctx context.Context) error
 
+// adminRoute is one more endpoint of the admin listener.
+type adminRoute struct {
+	pattern string
+	handler http.Handler
+}
+
 // adminHandler serves the admin listener: /metrics, /healthz (the process
-// answers) and /readyz (every check passes; a load balancer sends traffic
-// only then).
-func adminHandler(gatherer prometheus.Gatherer, checks map[string]readyCheck) http.Handler {
+// answers), /readyz (every check passes; a load balancer sends traffic
+// only then) and the given routes (the registry import).
+func adminHandler(gatherer prometheus.Gatherer, checks map[string]readyCheck, routes ...adminRoute) http.Handler {
 	mux := http.NewServeMux()
+	for _, r := range routes {
+		mux.Handle(r.pattern, r.handler)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -98,9 +98,9 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringVar(&jwks, "jwks", "", "private_key_jwt: the client's public JWK Set as JSON, or @FILE")
 	f.StringVar(&r.BackchannelLogoutURI, "backchannel-logout-uri", "", "back-channel logout endpoint of the client")
 	f.StringVar(&r.InitiateLoginURI, "initiate-login-uri", "", "third-party-initiated login endpoint of the client (hand-off)")
-	f.StringVar(&r.Category, "category", "", "identified (default) or pseudonymous")
-	f.StringArrayVar(&r.AcceptedRelations, "accepted-relation", nil, "parent, power_of_attorney or assigned_power_of_attorney; repeat")
-	f.BoolVar(&r.Standalone, "standalone", false, "tool prescribed by a clinician (accepts only parent and assigned_power_of_attorney)")
+	f.StringVar(&r.Category, "category", "", "identified (K2, default: may get pid and names) or pseudonymous (K3: pairwise ids only)")
+	f.StringArrayVar(&r.AcceptedRelations, "accept-relation", nil, "relation under which a citizen may act for someone in the tool: parent, power_of_attorney or assigned_power_of_attorney; repeat (default none: the citizen acts only for themselves)")
+	f.BoolVar(&r.Standalone, "standalone", false, "tool prescribed by a clinician: may accept only parent and assigned_power_of_attorney")
 	_ = cmd.MarkFlagRequired("tenant")
 	return cmd
 }

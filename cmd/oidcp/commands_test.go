@@ -181,14 +181,6 @@ func TestConfigErrorExitsNonZero(t *testing.T) {
 	}
 }
 
-func TestConformanceStubExitCode(t *testing.T) {
-	c := newCLI(t)
-	_, errs, code := c.run("conformance", "--issuer", "http://x")
-	if code != 2 || !strings.Contains(errs, "not built") {
-		t.Errorf("exit %d stderr %q", code, errs)
-	}
-}
-
 func TestVersion(t *testing.T) {
 	c := newCLI(t)
 	if out := c.ok("version"); !strings.HasPrefix(out, "oidcp ") {

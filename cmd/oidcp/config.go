@@ -26,6 +26,13 @@ type Config struct {
 	LogFormat string `mapstructure:"log_format"`
 	TLSCert   string `mapstructure:"tls_cert"`
 	TLSKey    string `mapstructure:"tls_key"`
+	// TLSCA is a PEM file of extra CA certificates trusted, besides the
+	// system roots, for oidcp's outgoing calls (the upstream eID), e.g. a
+	// private CA in front of a test ID-porten or the dev mock over TLS.
+	TLSCA string `mapstructure:"tls_ca"`
+	// AdminToken is the bearer token of the admin listener's registry
+	// import API (POST /registry/import); empty disables that API.
+	AdminToken string `mapstructure:"admin_token"`
 
 	AccessTokenLifetime  time.Duration `mapstructure:"access_token_lifetime"`
 	RefreshTokenLifetime time.Duration `mapstructure:"refresh_token_lifetime"`
@@ -129,6 +136,22 @@ func (c *Config) mockIssuer() string { return c.BaseURL + mockPath }
 func (c *Config) usesMock() bool {
 	for _, t := range c.Tenants {
 		if t.Upstream.Mock {
+			return true
+		}
+	}
+	return false
+}
+
+// seedsPopulation reports whether serve seeds the synthetic sandbox
+// population into the registry: in dev mode and when a sandbox tenant is
+// configured. The registry is shared by all tenants; the synthetic
+// numbers (month + 80) cannot be a real person's.
+func (c *Config) seedsPopulation() bool {
+	if c.Dev {
+		return true
+	}
+	for _, t := range c.Tenants {
+		if t.Sandbox {
 			return true
 		}
 	}

@@ -36,6 +36,8 @@ var settings = []setting{
 	{"log_format", defaultLogFormat, "json or text"},
 	{"tls_cert", "", "PEM certificate file; HTTPS is served when set together with tls-key"},
 	{"tls_key", "", "PEM private key file for tls-cert"},
+	{"tls_ca", "", "PEM file of extra CA certificates trusted for outgoing calls (upstream eID), besides the system roots"},
+	{"admin_token", "", "bearer token (at least 32 characters) for POST /registry/import on the admin listener; empty disables it"},
 	{"access_token_lifetime", defaultAccessTokenLifetime, "access token lifetime"},
 	{"refresh_token_lifetime", defaultRefreshTokenLifetime, "refresh token lifetime"},
 	{"id_token_lifetime", defaultIDTokenLifetime, "ID token lifetime"},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/metrics"
+	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -82,6 +83,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		}
 	}
 
+	// The sandbox population is the registry's content in dev mode and
+	// for sandbox tenants; seeding is idempotent, so every node does it.
+	seed := cfg.seedsPopulation()
+	if seed {
+		res, err := registry.SeedPopulation(ctx, store, now())
+		if err != nil {
+			return err
+		}
+		log.Info("sandbox population seeded", "persons", res.Persons, "relations", res.Relations)
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
@@ -121,7 +133,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		return nil
 	}
 	admin := &http.Server{
-		Handler:           adminHandler(reg, checks),
+		Handler: adminHandler(reg, checks, adminRoute{"POST " + registry.ImportPath, registry.ImportHandler(registry.HandlerConfig{
+			Store: store, Token: cfg.AdminToken, Now: now, Log: log.With("component", "registry"),
+		})}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -129,6 +143,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	jctx, stopJanitor := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { runJanitor(jctx, store, janitorInterval, now, log) })
+	if seed {
+		wg.Go(func() { registry.KeepSeeded(jctx, store, janitorInterval, now, log.With("component", "registry")) })
+	}
 
 	errc := make(chan error, 2)
 	go func() {

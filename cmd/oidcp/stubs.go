@@ -1,24 +1,25 @@
 package main
 
 import (
-	"fmt"
-	"io"
-
 	"github.com/spf13/cobra"
+
+	"github.com/oidcp/oidcp/conformance"
 )
 
-// conformanceMain is the conformance suite's entry point. The conformance
-// package sets it (conformanceMain = conformance.Main) when it lands; it
-// takes the arguments after "oidcp conformance" and returns the exit code.
-var conformanceMain = func(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "oidcp conformance: the conformance suite is not built into this binary yet")
-	return 2
-}
+// conformanceMain is the conformance suite's entry point: it takes the
+// arguments after "oidcp conformance" and returns the exit code. The suite
+// talks to the OP only over HTTP(S), so it judges any issuer, not just
+// this binary's.
+var conformanceMain = conformance.Main
 
 func newConformanceCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "conformance [flags]",
-		Short: "Run the OIDC conformance suite against an OP over HTTP",
+		Use:   "conformance --issuer URL --client-config FILE [flags]",
+		Short: "Run the OpenID Basic OP, Config OP and oidcp test plans against any OP",
+		Long: "conformance runs the OpenID Foundation's Basic OP and Config OP test plans (same module\n" +
+			"names and PASSED/WARNING/FAILED/SKIPPED semantics) and oidcp's own modules against an\n" +
+			"issuer over HTTP(S), and prints a per-module table (--json FILE for the JSON report).\n" +
+			"Run `oidcp conformance --help` for its flags; see docs/conformance.md.",
 		// The suite parses its own flags.
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -28,19 +29,4 @@ func newConformanceCmd() *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// newPersonsCmd is the registration point for the person registry's
-// commands; `persons import` comes with the registry's import API.
-func newPersonsCmd() *cobra.Command {
-	persons := &cobra.Command{Use: "persons", Short: "Manage the person registry"}
-	persons.AddCommand(&cobra.Command{
-		Use:   "import FILE",
-		Short: "Import persons and relations (not available yet)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return fmt.Errorf("persons import: not available yet")
-		},
-	})
-	return persons
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/keys"
+	"github.com/oidcp/oidcp/registry"
 )
 
 // tenantName keeps a tenant usable as one URL path segment and distinct
@@ -56,6 +58,8 @@ func (c Config) validate(n needs) error {
 		{(c.TLSCert == "") != (c.TLSKey == ""), "tls_cert", "tls_cert and tls_key must be set together (both PEM files) or both left empty"},
 		{c.TLSCert != "" && !fileExists(c.TLSCert), "tls_cert", fmt.Sprintf("file %q does not exist", c.TLSCert)},
 		{c.TLSKey != "" && !fileExists(c.TLSKey), "tls_key", fmt.Sprintf("file %q does not exist", c.TLSKey)},
+		{c.TLSCA != "" && !fileExists(c.TLSCA), "tls_ca", fmt.Sprintf("file %q does not exist", c.TLSCA)},
+		{c.TLSCA != "" && fileExists(c.TLSCA) && !hasPEMCerts(c.TLSCA), "tls_ca", fmt.Sprintf("file %q holds no PEM certificates (expected -----BEGIN CERTIFICATE----- blocks)", c.TLSCA)},
 		{c.AccessTokenLifetime <= 0, "access_token_lifetime", positive(c.AccessTokenLifetime, "10m")},
 		{c.RefreshTokenLifetime <= 0, "refresh_token_lifetime", positive(c.RefreshTokenLifetime, "720h")},
 		{c.IDTokenLifetime <= 0, "id_token_lifetime", positive(c.IDTokenLifetime, "10m")},
@@ -69,6 +73,8 @@ func (c Config) validate(n needs) error {
 		{c.AccessTokenLifetime > 24*time.Hour, "access_token_lifetime", fmt.Sprintf("(%v) is over 24h; access tokens should be short-lived (RFC 9700 §4.14), use refresh tokens", c.AccessTokenLifetime)},
 		{c.IDTokenLifetime > 24*time.Hour, "id_token_lifetime", fmt.Sprintf("(%v) is over 24h", c.IDTokenLifetime)},
 		{len(c.Tenants) == 0, "tenants", "at least one tenant is required"},
+		{c.AdminToken != "" && len(c.AdminToken) < registry.MinAdminTokenLen, "admin_token",
+			fmt.Sprintf("is %d characters; use at least %d (e.g. `openssl rand -base64 32`), or leave it empty to disable the registry import API", len(c.AdminToken), registry.MinAdminTokenLen)},
 	}
 	if n.kek {
 		checks = append(checks, c.kekChecks()...)
@@ -174,6 +180,13 @@ func redactDSN(dsn string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// hasPEMCerts reports whether the file parses as at least one PEM
+// certificate.
+func hasPEMCerts(p string) bool {
+	b, err := os.ReadFile(p)
+	return err == nil && x509.NewCertPool().AppendCertsFromPEM(b)
 }
 
 func fileExists(p string) bool {

@@ -4,14 +4,18 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/metrics"
+	populationpage "github.com/oidcp/oidcp/population/page"
 	"github.com/oidcp/oidcp/provider"
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/upstream"
@@ -63,6 +67,13 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	p.Mount(mux)
+	// The sandbox's synthetic population, for vendors to look up test
+	// persons (the same population serve seeds into the registry).
+	for _, t := range cfg.Tenants {
+		if t.Sandbox {
+			mux.Handle("GET /"+t.Name+"/population", populationpage.Handler(now))
+		}
+	}
 	mux.HandleFunc("GET /{$}", index(cfg))
 	return mux, mockOn, nil
 }
@@ -70,7 +81,12 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 // newUpstream builds a tenant's eID relying-party client. Its callback is
 // the tenant's /callback, which the provider mounts.
 func newUpstream(cfg Config, t TenantConfig, m *metrics.Metrics, now func() time.Time) (*upstream.Client, error) {
+	hc, err := outgoingClient(cfg.TLSCA)
+	if err != nil {
+		return nil, err
+	}
 	return upstream.New(upstream.Config{
+		HTTPClient:   hc,
 		Issuer:       t.Upstream.Issuer,
 		ClientID:     t.Upstream.ClientID,
 		ClientSecret: t.Upstream.ClientSecret,
@@ -81,6 +97,30 @@ func newUpstream(cfg Config, t TenantConfig, m *metrics.Metrics, now func() time
 		Now:          now,
 		Observe:      m.UpstreamObserve,
 	})
+}
+
+// outgoingClient is the HTTP client for calls oidcp makes (upstream
+// discovery, PAR, token, JWKS): the system roots plus, when caFile is set,
+// its extra CA certificates (config tls_ca).
+func outgoingClient(caFile string) (*http.Client, error) {
+	const timeout = 10 * time.Second
+	if caFile == "" {
+		return &http.Client{Timeout: timeout}, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("tls_ca: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("tls_ca: %s holds no PEM certificates", caFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Timeout: timeout, Transport: tr}, nil
 }
 
 // index answers / with the issuers, so a browser pointed at the base URL
