@@ -20,6 +20,12 @@ const (
 	TokenRevoked         = "token_revoked"
 	RefreshReuseDetected = "refresh_reuse_detected"
 	CodeReuseDetected    = "code_reuse_detected"
+	// RepresentationChosen: the person picked whom to act for (or
+	// themself) for a tool.
+	RepresentationChosen = "representation_chosen"
+	// RepresentationEnded: a relation stopped holding and the grant
+	// built on it was revoked (at refresh).
+	RepresentationEnded = "representation_ended"
 )
 
 // Event is what a caller records; Record fills the time.

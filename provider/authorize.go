@@ -30,6 +30,9 @@ import (
 func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if p.refuseRequestObject(w, r, t) {
+			return
+		}
 		ar, err := t.oauth.NewAuthorizeRequest(ctx, r)
 		if err != nil {
 			p.authorizeError(w, r, t, ar, err)
@@ -58,7 +61,7 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			reauth = true
 		}
 		if loggedIn && !reauth {
-			p.issue(w, r, t, ar, sess, *login)
+			p.afterLogin(w, r, t, ar, sess, *login)
 			return
 		}
 		if has(prompts, "none") {
@@ -128,6 +131,7 @@ func parseMaxAge(s string) (int64, error) {
 // error with state and iss (RFC 9207).
 func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, err error) {
 	ctx := r.Context()
+	err = standardError(err)
 	rfc := fosite.ErrorToRFC6749Error(err)
 	if rfc.CodeField >= 500 {
 		p.log.ErrorContext(ctx, "authorize failed", "tenant", t.name, "err", errorDebug(err))
@@ -152,6 +156,16 @@ func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *ten
 	}
 	values.Set("iss", t.issuer)
 	writeRedirectResponse(w, ar, values)
+}
+
+// standardError turns fosite's invalid_state, which is no RFC 6749
+// §4.1.2.1 error code, into invalid_request: a missing or too short state
+// is a malformed request.
+func standardError(err error) error {
+	if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidState.ErrorField {
+		return fosite.ErrInvalidRequest.WithHint(rfc.HintField).WithWrap(err)
+	}
+	return err
 }
 
 // errorDebug is what we log of an error: fosite's debug text, which never

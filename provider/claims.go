@@ -54,7 +54,7 @@ func sidFor(sessionID string) string {
 // ID token claims and the userinfo claims, by granted scope (DESIGN claim
 // rules: pid only with scope pid; names only with profile; nothing
 // identifying for a pseudonymous tool).
-func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.AuthorizeRequester, login sessionstore.Login, sessionID string) (*Session, error) {
+func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.AuthorizeRequester, login sessionstore.Login, sessionID string, acting actingFor) (*Session, error) {
 	fc, ok := ar.GetClient().(*fositeClient)
 	if !ok {
 		return nil, errors.New("unexpected client type")
@@ -68,7 +68,18 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 	cl := s.Claims
 	cl.Subject = sub
 	cl.Issuer = t.issuer
-	cl.AuthTime = login.AuthTime.UTC()
+	// fosite checks auth_time against time.Now (5 s of slack) and against
+	// RequestedAt, which it stamps with time.Now; auth_time comes from the
+	// eID on the provider's clock. State it on fosite's clock so the checks
+	// hold when the clock is injected (tests move it by whole seconds; in
+	// production the offset rounds to zero).
+	authTime := login.AuthTime.Add(-p.now().Sub(time.Now()).Round(time.Second)).UTC()
+	// An eID whose clock runs ahead of ours must not make every
+	// authorization of the session fail ("auth_time in the future").
+	if fnow := time.Now().UTC().Truncate(time.Second); authTime.After(fnow) {
+		authTime = fnow
+	}
+	cl.AuthTime = authTime
 	// fosite compares auth_time (whole seconds, from the eID) with the
 	// request time for prompt=login; compare at the same precision.
 	cl.RequestedAt = ar.GetRequestedAt().UTC().Truncate(time.Second)
@@ -80,9 +91,16 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 	for k, v := range claims {
 		cl.Extra[k] = v
 	}
-	ui := map[string]any{"sub": sub, "acr": login.ACR, "amr": login.AMR, "auth_time": login.AuthTime.Unix()}
+	ui := map[string]any{"sub": sub, "acr": login.ACR, "amr": login.AMR, "auth_time": authTime.Unix()}
 	for k, v := range claims {
 		ui[k] = v
+	}
+	if !acting.self() {
+		rep := t.representationClaim(c, ar.GetGrantedScopes(), acting)
+		cl.Extra["representation"] = rep
+		ui["representation"] = rep
+		s.ActingFor = acting.Subject.PID
+		s.Relation = string(acting.Choice.Relation.Kind)
 	}
 	s.UserinfoClaims = ui
 	return s, nil

@@ -201,21 +201,27 @@ func (s *fositeStore) create(ctx context.Context, kind storage.TokenKind, sig st
 // record turns into (fosite wants different sentinels per kind); the
 // request is returned with it because fosite revokes by its ID.
 func (s *fositeStore) get(ctx context.Context, kind storage.TokenKind, sig string, sess fosite.Session, inactiveErr error) (fosite.Requester, error) {
+	_, req, err := s.getRecord(ctx, kind, sig, sess, inactiveErr)
+	return req, err
+}
+
+// getRecord is get that also returns the record.
+func (s *fositeStore) getRecord(ctx context.Context, kind storage.TokenKind, sig string, sess fosite.Session, inactiveErr error) (storage.TokenRecord, fosite.Requester, error) {
 	rec, err := s.store.GetToken(ctx, s.tenant, kind, sig)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, fosite.ErrNotFound.WithWrap(err)
+		return rec, nil, fosite.ErrNotFound.WithWrap(err)
 	}
 	if err != nil {
-		return nil, err
+		return rec, nil, err
 	}
 	req, err := s.unmarshalRequest(ctx, rec.Data, sess)
 	if err != nil {
-		return nil, err
+		return rec, nil, err
 	}
 	if !rec.Active {
-		return req, inactiveErr
+		return rec, req, inactiveErr
 	}
-	return req, nil
+	return rec, req, nil
 }
 
 func (s *fositeStore) deactivate(ctx context.Context, kind storage.TokenKind, sig string) error {
@@ -283,14 +289,22 @@ func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp
 	return err
 }
 
-// CreateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
+// CreateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage. The
+// code expires by the provider's clock: fosite checks expiry with
+// time.Now, which the injected clock cannot move.
 func (s *fositeStore) CreateAuthorizeCodeSession(ctx context.Context, code string, r fosite.Requester) error {
-	return s.create(ctx, storage.KindAuthorizeCode, code, r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
+	return s.create(ctx, storage.KindAuthorizeCode, code, r, s.now().Add(s.codeTTL))
 }
 
-// GetAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
+// GetAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage. A used
+// code is reported as such even when expired (reuse still revokes what
+// it yielded); an unused expired code is unknown, hence invalid_grant.
 func (s *fositeStore) GetAuthorizeCodeSession(ctx context.Context, code string, sess fosite.Session) (fosite.Requester, error) {
-	return s.get(ctx, storage.KindAuthorizeCode, code, sess, fosite.ErrInvalidatedAuthorizeCode)
+	rec, req, err := s.getRecord(ctx, storage.KindAuthorizeCode, code, sess, fosite.ErrInvalidatedAuthorizeCode)
+	if err == nil && !rec.ExpiresAt.After(s.now()) {
+		return nil, fosite.ErrNotFound.WithHint("The authorization code has expired.")
+	}
+	return req, err
 }
 
 // InvalidateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage. It
@@ -333,9 +347,17 @@ func (s *fositeStore) GetRefreshTokenSession(ctx context.Context, sig string, se
 	return s.get(ctx, storage.KindRefreshToken, sig, sess, fosite.ErrInactiveToken)
 }
 
-// DeleteRefreshTokenSession implements oauth2.RefreshTokenStorage.
+// DeleteRefreshTokenSession implements oauth2.RefreshTokenStorage. fosite
+// calls it only for a reused refresh token; the record is kept, inactive,
+// so the token endpoint can still say whose grant was replayed (usage
+// log) and a later replay is detected again. The janitor deletes it when
+// it expires.
 func (s *fositeStore) DeleteRefreshTokenSession(ctx context.Context, sig string) error {
-	return s.delete(ctx, storage.KindRefreshToken, sig)
+	err := s.deactivate(ctx, storage.KindRefreshToken, sig)
+	if errors.Is(err, storage.ErrInactive) {
+		return nil
+	}
+	return err
 }
 
 // RotateRefreshToken implements oauth2.RefreshTokenStorage: the used

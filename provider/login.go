@@ -155,7 +155,7 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			SessionID: t.sessions.ID(sess),
 			Detail:    map[string]any{"acr": id.ACR, "amr": id.AMR},
 		})
-		p.issue(w, r, t, ar, sess, login)
+		p.afterLogin(w, r, t, ar, sess, login)
 	}
 }
 
@@ -163,7 +163,7 @@ func (t *tenant) cookiePath() string { return t.cookiePathV }
 
 // issue completes an authorization request for a logged-in person: the
 // code goes to the client with iss (RFC 9207).
-func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login) {
+func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, acting actingFor) {
 	ctx := issueCtx(r.Context(), ar)
 	for _, s := range ar.GetRequestedScopes() {
 		ar.GrantScope(s)
@@ -171,7 +171,7 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar f
 	for _, a := range ar.GetRequestedAudience() {
 		ar.GrantAudience(a)
 	}
-	fsess, err := p.newUserSession(ctx, t, ar, login, t.sessions.ID(sess))
+	fsess, err := p.newUserSession(ctx, t, ar, login, t.sessions.ID(sess), acting)
 	if err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
@@ -185,7 +185,7 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar f
 		p.log.WarnContext(ctx, "session add client", "tenant", t.name, "err", err)
 	}
 	p.event(ctx, t, audit.Event{
-		Kind: audit.Authorized, Actor: login.Subject, Subject: login.Subject,
+		Kind: audit.Authorized, Actor: login.Subject, Subject: fsess.dataSubject(),
 		ClientID: ar.GetClient().GetID(), SessionID: t.sessions.ID(sess),
 		Detail: map[string]any{"scopes": []string(ar.GetGrantedScopes())},
 	})

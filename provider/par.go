@@ -10,9 +10,12 @@ import (
 func (p *Provider) par(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if p.refusePushedRequestObject(w, r, t) {
+			return
+		}
 		ar, err := t.oauth.NewPushedAuthorizeRequest(ctx, r)
 		if err != nil {
-			t.oauth.WritePushedAuthorizeError(ctx, w, ar, err)
+			t.oauth.WritePushedAuthorizeError(ctx, w, ar, standardError(err))
 			return
 		}
 		if err := p.checkClientPolicy(ar, true); err != nil {

@@ -220,6 +220,7 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 		route("POST /authorize", "authorize", p.authorize(t))
 		route("POST /par", "par", p.par(t))
 		route("GET /callback", "callback", p.callback(t))
+		route("POST /choose", "choose", p.choose(t))
 		route("POST /token", "token", p.token(t))
 		route("GET /userinfo", "userinfo", p.userinfo(t))
 		route("POST /userinfo", "userinfo", p.userinfo(t))

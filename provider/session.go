@@ -24,6 +24,11 @@ type Session struct {
 	// PID is the logged-in person's national id; never put in a token
 	// unless the scope pid was granted.
 	PID string `json:"pid,omitempty"`
+	// ActingFor is the represented person's national id when the person
+	// acts for someone else, and Relation the relation kind that allowed
+	// it; a refresh re-checks that relation (it may have ended).
+	ActingFor string `json:"acting_for,omitempty"`
+	Relation  string `json:"relation,omitempty"`
 	// UserinfoClaims are the claims userinfo returns, fixed at issuance.
 	UserinfoClaims map[string]any `json:"userinfo_claims,omitempty"`
 }
@@ -55,6 +60,15 @@ func (s *Session) Clone() fosite.Session {
 		}
 	}
 	return &c
+}
+
+// dataSubject is whose data the tokens are about: the represented person,
+// or the logged-in person acting for themself.
+func (s *Session) dataSubject() string {
+	if s.ActingFor != "" {
+		return s.ActingFor
+	}
+	return s.PID
 }
 
 // expiry returns the session's expiry for a token type or a fallback.

@@ -37,6 +37,12 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			cs.Subject = ar.GetClient().GetID()
 			cs.Claims.Subject = cs.Subject
 		}
+		if grant.ExactOne("refresh_token") {
+			if err := p.recheckRepresentation(ctx, t, ar); err != nil {
+				p.tokenError(w, r, t, ar, err)
+				return
+			}
+		}
 		resp, err := t.oauth.NewAccessResponse(ctx, ar)
 		if err != nil {
 			p.tokenError(w, r, t, ar, err)
@@ -53,7 +59,7 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		s, _ := ar.GetSession().(*Session)
 		e := audit.Event{Kind: kind, ClientID: ar.GetClient().GetID(), Detail: map[string]any{"grant_type": gt, "scopes": []string(ar.GetGrantedScopes())}}
 		if s != nil {
-			e.Actor, e.Subject, e.SessionID, e.GrantID = s.PID, s.PID, s.LoginSessionID, s.GrantID
+			e.Actor, e.Subject, e.SessionID, e.GrantID = s.PID, s.dataSubject(), s.LoginSessionID, s.GrantID
 		}
 		p.event(ctx, t, e)
 	}

@@ -1,0 +1,238 @@
+//go:build !noprovider
+
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/oidcp/oidcp/keys"
+	"github.com/oidcp/oidcp/metrics"
+	"github.com/oidcp/oidcp/storage/sqlstore"
+)
+
+// stmtLog records the statements the store sends, in order.
+type stmtLog struct {
+	mu sync.Mutex
+	qs []string
+}
+
+func (l *stmtLog) add(q string) {
+	l.mu.Lock()
+	l.qs = append(l.qs, strings.Join(strings.Fields(q), " "))
+	l.mu.Unlock()
+}
+
+func (l *stmtLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	qs := l.qs
+	l.qs = nil
+	return qs
+}
+
+// TestE2EStatementCounts counts the SQL statements of the token endpoint's
+// grants and of introspection on each backend, with warm caches (the
+// second run of each), and checks that a code exchange is one
+// transaction. The store is opened here and wired with buildHandler (as
+// serve does) so the test can hold the counter.
+func TestE2EStatementCounts(t *testing.T) {
+	for _, b := range e2eBackends() {
+		t.Run(b.name, func(t *testing.T) {
+			e, store, completed := startCounted(t, b)
+			var log stmtLog
+			store.SetStatementCounter(log.add)
+
+			// measure runs op and returns the statements of the one HTTP
+			// request it makes, including what the handler does after the
+			// response is written (the usage-log append).
+			measure := func(op func()) []string {
+				start := completed.Load()
+				log.take()
+				op()
+				for deadline := time.Now().Add(5 * time.Second); completed.Load() <= start && time.Now().Before(deadline); {
+					time.Sleep(time.Millisecond)
+				}
+				return log.take()
+			}
+			c := e.register(t, "main", "count")
+			rp := e.rp(t, c)
+			cc := e.register(t, "main", "count-cc", "--grant-type", "client_credentials")
+			ccConf := clientcredentials.Config{ClientID: cc.id, ClientSecret: cc.secret, TokenURL: e.issuer("main") + "/token"}
+
+			type result struct {
+				name    string
+				max     int
+				oneTx   bool
+				queries []string
+			}
+			var results []result
+			for round := range 2 {
+				code, a, _, err := rp.loginE(newBrowser(), e.kari)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var tk *tokens
+				exchange := measure(func() {
+					if tk, err = rp.exchangeE(code, a.verifier); err != nil {
+						t.Fatal(err)
+					}
+				})
+				refresh := measure(func() {
+					if _, err := rp.refreshE(tk.refresh); err != nil {
+						t.Fatal(err)
+					}
+				})
+				var ccTok string
+				clientCreds := measure(func() {
+					tok, err := ccConf.Token(context.Background())
+					if err != nil {
+						t.Fatal(err)
+					}
+					ccTok = tok.AccessToken
+				})
+				introspect := measure(func() {
+					if m := e.introspect(t, c, ccTok); m["active"] != true || m["client_id"] != cc.id {
+						t.Fatalf("introspection of the client_credentials token: %v", m)
+					}
+				})
+				if round == 0 {
+					continue // warms the client cache and the secret-hash cache
+				}
+				// The bounds are today's counts: a new statement on these
+				// paths should be a decision, not an accident.
+				results = []result{
+					{"authorization_code", 12, true, exchange},
+					{"refresh_token", 8, true, refresh},
+					{"client_credentials", 2, false, clientCreds},
+					{"introspection", 1, false, introspect},
+				}
+			}
+			for _, r := range results {
+				t.Logf("%s: %d statements:\n  %s", r.name, len(r.queries), strings.Join(r.queries, "\n  "))
+				if len(r.queries) > r.max {
+					t.Errorf("%s: %d statements, want at most %d", r.name, len(r.queries), r.max)
+				}
+				if r.oneTx {
+					checkOneTx(t, r.name, r.queries)
+				}
+			}
+		})
+	}
+}
+
+// checkOneTx: exactly one transaction, and every write that makes the
+// grant (deactivating the code or refresh token, inserting the new
+// tokens) inside it.
+func checkOneTx(t *testing.T, name string, qs []string) {
+	t.Helper()
+	begin, commit := -1, -1
+	for i, q := range qs {
+		switch q {
+		case "BEGIN":
+			if begin >= 0 {
+				t.Errorf("%s: a second transaction at statement %d", name, i)
+			}
+			begin = i
+		case "COMMIT":
+			commit = i
+		case "ROLLBACK":
+			t.Errorf("%s: rolled back", name)
+		}
+	}
+	if begin < 0 || commit < begin {
+		t.Fatalf("%s: no BEGIN..COMMIT", name)
+	}
+	var inserts, deactivations int
+	for i, q := range qs {
+		isToken := strings.HasPrefix(q, "INSERT INTO tokens") || strings.HasPrefix(q, "UPDATE tokens SET active = FALSE")
+		if !isToken {
+			continue
+		}
+		if i < begin || i > commit {
+			t.Errorf("%s: %q outside the transaction", name, q)
+		}
+		if strings.HasPrefix(q, "INSERT") {
+			inserts++
+		} else {
+			deactivations++
+		}
+	}
+	if inserts != 2 || deactivations < 1 {
+		t.Errorf("%s: %d token inserts and %d deactivations in the transaction, want 2 and at least 1", name, inserts, deactivations)
+	}
+}
+
+// startCounted runs the same wiring as serve (store, keys, metrics,
+// buildHandler) around a store the test holds, and counts completed
+// requests.
+func startCounted(t *testing.T, b e2eBackend) (*e2eEnv, *sqlstore.Store, *atomic.Int64) {
+	t.Helper()
+	clearEnv(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	e := &e2eEnv{dir: dir, dsn: b.dsn(t, dir), kek: testKEK(t), clock: &testClock{}, logs: &syncBuffer{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.base = "http://" + ln.Addr().String()
+	cfg, err := parse(t, "--dev", "--base-url", e.base, "--data-dir", dir, "--dsn", e.dsn, "--kek", e.kek, "--log-level", "warn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	kek, err := cfg.loadKEK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolveMockSecrets(&cfg, kek)
+	st, err := openStore(ctx, e.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	store, ok := st.(*sqlstore.Store)
+	if !ok {
+		t.Fatalf("store is %T, not *sqlstore.Store", st)
+	}
+	e.store = st
+	opts := cfg.keyOptions()
+	opts.Now = e.clock.now
+	km := keys.New(st, kek, opts)
+	for _, tn := range cfg.Tenants {
+		if err := km.EnsureKeys(ctx, tn.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, _, err := buildHandler(ctx, cfg, st, km, metrics.New(prometheus.NewRegistry()), newLogger(cfg, e.logs), e.clock.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var completed atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer completed.Add(1)
+		h.ServeHTTP(w, r)
+	}))
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	e.kari = syntheticPID(t, time.Date(1985, 3, 14, 0, 0, 0, 0, time.UTC), 7)
+	return e, store, &completed
+}

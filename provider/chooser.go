@@ -1,0 +1,393 @@
+package provider
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/representation"
+	"github.com/oidcp/oidcp/sessionstore"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// The representation step (DESIGN "Representation") sits between the
+// login and issue in the state machine drawn in authorize.go:
+//
+//	authenticated ──(tool accepts no relation)──────────────────────> issue (self)
+//	      │ (choice stored on the session for this tool, still allowed,
+//	      │  no prompt=select_account) ─────────────────────────────> issue (stored choice)
+//	      │ (no one to act for) ────────────────────────────────────> issue (self)
+//	      │ prompt=none ──> error account_selection_required
+//	      └──> stateChoose: chooser page; POST /choose ─────────────> issue (chosen)
+//
+// The choice is remembered per tool on the login session, so a tool never
+// silently gets a different person than the one chosen for it: when a
+// stored choice no longer holds, the chooser is shown again.
+
+const (
+	purposeChoose = "choose"
+	stateChoose   = "choose"
+	// choiceSelf is the stored choice "I use the tool for myself".
+	choiceSelf = "self"
+)
+
+// actingFor is whom a person acts for in one authorization: nobody (the
+// zero value: themself) or a represented person through a relation.
+type actingFor struct {
+	Choice  *representation.Choice
+	Subject storage.Person
+}
+
+func (a actingFor) self() bool { return a.Choice == nil }
+
+// errAccountSelectionRequired is OIDC Core §3.1.2.6's error for
+// prompt=none when the person must pick an account (here: whom to act
+// for); fosite does not define it.
+var errAccountSelectionRequired = &fosite.RFC6749Error{
+	ErrorField:       "account_selection_required",
+	DescriptionField: "The End-User is required to select a session at the Authorization Server.",
+	CodeField:        http.StatusBadRequest,
+}
+
+// chooseFlow is the server-side state of a pending authorization while
+// the person picks whom to act for.
+type chooseFlow struct {
+	State     string          `json:"state"`
+	Request   json.RawMessage `json:"request"`
+	SessionID string          `json:"session_id"`
+	Holder    string          `json:"holder"`
+	// Options are the represented persons' pids offered on the page.
+	Options []string `json:"options"`
+	Lang    string   `json:"lang"`
+}
+
+func (t *tenant) chooseCookie() string { return "oidcp_choose_" + t.name }
+
+func sessionChoiceKey(clientID string) string { return "acting_for\x00" + clientID }
+
+// acceptedKinds is the client's accepted relation kinds as the rules know
+// them.
+func acceptedKinds(c storage.Client) []representation.RelationKind {
+	out := make([]representation.RelationKind, 0, len(c.AcceptedRelations))
+	for _, k := range c.AcceptedRelations {
+		out = append(out, representation.RelationKind(k))
+	}
+	return out
+}
+
+// choices returns whom holder may act for through client c now.
+func (p *Provider) choices(ctx context.Context, c storage.Client, holderPID string) ([]representation.Choice, error) {
+	accepted := acceptedKinds(c)
+	if len(accepted) == 0 {
+		return nil, nil
+	}
+	rels, err := p.store.ListRelationsByHolder(ctx, holderPID)
+	if err != nil {
+		return nil, err
+	}
+	if len(rels) == 0 {
+		return nil, nil
+	}
+	holder, err := p.registryPerson(ctx, holderPID)
+	if err != nil {
+		return nil, err
+	}
+	persons := map[string]representation.Person{}
+	var rrels []representation.Relation
+	for _, rel := range rels {
+		rr := toRepresentationRelation(rel)
+		rrels = append(rrels, rr)
+		if _, ok := persons[rr.Subject]; ok {
+			continue
+		}
+		sp, err := p.store.GetPerson(ctx, rr.Subject)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue // a relation to an unknown person offers nothing
+		}
+		if err != nil {
+			return nil, err
+		}
+		persons[rr.Subject] = toRepresentationPerson(sp)
+	}
+	return representation.Choices(toRepresentationPerson(holder), rrels, persons, accepted, c.Standalone, p.now()), nil
+}
+
+// registryPerson is the registry entry of a logged-in person, or one
+// built from the fødselsnummer alone when the registry does not know them
+// (the eID vouches for the number; the registry may lag behind).
+func (p *Provider) registryPerson(ctx context.Context, pid string) (storage.Person, error) {
+	person, err := p.store.GetPerson(ctx, pid)
+	if errors.Is(err, storage.ErrNotFound) {
+		parsed, perr := representation.ParsePID(pid)
+		if perr != nil {
+			return storage.Person{PID: pid}, nil
+		}
+		return storage.Person{PID: pid, BirthDate: parsed.BirthDate}, nil
+	}
+	return person, err
+}
+
+func toRepresentationPerson(p storage.Person) representation.Person {
+	return representation.Person{
+		PID: p.PID, GivenName: p.GivenName, FamilyName: p.FamilyName, BirthDate: p.BirthDate,
+		ConfidentialAddress: p.ConfidentialAddress, LacksCapacity: p.LacksCapacity,
+	}
+}
+
+func toRepresentationRelation(r storage.Relation) representation.Relation {
+	return representation.Relation{
+		Kind: representation.RelationKind(r.Kind), Holder: r.Holder, Subject: r.Subject,
+		ValidFrom: r.ValidFrom, ValidTo: r.ValidTo, ServiceAreas: r.ServiceAreas, Withdrawn: r.Withdrawn,
+	}
+}
+
+// afterLogin runs the representation step for a logged-in person and
+// then issues the code.
+func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login) {
+	ctx := r.Context()
+	c := ar.GetClient().(*fositeClient).c
+	if len(c.AcceptedRelations) == 0 {
+		p.issue(w, r, t, ar, sess, login, actingFor{})
+		return
+	}
+	choices, err := p.choices(ctx, c, login.Subject)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
+	if stored, ok := sess.Values[sessionChoiceKey(c.ID)].(string); ok && !has(prompts, "select_account") {
+		if stored == choiceSelf {
+			p.issue(w, r, t, ar, sess, login, actingFor{})
+			return
+		}
+		if a, ok := p.pick(ctx, choices, stored); ok {
+			p.issue(w, r, t, ar, sess, login, a)
+			return
+		}
+		// The stored choice no longer holds: ask again rather than
+		// silently issuing for somebody else.
+	} else if len(choices) == 0 {
+		p.issue(w, r, t, ar, sess, login, actingFor{})
+		return
+	}
+	if has(prompts, "none") {
+		p.authorizeError(w, r, t, ar, errAccountSelectionRequired.WithHint("The person must choose whom to act for (prompt=none)."))
+		return
+	}
+	p.showChooser(w, r, t, ar, sess, login, choices)
+}
+
+// pick finds the stored choice among the current ones.
+func (p *Provider) pick(ctx context.Context, choices []representation.Choice, subjectPID string) (actingFor, bool) {
+	for i := range choices {
+		if choices[i].Subject.PID == subjectPID {
+			sp, err := p.store.GetPerson(ctx, subjectPID)
+			if err != nil {
+				return actingFor{}, false
+			}
+			return actingFor{Choice: &choices[i], Subject: sp}, true
+		}
+	}
+	return actingFor{}, false
+}
+
+// chooseCSRF binds the chooser form to the login session and the flow.
+func chooseCSRF(sessionID, flowID string) string {
+	return sidFor("choose-csrf\x00" + sessionID + "\x00" + flowID)
+}
+
+func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, choices []representation.Choice) {
+	ctx := r.Context()
+	reqData, err := marshalRequest(ar)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	lang := pageLang(r, ar.GetRequestForm().Get("ui_locales"))
+	sid := t.sessions.ID(sess)
+	f := chooseFlow{State: stateChoose, Request: reqData, SessionID: sid, Holder: login.Subject, Lang: lang}
+	for _, c := range choices {
+		f.Options = append(f.Options, c.Subject.PID)
+	}
+	data, _ := json.Marshal(f)
+	id := randomID()
+	now := p.now()
+	if err := p.store.CreateFlow(ctx, storage.Flow{
+		ID: id, Tenant: t.name, Purpose: purposeChoose, Data: data,
+		CreatedAt: now, ExpiresAt: now.Add(p.cfg.LoginFlowLifespan),
+	}); err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: t.chooseCookie(), Value: id, Path: t.cookiePath(),
+		HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(p.cfg.LoginFlowLifespan.Seconds()),
+	})
+	holder, _ := p.registryPerson(ctx, login.Subject)
+	renderChooser(w, http.StatusOK, chooserView(lang, t, ar.GetClient().(*fositeClient).c, holder, choices, id, chooseCSRF(sid, id), now, ""))
+}
+
+// choose handles POST /choose: the person's pick from the chooser page.
+func (p *Provider) choose(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		_ = r.ParseForm()
+		lang := pageLang(r, "")
+		flowID := r.PostForm.Get("flow")
+		c, err := r.Cookie(t.chooseCookie())
+		if flowID == "" || err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(flowID)) != 1 {
+			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
+			return
+		}
+		sess, _ := t.sessions.Get(r, t.cookieName())
+		login, loggedIn := t.sessions.Login(sess)
+		sid := t.sessions.ID(sess)
+		if !loggedIn || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(chooseCSRF(sid, flowID))) != 1 {
+			renderError(w, r, http.StatusForbidden, lang, "login_expired", "invalid_request", "")
+			return
+		}
+		f, err := p.store.TakeFlow(ctx, flowID, purposeChoose)
+		http.SetCookie(w, &http.Cookie{Name: t.chooseCookie(), Path: t.cookiePath(), MaxAge: -1, HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode})
+		var cf chooseFlow
+		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) || json.Unmarshal(f.Data, &cf) != nil ||
+			cf.State != stateChoose || cf.SessionID != sid || cf.Holder != login.Subject {
+			renderError(w, r, http.StatusBadRequest, cf.langOr(lang), "login_expired", "invalid_request", "")
+			return
+		}
+		lang = cf.langOr(lang)
+		ar, err := t.fstore.unmarshalRequest(ctx, cf.Request, NewSession(t.name))
+		if err != nil {
+			renderError(w, r, http.StatusBadRequest, lang, "unknown_client", "invalid_client", "")
+			return
+		}
+		picked := r.PostForm.Get("subject")
+		if picked == "" {
+			picked = choiceSelf
+		}
+		if picked != choiceSelf && !slices.Contains(cf.Options, picked) {
+			renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "")
+			return
+		}
+		var acting actingFor
+		if picked != choiceSelf {
+			// Re-check now: the rules are evaluated at login time, and
+			// the page may have been open across a relation's end.
+			choices, err := p.choices(ctx, ar.Client.(*fositeClient).c, login.Subject)
+			if err != nil {
+				p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+				return
+			}
+			a, ok := p.pick(ctx, choices, picked)
+			if !ok {
+				renderError(w, r, http.StatusConflict, lang, "choice_gone", "access_denied", "")
+				return
+			}
+			acting = a
+		}
+		sess.Values[sessionChoiceKey(ar.GetClient().GetID())] = picked
+		if err := t.sessions.Save(r, w, sess); err != nil {
+			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
+		detail := map[string]any{"relation": "self"}
+		subject := login.Subject
+		if !acting.self() {
+			detail = map[string]any{"relation": string(acting.Choice.Relation.Kind), "limited": acting.Choice.Decision.Limited}
+			subject = acting.Subject.PID
+		}
+		p.event(ctx, t, audit.Event{
+			Kind: audit.RepresentationChosen, Actor: login.Subject, Subject: subject,
+			ClientID: ar.GetClient().GetID(), SessionID: sid, Detail: detail,
+		})
+		p.issue(w, r, t, ar, sess, *login, acting)
+	}
+}
+
+func (f chooseFlow) langOr(def string) string {
+	if f.Lang != "" {
+		return f.Lang
+	}
+	return def
+}
+
+// representationClaim is the "representation" claim (DESIGN "Token
+// claims when acting for someone"). A pseudonymous tool gets only the
+// pairwise id of the represented person.
+func (t *tenant) representationClaim(c storage.Client, scopes fosite.Arguments, a actingFor) map[string]any {
+	d := a.Choice.Decision
+	rep := map[string]any{"sub": t.pairwiseSub(sector(c), a.Subject.PID)}
+	if c.Category != "pseudonymous" {
+		if scopes.Has("pid") {
+			rep["pid"] = a.Subject.PID
+		}
+		if name := strings.TrimSpace(a.Subject.GivenName + " " + a.Subject.FamilyName); name != "" {
+			rep["name"] = name
+		}
+		if !a.Subject.BirthDate.IsZero() {
+			rep["birthdate"] = a.Subject.BirthDate.In(representation.Oslo).Format("2006-01-02")
+		}
+	}
+	out := map[string]any{
+		"relation":    string(a.Choice.Relation.Kind),
+		"limited":     d.Limited,
+		"represented": rep,
+	}
+	if len(d.ServiceAreas) > 0 {
+		out["service_areas"] = d.ServiceAreas
+	}
+	if !d.ValidUntil.IsZero() {
+		out["valid_until"] = d.ValidUntil.UTC().Format(time.RFC3339)
+	}
+	return out
+}
+
+// recheckRepresentation runs the rules again when tokens issued for a
+// represented person are refreshed. When the relation no longer holds
+// (the child turned 16, the power of attorney expired or was withdrawn,
+// the tool stopped accepting the relation), the whole grant is revoked,
+// the event logged, and the refresh fails with invalid_grant (RFC 6749
+// §5.2: the grant is no longer valid). Otherwise the claim is brought up
+// to date (a child may have turned 12 and become limited).
+func (p *Provider) recheckRepresentation(ctx context.Context, t *tenant, ar fosite.AccessRequester) error {
+	s, ok := ar.GetSession().(*Session)
+	if !ok || s.ActingFor == "" {
+		return nil
+	}
+	c := ar.GetClient().(*fositeClient).c
+	choices, err := p.choices(ctx, c, s.PID)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	a, ok := p.pick(ctx, choices, s.ActingFor)
+	if ok && string(a.Choice.Relation.Kind) == s.Relation {
+		rep := t.representationClaim(c, ar.GetGrantedScopes(), a)
+		if s.Claims != nil && s.Claims.Extra != nil {
+			s.Claims.Extra["representation"] = rep
+		}
+		if s.UserinfoClaims != nil {
+			s.UserinfoClaims["representation"] = rep
+		}
+		return nil
+	}
+	n, err := p.store.RevokeByRequest(ctx, t.name, ar.GetID())
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	p.event(ctx, t, audit.Event{
+		Kind: audit.RepresentationEnded, Actor: s.PID, Subject: s.ActingFor, ClientID: c.ID,
+		SessionID: s.LoginSessionID, GrantID: s.GrantID,
+		Detail: map[string]any{"relation": s.Relation, "revoked": n, "request_id": ar.GetID()},
+	})
+	return fosite.ErrInvalidGrant.WithHint("The relation that allowed acting for this person no longer holds; the grant has been revoked.")
+}
