@@ -59,6 +59,9 @@ func startChromium(t *testing.T, exec string) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// A Norwegian person's browser: pages honour Accept-Language.
+		chromedp.Flag("accept-lang", "nb-NO,nb"),
+		chromedp.Flag("lang", "nb-NO"),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
@@ -378,5 +381,68 @@ func TestBrowserLogin(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), kari.PID) {
 		t.Errorf("logs contain the fødselsnummer:\n%s", logs.String())
+	}
+}
+
+// TestBrowserChooser: in Chromium, Kari logs in at the mock and meets the
+// chooser page of a tool that accepts representation; every option has a
+// label, the 16-year-old is not offered, and after she picks her
+// 14-year-old daughter with the keyboard the tool's ID token says so.
+func TestBrowserChooser(t *testing.T) {
+	exec := requireBrowser(t)
+	s := startRepServer(t, time.Now())
+	issuer := s.base + "/sandbox"
+	rp := newBrowserRP(t, issuer)
+	rp.clientID, rp.secret = "chooser-tool", strings.Repeat("c", 40)
+	s.cli.ok("clients", "create", "--tenant", "sandbox", "--id", rp.clientID, "--secret", rp.secret,
+		"--redirect-uri", rp.redirectURI(), "--scope", "openid profile pid",
+		"--accept-relation", "parent", "--accept-relation", "power_of_attorney")
+	kari, _ := s.pop.Lookup(population.KeyKari)
+	ingrid, _ := s.pop.Lookup(population.KeyIngrid)
+	sander, _ := s.pop.Lookup(population.KeySander)
+
+	bctx := startChromium(t, exec)
+	browserSteps(t, bctx, "login at the mock",
+		chromedp.Navigate(rp.srv.URL+"/start"),
+		chromedp.WaitVisible(chromedp.ID("pid_manual")),
+		chromedp.Click(chromedp.CSS(`button[name="pid"][value="`+kari.PID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`fieldset legend`)),
+	)
+	if lang := browse(t, bctx, chromedp.Evaluate[string](`document.documentElement.lang`)); lang != "nb" {
+		t.Errorf(`chooser lang = %q, want "nb"`, lang)
+	}
+	if h := browse(t, bctx, chromedp.Text(chromedp.CSS("h1"))); h != "Hvem vil du bruke tjenesten på vegne av?" {
+		t.Errorf("chooser heading %q", h)
+	}
+	unlabelled := browse(t, bctx, chromedp.Evaluate[int](
+		`[...document.querySelectorAll('input[type=radio]')].filter(i => !document.querySelector('label[for="'+i.id+'"]')).length`))
+	if unlabelled != 0 {
+		t.Errorf("%d radio buttons without a label", unlabelled)
+	}
+	if n := browse(t, bctx, chromedp.Evaluate[int](`document.querySelectorAll('input[value="`+sander.PID+`"]').length`)); n != 0 {
+		t.Error("the 16-year-old is offered")
+	}
+	// Keyboard only: focus Ingrid's radio button, select it with space,
+	// submit with Enter.
+	ingridRadio := chromedp.CSS(`input[type=radio][value="` + ingrid.PID + `"]`)
+	browserSteps(t, bctx, "choose Ingrid with the keyboard",
+		chromedp.Focus(ingridRadio),
+		chromedp.SendKeys(ingridRadio, " "),
+		chromedp.SendKeys(ingridRadio, "\r"),
+		chromedp.WaitVisible(chromedp.ID("rp-done")),
+	)
+	var res browserRPResult
+	select {
+	case res = <-rp.result:
+	default:
+		t.Fatal("the tool's callback was never called")
+	}
+	if res.err != nil {
+		t.Fatalf("tool: %v", res.err)
+	}
+	rep, _ := res.claims["representation"].(map[string]any)
+	rp2, _ := rep["represented"].(map[string]any)
+	if rep["relation"] != "parent" || rep["limited"] != true || rp2["pid"] != ingrid.PID {
+		t.Errorf("representation = %v, want parent, limited, Ingrid", rep)
 	}
 }

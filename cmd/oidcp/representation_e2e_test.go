@@ -1,0 +1,672 @@
+//go:build !noprovider
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/oidcp/oidcp/population"
+	"github.com/oidcp/oidcp/representation"
+	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/sqlite"
+)
+
+// repClock is an adjustable clock shared by the server and the test.
+type repClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *repClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *repClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// repServer is a running dev server (ID-porten mock, sandbox population
+// seeded into the registry) on SQLite with an injected clock.
+type repServer struct {
+	base  string
+	cli   *cli
+	clock *repClock
+	pop   population.Population
+	// clients counts registered tools (each gets its own sector).
+	clients int
+}
+
+func startRepServer(t *testing.T, start time.Time, extra ...string) *repServer {
+	t.Helper()
+	c := newCLI(t)
+	addr, admin := freeAddr(t), freeAddr(t)
+	base := "http://" + addr
+	args := append([]string{"--dev", "--addr", addr, "--admin-addr", admin, "--base-url", base,
+		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn"}, extra...)
+	cfg, err := parse(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	clock := &repClock{t: start}
+	var stdout, logs syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, newLogger(cfg, &logs), &stdout, clock.Now) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	waitReady(t, "http://"+admin+"/readyz", done, &logs)
+	return &repServer{base: base, cli: c, clock: clock, pop: population.Generate(start.In(representation.Oslo))}
+}
+
+func (s *repServer) pid(t *testing.T, key string) string {
+	t.Helper()
+	p, ok := s.pop.Lookup(key)
+	if !ok {
+		t.Fatalf("population has no %q", key)
+	}
+	return p.PID
+}
+
+// repClient is a registered tool and an x/oauth2 + go-oidc relying party
+// for it.
+type repClient struct {
+	id, secret, redirect string
+	oauth                oauth2.Config
+	verifier             *oidc.IDTokenVerifier
+	provider             *oidc.Provider
+}
+
+func (s *repServer) client(t *testing.T, tenant, id string, flags ...string) *repClient {
+	t.Helper()
+	secret := rand.Text() + rand.Text()
+	// Each tool gets its own loopback host, hence its own sector
+	// (OIDC Core §8.1), so pairwise subs differ between tools.
+	s.clients++
+	redirect := fmt.Sprintf("http://127.0.0.%d:9/%s/cb", 1+s.clients, id)
+	args := append([]string{"clients", "create", "--tenant", tenant, "--id", id, "--secret", secret,
+		"--redirect-uri", redirect, "--scope", "openid profile pid offline_access",
+		"--grant-type", "authorization_code", "--grant-type", "refresh_token"}, flags...)
+	s.cli.ok(args...)
+	ctx := context.Background()
+	prov, err := oidc.NewProvider(ctx, s.base+"/"+tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &repClient{id: id, secret: secret, redirect: redirect, provider: prov}
+	rc.oauth = oauth2.Config{ClientID: id, ClientSecret: secret, RedirectURL: redirect, Endpoint: prov.Endpoint(),
+		Scopes: []string{oidc.ScopeOpenID, "profile", "pid", "offline_access"}}
+	// The test clock may be far from the wall clock; go-oidc checks expiry
+	// against its Now.
+	rc.verifier = prov.Verifier(&oidc.Config{ClientID: id, Now: s.clock.Now})
+	return rc
+}
+
+// agent is a cookie-jar HTTP client that does not follow redirects, so
+// the test sees each hop.
+type agent struct {
+	c *http.Client
+}
+
+func newAgent() *agent {
+	jar, _ := cookiejar.New(nil)
+	return &agent{c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// chooserForm is the parsed chooser page.
+type chooserForm struct {
+	action, flow, csrf string
+	options            map[string]string // value -> label text
+	body               string
+}
+
+var (
+	reHidden = regexp.MustCompile(`<input type="hidden" name="(flow|csrf)" value="([^"]*)">`)
+	reOption = regexp.MustCompile(`(?s)<input type="radio" id="(subject-\d+)" name="subject" value="([^"]*)".*?<label for="subject-\d+">(.*?)</label>`)
+	reAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
+	reTags   = regexp.MustCompile(`<[^>]+>`)
+)
+
+func parseChooser(t *testing.T, body string) *chooserForm {
+	t.Helper()
+	f := &chooserForm{options: map[string]string{}, body: body}
+	m := reAction.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no form on the chooser page:\n%.3000s", body)
+	}
+	f.action = html.UnescapeString(m[1])
+	for _, h := range reHidden.FindAllStringSubmatch(body, -1) {
+		if h[1] == "flow" {
+			f.flow = html.UnescapeString(h[2])
+		} else {
+			f.csrf = html.UnescapeString(h[2])
+		}
+	}
+	for _, o := range reOption.FindAllStringSubmatch(body, -1) {
+		f.options[html.UnescapeString(o[2])] = strings.TrimSpace(html.UnescapeString(reTags.ReplaceAllString(o[3], "")))
+	}
+	return f
+}
+
+// authorize runs the front channel for pid until the redirect URI (the
+// code) or the chooser page (returned for the test to act on).
+func (b *agent) authorize(t *testing.T, s *repServer, rc *repClient, pid string, extra ...oauth2.AuthCodeOption) (code, verifier string, chooser *chooserForm) {
+	t.Helper()
+	verifier = oauth2.GenerateVerifier()
+	state, nonce := rand.Text(), rand.Text()
+	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce),
+		oauth2.SetAuthURLParam("login_hint", "testid:"+pid)}, extra...)
+	next := rc.oauth.AuthCodeURL(state, opts...)
+	for range 12 {
+		if strings.HasPrefix(next, rc.redirect) {
+			u, _ := url.Parse(next)
+			q := u.Query()
+			if q.Get("error") != "" {
+				t.Fatalf("authorization error: %s: %s", q.Get("error"), q.Get("error_description"))
+			}
+			if q.Get("state") != state {
+				t.Fatalf("state = %q, want %q", q.Get("state"), state)
+			}
+			return q.Get("code"), verifier, nil
+		}
+		resp, err := b.c.Get(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && strings.Contains(string(body), `name="subject"`) {
+			return "", verifier, parseChooser(t, string(body))
+		}
+		loc, err := resp.Location()
+		if err != nil {
+			t.Fatalf("GET %s: %d without redirect:\n%.2000s", next, resp.StatusCode, body)
+		}
+		next = loc.String()
+	}
+	t.Fatal("too many redirects")
+	return "", "", nil
+}
+
+// choose submits the chooser form and returns the code from the redirect.
+func (b *agent) choose(t *testing.T, rc *repClient, f *chooserForm, subject string) (code string, status int, body string) {
+	t.Helper()
+	form := url.Values{"flow": {f.flow}, "csrf": {f.csrf}, "subject": {subject}}
+	resp, err := b.c.PostForm(f.action, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	loc, err := resp.Location()
+	if err != nil {
+		return "", resp.StatusCode, string(raw)
+	}
+	if !strings.HasPrefix(loc.String(), rc.redirect) {
+		t.Fatalf("chooser redirected to %s", loc)
+	}
+	if e := loc.Query().Get("error"); e != "" {
+		t.Fatalf("authorization error after choosing: %s", e)
+	}
+	return loc.Query().Get("code"), resp.StatusCode, ""
+}
+
+// tokens exchanges a code and verifies the ID token with go-oidc.
+func (rc *repClient) tokens(t *testing.T, code, verifier string) (*oauth2.Token, map[string]any) {
+	t.Helper()
+	ctx := context.Background()
+	tok, err := rc.oauth.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("code exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := rc.verifier.Verify(ctx, raw)
+	if err != nil {
+		t.Fatalf("ID token rejected by go-oidc: %v", err)
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		t.Fatal(err)
+	}
+	return tok, claims
+}
+
+func (rc *repClient) userinfo(t *testing.T, tok *oauth2.Token) map[string]any {
+	t.Helper()
+	ui, err := rc.provider.UserInfo(context.Background(), oauth2.StaticTokenSource(tok))
+	if err != nil {
+		t.Fatalf("userinfo: %v", err)
+	}
+	var claims map[string]any
+	if err := ui.Claims(&claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
+
+func (rc *repClient) introspect(t *testing.T, base, tenant, token string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/"+tenant+"/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(rc.id, rc.secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("introspect: %d %v", resp.StatusCode, err)
+	}
+	return out
+}
+
+// refresh posts a refresh_token grant and returns the status and body.
+func (rc *repClient) refresh(t *testing.T, refreshToken string) (int, map[string]any) {
+	t.Helper()
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
+	req, _ := http.NewRequest(http.MethodPost, rc.oauth.Endpoint.TokenURL, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(rc.id), url.QueryEscape(rc.secret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func repClaim(t *testing.T, claims map[string]any) map[string]any {
+	t.Helper()
+	rep, ok := claims["representation"].(map[string]any)
+	if !ok {
+		t.Fatalf("no representation claim in %v", claimNames(claims))
+	}
+	return rep
+}
+
+func claimNames(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestRepresentationStory is issue 4's story end to end: Kari logs in to a
+// tool that accepts representation and is offered exactly herself, the
+// children under 16 (12–15 limited) and her mother; the tool receives the
+// representation claim for whom she chose, checked by go-oidc.
+func TestRepresentationStory(t *testing.T) {
+	s := startRepServer(t, time.Now())
+	tool := s.client(t, "sandbox", "family-tool",
+		"--accept-relation", "parent", "--accept-relation", "power_of_attorney", "--accept-relation", "assigned_power_of_attorney")
+	kari := s.pid(t, population.KeyKari)
+
+	b := newAgent()
+	_, verifier, ch := b.authorize(t, s, tool, kari)
+	if ch == nil {
+		t.Fatal("no chooser shown for Kari at a tool that accepts representation")
+	}
+	if !strings.Contains(ch.body, `lang="nb"`) || !strings.Contains(ch.body, "Hvem vil du bruke tjenesten på vegne av?") {
+		t.Errorf("chooser is not the bokmål page:\n%.1500s", ch.body)
+	}
+	want := []string{choiceSelfValue}
+	for _, k := range []string{population.KeySofie, population.KeyIngrid, population.KeyNora, population.KeyJonas, population.KeyEmma, population.KeyAstrid} {
+		want = append(want, s.pid(t, k))
+	}
+	var got []string
+	for v := range ch.options {
+		got = append(got, v)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("offered %v, want %v (labels %v)", got, want, ch.options)
+	}
+	for _, k := range []string{population.KeySander, population.KeyMathias} {
+		if _, ok := ch.options[s.pid(t, k)]; ok {
+			t.Errorf("%s (16 or older) is offered", k)
+		}
+	}
+	if l := ch.options[s.pid(t, population.KeyIngrid)]; !strings.Contains(l, "begrenset") || !strings.Contains(l, "14 år") {
+		t.Errorf("Ingrid's option %q is not marked limited with her age", l)
+	}
+	if l := ch.options[s.pid(t, population.KeyJonas)]; strings.Contains(l, "begrenset") || !strings.Contains(l, "9 år") {
+		t.Errorf("Jonas's option %q", l)
+	}
+
+	// A forged choice (a person not offered) is refused.
+	if code, status, _ := b.choose(t, tool, ch, s.pid(t, population.KeySander)); code != "" || status != http.StatusBadRequest {
+		t.Errorf("choosing Sander: code=%q status=%d, want 400 and no code", code, status)
+	}
+
+	// She picks Ingrid (14: limited).
+	_, verifier, ch = b.authorize(t, s, tool, kari, oauth2.SetAuthURLParam("prompt", "select_account"))
+	if ch == nil {
+		t.Fatal("no chooser on the second attempt")
+	}
+	code, _, _ := b.choose(t, tool, ch, s.pid(t, population.KeyIngrid))
+	tok, idt := tool.tokens(t, code, verifier)
+	rep := repClaim(t, idt)
+	ingrid, _ := s.pop.Lookup(population.KeyIngrid)
+	if rep["relation"] != "parent" || rep["limited"] != true {
+		t.Errorf("representation = %v, want parent and limited", rep)
+	}
+	rp, _ := rep["represented"].(map[string]any)
+	if rp["pid"] != ingrid.PID || rp["name"] != "Ingrid Nordmann" || rp["birthdate"] != ingrid.BirthDate.Format("2006-01-02") {
+		t.Errorf("represented = %v", rp)
+	}
+	if sub, _ := rp["sub"].(string); sub == "" || sub == idt["sub"] {
+		t.Errorf("represented sub %q must be a pairwise id distinct from the holder's %v", sub, idt["sub"])
+	}
+	if idt["pid"] != kari {
+		t.Errorf("ID token pid = %v, want Kari's", idt["pid"])
+	}
+	if _, ok := rep["valid_until"].(string); !ok {
+		t.Errorf("no valid_until for a child relation: %v", rep)
+	}
+	ui := tool.userinfo(t, tok)
+	if !jsonEqual(ui["representation"], idt["representation"]) {
+		t.Errorf("userinfo representation %v differs from the ID token's %v", ui["representation"], idt["representation"])
+	}
+	in := tool.introspect(t, s.base, "sandbox", tok.AccessToken)
+	if in["active"] != true || !jsonEqual(in["representation"], idt["representation"]) {
+		t.Errorf("introspection = %v", in)
+	}
+
+	// The choice is stored on the session for this tool: the next
+	// authorization (SSO) issues for Ingrid again without a chooser.
+	code, verifier, ch = b.authorize(t, s, tool, kari)
+	if ch != nil {
+		t.Fatal("chooser shown again although a choice is stored and no prompt=select_account")
+	}
+	_, idt = tool.tokens(t, code, verifier)
+	if rp, _ := repClaim(t, idt)["represented"].(map[string]any); rp["pid"] != ingrid.PID {
+		t.Errorf("stored choice not honoured: %v", rp)
+	}
+
+	// Her mother, under an ordinary power of attorney with service areas.
+	_, verifier, ch = b.authorize(t, s, tool, kari, oauth2.SetAuthURLParam("prompt", "select_account"))
+	code, _, _ = b.choose(t, tool, ch, s.pid(t, population.KeyAstrid))
+	_, idt = tool.tokens(t, code, verifier)
+	rep = repClaim(t, idt)
+	if rep["relation"] != "power_of_attorney" || rep["limited"] != false {
+		t.Errorf("representation for Astrid = %v", rep)
+	}
+	if areas, _ := rep["service_areas"].([]any); len(areas) != 3 {
+		t.Errorf("service_areas = %v, want Astrid's three", rep["service_areas"])
+	}
+
+	// Herself: no representation claim.
+	_, verifier, ch = b.authorize(t, s, tool, kari, oauth2.SetAuthURLParam("prompt", "select_account"))
+	code, _, _ = b.choose(t, tool, ch, choiceSelfValue)
+	_, idt = tool.tokens(t, code, verifier)
+	if _, ok := idt["representation"]; ok {
+		t.Errorf("representation claim when acting for herself: %v", idt["representation"])
+	}
+}
+
+const choiceSelfValue = "self"
+
+func jsonEqual(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return a != nil && string(ja) == string(jb)
+}
+
+// TestRepresentationToolPolicies: a tool that accepts no relation never
+// shows the chooser nor gets the claim; a standalone tool is offered only
+// parent and assigned relations; a pseudonymous tool gets pairwise ids and
+// nothing identifying.
+func TestRepresentationToolPolicies(t *testing.T) {
+	s := startRepServer(t, time.Now())
+	kari := s.pid(t, population.KeyKari)
+
+	plain := s.client(t, "sandbox", "plain-tool")
+	b := newAgent()
+	code, verifier, ch := b.authorize(t, s, plain, kari)
+	if ch != nil {
+		t.Fatal("chooser shown at a tool that accepts no relation")
+	}
+	_, idt := plain.tokens(t, code, verifier)
+	if _, ok := idt["representation"]; ok {
+		t.Error("representation claim at a tool that accepts no relation")
+	}
+
+	standalone := s.client(t, "sandbox", "standalone-tool", "--standalone",
+		"--accept-relation", "parent", "--accept-relation", "assigned_power_of_attorney")
+	_, _, ch = b.authorize(t, s, standalone, kari)
+	if ch == nil {
+		t.Fatal("no chooser at the standalone tool")
+	}
+	if _, ok := ch.options[s.pid(t, population.KeyAstrid)]; ok {
+		t.Error("standalone tool offers Astrid under an ordinary power of attorney")
+	}
+	if _, ok := ch.options[s.pid(t, population.KeyJonas)]; !ok {
+		t.Error("standalone tool does not offer Jonas (parent)")
+	}
+
+	pseudo := s.client(t, "sandbox", "pseudo-tool", "--category", "pseudonymous", "--accept-relation", "parent")
+	b2 := newAgent()
+	_, verifier, ch = b2.authorize(t, s, pseudo, kari)
+	if ch == nil {
+		t.Fatal("no chooser at the pseudonymous tool")
+	}
+	code, _, _ = b2.choose(t, pseudo, ch, s.pid(t, population.KeyJonas))
+	tok, idt := pseudo.tokens(t, code, verifier)
+	ui := pseudo.userinfo(t, tok)
+	in := pseudo.introspect(t, s.base, "sandbox", tok.AccessToken)
+	for name, claims := range map[string]map[string]any{"id_token": idt, "userinfo": ui, "introspection": in} {
+		raw, _ := json.Marshal(claims)
+		for _, k := range []string{population.KeyKari, population.KeyJonas} {
+			p, _ := s.pop.Lookup(k)
+			if strings.Contains(string(raw), p.PID) || strings.Contains(string(raw), p.GivenName) || strings.Contains(string(raw), p.BirthDate.Format("2006-01-02")) {
+				t.Errorf("%s of a pseudonymous tool identifies %s: %s", name, k, raw)
+			}
+		}
+		rep, _ := claims["representation"].(map[string]any)
+		rp, _ := rep["represented"].(map[string]any)
+		if sub, _ := rp["sub"].(string); sub == "" || len(rp) != 1 {
+			t.Errorf("%s: represented = %v, want only a pairwise sub", name, rp)
+		}
+	}
+	// Pairwise: the same child has different subs at different sectors.
+	_, verifier, ch = b.authorize(t, s, standalone, kari)
+	code, _, _ = b.choose(t, standalone, ch, s.pid(t, population.KeyJonas))
+	_, idt2 := standalone.tokens(t, code, verifier)
+	sub1 := repClaim(t, idt)["represented"].(map[string]any)["sub"]
+	sub2 := repClaim(t, idt2)["represented"].(map[string]any)["sub"]
+	if sub1 == sub2 {
+		t.Errorf("the represented sub is the same at two sectors (%v): not pairwise", sub1)
+	}
+
+	// prompt=none when a choice is needed: account_selection_required.
+	b3 := newAgent()
+	nilCode, _, ch := b3.authorize(t, s, plain, kari) // establishes the session only
+	if nilCode == "" || ch != nil {
+		t.Fatal("plain login failed")
+	}
+	resp := b3.front(t, pseudo, oauth2.SetAuthURLParam("prompt", "none"))
+	if got := resp.Query().Get("error"); got != "account_selection_required" {
+		t.Errorf("prompt=none with a pending choice: error=%q, want account_selection_required", got)
+	}
+}
+
+// front starts an authorization and returns the first redirect back to
+// the client.
+func (b *agent) front(t *testing.T, rc *repClient, extra ...oauth2.AuthCodeOption) *url.URL {
+	t.Helper()
+	v := oauth2.GenerateVerifier()
+	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(v), oidc.Nonce(rand.Text())}, extra...)
+	resp, err := b.c.Get(rc.oauth.AuthCodeURL(rand.Text(), opts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := resp.Location()
+	if err != nil || !strings.HasPrefix(loc.String(), rc.redirect) {
+		t.Fatalf("no redirect to the client: %d %v", resp.StatusCode, loc)
+	}
+	return loc
+}
+
+// TestRepresentationEnds: tokens issued for a represented person keep
+// refreshing while the relation holds; when it stops holding (the child's
+// 16th birthday in Europe/Oslo, a power of attorney's end, a withdrawal in
+// the registry) the next refresh fails with invalid_grant, every token of
+// the grant is revoked, and the event is in the usage log. The family is
+// imported through `oidcp persons import`, independent of the sandbox
+// population's daily reseeding.
+func TestRepresentationEnds(t *testing.T) {
+	start := time.Now()
+	s := startRepServer(t, start, "--refresh-token-lifetime", "9000h")
+	tool := s.client(t, "sandbox", "family-tool", "--accept-relation", "parent", "--accept-relation", "power_of_attorney")
+
+	today := start.In(representation.Oslo)
+	day := func(years, days int) time.Time {
+		d := today.AddDate(years, 0, days)
+		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, representation.Oslo)
+	}
+	mustPID := func(birth time.Time, n int) string {
+		pid, err := representation.SyntheticPID(birth, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	eva := mustPID(day(-44, 0), 11)
+	per := mustPID(day(-16, 10), 12) // turns 16 in ten days
+	gro := mustPID(day(-71, -3), 13)
+	ivar := mustPID(day(-80, -9), 14)
+	birthday16 := day(0, 10)
+	poaEnd := day(0, 5).Add(-time.Nanosecond) // last instant: end of the fourth day from now
+	doc := func(withdrawIvar bool) string {
+		return fmt.Sprintf(`{"persons":[
+  {"pid":%q,"given_name":"Eva","family_name":"Testmor"},
+  {"pid":%q,"given_name":"Per","family_name":"Testmor"},
+  {"pid":%q,"given_name":"Gro","family_name":"Testmor"},
+  {"pid":%q,"given_name":"Ivar","family_name":"Testmor"}],
+ "relations":[
+  {"id":"test:parent:eva:per","kind":"parent","holder":%q,"subject":%q},
+  {"id":"test:poa:gro:eva","kind":"power_of_attorney","holder":%q,"subject":%q,"service_areas":["messages"],"valid_to":%q},
+  {"id":"test:poa:ivar:eva","kind":"power_of_attorney","holder":%q,"subject":%q,"service_areas":["messages"],"withdrawn":%t}]}`,
+			eva, per, gro, ivar, eva, per, eva, gro, poaEnd.Format(time.RFC3339Nano), eva, ivar, withdrawIvar)
+	}
+	s.cli.ok("persons", "import", writeFile(t, "family.json", doc(false)))
+
+	// One grant per relation, all from Eva's one login session.
+	b := newAgent()
+	grant := func(subject string) *oauth2.Token {
+		t.Helper()
+		_, verifier, ch := b.authorize(t, s, tool, eva, oauth2.SetAuthURLParam("prompt", "select_account"))
+		if ch == nil {
+			t.Fatal("no chooser")
+		}
+		code, _, body := b.choose(t, tool, ch, subject)
+		if code == "" {
+			t.Fatalf("choosing failed:\n%.1000s", body)
+		}
+		tok, _ := tool.tokens(t, code, verifier)
+		return tok
+	}
+	perTok, groTok, ivarTok := grant(per), grant(gro), grant(ivar)
+
+	// expectEnd: the refresh fails, the grant's tokens are dead, the
+	// event is logged. Returns nothing; the old tokens are unusable.
+	expectEnd := func(name string, tok *oauth2.Token, subject string) {
+		t.Helper()
+		status, body := tool.refresh(t, tok.RefreshToken)
+		if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+			t.Fatalf("%s: refresh after the relation ended: %d %v, want 400 invalid_grant", name, status, body)
+		}
+		if in := tool.introspect(t, s.base, "sandbox", tok.AccessToken); in["active"] != false {
+			t.Errorf("%s: access token still active after the relation ended", name)
+		}
+		if status, _ := tool.refresh(t, tok.RefreshToken); status != http.StatusBadRequest {
+			t.Errorf("%s: second refresh after the end: %d", name, status)
+		}
+		assertEvent(t, s, "representation_ended", subject)
+	}
+	refreshOK := func(name string, tok *oauth2.Token) *oauth2.Token {
+		t.Helper()
+		status, body := tool.refresh(t, tok.RefreshToken)
+		if status != http.StatusOK {
+			t.Fatalf("%s: refresh while the relation holds: %d %v", name, status, body)
+		}
+		return &oauth2.Token{AccessToken: body["access_token"].(string), RefreshToken: body["refresh_token"].(string)}
+	}
+
+	// Withdrawn in the registry: the next refresh fails at once.
+	ivarTok = refreshOK("ivar", ivarTok)
+	s.cli.ok("persons", "import", writeFile(t, "family2.json", doc(true)))
+	expectEnd("withdrawn power of attorney", ivarTok, ivar)
+
+	// The power of attorney's last instant, then past it.
+	s.clock.Set(poaEnd.Add(-time.Minute))
+	groTok = refreshOK("gro", groTok)
+	s.clock.Set(poaEnd.Add(time.Minute))
+	expectEnd("expired power of attorney", groTok, gro)
+
+	// 23:59 the day before the 16th birthday, then 00:01 on it.
+	s.clock.Set(birthday16.Add(-time.Minute))
+	perTok = refreshOK("per", perTok)
+	s.clock.Set(birthday16.Add(time.Minute))
+	expectEnd("16th birthday", perTok, per)
+}
+
+// assertEvent opens the server's database read-only-ish and looks for an
+// event of kind about subject.
+func assertEvent(t *testing.T, s *repServer, kind, subject string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, strings.TrimPrefix(s.cli.dsn(), "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	evs, err := st.ListEvents(ctx, storage.EventFilter{Tenant: "sandbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range evs {
+		if e.Kind == kind && e.Subject == subject {
+			return
+		}
+		kinds = append(kinds, e.Kind)
+	}
+	t.Errorf("no %s event for the subject; events: %s", kind, fmt.Sprint(kinds))
+}
