@@ -16,5 +16,6 @@
 // OP, ours or another (it is validated against panva's OpenID-certified
 // oidc-provider, see scripts/conformance-peer). It does not read oidcp's
 // configuration; the client it uses must be registered at the OP by
-// whoever runs it.
+// whoever runs it. docs/conformance.md says how to run it against oidcp
+// and the peer, and which verdicts oidcp is expected to get.
 package conformance

@@ -13,6 +13,10 @@ type idTokenExpect struct {
 	Alg string
 	// Nonce is the nonce sent, "" when none was sent.
 	Nonce string
+	// Refreshed marks an ID token from the refresh_token grant: its nonce
+	// MAY be absent and, if present, equals the original's (OIDC Core
+	// §12.2 as clarified by errata set 2; the OIDF suite does not check it).
+	Refreshed bool
 	// AuthTimeRequired is set when max_age was sent (Core §3.1.2.1) or the
 	// essential auth_time claim was requested.
 	AuthTimeRequired bool
@@ -63,9 +67,15 @@ func checkIDToken(rec recorder, raw string, ks *keySet, x idTokenExpect) *jwt {
 	if iat, ok := j.time("iat"); rec.Check(ok, "OIDC-Core-2", "iat is present and numeric") {
 		rec.Check(!iat.After(x.Now.Add(clockSkew)), ref+"-10", "iat %s is not in the future", iat.UTC().Format(time.RFC3339))
 	}
-	if x.Nonce != "" {
+	_, hasNonce := j.Claims["nonce"]
+	switch {
+	case x.Refreshed && !hasNonce:
+		rec.OKf("OIDC-Core-12.2", "refreshed ID token has no nonce (allowed)")
+	case x.Refreshed:
+		rec.Check(j.str("nonce") == x.Nonce, "OIDC-Core-12.2", "refreshed ID token's nonce equals the original ID token's")
+	case x.Nonce != "":
 		rec.Check(j.str("nonce") == x.Nonce, ref+"-11", "nonce equals the nonce sent")
-	} else if _, has := j.Claims["nonce"]; has {
+	case hasNonce:
 		rec.Errorf("OIDC-Core-2", "ID token carries a nonce although the request had none")
 	}
 	if v, has := j.Claims["auth_time"]; has {

@@ -55,6 +55,19 @@ func runPAR(t *T) {
 	t.Check(r.Status == http.StatusBadRequest && r.errCode() != "", "RFC9126-2.1",
 		"pushing a request_uri is refused with a 400 error (%s)", r)
 
+	// RFC 9126 §3 lets a PAR endpoint take a request object; an OP that
+	// says it takes none (Discovery §3 request_parameter_supported) must
+	// refuse one rather than push a request built from part of it.
+	if !t.disc().Bool("request_parameter_supported", false) {
+		ra := t.newAuthz()
+		ro := t.unsignedRequestObject(ra)
+		form := url.Values{"client_id": {a.Client.ClientID}, "response_type": {"code"}, "scope": {ra.Params.Get("scope")},
+			"redirect_uri": {a.RedirectURI}, "request": {ro}}
+		r = t.postForm(ep, &a.Client, form)
+		t.Check(r.Status == http.StatusBadRequest && (r.errCode() == "request_not_supported" || r.errCode() == "invalid_request_object"),
+			"OIDC-Core-6.3", "a pushed request object is refused with request_not_supported, as request_parameter_supported is false (%s)", r)
+	}
+
 	// RFC 9126 §2.3: the PAR endpoint authenticates confidential clients.
 	wrong := a.Client
 	wrong.ClientSecret = "wrong-" + randomString()
