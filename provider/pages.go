@@ -6,7 +6,8 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
-	"strings"
+
+	"github.com/oidcp/oidcp/uilang"
 )
 
 //go:embed templates/*.html
@@ -88,33 +89,7 @@ var messages = map[string]map[string]string{
 
 // pageLang picks nb, nn or en from ui_locales (space-separated, in order
 // of preference) and then Accept-Language; bokmål by default.
-func pageLang(r *http.Request, uiLocales string) string {
-	for _, l := range strings.Fields(uiLocales) {
-		if m := normLang(l); m != "" {
-			return m
-		}
-	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if m := normLang(tag); m != "" {
-			return m
-		}
-	}
-	return "nb"
-}
-
-func normLang(tag string) string {
-	tag = strings.ToLower(tag)
-	switch {
-	case tag == "nn" || strings.HasPrefix(tag, "nn-"):
-		return "nn"
-	case tag == "nb" || tag == "no" || strings.HasPrefix(tag, "nb-") || strings.HasPrefix(tag, "no-"):
-		return "nb"
-	case tag == "en" || strings.HasPrefix(tag, "en-"):
-		return "en"
-	}
-	return ""
-}
+func pageLang(r *http.Request, uiLocales string) string { return uilang.Pick(r, uiLocales) }
 
 type pageData struct {
 	Lang, Title, Message string

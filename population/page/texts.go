@@ -2,9 +2,9 @@ package page
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/oidcp/oidcp/representation"
+	"github.com/oidcp/oidcp/uilang"
 )
 
 // texts are one language's strings. The role and "demonstrates" texts
@@ -125,27 +125,5 @@ var languages = map[string]texts{
 
 // pickLang takes ?lang= first, then Accept-Language; bokmål by default.
 func pickLang(r *http.Request) string {
-	if l := normLang(r.URL.Query().Get("lang")); l != "" {
-		return l
-	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if l := normLang(tag); l != "" {
-			return l
-		}
-	}
-	return "nb"
-}
-
-func normLang(tag string) string {
-	tag = strings.ToLower(tag)
-	switch {
-	case tag == "nn" || strings.HasPrefix(tag, "nn-"):
-		return "nn"
-	case tag == "nb" || tag == "no" || strings.HasPrefix(tag, "nb-") || strings.HasPrefix(tag, "no-"):
-		return "nb"
-	case tag == "en" || strings.HasPrefix(tag, "en-"):
-		return "en"
-	}
-	return ""
+	return uilang.Pick(r, r.URL.Query().Get("lang"))
 }
