@@ -81,6 +81,7 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	}
 	c.IDTokenSignedResponseAlg = b.alg()
 	c.Category = b.category()
+	c.AccessTokenFormat = b.accessTokenFormat()
 	c.AcceptedRelations = b.relations()
 	b.authentication(&c)
 
@@ -179,6 +180,17 @@ func (b *builder) category() string {
 	}
 	b.fail(metadataErr("category", "%q is not a category (use identified or pseudonymous)", b.r.Category))
 	return b.r.Category
+}
+
+func (b *builder) accessTokenFormat() string {
+	switch b.r.AccessTokenFormat {
+	case "":
+		return AccessTokenOpaque
+	case AccessTokenOpaque, AccessTokenJWT:
+		return b.r.AccessTokenFormat
+	}
+	b.fail(metadataErr("access_token_format", "%q is not supported (use opaque or jwt)", b.r.AccessTokenFormat))
+	return b.r.AccessTokenFormat
 }
 
 func (b *builder) relations() []string {

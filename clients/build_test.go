@@ -108,6 +108,7 @@ func TestBuildRejects(t *testing.T) {
 		{"relative initiate login", func(r *Registration) { r.InitiateLoginURI = "/start" }, web, "initiate_login_uri", ErrInvalidMetadata},
 		{"unknown category", func(r *Registration) { r.Category = "K9" }, web, "category", ErrInvalidMetadata},
 		{"unknown relation", func(r *Registration) { r.AcceptedRelations = []string{"friend"} }, web, "accepted_relations", ErrInvalidMetadata},
+		{"unknown access token format", func(r *Registration) { r.AccessTokenFormat = "JWT" }, web, "access_token_format", ErrInvalidMetadata},
 		{"standalone ordinary fullmakt", func(r *Registration) {
 			r.Standalone, r.AcceptedRelations = true, []string{"parent", "power_of_attorney"}
 		}, web, "accepted_relations", ErrInvalidMetadata},
@@ -195,6 +196,7 @@ func TestBuildConfidentialDefaults(t *testing.T) {
 		{"scopes", slices.Equal(c.Scopes, []string{"openid", "profile", "offline_access"})},
 		{"alg", c.IDTokenSignedResponseAlg == "RS256"},
 		{"category", c.Category == CategoryIdentified},
+		{"access token format", c.AccessTokenFormat == AccessTokenOpaque},
 		{"created", c.CreatedAt.Equal(now) && c.UpdatedAt.Equal(now)},
 		{"secret hashed", bcrypt.CompareHashAndPassword(c.SecretHash, []byte(goodSecret)) == nil},
 		{"post-logout not null", c.PostLogoutRedirectURIs != nil},

@@ -31,6 +31,13 @@ const (
 	CategoryPseudonymous = "pseudonymous"
 )
 
+// Access token formats: opaque (default) or a signed JWT (RFC 9068) a
+// resource server can check without calling introspection.
+const (
+	AccessTokenOpaque = "opaque"
+	AccessTokenJWT    = "jwt"
+)
+
 // Relations a tool may accept (DESIGN: Representation).
 const (
 	RelationParent                  = "parent"
@@ -109,4 +116,6 @@ type Registration struct {
 	// Standalone marks a tool prescribed by a clinician: it may accept only
 	// parent and assigned_power_of_attorney.
 	Standalone bool
+	// AccessTokenFormat is opaque (default) or jwt (RFC 9068).
+	AccessTokenFormat string
 }

@@ -178,7 +178,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	}
 	t.hmac = compose.NewOAuth2HMACStrategy(t.fcfg)
 	strategy := &compose.CommonStrategy{
-		CoreStrategy:               t.hmac,
+		CoreStrategy:               &accessTokenStrategy{HMACSHAStrategy: t.hmac, signer: t.signer, issuer: t.issuer},
 		OpenIDConnectTokenStrategy: &openid.DefaultStrategy{Signer: t.signer, Config: t.fcfg},
 		Signer:                     t.signer,
 	}

@@ -38,6 +38,7 @@ type Client struct {
 	Category             string    `json:"category,omitempty"` // identified (K2) or pseudonymous (K3)
 	AcceptedRelations    []string  `json:"accepted_relations,omitempty"`
 	Standalone           bool      `json:"standalone,omitempty"`
+	AccessTokenFormat    string    `json:"access_token_format,omitempty"` // opaque (or empty) or jwt (RFC 9068)
 	Disabled             bool      `json:"disabled,omitempty"`
 	CreatedAt            time.Time `json:"created_at"`
 	UpdatedAt            time.Time `json:"updated_at"`
