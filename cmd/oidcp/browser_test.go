@@ -273,29 +273,8 @@ func TestBrowserLogin(t *testing.T) {
 	exec := requireBrowser(t)
 
 	c := newCLI(t)
-	addr, admin := freeAddr(t), freeAddr(t)
-	base := "http://" + addr
-	cfg, err := parse(t, "--dev", "--addr", addr, "--admin-addr", admin, "--base-url", base,
-		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, logs syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, newLogger(cfg, &logs), &stdout, time.Now) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down")
-		}
-	})
-	waitReady(t, "http://"+admin+"/readyz", done, &logs)
+	srv := startServing(t, devArgs(t, c, "http"), nil, time.Now)
+	base, logs := srv.base, srv.logs
 
 	issuer := base + "/sandbox"
 	rp := newBrowserRP(t, issuer)
@@ -406,7 +385,7 @@ func TestBrowserChooser(t *testing.T) {
 		chromedp.Navigate(rp.srv.URL+"/start"),
 		chromedp.WaitVisible(chromedp.ID("pid_manual")),
 		chromedp.Click(chromedp.CSS(`button[name="pid"][value="`+kari.PID+`"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`fieldset legend`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[type=radio][name="subject"]`)),
 	)
 	if lang := browse(t, bctx, chromedp.Evaluate[string](`document.documentElement.lang`)); lang != "nb" {
 		t.Errorf(`chooser lang = %q, want "nb"`, lang)

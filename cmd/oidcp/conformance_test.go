@@ -299,36 +299,7 @@ func startTLSServer(t *testing.T) *tlsServer {
 	t.Helper()
 	c := newCLI(t)
 	caFile, certFile, keyFile := writeTestPKI(t, t.TempDir())
-	addr, admin := freeAddr(t), freeAddr(t)
-	base := "https://" + addr
-	cfg, err := parse(t, "--dev", "--addr", addr, "--admin-addr", admin, "--base-url", base,
-		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn",
-		"--tls-cert", certFile, "--tls-key", keyFile, "--tls-ca", caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, logs syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, newLogger(cfg, &logs), &stdout, time.Now) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down")
-		}
-		if t.Failed() {
-			t.Logf("server logs:\n%s", logs.String())
-		}
-	})
-	waitReady(t, "http://"+admin+"/readyz", done, &logs)
+	base := startServing(t, devArgs(t, c, "https", "--tls-cert", certFile, "--tls-key", keyFile, "--tls-ca", caFile), nil, time.Now).base
 	pid, err := representation.SyntheticPID(time.Date(1984, 3, 9, 0, 0, 0, 0, time.UTC), 71)
 	if err != nil {
 		t.Fatal(err)

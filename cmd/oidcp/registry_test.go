@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -147,30 +146,9 @@ func TestClientsRepresentationMetadata(t *testing.T) {
 // imports on the admin listener with the admin token.
 func TestServeSeedsRegistry(t *testing.T) {
 	c := newCLI(t)
-	addr, admin := freeAddr(t), freeAddr(t)
-	base := "http://" + addr
-	cfg, err := parse(t, "--dev", "--addr", addr, "--admin-addr", admin, "--base-url", base,
-		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "info", "--admin-token", adminToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	day := time.Date(2026, 2, 28, 12, 0, 0, 0, representation.Oslo)
-	var stdout, logs syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, newLogger(cfg, &logs), &stdout, func() time.Time { return day }) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down")
-		}
-	})
-	waitReady(t, "http://"+admin+"/readyz", done, &logs)
+	srv := startServing(t, devArgs(t, c, "http", "--log-level", "info", "--admin-token", adminToken), nil, func() time.Time { return day })
+	base, admin, logs := srv.base, srv.admin, srv.logs
 
 	pop := population.Generate(day)
 	store := openTestStore(t, c)
@@ -203,7 +181,7 @@ func TestServeSeedsRegistry(t *testing.T) {
 
 	doc, pids := importDoc(t, "parent")
 	post := func(token string) (int, string) {
-		req, _ := http.NewRequest("POST", "http://"+admin+registry.ImportPath, strings.NewReader(doc))
+		req, _ := http.NewRequest("POST", admin+registry.ImportPath, strings.NewReader(doc))
 		req.Header.Set("Content-Type", "application/json")
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)

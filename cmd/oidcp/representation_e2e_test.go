@@ -60,31 +60,8 @@ type repServer struct {
 func startRepServer(t *testing.T, start time.Time, extra ...string) *repServer {
 	t.Helper()
 	c := newCLI(t)
-	addr, admin := freeAddr(t), freeAddr(t)
-	base := "http://" + addr
-	args := append([]string{"--dev", "--addr", addr, "--admin-addr", admin, "--base-url", base,
-		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn"}, extra...)
-	cfg, err := parse(t, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	clock := &repClock{t: start}
-	var stdout, logs syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, newLogger(cfg, &logs), &stdout, clock.Now) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down")
-		}
-	})
-	waitReady(t, "http://"+admin+"/readyz", done, &logs)
+	base := startServing(t, devArgs(t, c, "http", extra...), nil, clock.Now).base
 	return &repServer{base: base, cli: c, clock: clock, pop: population.Generate(start.In(representation.Oslo))}
 }
 

@@ -1,0 +1,64 @@
+//go:build !noprovider
+
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testServer is a real `oidcp serve` running for one test.
+type testServer struct {
+	base, admin  string // public base URL; admin listener's base URL
+	logs, stdout *syncBuffer
+}
+
+// devArgs are the flags of a dev-mode server on free ports with its
+// database and data under c's directory, followed by extra.
+func devArgs(t *testing.T, c *cli, scheme string, extra ...string) []string {
+	t.Helper()
+	addr, admin := freeAddr(t), freeAddr(t)
+	return append([]string{"--dev", "--addr", addr, "--admin-addr", admin, "--base-url", scheme + "://" + addr,
+		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn"}, extra...)
+}
+
+// startServing parses args as `oidcp serve` would, lets mutate adjust what
+// flags cannot express (file-only settings such as extra tenants), runs
+// serve with the clock now until the test ends, and waits until /readyz
+// answers. When the test ends, serve must shut down cleanly; the server's
+// logs are printed if the test failed.
+func startServing(t *testing.T, args []string, mutate func(*Config), now func() time.Time) *testServer {
+	t.Helper()
+	cfg, err := parse(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s := &testServer{base: strings.TrimRight(cfg.BaseURL, "/"), admin: "http://" + cfg.AdminAddr, logs: &syncBuffer{}, stdout: &syncBuffer{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, newLogger(cfg, s.logs), s.stdout, now) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down")
+		}
+		if t.Failed() {
+			t.Logf("server logs:\n%s", s.logs.String())
+		}
+	})
+	waitReady(t, s.admin+"/readyz", done, s.logs)
+	return s
+}
