@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/json"
 	"sync"
@@ -52,7 +55,7 @@ func (f *fositeClient) GetJSONWebKeys() *jose.JSONWebKeySet {
 	if err := json.Unmarshal(f.c.JWKS, &set); err != nil {
 		return nil
 	}
-	return &set
+	return sigKeys(&set)
 }
 
 func (f *fositeClient) GetJSONWebKeysURI() string { return f.c.JWKSURI }
@@ -70,8 +73,40 @@ func (f *fositeClient) GetTokenEndpointAuthMethod() string {
 	return f.c.TokenEndpointAuthMethod
 }
 
-// GetTokenEndpointAuthSigningAlgorithm for private_key_jwt assertions.
-func (f *fositeClient) GetTokenEndpointAuthSigningAlgorithm() string { return "RS256" }
+// GetTokenEndpointAuthSigningAlgorithm is the one alg fosite accepts on
+// the client's private_key_jwt assertions (OIDC Registration
+// token_endpoint_auth_signing_alg). oidcp registers no such field: the
+// first registered signing key decides, by its "alg" or else by its type
+// (RSA: RS256; EC: ES256, ES384 or ES512 by curve). A client with a
+// jwks_uri, whose keys are unknown until fetched, signs RS256.
+func (f *fositeClient) GetTokenEndpointAuthSigningAlgorithm() string {
+	set := f.GetJSONWebKeys()
+	if set == nil {
+		return "RS256"
+	}
+	for _, k := range set.Keys {
+		if k.Use != "sig" {
+			continue
+		}
+		if k.Algorithm != "" {
+			return k.Algorithm
+		}
+		switch pub := k.Key.(type) {
+		case *rsa.PublicKey:
+			return "RS256"
+		case *ecdsa.PublicKey:
+			switch pub.Curve {
+			case elliptic.P256():
+				return "ES256"
+			case elliptic.P384():
+				return "ES384"
+			case elliptic.P521():
+				return "ES512"
+			}
+		}
+	}
+	return "RS256"
+}
 
 // GetResponseModes: query and form_post (DESIGN: response_mode).
 func (f *fositeClient) GetResponseModes() []fosite.ResponseModeType {

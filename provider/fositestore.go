@@ -286,7 +286,11 @@ func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp
 		}
 		return fosite.ErrJTIKnown
 	}
-	return err
+	if err != nil {
+		// Not the client's fault: a 500, not a failed authentication.
+		return fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
+	}
+	return nil
 }
 
 // CreateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage. The

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/ory/fosite"
@@ -32,27 +31,5 @@ func (p *Provider) revoke(t *tenant) http.HandlerFunc {
 		if err == nil && clientID != "" {
 			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: subject, Subject: subject, ClientID: clientID, SessionID: sessionID})
 		}
-	}
-}
-
-// introspect handles POST /introspect (RFC 7662); the caller authenticates
-// as a client.
-func (p *Provider) introspect(t *tenant) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		ir, err := t.oauth.NewIntrospectionRequest(ctx, r, NewSession(t.name))
-		if err != nil {
-			if _, _, basic := r.BasicAuth(); basic && errors.Is(err, fosite.ErrRequestUnauthorized) && !errors.Is(err, fosite.ErrInactiveToken) {
-				// RFC 7662 §2.3 answers bad client credentials as RFC 6749
-				// §5.2 does; fosite says request_unauthorized instead.
-				w.Header().Set("WWW-Authenticate", `Basic realm="`+t.issuer+`"`)
-				w.Header().Set("Cache-Control", "no-store")
-				writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "Client authentication failed."})
-				return
-			}
-			t.oauth.WriteIntrospectionError(ctx, w, err)
-			return
-		}
-		t.oauth.WriteIntrospectionResponse(ctx, w, ir)
 	}
 }

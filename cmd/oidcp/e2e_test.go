@@ -62,6 +62,7 @@ func TestE2E(t *testing.T) {
 			t.Run("Negative", e.testNegative)
 			t.Run("UpstreamRejected", e.testUpstreamRejected)
 			t.Run("PublicClient", e.testPublicClient)
+			t.Run("ClientAuth", e.testClientAuth)
 			t.Run("KeyRotationUnderTraffic", e.testKeyRotation)
 			// Failed logins and replays were logged above; never with
 			// the fødselsnummer or a client secret.

@@ -1,0 +1,163 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v3"
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/ory/fosite"
+)
+
+// Client authentication at /token, /par, /revoke and /introspect: the
+// method the client registered (token_endpoint_auth_method, OIDC
+// Registration §2) and no other. fosite enforces the binding; this file
+// makes every failure of it, private_key_jwt's included, the one answer
+// RFC 6749 §5.2 defines (invalid_client, 401), and makes fosite's
+// introspection endpoint, which knows only HTTP Basic, use the same
+// authentication as the others.
+
+// configureClientAuth installs the client authentication strategy and the
+// jwks_uri fetcher on t's fosite instance.
+func (t *tenant) configureClientAuth() {
+	f, ok := t.oauth.(*fosite.Fosite)
+	if !ok {
+		return
+	}
+	t.fcfg.ClientAuthenticationStrategy = clientAuthentication(f)
+	t.fcfg.JWKSFetcherStrategy = newJWKSFetcher()
+}
+
+// clientAuthentication is fosite's default strategy with private_key_jwt
+// failures reported as invalid_client. fosite answers a replayed jti with
+// jti_known and a key it cannot find with invalid_request (both 400); RFC
+// 7523 §3.2 and OIDC Core §9 make every rejected client assertion a
+// failed client authentication. A request with no credentials at all is
+// one too (RFC 6749 §5.2), where fosite says invalid_request.
+func clientAuthentication(f *fosite.Fosite) fosite.ClientAuthenticationStrategy {
+	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
+		c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
+		if err == nil {
+			return c, nil
+		}
+		_, _, basic := r.BasicAuth()
+		if form.Get("client_assertion") == "" && (basic || form.Get("client_id") != "") {
+			return nil, err
+		}
+		var rfc *fosite.RFC6749Error
+		if !errors.As(err, &rfc) {
+			// fosite's JWT parser reports exp, nbf and iat failures as
+			// plain errors ("Token is expired"), which would otherwise
+			// become a 500.
+			return nil, fosite.ErrInvalidClient.WithHintf("The client_assertion is not valid: %s.", err).WithDebug(err.Error())
+		}
+		if rfc.CodeField >= http.StatusInternalServerError || rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
+			return nil, err
+		}
+		// A rejected assertion, or no credentials at all ("no client
+		// authentication included", RFC 6749 §5.2). Not wrapped: fosite's
+		// revocation endpoint would answer for the wrapped error.
+		return nil, fosite.ErrInvalidClient.WithHint(rfc.HintField).WithDebug(rfc.DebugField)
+	}
+}
+
+// jwksFetcher fetches a client's jwks_uri (fosite caches the set for an
+// hour and refetches once when a kid is unknown), with a short timeout and
+// one retry so an unreachable client cannot hold a token request for long.
+type jwksFetcher struct{ fosite.JWKSFetcherStrategy }
+
+func newJWKSFetcher() *jwksFetcher {
+	rc := retryablehttp.NewClient()
+	rc.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	rc.RetryMax = 1
+	rc.RetryWaitMax = 500 * time.Millisecond
+	rc.Logger = nil // it would log every fetch on stderr
+	return &jwksFetcher{fosite.NewDefaultJWKSFetcherStrategy(fosite.JWKSFetcherWithHTTPClient(rc))}
+}
+
+// Resolve implements fosite.JWKSFetcherStrategy, with the fetched keys
+// read as registered keys are (sigKeys).
+func (j *jwksFetcher) Resolve(ctx context.Context, location string, ignoreCache bool) (*jose.JSONWebKeySet, error) {
+	set, err := j.JWKSFetcherStrategy.Resolve(ctx, location, ignoreCache)
+	if err != nil {
+		return nil, err
+	}
+	return sigKeys(set), nil
+}
+
+// sigKeys returns set with keys that have no "use" marked for signing.
+// "use" is optional (RFC 7517 §4.2) and a client's keys are only ever
+// used to verify its assertions, but fosite ignores every key whose use
+// is not "sig".
+func sigKeys(set *jose.JSONWebKeySet) *jose.JSONWebKeySet {
+	out := &jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(set.Keys))}
+	for _, k := range set.Keys {
+		if k.Use == "" {
+			k.Use = "sig"
+		}
+		out.Keys = append(out.Keys, k)
+	}
+	return out
+}
+
+// introspect handles POST /introspect (RFC 7662). The caller
+// authenticates as a confidential client, by the method it registered
+// (§2.1); any client of the tenant may introspect any of its tokens, as a
+// resource server acting for it does.
+func (p *Provider) introspect(t *tenant) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if err := r.ParseForm(); err != nil {
+			t.oauth.WriteIntrospectionError(ctx, w, fosite.ErrInvalidRequest.WithHint("The request body is not a form."))
+			return
+		}
+		f, ok := t.oauth.(*fosite.Fosite)
+		if !ok {
+			t.oauth.WriteIntrospectionError(ctx, w, fosite.ErrServerError.WithHint("Client authentication is not available."))
+			return
+		}
+		c, err := f.AuthenticateClient(ctx, r, r.PostForm)
+		if err == nil && c.IsPublic() {
+			err = fosite.ErrInvalidClient.WithHint("A public client cannot use token introspection.")
+		}
+		if err != nil {
+			p.clientAuthError(w, r, t, err)
+			return
+		}
+		token := r.PostForm.Get("token")
+		if token == "" {
+			t.oauth.WriteIntrospectionError(ctx, w, fosite.ErrInvalidRequest.WithHint("The token parameter is missing."))
+			return
+		}
+		scopes := strings.Fields(r.PostForm.Get("scope"))
+		tu, ar, err := t.oauth.IntrospectToken(ctx, token, fosite.TokenUse(r.PostForm.Get("token_type_hint")), NewSession(t.name), scopes...)
+		if err != nil {
+			// Unknown, expired, revoked or another tenant's: inactive
+			// (RFC 7662 §2.2), never an error.
+			t.oauth.WriteIntrospectionResponse(ctx, w, &fosite.IntrospectionResponse{Active: false})
+			return
+		}
+		resp := &fosite.IntrospectionResponse{Active: true, AccessRequester: ar, TokenUse: tu}
+		if tu == fosite.AccessToken {
+			resp.AccessTokenType = fosite.BearerAccessToken
+		}
+		t.oauth.WriteIntrospectionResponse(ctx, w, resp)
+	}
+}
+
+// clientAuthError writes a failed client authentication as RFC 6749 §5.2
+// does, with the Basic challenge when the client tried Basic.
+func (p *Provider) clientAuthError(w http.ResponseWriter, r *http.Request, t *tenant, err error) {
+	rfc := fosite.ErrorToRFC6749Error(err)
+	if rfc.CodeField >= http.StatusInternalServerError {
+		p.log.ErrorContext(r.Context(), "client authentication failed", "tenant", t.name, "err", errorDebug(err))
+	}
+	if _, _, basic := r.BasicAuth(); basic && rfc.CodeField == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+t.issuer+`"`)
+	}
+	t.oauth.WriteAccessError(r.Context(), w, fosite.NewAccessRequest(NewSession(t.name)), err)
+}
