@@ -111,38 +111,19 @@ func startE2E(t *testing.T, b e2eBackend) *e2eEnv {
 	dir := t.TempDir()
 	e := &e2eEnv{dir: dir, dsn: b.dsn(t, dir), kek: testKEK(t), clock: &testClock{}, logs: &syncBuffer{}}
 	e.fake = newFakeOP(t, e.clock.now)
-	addr, admin := freeAddr(t), freeAddr(t)
-	e.base, e.admin = "http://"+addr, "http://"+admin
-	cfg, err := parse(t, "--dev", "--addr", addr, "--admin-addr", admin, "--base-url", e.base,
-		"--data-dir", dir, "--dsn", e.dsn, "--kek", e.kek, "--log-level", "warn",
+	c := &cli{t: t, dir: dir}
+	args := devArgs(t, c, "http", "--dsn", e.dsn, "--kek", e.kek,
 		// ID tokens outlive the key rotation's publish lead (10m), so the
 		// rotation test can verify a token signed before it.
 		"--id-token-lifetime", "1h")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Tenants = append(cfg.Tenants, TenantConfig{Name: fakeTenant, DisplayName: fakeTenant, Upstream: UpstreamConfig{
-		Issuer: e.fake.issuer, ClientID: fakeClientID, ClientSecret: fakeClientSecret,
-	}})
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	var stdout syncBuffer
-	go func() { done <- serve(ctx, cfg, newLogger(cfg, e.logs), &stdout, e.clock.now) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down")
-		}
-	})
-	waitReady(t, e.admin+"/readyz", done, e.logs)
+	srv := startServing(t, args, func(cfg *Config) {
+		cfg.Tenants = append(cfg.Tenants, TenantConfig{Name: fakeTenant, DisplayName: fakeTenant, Upstream: UpstreamConfig{
+			Issuer: e.fake.issuer, ClientID: fakeClientID, ClientSecret: fakeClientSecret,
+		}})
+	}, e.clock.now)
+	e.base, e.admin, e.logs = srv.base, srv.admin, srv.logs
+	ctx := context.Background()
+	var err error
 
 	e.store, err = openStore(ctx, e.dsn)
 	if err != nil {
