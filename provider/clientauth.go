@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -42,6 +44,11 @@ func clientAuthentication(f *fosite.Fosite) fosite.ClientAuthenticationStrategy 
 	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
 		c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
 		if err == nil {
+			if a := form.Get("client_assertion"); a != "" {
+				if err := checkAssertionLifetime(a, time.Now()); err != nil {
+					return nil, err
+				}
+			}
 			return c, nil
 		}
 		_, _, basic := r.BasicAuth()
@@ -160,4 +167,35 @@ func (p *Provider) clientAuthError(w http.ResponseWriter, r *http.Request, t *te
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+t.issuer+`"`)
 	}
 	t.oauth.WriteAccessError(r.Context(), w, fosite.NewAccessRequest(NewSession(t.name)), err)
+}
+
+// maxAssertionLifetime bounds how far in the future a client assertion may
+// expire. fosite accepts any exp, and every used jti is kept until then, so
+// an unbounded exp lets one assertion pin a replay record for years; a
+// client mints a fresh assertion per request anyway.
+const maxAssertionLifetime = time.Hour
+
+// checkAssertionLifetime rejects an assertion (already verified by fosite)
+// whose exp is more than maxAssertionLifetime away. It reads the clock
+// fosite verified exp with.
+func checkAssertionLifetime(assertion string, now time.Time) error {
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return fosite.ErrInvalidClient.WithHint("The client_assertion is not a signed JWT.")
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims struct {
+		Exp json.Number `json:"exp"`
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, &claims)
+	}
+	exp, nerr := claims.Exp.Int64()
+	if err != nil || nerr != nil {
+		return fosite.ErrInvalidClient.WithHint("The client_assertion has no numeric exp claim.")
+	}
+	if time.Unix(exp, 0).After(now.Add(maxAssertionLifetime)) {
+		return fosite.ErrInvalidClient.WithHintf("The client_assertion expires more than %v from now; mint a short-lived one per request (RFC 7523 section 3).", maxAssertionLifetime)
+	}
+	return nil
 }

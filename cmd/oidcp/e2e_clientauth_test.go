@@ -396,6 +396,12 @@ func (e *e2eEnv) keyNegatives(t *testing.T, c e2eClient, key assertionKey, repla
 			cl.iat, cl.exp = time.Now().Add(-10*time.Minute), time.Now().Add(-5*time.Minute)
 			return cl
 		}())},
+		// Valid for two hours: longer than a client assertion may live.
+		{"ExpiresTooLate", key.sign(t, func() assertionClaims {
+			cl := e.claimsFor(c)
+			cl.exp = time.Now().Add(2 * time.Hour)
+			return cl
+		}())},
 		{"IssuerNotClient", key.sign(t, func() assertionClaims {
 			cl := e.claimsFor(c)
 			cl.iss = "someone-else"
