@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/oidcp/oidcp/demo"
 )
 
-// printBanner tells whoever started oidcp where everything is, with a
+// printBanner tells whoever started oidcp where everything is: in dev
+// mode first the demo to log in with right away, then the issuers, and a
 // command to paste to register a first client.
 func printBanner(w io.Writer, cfg Config, adminAddr string, mock bool) {
 	var b strings.Builder
@@ -15,6 +18,16 @@ func printBanner(w io.Writer, cfg Config, adminAddr string, mock bool) {
 		mode = " (dev mode)"
 	}
 	fmt.Fprintf(&b, "oidcp %s is serving%s\n\n", version, mode)
+	if cfg.Dev && demoUnavailable(cfg) == "" {
+		fmt.Fprintf(&b, "  Log in now: %s\n", demo.URL(cfg.BaseURL))
+		for _, t := range cfg.Tenants {
+			if t.Sandbox {
+				fmt.Fprintf(&b, "  test persons: %s/population\n", cfg.Issuer(t.Name))
+				break
+			}
+		}
+		b.WriteString("\n")
+	}
 	for _, t := range cfg.Tenants {
 		iss := cfg.Issuer(t.Name)
 		kind := ""

@@ -1,5 +1,3 @@
-//go:build !noprovider
-
 package main
 
 import (
@@ -25,8 +23,9 @@ import (
 var _ provider.Observer = (*metrics.Metrics)(nil)
 
 // buildHandler wires the public listener's routes: every tenant of the
-// provider, the ID-porten mock when a tenant uses it or in dev mode, and
-// an index at / listing the issuers. It reports whether the mock is mounted.
+// provider, the ID-porten mock when a tenant uses it or in dev mode, the
+// demo relying party in dev mode, and an index at / listing the issuers.
+// It reports whether the mock is mounted.
 func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *keys.Manager, m *metrics.Metrics, log *slog.Logger, now func() time.Time) (http.Handler, bool, error) {
 	mux := http.NewServeMux()
 	mockOn := cfg.Dev || cfg.usesMock()
@@ -67,6 +66,10 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	p.Mount(mux)
+	// Dev mode only: a demo tool to log in with right away.
+	if _, err := mountDemo(ctx, mux, cfg, store, log.With("component", "demo"), now); err != nil {
+		return nil, false, err
+	}
 	// The sandbox's synthetic population, for vendors to look up test
 	// persons (the same population serve seeds into the registry).
 	for _, t := range cfg.Tenants {

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/demo"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// demoClientID is the built-in demo's client in every tenant (dev mode).
+const demoClientID = "demo"
+
+// demoRegistration is the demo's client in every tenant: a confidential,
+// identified tool that accepts every relation, so the chooser shows all
+// of a person's choices.
+func demoRegistration(cfg Config, secret string) clients.Registration {
+	return clients.Registration{
+		ID:                     demoClientID,
+		Name:                   "oidcp demo",
+		Secret:                 secret,
+		RedirectURIs:           []string{demo.RedirectURI(cfg.BaseURL)},
+		PostLogoutRedirectURIs: []string{demo.PostLogoutRedirectURI(cfg.BaseURL)},
+		GrantTypes:             []string{clients.GrantAuthorizationCode, clients.GrantRefreshToken},
+		Scopes:                 demo.Scopes,
+		Category:               clients.CategoryIdentified,
+		AcceptedRelations: []string{clients.RelationParent, clients.RelationPowerOfAttorney,
+			clients.RelationAssignedPowerOfAttorney},
+	}
+}
+
+// demoUnavailable says why dev mode cannot offer the demo, or "" when it
+// can: a tenant named like its path would shadow it, and its redirect URI
+// must be acceptable (https, or http on a loopback host).
+func demoUnavailable(cfg Config) string {
+	if !cfg.Dev {
+		return "not in dev mode"
+	}
+	if _, err := cfg.tenant("demo"); err == nil {
+		return `a tenant is named "demo", the demo's path`
+	}
+	// The rule clients.Build applies to redirect URIs, checked here
+	// without hashing a secret: the banner asks too.
+	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && loopbackHost(u.Hostname()))) {
+		return fmt.Sprintf("its redirect URI must be https or on a loopback host, and base_url is %s", cfg.BaseURL)
+	}
+	return ""
+}
+
+// registerDemoClient creates the demo's client in tenant or, when an
+// earlier start stored it, replaces it (a new secret, the current
+// redirect URIs), keeping its creation time.
+func registerDemoClient(ctx context.Context, store storage.ClientStore, tenant string, r clients.Registration, now time.Time) error {
+	c, err := clients.Build(tenant, r, now)
+	if err != nil {
+		return fmt.Errorf("demo client in tenant %q: %w", tenant, err)
+	}
+	replace := func(old storage.Client) (storage.Client, error) {
+		c.CreatedAt = old.CreatedAt
+		return c, nil
+	}
+	// Update first (the usual case after the first start); create if
+	// absent; and if another node created it meanwhile, update that.
+	err = store.UpdateClient(ctx, tenant, c.ID, replace)
+	if errors.Is(err, storage.ErrNotFound) {
+		err = store.CreateClient(ctx, c)
+		if errors.Is(err, storage.ErrConflict) {
+			err = store.UpdateClient(ctx, tenant, c.ID, replace)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("demo client in tenant %q: %w", tenant, err)
+	}
+	return nil
+}
