@@ -1,5 +1,3 @@
-//go:build !noprovider
-
 package main
 
 // Client authentication at the token, introspection and revocation

@@ -1,5 +1,3 @@
-//go:build !noprovider
-
 package main
 
 import (

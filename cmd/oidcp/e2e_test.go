@@ -1,5 +1,3 @@
-//go:build !noprovider
-
 package main
 
 // The end-to-end proof of the walking skeleton: the real server (serve)

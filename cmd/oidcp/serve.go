@@ -147,6 +147,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		wg.Go(func() { registry.KeepSeeded(jctx, store, janitorInterval, now, log.With("component", "registry")) })
 	}
 
+	// Both listeners are bound, so the URLs are final; print them before
+	// serving so that whoever sees /readyz answer also sees the banner.
+	log.Info("serving", "addr", ln.Addr().String(), "admin_addr", adminLn.Addr().String(), "base_url", cfg.BaseURL,
+		"tenants", cfg.tenantNames(), "dev", cfg.Dev, "tls", cfg.TLSCert != "")
+	printBanner(stdout, cfg, adminLn.Addr().String(), mockOn)
+
 	errc := make(chan error, 2)
 	go func() {
 		var err error
@@ -158,10 +164,6 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 		errc <- fmt.Errorf("public listener: %w", err)
 	}()
 	go func() { errc <- fmt.Errorf("admin listener: %w", admin.Serve(adminLn)) }()
-
-	log.Info("serving", "addr", ln.Addr().String(), "admin_addr", adminLn.Addr().String(), "base_url", cfg.BaseURL,
-		"tenants", cfg.tenantNames(), "dev", cfg.Dev, "tls", cfg.TLSCert != "")
-	printBanner(stdout, cfg, adminLn.Addr().String(), mockOn)
 
 	var runErr error
 	select {

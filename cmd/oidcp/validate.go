@@ -20,7 +20,7 @@ import (
 var tenantName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // reservedTenants are path segments the binary uses itself.
-var reservedTenants = map[string]bool{"idporten-mock": true, "metrics": true, "healthz": true, "readyz": true, "static": true}
+var reservedTenants = map[string]bool{"idporten-mock": true, "metrics": true, "healthz": true, "readyz": true, "static": true, "demo": true}
 
 // check is one rule: when bad, key names the configuration key and msg
 // says what is wrong and how to fix it.
