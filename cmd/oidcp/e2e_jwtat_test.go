@@ -88,17 +88,7 @@ func audience(claims map[string]any) []string {
 // atPost posts a form to a tenant endpoint as rc (HTTP Basic).
 func atPost(t *testing.T, s *repServer, tenant, path, id, secret string, form url.Values) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.base+"/"+tenant+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	return postForm(t, s.base+"/"+tenant+path, id, secret, form)
 }
 
 // userinfoStatus calls userinfo with a bearer token and returns the status.

@@ -84,6 +84,13 @@ func (c *testClock) now() time.Time {
 	return time.Now().Add(c.off)
 }
 
+// set moves the clock to t (from then on it runs with real time).
+func (c *testClock) set(t time.Time) {
+	c.mu.Lock()
+	c.off = time.Until(t)
+	c.mu.Unlock()
+}
+
 func (c *testClock) advance(d time.Duration) {
 	c.mu.Lock()
 	c.off += d

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,30 +25,12 @@ import (
 	"github.com/oidcp/oidcp/storage/sqlite"
 )
 
-// repClock is an adjustable clock shared by the server and the test.
-type repClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *repClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *repClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // repServer is a running dev server (ID-porten mock, sandbox population
 // seeded into the registry) on SQLite with an injected clock.
 type repServer struct {
 	base  string
 	cli   *cli
-	clock *repClock
+	clock *testClock
 	pop   population.Population
 	// clients counts registered tools (each gets its own sector).
 	clients int
@@ -58,8 +39,9 @@ type repServer struct {
 func startRepServer(t *testing.T, start time.Time, extra ...string) *repServer {
 	t.Helper()
 	c := newCLI(t)
-	clock := &repClock{t: start}
-	base := startServing(t, devArgs(t, c, "http", extra...), nil, clock.Now).base
+	clock := &testClock{}
+	clock.set(start)
+	base := startServing(t, devArgs(t, c, "http", extra...), nil, clock.now).base
 	return &repServer{base: base, cli: c, clock: clock, pop: population.Generate(start.In(representation.Oslo))}
 }
 
@@ -102,7 +84,7 @@ func (s *repServer) client(t *testing.T, tenant, id string, flags ...string) *re
 		Scopes: []string{oidc.ScopeOpenID, "profile", "pid", "offline_access"}}
 	// The test clock may be far from the wall clock; go-oidc checks expiry
 	// against its Now.
-	rc.verifier = prov.Verifier(&oidc.Config{ClientID: id, Now: s.clock.Now})
+	rc.verifier = prov.Verifier(&oidc.Config{ClientID: id, Now: s.clock.now})
 	return rc
 }
 
@@ -250,17 +232,9 @@ func (rc *repClient) userinfo(t *testing.T, tok *oauth2.Token) map[string]any {
 
 func (rc *repClient) introspect(t *testing.T, base, tenant, token string) map[string]any {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/"+tenant+"/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(rc.id, rc.secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("introspect: %d %v", resp.StatusCode, err)
+	status, out := postForm(t, base+"/"+tenant+"/introspect", rc.id, rc.secret, url.Values{"token": {token}})
+	if status != http.StatusOK || out == nil {
+		t.Fatalf("introspect: %d %v", status, out)
 	}
 	return out
 }
@@ -268,10 +242,17 @@ func (rc *repClient) introspect(t *testing.T, base, tenant, token string) map[st
 // refresh posts a refresh_token grant and returns the status and body.
 func (rc *repClient) refresh(t *testing.T, refreshToken string) (int, map[string]any) {
 	t.Helper()
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
-	req, _ := http.NewRequest(http.MethodPost, rc.oauth.Endpoint.TokenURL, strings.NewReader(form.Encode()))
+	return postForm(t, rc.oauth.Endpoint.TokenURL, rc.id, rc.secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
+}
+
+// postForm posts form to u with HTTP Basic client authentication
+// (RFC 6749 §2.3.1 form-encodes the credentials) and decodes the JSON
+// answer.
+func postForm(t *testing.T, u, id, secret string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(rc.id), url.QueryEscape(rc.secret))
+	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -610,15 +591,15 @@ func TestRepresentationEnds(t *testing.T) {
 	expectEnd("withdrawn power of attorney", ivarTok, ivar)
 
 	// The power of attorney's last instant, then past it.
-	s.clock.Set(poaEnd.Add(-time.Minute))
+	s.clock.set(poaEnd.Add(-time.Minute))
 	groTok = refreshOK("gro", groTok)
-	s.clock.Set(poaEnd.Add(time.Minute))
+	s.clock.set(poaEnd.Add(time.Minute))
 	expectEnd("expired power of attorney", groTok, gro)
 
 	// 23:59 the day before the 16th birthday, then 00:01 on it.
-	s.clock.Set(birthday16.Add(-time.Minute))
+	s.clock.set(birthday16.Add(-time.Minute))
 	perTok = refreshOK("per", perTok)
-	s.clock.Set(birthday16.Add(time.Minute))
+	s.clock.set(birthday16.Add(time.Minute))
 	expectEnd("16th birthday", perTok, per)
 }
 
