@@ -32,7 +32,21 @@ func (t *tenant) configureClientAuth() {
 	}
 	t.fcfg.ClientAuthenticationStrategy = clientAuthentication(f)
 	t.fcfg.JWKSFetcherStrategy = newJWKSFetcher()
+	f.Config = assertionAudiences{Config: t.fcfg, urls: []string{t.issuer + "/token", t.issuer, t.issuer + "/par"}}
 }
+
+// assertionAudiences widens the audiences a client assertion may name:
+// fosite accepts only the token endpoint, but RFC 7523 §3 lets the
+// audience be the authorization server's issuer, and RFC 9126 §2 requires
+// accepting the issuer, the token endpoint and the PAR endpoint. Only
+// fosite's own client authentication reads f.Config; the handlers keep
+// the plain configuration.
+type assertionAudiences struct {
+	*fosite.Config
+	urls []string
+}
+
+func (a assertionAudiences) GetTokenURLs(context.Context) []string { return a.urls }
 
 // clientAuthentication is fosite's default strategy with private_key_jwt
 // failures reported as invalid_client. fosite answers a replayed jti with

@@ -343,6 +343,15 @@ func (e *e2eEnv) testPrivateKeyJWT(t *testing.T) {
 		if status, m, _ := e.call(t, "main", "/introspect", url.Values{"token": {tk.refresh}}, auth()); status != http.StatusOK || m["active"] != false {
 			t.Errorf("refresh token after revocation: %d %v", status, m)
 		}
+		// RFC 9126 §2 / RFC 7523 §3: the issuer and the PAR endpoint are
+		// audiences too, not only the token endpoint.
+		for _, aud := range []string{e.issuer("main"), e.issuer("main") + "/par"} {
+			cl := e.claimsFor(rsaC)
+			cl.aud = aud
+			if status, m, _ := e.call(t, "main", "/introspect", url.Values{"token": {tk.refresh}}, assertionAuth(rsaKey.sign(t, cl))); status != http.StatusOK {
+				t.Errorf("assertion with aud %s: %d %v", aud, status, m)
+			}
+		}
 		// A replayed assertion is refused there too.
 		status, m, _ = e.call(t, "main", "/introspect", url.Values{"token": {tk.access}}, assertionAuth(replayed))
 		wantInvalidClient(t, "replayed assertion at /introspect", status, m)
