@@ -72,7 +72,13 @@ type chooseFlow struct {
 
 func (t *tenant) chooseCookie() string { return "oidcp_choose_" + t.name }
 
-func sessionChoiceKey(clientID string) string { return "acting_for\x00" + clientID }
+// sessionChoiceKey keys a stored choice by tool and by who chose: the
+// session store already drops values when another person logs in on the
+// browser, and keying by holder keeps a choice from ever applying to
+// anyone else even if it did not.
+func sessionChoiceKey(clientID, holderPID string) string {
+	return "acting_for\x00" + clientID + "\x00" + holderPID
+}
 
 // acceptedKinds is the client's accepted relation kinds as the rules know
 // them.
@@ -165,7 +171,7 @@ func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 		return
 	}
 	prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
-	if stored, ok := sess.Values[sessionChoiceKey(c.ID)].(string); ok && !has(prompts, "select_account") {
+	if stored, ok := sess.Values[sessionChoiceKey(c.ID, login.Subject)].(string); ok && !has(prompts, "select_account") {
 		if stored == choiceSelf {
 			p.issue(w, r, t, ar, sess, login, actingFor{})
 			return
@@ -295,7 +301,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			}
 			acting = a
 		}
-		sess.Values[sessionChoiceKey(ar.GetClient().GetID())] = picked
+		sess.Values[sessionChoiceKey(ar.GetClient().GetID(), login.Subject)] = picked
 		if err := t.sessions.Save(r, w, sess); err != nil {
 			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 			return

@@ -626,3 +626,34 @@ func assertEvent(t *testing.T, s *repServer, kind, subject string) {
 	}
 	t.Errorf("no %s event for the subject; events: %s", kind, fmt.Sprint(kinds))
 }
+
+// TestRepresentationChoiceIsPerPerson: a choice is never carried over to
+// another person logging in on the same browser. Kari chooses Ingrid;
+// then Ola, Ingrid's other parent, logs in on the same browser
+// (prompt=login): he must be asked, not silently given Ingrid.
+func TestRepresentationChoiceIsPerPerson(t *testing.T) {
+	s := startRepServer(t, time.Now())
+	tool := s.client(t, "sandbox", "family-tool", "--accept-relation", "parent")
+	kari, ola, ingrid := s.pid(t, population.KeyKari), s.pid(t, population.KeyOla), s.pid(t, population.KeyIngrid)
+
+	b := newAgent()
+	_, verifier, ch := b.authorize(t, s, tool, kari)
+	code, _, _ := b.choose(t, tool, ch, ingrid)
+	if _, idt := tool.tokens(t, code, verifier); idt["pid"] != kari {
+		t.Fatalf("first login pid = %v", idt["pid"])
+	}
+
+	code, verifier, ch = b.authorize(t, s, tool, ola, oauth2.SetAuthURLParam("prompt", "login"))
+	if ch == nil {
+		_, idt := tool.tokens(t, code, verifier)
+		t.Fatalf("Ola got a code without choosing (pid %v, representation %v)", idt["pid"], idt["representation"])
+	}
+	code, _, _ = b.choose(t, tool, ch, choiceSelfValue)
+	_, idt := tool.tokens(t, code, verifier)
+	if idt["pid"] != ola {
+		t.Errorf("pid = %v, want Ola's", idt["pid"])
+	}
+	if _, ok := idt["representation"]; ok {
+		t.Errorf("Ola acting for himself got a representation claim: %v", idt["representation"])
+	}
+}
