@@ -337,11 +337,15 @@ func (t *tenant) representationClaim(c storage.Client, scopes fosite.Arguments, 
 		if scopes.Has("pid") {
 			rep["pid"] = a.Subject.PID
 		}
-		if name := strings.TrimSpace(a.Subject.GivenName + " " + a.Subject.FamilyName); name != "" {
-			rep["name"] = name
-		}
-		if !a.Subject.BirthDate.IsZero() {
-			rep["birthdate"] = a.Subject.BirthDate.In(representation.Oslo).Format("2006-01-02")
+		// The same scope rule as for the person's own claims: names and
+		// birth date only with profile.
+		if scopes.Has("profile") {
+			if name := strings.TrimSpace(a.Subject.GivenName + " " + a.Subject.FamilyName); name != "" {
+				rep["name"] = name
+			}
+			if !a.Subject.BirthDate.IsZero() {
+				rep["birthdate"] = a.Subject.BirthDate.In(representation.Oslo).Format("2006-01-02")
+			}
 		}
 	}
 	out := map[string]any{

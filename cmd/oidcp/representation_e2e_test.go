@@ -469,6 +469,18 @@ func TestRepresentationToolPolicies(t *testing.T) {
 		t.Errorf("the represented sub is the same at two sectors (%v): not pairwise", sub1)
 	}
 
+	// Without scope profile or pid, an identified tool learns of the
+	// represented child only the pairwise sub (the same scope rules as for
+	// the person's own claims).
+	minimal := s.client(t, "sandbox", "minimal-tool", "--accept-relation", "parent")
+	minimal.oauth.Scopes = []string{oidc.ScopeOpenID}
+	_, verifier, ch = b.authorize(t, s, minimal, kari)
+	code, _, _ = b.choose(t, minimal, ch, s.pid(t, population.KeyJonas))
+	_, idt3 := minimal.tokens(t, code, verifier)
+	if rp, _ := repClaim(t, idt3)["represented"].(map[string]any); len(rp) != 1 || rp["sub"] == nil {
+		t.Errorf("represented with scope openid only = %v, want only sub", rp)
+	}
+
 	// prompt=none when a choice is needed: account_selection_required.
 	b3 := newAgent()
 	nilCode, _, ch := b3.authorize(t, s, plain, kari) // establishes the session only
