@@ -1,12 +1,15 @@
 package provider
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/go-jose/go-jose/v3"
@@ -66,5 +69,38 @@ func TestTokenEndpointAuthSigningAlgorithm(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestJWKSFetchBounded: a client's jwks_uri is fetched with a size limit;
+// a normal set resolves, an oversized one fails instead of being read
+// into memory.
+func TestJWKSFetchBounded(t *testing.T) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: k.Public(), KeyID: "k1", Algorithm: "RS256"}}})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/small", func(w http.ResponseWriter, _ *http.Request) { w.Write(set) })
+	mux.HandleFunc("/huge", func(w http.ResponseWriter, _ *http.Request) {
+		// Valid JSON that never ends within the limit.
+		w.Write([]byte(`{"keys":[` + string(set[9:len(set)-2])))
+		pad := bytes.Repeat([]byte(` `), 64<<10)
+		for range 8 {
+			w.Write(pad)
+		}
+		w.Write([]byte(`]}`))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	f := newJWKSFetcher()
+	got, err := f.Resolve(t.Context(), srv.URL+"/small", true)
+	if err != nil || len(got.Keys) != 1 || got.Keys[0].Use != "sig" {
+		t.Fatalf("small set: %v %+v", err, got)
+	}
+	if _, err := f.Resolve(t.Context(), srv.URL+"/huge", true); err == nil {
+		t.Fatal("a JWK Set over the size limit was accepted")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,11 +94,34 @@ type jwksFetcher struct{ fosite.JWKSFetcherStrategy }
 
 func newJWKSFetcher() *jwksFetcher {
 	rc := retryablehttp.NewClient()
-	rc.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	rc.HTTPClient = &http.Client{Timeout: 5 * time.Second, Transport: limitBody{http.DefaultTransport, maxJWKSBytes}}
 	rc.RetryMax = 1
 	rc.RetryWaitMax = 500 * time.Millisecond
 	rc.Logger = nil // it would log every fetch on stderr
 	return &jwksFetcher{fosite.NewDefaultJWKSFetcherStrategy(fosite.JWKSFetcherWithHTTPClient(rc))}
+}
+
+// maxJWKSBytes bounds a fetched JWK Set: a client's few public keys take
+// a few KiB, and fosite decodes whatever it is sent into memory.
+const maxJWKSBytes = 256 << 10
+
+// limitBody cuts response bodies at n bytes, so an oversized JWK Set ends
+// in a decode error rather than in memory.
+type limitBody struct {
+	next http.RoundTripper
+	n    int64
+}
+
+func (l limitBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(resp.Body, l.n), resp.Body}
+	return resp, nil
 }
 
 // Resolve implements fosite.JWKSFetcherStrategy, with the fetched keys
