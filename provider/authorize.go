@@ -60,6 +60,10 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 		if loggedIn && maxAge >= 0 && p.now().Sub(login.AuthTime) > maxAgeDuration(maxAge) {
 			reauth = true
 		}
+		if loggedIn && !acrSatisfies(login.ACR, requiredACR(ar.GetRequestForm().Get("acr_values"))) {
+			// Step-up: the session's eID level is below what the tool asks.
+			reauth = true
+		}
 		if loggedIn && !reauth {
 			p.afterLogin(w, r, t, ar, sess, *login)
 			return

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,6 +88,35 @@ func (p *Provider) startLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 	http.Redirect(w, r, redirect, http.StatusSeeOther)
 }
 
+// requiredACR is the lowest eID level a tool's acr_values accepts: the
+// values are alternatives in order of preference (OIDC Core §3.1.2.1), so
+// listing substantial accepts substantial even if high comes first. ""
+// when no ID-porten level is listed.
+func requiredACR(v string) string {
+	levels := strings.Fields(v)
+	switch {
+	case slices.Contains(levels, "idporten-loa-substantial"):
+		return "idporten-loa-substantial"
+	case slices.Contains(levels, "idporten-loa-high"):
+		return "idporten-loa-high"
+	}
+	return ""
+}
+
+// acrSatisfies reports whether an eID login at level got meets the level
+// a tool requires (requiredACR; "" requires nothing). ID-porten's levels
+// are ordered: high satisfies substantial.
+func acrSatisfies(got, want string) bool {
+	switch want {
+	case "":
+		return true
+	case "idporten-loa-high":
+		return got == "idporten-loa-high"
+	default:
+		return got == want || got == "idporten-loa-high"
+	}
+}
+
 // upstreamACR maps the tool's acr_values to what the upstream knows;
 // unknown values fall back to the upstream client's default.
 func upstreamACR(v string) string {
@@ -138,6 +168,14 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			}
 			p.log.WarnContext(ctx, "upstream login rejected", "tenant", t.name, "err", err)
 			p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHint("The eID login could not be verified."))
+			return
+		}
+		if want := requiredACR(ar.GetRequestForm().Get("acr_values")); !acrSatisfies(id.ACR, want) {
+			// The eID answered with a lower level than the tool asked for
+			// (ID-porten's test login takes its level from the hint). A
+			// tool that asked for high must not get a substantial login.
+			p.obs.Login(t.name, "failed")
+			p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHintf("The eID login was at %s, below the requested %s.", id.ACR, want))
 			return
 		}
 		sess, _ := t.sessions.Get(r, t.cookieName())
