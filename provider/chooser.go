@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
@@ -39,15 +39,6 @@ const (
 	// choiceSelf is the stored choice "I use the tool for myself".
 	choiceSelf = "self"
 )
-
-// actingFor is whom a person acts for in one authorization: nobody (the
-// zero value: themself) or a represented person through a relation.
-type actingFor struct {
-	Choice  *representation.Choice
-	Subject storage.Person
-}
-
-func (a actingFor) self() bool { return a.Choice == nil }
 
 // errAccountSelectionRequired is OIDC Core §3.1.2.6's error for
 // prompt=none when the person must pick an account (here: whom to act
@@ -90,70 +81,15 @@ func acceptedKinds(c storage.Client) []representation.RelationKind {
 	return out
 }
 
-// choices returns whom holder may act for through client c now.
-func (p *Provider) choices(ctx context.Context, c storage.Client, holderPID string) ([]representation.Choice, error) {
-	accepted := acceptedKinds(c)
-	if len(accepted) == 0 {
-		return nil, nil
-	}
-	rels, err := p.store.ListRelationsByHolder(ctx, holderPID)
+// choices returns the holder as the registry knows them and whom they may
+// act for through client c now. Two registry reads: the holder's
+// relations, then every person they name (registry.Lookup).
+func (p *Provider) choices(ctx context.Context, c storage.Client, holderPID string) (representation.Person, []representation.Choice, error) {
+	h, err := registry.Lookup(ctx, p.store, holderPID)
 	if err != nil {
-		return nil, err
+		return representation.Person{}, nil, err
 	}
-	if len(rels) == 0 {
-		return nil, nil
-	}
-	holder, err := p.registryPerson(ctx, holderPID)
-	if err != nil {
-		return nil, err
-	}
-	persons := map[string]representation.Person{}
-	var rrels []representation.Relation
-	for _, rel := range rels {
-		rr := toRepresentationRelation(rel)
-		rrels = append(rrels, rr)
-		if _, ok := persons[rr.Subject]; ok {
-			continue
-		}
-		sp, err := p.store.GetPerson(ctx, rr.Subject)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue // a relation to an unknown person offers nothing
-		}
-		if err != nil {
-			return nil, err
-		}
-		persons[rr.Subject] = toRepresentationPerson(sp)
-	}
-	return representation.Choices(toRepresentationPerson(holder), rrels, persons, accepted, c.Standalone, p.now()), nil
-}
-
-// registryPerson is the registry entry of a logged-in person, or one
-// built from the fødselsnummer alone when the registry does not know them
-// (the eID vouches for the number; the registry may lag behind).
-func (p *Provider) registryPerson(ctx context.Context, pid string) (storage.Person, error) {
-	person, err := p.store.GetPerson(ctx, pid)
-	if errors.Is(err, storage.ErrNotFound) {
-		parsed, perr := representation.ParsePID(pid)
-		if perr != nil {
-			return storage.Person{PID: pid}, nil
-		}
-		return storage.Person{PID: pid, BirthDate: parsed.BirthDate}, nil
-	}
-	return person, err
-}
-
-func toRepresentationPerson(p storage.Person) representation.Person {
-	return representation.Person{
-		PID: p.PID, GivenName: p.GivenName, FamilyName: p.FamilyName, BirthDate: p.BirthDate,
-		ConfidentialAddress: p.ConfidentialAddress, LacksCapacity: p.LacksCapacity,
-	}
-}
-
-func toRepresentationRelation(r storage.Relation) representation.Relation {
-	return representation.Relation{
-		Kind: representation.RelationKind(r.Kind), Holder: r.Holder, Subject: r.Subject,
-		ValidFrom: r.ValidFrom, ValidTo: r.ValidTo, ServiceAreas: r.ServiceAreas, Withdrawn: r.Withdrawn,
-	}
+	return h.Holder, representation.Choices(h.Holder, h.Relations, h.Persons, acceptedKinds(c), c.Standalone, p.now()), nil
 }
 
 // afterLogin runs the representation step for a logged-in person and
@@ -162,10 +98,10 @@ func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 	ctx := r.Context()
 	c := ar.GetClient().(*fositeClient).c
 	if len(c.AcceptedRelations) == 0 {
-		p.issue(w, r, t, ar, sess, login, actingFor{})
+		p.issue(w, r, t, ar, sess, login, nil)
 		return
 	}
-	choices, err := p.choices(ctx, c, login.Subject)
+	holder, choices, err := p.choices(ctx, c, login.Subject)
 	if err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
@@ -173,38 +109,35 @@ func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 	prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
 	if stored, ok := sess.Values[sessionChoiceKey(c.ID, login.Subject)].(string); ok && !has(prompts, "select_account") {
 		if stored == choiceSelf {
-			p.issue(w, r, t, ar, sess, login, actingFor{})
+			p.issue(w, r, t, ar, sess, login, nil)
 			return
 		}
-		if a, ok := p.pick(ctx, choices, stored); ok {
-			p.issue(w, r, t, ar, sess, login, a)
+		if ch := pick(choices, stored); ch != nil {
+			p.issue(w, r, t, ar, sess, login, ch)
 			return
 		}
 		// The stored choice no longer holds: ask again rather than
 		// silently issuing for somebody else.
 	} else if len(choices) == 0 {
-		p.issue(w, r, t, ar, sess, login, actingFor{})
+		p.issue(w, r, t, ar, sess, login, nil)
 		return
 	}
 	if has(prompts, "none") {
 		p.authorizeError(w, r, t, ar, errAccountSelectionRequired.WithHint("The person must choose whom to act for (prompt=none)."))
 		return
 	}
-	p.showChooser(w, r, t, ar, sess, login, choices)
+	p.showChooser(w, r, t, ar, sess, holder, choices)
 }
 
-// pick finds the stored choice among the current ones.
-func (p *Provider) pick(ctx context.Context, choices []representation.Choice, subjectPID string) (actingFor, bool) {
+// pick finds the choice for subjectPID among the current ones; nil when
+// it is not (or no longer) among them.
+func pick(choices []representation.Choice, subjectPID string) *representation.Choice {
 	for i := range choices {
 		if choices[i].Subject.PID == subjectPID {
-			sp, err := p.store.GetPerson(ctx, subjectPID)
-			if err != nil {
-				return actingFor{}, false
-			}
-			return actingFor{Choice: &choices[i], Subject: sp}, true
+			return &choices[i]
 		}
 	}
-	return actingFor{}, false
+	return nil
 }
 
 // chooseCSRF binds the chooser form to the login session and the flow.
@@ -212,7 +145,7 @@ func chooseCSRF(sessionID, flowID string) string {
 	return sidFor("choose-csrf\x00" + sessionID + "\x00" + flowID)
 }
 
-func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, choices []representation.Choice) {
+func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, holder representation.Person, choices []representation.Choice) {
 	ctx := r.Context()
 	reqData, err := marshalRequest(ar)
 	if err != nil {
@@ -221,7 +154,7 @@ func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant
 	}
 	lang := pageLang(r, ar.GetRequestForm().Get("ui_locales"))
 	sid := t.sessions.ID(sess)
-	f := chooseFlow{State: stateChoose, Request: reqData, SessionID: sid, Holder: login.Subject, Lang: lang}
+	f := chooseFlow{State: stateChoose, Request: reqData, SessionID: sid, Holder: holder.PID, Lang: lang}
 	for _, c := range choices {
 		f.Options = append(f.Options, c.Subject.PID)
 	}
@@ -240,7 +173,6 @@ func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant
 		HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode,
 		MaxAge: int(p.cfg.LoginFlowLifespan.Seconds()),
 	})
-	holder, _ := p.registryPerson(ctx, login.Subject)
 	renderChooser(w, http.StatusOK, chooserView(lang, t, ar.GetClient().(*fositeClient).c, holder, choices, id, chooseCSRF(sid, id), now, ""))
 }
 
@@ -285,21 +217,19 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "")
 			return
 		}
-		var acting actingFor
+		var acting *representation.Choice
 		if picked != choiceSelf {
 			// Re-check now: the rules are evaluated at login time, and
 			// the page may have been open across a relation's end.
-			choices, err := p.choices(ctx, ar.Client.(*fositeClient).c, login.Subject)
+			_, choices, err := p.choices(ctx, ar.Client.(*fositeClient).c, login.Subject)
 			if err != nil {
 				p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 				return
 			}
-			a, ok := p.pick(ctx, choices, picked)
-			if !ok {
+			if acting = pick(choices, picked); acting == nil {
 				renderError(w, r, http.StatusConflict, lang, "choice_gone", "access_denied", "")
 				return
 			}
-			acting = a
 		}
 		sess.Values[sessionChoiceKey(ar.GetClient().GetID(), login.Subject)] = picked
 		if err := t.sessions.Save(r, w, sess); err != nil {
@@ -308,8 +238,8 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		}
 		detail := map[string]any{"relation": "self"}
 		subject := login.Subject
-		if !acting.self() {
-			detail = map[string]any{"relation": string(acting.Choice.Relation.Kind), "limited": acting.Choice.Decision.Limited}
+		if acting != nil {
+			detail = map[string]any{"relation": string(acting.Relation.Kind), "limited": acting.Decision.Limited}
 			subject = acting.Subject.PID
 		}
 		p.event(ctx, t, audit.Event{
@@ -330,8 +260,8 @@ func (f chooseFlow) langOr(def string) string {
 // representationClaim is the "representation" claim (DESIGN "Token
 // claims when acting for someone"). A pseudonymous tool gets only the
 // pairwise id of the represented person.
-func (t *tenant) representationClaim(c storage.Client, scopes fosite.Arguments, a actingFor) map[string]any {
-	d := a.Choice.Decision
+func (t *tenant) representationClaim(c storage.Client, scopes fosite.Arguments, a *representation.Choice) map[string]any {
+	d := a.Decision
 	rep := map[string]any{"sub": t.pairwiseSub(sector(c), a.Subject.PID)}
 	if c.Category != "pseudonymous" {
 		if scopes.Has("pid") {
@@ -349,7 +279,7 @@ func (t *tenant) representationClaim(c storage.Client, scopes fosite.Arguments, 
 		}
 	}
 	out := map[string]any{
-		"relation":    string(a.Choice.Relation.Kind),
+		"relation":    string(a.Relation.Kind),
 		"limited":     d.Limited,
 		"represented": rep,
 	}
@@ -375,12 +305,11 @@ func (p *Provider) recheckRepresentation(ctx context.Context, t *tenant, ar fosi
 		return nil
 	}
 	c := ar.GetClient().(*fositeClient).c
-	choices, err := p.choices(ctx, c, s.PID)
+	_, choices, err := p.choices(ctx, c, s.PID)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}
-	a, ok := p.pick(ctx, choices, s.ActingFor)
-	if ok && string(a.Choice.Relation.Kind) == s.Relation {
+	if a := pick(choices, s.ActingFor); a != nil && string(a.Relation.Kind) == s.Relation {
 		rep := t.representationClaim(c, ar.GetGrantedScopes(), a)
 		if s.Claims != nil && s.Claims.Extra != nil {
 			s.Claims.Extra["representation"] = rep

@@ -75,7 +75,7 @@ type chooserPage struct {
 	T                  map[string]string
 }
 
-func chooserView(lang string, t *tenant, c storage.Client, holder storage.Person, choices []representation.Choice, flowID, csrf string, now time.Time, errMsg string) chooserPage {
+func chooserView(lang string, t *tenant, c storage.Client, holder representation.Person, choices []representation.Choice, flowID, csrf string, now time.Time, errMsg string) chooserPage {
 	m := chooserMessages[lang]
 	tool := c.Name
 	if tool == "" {

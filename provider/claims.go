@@ -54,7 +54,7 @@ func sidFor(sessionID string) string {
 // ID token claims and the userinfo claims, by granted scope (DESIGN claim
 // rules: pid only with scope pid; names only with profile; nothing
 // identifying for a pseudonymous tool).
-func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.AuthorizeRequester, login sessionstore.Login, sessionID string, acting actingFor) (*Session, error) {
+func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.AuthorizeRequester, login sessionstore.Login, sessionID string, acting *representation.Choice) (*Session, error) {
 	fc, ok := ar.GetClient().(*fositeClient)
 	if !ok {
 		return nil, errors.New("unexpected client type")
@@ -95,12 +95,12 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 	for k, v := range claims {
 		ui[k] = v
 	}
-	if !acting.self() {
+	if acting != nil {
 		rep := t.representationClaim(c, ar.GetGrantedScopes(), acting)
 		cl.Extra["representation"] = rep
 		ui["representation"] = rep
 		s.ActingFor = acting.Subject.PID
-		s.Relation = string(acting.Choice.Relation.Kind)
+		s.Relation = string(acting.Relation.Kind)
 	}
 	s.UserinfoClaims = ui
 	return s, nil

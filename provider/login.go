@@ -14,6 +14,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/upstream"
@@ -201,7 +202,7 @@ func (t *tenant) cookiePath() string { return t.cookiePathV }
 
 // issue completes an authorization request for a logged-in person: the
 // code goes to the client with iss (RFC 9207).
-func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, acting actingFor) {
+func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, acting *representation.Choice) {
 	ctx := issueCtx(r.Context(), ar)
 	for _, s := range ar.GetRequestedScopes() {
 		ar.GrantScope(s)
