@@ -20,7 +20,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.Form
 	var req authRequest
 	if uri := q.Get("request_uri"); uri != "" {
-		pushed, ok := take(&s.state.mu, s.state.pars, uri, s.now())
+		pushed, ok := take(&s.state.mu, &s.state.pars, uri, s.now())
 		// §4: client_id must be present and the same as in the pushed request.
 		if !ok || q.Get("client_id") == "" || q.Get("client_id") != pushed.ClientID {
 			s.errorPage(w, http.StatusBadRequest, "Innloggingsforespørselen er ukjent eller utløpt. Gå tilbake til tjenesten og prøv igjen.")
@@ -58,7 +58,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	id := randomString(32)
 	csrf := randomString(32)
 	now := s.now()
-	put(&s.state.mu, s.state.pending, id, pendingLogin{Req: req, CSRF: csrf}, now, now.Add(pendingLifetime))
+	put(&s.state.mu, &s.state.pending, id, pendingLogin{Req: req, CSRF: csrf}, now, now.Add(pendingLifetime))
 	http.SetCookie(w, s.csrfCookie(id, csrf, int(pendingLifetime.Seconds())))
 	s.renderLogin(w, http.StatusOK, loginView{ID: id, CSRF: csrf, Req: req})
 }
@@ -83,7 +83,7 @@ func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, req authR
 	now := s.now()
 	code := randomString(32)
 	auth := authentication{PID: pid, ACR: acr, AMR: []string{amr}, AuthTime: now, SID: randomString(16)}
-	put(&s.state.mu, s.state.codes, code, codeGrant{Req: req, Auth: auth}, now, now.Add(codeLifetime))
+	put(&s.state.mu, &s.state.codes, code, codeGrant{Req: req, Auth: auth}, now, now.Add(codeLifetime))
 	s.log.Info("idportenmock: login", "client_id", req.ClientID, "acr", acr, "amr", amr)
 	s.redirect(w, r, req.RedirectURI, url.Values{"code": {code}, "state": {req.State}, "iss": {s.issuer}})
 }

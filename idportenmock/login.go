@@ -22,7 +22,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	id := f.Get("auth_id")
-	pending, ok := get(&s.state.mu, s.state.pending, id, s.now())
+	pending, ok := get(&s.state.mu, &s.state.pending, id, s.now())
 	if !ok {
 		s.errorPage(w, http.StatusBadRequest, "Innloggingen er utløpt. Gå tilbake til tjenesten og prøv igjen.")
 		return
@@ -76,7 +76,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 // finishPending makes the pending authorization single-use; false means
 // a concurrent POST already completed it.
 func (s *Server) finishPending(w http.ResponseWriter, id string) bool {
-	_, ok := take(&s.state.mu, s.state.pending, id, s.now())
+	_, ok := take(&s.state.mu, &s.state.pending, id, s.now())
 	http.SetCookie(w, s.csrfCookie(id, "", -1))
 	return ok
 }

@@ -35,7 +35,7 @@ func (s *Server) par(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	uri := requestURIPrefix + randomString(32)
-	put(&s.state.mu, s.state.pars, uri, req, now, now.Add(parLifetime))
+	put(&s.state.mu, &s.state.pars, uri, req, now, now.Add(parLifetime))
 	// §2.2: 201 Created.
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"request_uri": uri,

@@ -49,16 +49,23 @@ type accessToken struct {
 	Auth     authentication
 }
 
-// memState is the mock's whole memory: one mutex, maps with expiry.
+// memState is the mock's whole memory: one mutex, tables with expiry.
 type memState struct {
 	mu      sync.Mutex
-	pars    map[string]entry[authRequest]
-	pending map[string]entry[pendingLogin]
-	codes   map[string]entry[codeGrant]
+	pars    table[authRequest]
+	pending table[pendingLogin]
+	codes   table[codeGrant]
 	// used remembers redeemed codes until they would have expired, with the
 	// access token issued for each, so a replay revokes it (RFC 6749 §4.1.2).
-	used   map[string]entry[string]
-	tokens map[string]entry[accessToken]
+	used   table[string]
+	tokens table[accessToken]
+}
+
+// table is one kind of entry by key, each until its expiry.
+type table[V any] struct {
+	m map[string]entry[V]
+	// swept is when expired entries were last deleted.
+	swept time.Time
 }
 
 type entry[V any] struct {
@@ -66,34 +73,44 @@ type entry[V any] struct {
 	exp time.Time
 }
 
+// sweepEvery is how often put deletes a table's expired entries. Sweeping
+// on every put would scan the whole table per login, which under a load
+// test is thousands of live entries per request; an entry thus outlives
+// its expiry by at most this long (get and take never return it).
+const sweepEvery = 10 * time.Second
+
 func newMemState() *memState {
 	return &memState{
-		pars:    map[string]entry[authRequest]{},
-		pending: map[string]entry[pendingLogin]{},
-		codes:   map[string]entry[codeGrant]{},
-		used:    map[string]entry[string]{},
-		tokens:  map[string]entry[accessToken]{},
+		pars:    table[authRequest]{m: map[string]entry[authRequest]{}},
+		pending: table[pendingLogin]{m: map[string]entry[pendingLogin]{}},
+		codes:   table[codeGrant]{m: map[string]entry[codeGrant]{}},
+		used:    table[string]{m: map[string]entry[string]{}},
+		tokens:  table[accessToken]{m: map[string]entry[accessToken]{}},
 	}
 }
 
-// put stores v until exp and sweeps expired entries of the same map, which
-// keeps memory bounded without a background goroutine.
-func put[V any](mu *sync.Mutex, m map[string]entry[V], k string, v V, now, exp time.Time) {
+// put stores v until exp and, at most every sweepEvery, deletes the
+// table's expired entries, which keeps memory bounded without a
+// background goroutine.
+func put[V any](mu *sync.Mutex, t *table[V], k string, v V, now, exp time.Time) {
 	mu.Lock()
 	defer mu.Unlock()
-	for key, e := range m {
-		if !now.Before(e.exp) {
-			delete(m, key)
+	if now.Sub(t.swept) >= sweepEvery || now.Before(t.swept) {
+		for key, e := range t.m {
+			if !now.Before(e.exp) {
+				delete(t.m, key)
+			}
 		}
+		t.swept = now
 	}
-	m[k] = entry[V]{v: v, exp: exp}
+	t.m[k] = entry[V]{v: v, exp: exp}
 }
 
 // get returns an unexpired entry without removing it.
-func get[V any](mu *sync.Mutex, m map[string]entry[V], k string, now time.Time) (V, bool) {
+func get[V any](mu *sync.Mutex, t *table[V], k string, now time.Time) (V, bool) {
 	mu.Lock()
 	defer mu.Unlock()
-	e, ok := m[k]
+	e, ok := t.m[k]
 	if !ok || !now.Before(e.exp) {
 		var zero V
 		return zero, false
@@ -102,11 +119,11 @@ func get[V any](mu *sync.Mutex, m map[string]entry[V], k string, now time.Time) 
 }
 
 // take removes and returns an unexpired entry: one-time use.
-func take[V any](mu *sync.Mutex, m map[string]entry[V], k string, now time.Time) (V, bool) {
+func take[V any](mu *sync.Mutex, t *table[V], k string, now time.Time) (V, bool) {
 	mu.Lock()
 	defer mu.Unlock()
-	e, ok := m[k]
-	delete(m, k)
+	e, ok := t.m[k]
+	delete(t.m, k)
 	if !ok || !now.Before(e.exp) {
 		var zero V
 		return zero, false
@@ -115,19 +132,19 @@ func take[V any](mu *sync.Mutex, m map[string]entry[V], k string, now time.Time)
 }
 
 // remove deletes k whether or not it has expired.
-func remove[V any](mu *sync.Mutex, m map[string]entry[V], k string) {
+func remove[V any](mu *sync.Mutex, t *table[V], k string) {
 	mu.Lock()
 	defer mu.Unlock()
-	delete(m, k)
+	delete(t.m, k)
 }
 
 // revokeSID drops every access token of one login (end session).
 func (m *memState) revokeSID(sid string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for k, e := range m.tokens {
+	for k, e := range m.tokens.m {
 		if e.v.Auth.SID == sid {
-			delete(m.tokens, k)
+			delete(m.tokens.m, k)
 		}
 	}
 }

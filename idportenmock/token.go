@@ -34,11 +34,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	g, ok := take(&s.state.mu, s.state.codes, code, now)
+	g, ok := take(&s.state.mu, &s.state.codes, code, now)
 	if !ok {
 		// §4.1.2: a code used twice revokes what it already gave out.
-		if tok, used := take(&s.state.mu, s.state.used, code, now); used {
-			remove(&s.state.mu, s.state.tokens, tok)
+		if tok, used := take(&s.state.mu, &s.state.used, code, now); used {
+			remove(&s.state.mu, &s.state.tokens, tok)
 			s.log.Warn("idportenmock: authorization code replayed; access token revoked", "client_id", c.ID)
 		}
 		writeOAuthError(w, http.StatusBadRequest, errInvalidGrant, "authorization code is unknown, expired or already used")
@@ -64,8 +64,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	at := randomString(32)
-	put(&s.state.mu, s.state.tokens, at, accessToken{ClientID: c.ID, Subject: sub, Locale: g.Req.Locale, Auth: g.Auth}, now, now.Add(accessTokenLifetime))
-	put(&s.state.mu, s.state.used, code, at, now, now.Add(codeLifetime))
+	put(&s.state.mu, &s.state.tokens, at, accessToken{ClientID: c.ID, Subject: sub, Locale: g.Req.Locale, Auth: g.Auth}, now, now.Add(accessTokenLifetime))
+	put(&s.state.mu, &s.state.used, code, at, now, now.Add(codeLifetime))
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": at,
 		"token_type":   "Bearer",

@@ -14,7 +14,7 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bearer token required", http.StatusUnauthorized)
 		return
 	}
-	at, found := get(&s.state.mu, s.state.tokens, tok, s.now())
+	at, found := get(&s.state.mu, &s.state.tokens, tok, s.now())
 	if !found {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="idporten-mock", error="`+errInvalidToken+`", error_description="unknown or expired access token"`)
 		http.Error(w, "invalid token", http.StatusUnauthorized)
