@@ -24,9 +24,12 @@ type Config struct {
 	Issuer string
 	// Clients are the registered relying parties.
 	Clients []Client
-	// Persons are the synthetic persons offered on the login page. Any
-	// other valid fødselsnummer can still be typed in or given as a hint.
-	Persons []Person
+	// Persons returns the synthetic persons offered on the login page on
+	// now's day; nil offers none. It is asked on every page, so a server
+	// that runs past midnight shows the numbers of the day (synthetic
+	// numbers follow birth dates that move with the calendar). Any other
+	// valid fødselsnummer can still be typed in or given as a hint.
+	Persons func(now time.Time) []Person
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives events without personal data; nil discards them.
@@ -59,7 +62,7 @@ type Server struct {
 	issuer     string
 	issuerPath string // path part of the issuer, for callers that do not strip it
 	clients    map[string]Client
-	persons    []Person
+	persons    func(now time.Time) []Person
 	now        func() time.Time
 	log        *slog.Logger
 
@@ -113,7 +116,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.clients[c.ID] = c
 	}
-	for _, p := range cfg.Persons {
+	for _, p := range s.personsNow() {
 		if !representation.ValidPID(p.PID) {
 			// The number itself stays out of the message: it may be real.
 			return nil, fmt.Errorf("idportenmock: person %q has an invalid fødselsnummer", p.Name)
@@ -128,6 +131,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("idportenmock: salt: %w", err)
 	}
 	return s, nil
+}
+
+// personsNow returns the persons to offer now.
+func (s *Server) personsNow() []Person {
+	if s.persons == nil {
+		return nil
+	}
+	return s.persons(s.now())
 }
 
 // Issuer returns the configured issuer.

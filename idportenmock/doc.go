@@ -23,7 +23,7 @@
 //		Clients: []idportenmock.Client{{ID: "oidcp", Secret: secret,
 //			RedirectURIs:           []string{"http://127.0.0.1:8080/main/callback"},
 //			PostLogoutRedirectURIs: []string{"http://127.0.0.1:8080/main/logout/callback"}}},
-//		Persons: persons,
+//		Persons: func(now time.Time) []idportenmock.Person { return persons },
 //	})
 //	mux.Handle("/idporten-mock/", http.StripPrefix("/idporten-mock", mock))
 //

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 )
 
 func TestEndSession(t *testing.T) {
@@ -110,7 +111,7 @@ func TestNewValidates(t *testing.T) {
 		{"client without secret", idportenmock.Config{Issuer: "http://e.test", Clients: []idportenmock.Client{{ID: "a", RedirectURIs: []string{"https://a/cb"}}}}},
 		{"client without redirect", idportenmock.Config{Issuer: "http://e.test", Clients: []idportenmock.Client{{ID: "a", Secret: "s"}}}},
 		{"relative redirect", idportenmock.Config{Issuer: "http://e.test", Clients: []idportenmock.Client{{ID: "a", Secret: "s", RedirectURIs: []string{"/cb"}}}}},
-		{"invalid person", idportenmock.Config{Issuer: "http://e.test", Persons: []idportenmock.Person{{PID: "12345678901", Name: "X"}}}},
+		{"invalid person", idportenmock.Config{Issuer: "http://e.test", Persons: func(time.Time) []idportenmock.Person { return []idportenmock.Person{{PID: "12345678901", Name: "X"}} }}},
 	}
 	for _, tc := range tests {
 		if _, err := idportenmock.New(tc.cfg); err == nil {

@@ -76,17 +76,18 @@ func newEnv(t *testing.T) *env {
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(e.srv.Close)
 	e.issuer = e.srv.URL + "/idporten-mock"
+	persons := []idportenmock.Person{
+		{PID: synthPID(t, "1980-03-14", 100), Name: "Kari Nordmann"},
+		{PID: synthPID(t, "2011-05-04", 500), Name: "Ola Nordmann"},
+	}
 	mock, err := idportenmock.New(idportenmock.Config{
 		Issuer: e.issuer,
 		Clients: []idportenmock.Client{
 			{ID: clientID, Secret: clientSecret, RedirectURIs: []string{redirectURI}, PostLogoutRedirectURIs: []string{logoutURI}},
 			{ID: otherID, Secret: otherSecret, RedirectURIs: []string{otherRedir}},
 		},
-		Persons: []idportenmock.Person{
-			{PID: synthPID(t, "1980-03-14", 100), Name: "Kari Nordmann"},
-			{PID: synthPID(t, "2011-05-04", 500), Name: "Ola Nordmann"},
-		},
-		Now: e.clock.Now,
+		Persons: func(time.Time) []idportenmock.Person { return persons },
+		Now:     e.clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -100,7 +100,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, status int, v loginView) {
 	_ = loginTmpl.ExecuteTemplate(w, "page", loginPage{
 		loginView: v,
 		Action:    s.endpoint(pathLogin),
-		Persons:   s.persons,
+		Persons:   s.personsNow(),
 		Methods:   loginMethods,
 		High:      v.Req.WantHigh || v.ACR == ACRHigh,
 	})

@@ -3,9 +3,13 @@ package idportenmock_test
 import (
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/oidcp/oidcp/idportenmock"
 )
 
 func TestLoginPageRendersPersons(t *testing.T) {
@@ -160,4 +164,41 @@ func TestLoginPageAntiForgery(t *testing.T) {
 	// The rightful browser can still complete.
 	resp, _ := e.postForm(e.browser, e.issuer+"/login", url.Values{"auth_id": {id}, "csrf": {csrf}, "pid": {pid}})
 	location(t, resp, redirectURI)
+}
+
+// The login page asks for the persons on every request, so a mock that
+// runs past midnight lists the day's synthetic numbers, not the start's.
+func TestLoginPagePersonsFollowTheDay(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 3, 14, 23, 59, 0, 0, time.UTC)}
+	byDay := map[string]string{
+		"2026-03-14": synthPID(t, "1980-03-14", 100),
+		"2026-03-15": synthPID(t, "1980-03-15", 100),
+	}
+	mock, err := idportenmock.New(idportenmock.Config{
+		Issuer:  "https://mock.example",
+		Clients: []idportenmock.Client{{ID: clientID, Secret: clientSecret, RedirectURIs: []string{redirectURI}}},
+		Persons: func(now time.Time) []idportenmock.Person {
+			return []idportenmock.Person{{PID: byDay[now.Format(time.DateOnly)], Name: "Dagens person"}}
+		},
+		Now: clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func() string {
+		rec := httptest.NewRecorder()
+		mock.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/authorize?"+authParams().Encode(), nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("login page status %d: %s", rec.Code, rec.Body)
+		}
+		return rec.Body.String()
+	}
+	if body := page(); !strings.Contains(body, byDay["2026-03-14"]) {
+		t.Errorf("first day's page lacks the day's person:\n%s", body)
+	}
+	clk.Add(2 * time.Minute)
+	body := page()
+	if !strings.Contains(body, byDay["2026-03-15"]) || strings.Contains(body, byDay["2026-03-14"]) {
+		t.Errorf("next day's page does not list the next day's person:\n%s", body)
+	}
 }

@@ -62,11 +62,12 @@ func newHarness(t *testing.T, mod func(*upstream.Config)) *harness {
 	h.srv = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(h.srv.Close)
 	h.issuer = h.srv.URL + "/idporten-mock"
+	persons := []idportenmock.Person{{PID: pid(t, "1980-03-14"), Name: "Kari Nordmann"}}
 	mock, err := idportenmock.New(idportenmock.Config{
 		Issuer: h.issuer,
 		Clients: []idportenmock.Client{{ID: rpID, Secret: rpSecret,
 			RedirectURIs: []string{rpCallback}, PostLogoutRedirectURIs: []string{rpLoggedOut}}},
-		Persons: []idportenmock.Person{{PID: pid(t, "1980-03-14"), Name: "Kari Nordmann"}},
+		Persons: func(time.Time) []idportenmock.Person { return persons },
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/oidcp/oidcp/idportenmock"
 	"github.com/oidcp/oidcp/population"
-	"github.com/oidcp/oidcp/representation"
 )
 
 // mockClientSecret is a tenant's client secret at the built-in mock unless
@@ -33,8 +32,9 @@ func resolveMockSecrets(cfg *Config, kek []byte) {
 }
 
 // newMock builds the ID-porten mock with one client per mock-backed tenant
-// (registered with the tenant's callback URLs) and the synthetic
-// population of today (Europe/Oslo) on its login page.
+// (registered with the tenant's callback URLs) and, on its login page, the
+// synthetic population of the day (Europe/Oslo): the page is built per
+// request, so it follows the numbers KeepSeeded moves the registry to.
 func newMock(cfg Config, now func() time.Time, log *slog.Logger) (*idportenmock.Server, error) {
 	var clients []idportenmock.Client
 	for _, t := range cfg.Tenants {
@@ -49,16 +49,21 @@ func newMock(cfg Config, now func() time.Time, log *slog.Logger) (*idportenmock.
 			PostLogoutRedirectURIs: []string{iss + "/logout/callback"},
 		})
 	}
-	pop := population.Generate(now().In(representation.Oslo))
+	return idportenmock.New(idportenmock.Config{
+		Issuer:  cfg.mockIssuer(),
+		Clients: clients,
+		Persons: mockPersons,
+		Now:     now,
+		Logger:  log.With("component", "idporten-mock"),
+	})
+}
+
+// mockPersons lists the synthetic population of now's Oslo day.
+func mockPersons(now time.Time) []idportenmock.Person {
+	pop := population.Generate(now)
 	persons := make([]idportenmock.Person, 0, len(pop.Persons))
 	for _, p := range pop.Persons {
 		persons = append(persons, idportenmock.Person{PID: p.PID, Name: p.GivenName + " " + p.FamilyName})
 	}
-	return idportenmock.New(idportenmock.Config{
-		Issuer:  cfg.mockIssuer(),
-		Clients: clients,
-		Persons: persons,
-		Now:     now,
-		Logger:  log.With("component", "idporten-mock"),
-	})
+	return persons
 }
