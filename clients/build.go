@@ -79,9 +79,12 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 			}
 		}
 	}
-	c.IDTokenSignedResponseAlg = b.alg()
-	c.Category = b.category()
-	c.AccessTokenFormat = b.accessTokenFormat()
+	c.IDTokenSignedResponseAlg = b.oneOf("id_token_signed_response_alg", r.IDTokenAlg, AlgRS256,
+		"is not supported (use RS256, ES256 or PS256)", AlgRS256, AlgES256, AlgPS256)
+	c.Category = b.oneOf("category", r.Category, CategoryIdentified,
+		"is not a category (use identified or pseudonymous)", CategoryIdentified, CategoryPseudonymous)
+	c.AccessTokenFormat = b.oneOf("access_token_format", r.AccessTokenFormat, AccessTokenOpaque,
+		"is not supported (use opaque or jwt)", AccessTokenOpaque, AccessTokenJWT)
 	c.AcceptedRelations = b.relations()
 	b.authentication(&c)
 
@@ -153,44 +156,23 @@ func (b *builder) scopes(hasCode bool) []string {
 func (b *builder) uris(field string, in []string, public bool) []string {
 	out := dedupe(in)
 	for _, u := range out {
-		if why := checkRedirectURI(u, public); why != "" {
+		if why := CheckRedirectURI(u, public); why != "" {
 			b.fail(redirectErr(field, "%q: %s", u, why))
 		}
 	}
 	return out
 }
 
-func (b *builder) alg() string {
-	switch b.r.IDTokenAlg {
-	case "":
-		return AlgRS256
-	case AlgRS256, AlgES256, AlgPS256:
-		return b.r.IDTokenAlg
+// oneOf returns v, or def when v is empty, and fails with "%q <why>"
+// when v is none of allowed.
+func (b *builder) oneOf(field, v, def, why string, allowed ...string) string {
+	if v == "" {
+		return def
 	}
-	b.fail(metadataErr("id_token_signed_response_alg", "%q is not supported (use RS256, ES256 or PS256)", b.r.IDTokenAlg))
-	return b.r.IDTokenAlg
-}
-
-func (b *builder) category() string {
-	switch b.r.Category {
-	case "":
-		return CategoryIdentified
-	case CategoryIdentified, CategoryPseudonymous:
-		return b.r.Category
+	if !slices.Contains(allowed, v) {
+		b.fail(metadataErr(field, "%q %s", v, why))
 	}
-	b.fail(metadataErr("category", "%q is not a category (use identified or pseudonymous)", b.r.Category))
-	return b.r.Category
-}
-
-func (b *builder) accessTokenFormat() string {
-	switch b.r.AccessTokenFormat {
-	case "":
-		return AccessTokenOpaque
-	case AccessTokenOpaque, AccessTokenJWT:
-		return b.r.AccessTokenFormat
-	}
-	b.fail(metadataErr("access_token_format", "%q is not supported (use opaque or jwt)", b.r.AccessTokenFormat))
-	return b.r.AccessTokenFormat
+	return v
 }
 
 func (b *builder) relations() []string {

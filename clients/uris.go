@@ -18,10 +18,10 @@ var forbiddenSchemes = map[string]bool{
 	"blob": true, "about": true, "ftp": true, "ws": true, "wss": true,
 }
 
-// checkRedirectURI applies the redirect URI rules to one URI and returns
-// the reason it is refused, or "". allowPrivateUse admits a native app's
-// private-use scheme.
-func checkRedirectURI(raw string, allowPrivateUse bool) string {
+// CheckRedirectURI applies the redirect URI rules Build applies to one URI
+// and returns the reason it is refused, or "". allowPrivateUse (a public
+// client) admits a native app's private-use scheme.
+func CheckRedirectURI(raw string, allowPrivateUse bool) string {
 	if raw == "" {
 		return "empty URI"
 	}
