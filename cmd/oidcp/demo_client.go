@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/oidcp/oidcp/clients"
@@ -43,37 +42,45 @@ func demoUnavailable(cfg Config) string {
 	if _, err := cfg.tenant("demo"); err == nil {
 		return `a tenant is named "demo", the demo's path`
 	}
-	// The rule clients.Build applies to redirect URIs, checked here
-	// without hashing a secret: the banner asks too.
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && loopbackHost(u.Hostname()))) {
-		return fmt.Sprintf("its redirect URI must be https or on a loopback host, and base_url is %s", cfg.BaseURL)
+	// The rule clients.Build applies, checked without building the client
+	// (and hashing a secret): the banner asks too.
+	if why := clients.CheckRedirectURI(demo.RedirectURI(cfg.BaseURL), false); why != "" {
+		return fmt.Sprintf("its redirect URI must be https or on a loopback host, and base_url is %s (%s)", cfg.BaseURL, why)
 	}
 	return ""
 }
 
-// registerDemoClient creates the demo's client in tenant or, when an
-// earlier start stored it, replaces it (a new secret, the current
-// redirect URIs), keeping its creation time.
-func registerDemoClient(ctx context.Context, store storage.ClientStore, tenant string, r clients.Registration, now time.Time) error {
-	c, err := clients.Build(tenant, r, now)
+// registerDemoClient creates the demo's client in every tenant or, where
+// an earlier start stored it, replaces it (a new secret, the current
+// redirect URIs), keeping its creation time. The client is built (and its
+// secret hashed with bcrypt) once, not once per tenant.
+func registerDemoClient(ctx context.Context, store storage.ClientStore, tenants []string, r clients.Registration, now time.Time) error {
+	if len(tenants) == 0 {
+		return nil
+	}
+	c, err := clients.Build(tenants[0], r, now)
 	if err != nil {
-		return fmt.Errorf("demo client in tenant %q: %w", tenant, err)
+		return fmt.Errorf("demo client: %w", err)
 	}
-	replace := func(old storage.Client) (storage.Client, error) {
-		c.CreatedAt = old.CreatedAt
-		return c, nil
-	}
-	// Update first (the usual case after the first start); create if
-	// absent; and if another node created it meanwhile, update that.
-	err = store.UpdateClient(ctx, tenant, c.ID, replace)
-	if errors.Is(err, storage.ErrNotFound) {
-		err = store.CreateClient(ctx, c)
-		if errors.Is(err, storage.ErrConflict) {
-			err = store.UpdateClient(ctx, tenant, c.ID, replace)
+	for _, tenant := range tenants {
+		c.Tenant = tenant
+		replace := func(old storage.Client) (storage.Client, error) {
+			c.CreatedAt = old.CreatedAt
+			return c, nil
 		}
-	}
-	if err != nil {
-		return fmt.Errorf("demo client in tenant %q: %w", tenant, err)
+		// Update first (the usual case after the first start); create if
+		// absent; and if another node created it meanwhile, update that.
+		err = store.UpdateClient(ctx, tenant, c.ID, replace)
+		if errors.Is(err, storage.ErrNotFound) {
+			c.CreatedAt = c.UpdatedAt
+			err = store.CreateClient(ctx, c)
+			if errors.Is(err, storage.ErrConflict) {
+				err = store.UpdateClient(ctx, tenant, c.ID, replace)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("demo client in tenant %q: %w", tenant, err)
+		}
 	}
 	return nil
 }

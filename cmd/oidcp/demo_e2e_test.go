@@ -214,10 +214,10 @@ func TestDemoClientReplacedOnRestart(t *testing.T) {
 	tenant := cfg.Tenants[0].Name
 	first, second := clients.GenerateSecret(), clients.GenerateSecret()
 	t0 := time.Now()
-	if err := registerDemoClient(ctx, store, tenant, demoRegistration(cfg, first), t0); err != nil {
+	if err := registerDemoClient(ctx, store, []string{tenant}, demoRegistration(cfg, first), t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := registerDemoClient(ctx, store, tenant, demoRegistration(cfg, second), t0.Add(time.Hour)); err != nil {
+	if err := registerDemoClient(ctx, store, []string{tenant}, demoRegistration(cfg, second), t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := store.GetClient(ctx, tenant, demoClientID)

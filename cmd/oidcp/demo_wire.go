@@ -25,10 +25,10 @@ func mountDemo(ctx context.Context, mux *http.ServeMux, cfg Config, store storag
 	}
 	secret := clients.GenerateSecret()
 	dcfg := demo.Config{BaseURL: cfg.BaseURL, Now: now}
+	if err := registerDemoClient(ctx, store, cfg.tenantNames(), demoRegistration(cfg, secret), now()); err != nil {
+		return false, err
+	}
 	for _, t := range cfg.Tenants {
-		if err := registerDemoClient(ctx, store, t.Name, demoRegistration(cfg, secret), now()); err != nil {
-			return false, err
-		}
 		dcfg.Tenants = append(dcfg.Tenants, demo.Tenant{Name: t.Name, Issuer: cfg.Issuer(t.Name), ClientID: demoClientID, ClientSecret: secret})
 		if t.Sandbox && dcfg.PopulationURL == "" {
 			dcfg.PopulationURL = cfg.Issuer(t.Name) + "/population"
