@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -77,15 +78,7 @@ func newKeysListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				out := map[string][]keys.KeyInfo{}
-				for _, t := range names {
-					ks, err := km.List(ctx, t)
-					if err != nil {
-						return err
-					}
-					out[t] = nonNilKeys(ks)
-				}
-				return writeJSON(cmd.OutOrStdout(), out)
+				return printKeys(ctx, cmd.OutOrStdout(), km, names)
 			})
 		},
 	}
@@ -109,7 +102,6 @@ func newKeysRotateCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				out := map[string][]keys.KeyInfo{}
 				for _, t := range names {
 					// A tenant that never served has no key to succeed;
 					// give it one first so the rotation has something to retire.
@@ -119,13 +111,8 @@ func newKeysRotateCmd() *cobra.Command {
 					if _, err := km.Rotate(ctx, t); err != nil {
 						return err
 					}
-					ks, err := km.List(ctx, t)
-					if err != nil {
-						return err
-					}
-					out[t] = nonNilKeys(ks)
 				}
-				return writeJSON(cmd.OutOrStdout(), out)
+				return printKeys(ctx, cmd.OutOrStdout(), km, names)
 			})
 		},
 	}
@@ -133,9 +120,19 @@ func newKeysRotateCmd() *cobra.Command {
 	return cmd
 }
 
-func nonNilKeys(ks []keys.KeyInfo) []keys.KeyInfo {
-	if ks == nil {
-		return []keys.KeyInfo{}
+// printKeys writes every key of the tenants as JSON, by tenant; a tenant
+// without keys shows [] rather than null.
+func printKeys(ctx context.Context, w io.Writer, km *keys.Manager, tenants []string) error {
+	out := map[string][]keys.KeyInfo{}
+	for _, t := range tenants {
+		ks, err := km.List(ctx, t)
+		if err != nil {
+			return err
+		}
+		if ks == nil {
+			ks = []keys.KeyInfo{}
+		}
+		out[t] = ks
 	}
-	return ks
+	return writeJSON(w, out)
 }
