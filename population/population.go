@@ -39,6 +39,17 @@ func (p Population) Lookup(key string) (representation.Person, bool) {
 	return p.Person(p.Keys[key])
 }
 
+// KeyOf returns the stable key (KeyKari, …) of the person with a
+// fødselsnummer, or "" when there is none.
+func (p Population) KeyOf(pid string) string {
+	for k, v := range p.Keys {
+		if v == pid {
+			return k
+		}
+	}
+	return ""
+}
+
 // Person returns the person with a fødselsnummer.
 func (p Population) Person(pid string) (representation.Person, bool) {
 	for _, q := range p.Persons {

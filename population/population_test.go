@@ -196,3 +196,18 @@ func TestRelationsDoNotShareSlices(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyOfInvertsKeys(t *testing.T) {
+	pop := Generate(time.Date(2026, 3, 14, 12, 0, 0, 0, representation.Oslo))
+	if len(pop.Keys) == 0 {
+		t.Fatal("no keys")
+	}
+	for k, pid := range pop.Keys {
+		if got := pop.KeyOf(pid); got != k {
+			t.Errorf("KeyOf(%s's number) = %q", k, got)
+		}
+	}
+	if got := pop.KeyOf("00000000000"); got != "" {
+		t.Errorf("KeyOf(unknown) = %q", got)
+	}
+}

@@ -21,10 +21,6 @@ const PopulationIDPrefix = "sandbox:"
 // later day moves each relation to the day's numbers instead of adding
 // another one.
 func FromPopulation(pop population.Population) Document {
-	keyOf := map[string]string{}
-	for k, pid := range pop.Keys {
-		keyOf[pid] = k
-	}
 	var d Document
 	for _, p := range pop.Persons {
 		d.Persons = append(d.Persons, PersonRecord{
@@ -38,7 +34,7 @@ func FromPopulation(pop population.Population) Document {
 	}
 	for _, r := range pop.Relations {
 		d.Relations = append(d.Relations, RelationRecord{
-			ID:           PopulationIDPrefix + string(r.Kind) + ":" + keyOf[r.Holder] + ":" + keyOf[r.Subject],
+			ID:           PopulationIDPrefix + string(r.Kind) + ":" + pop.KeyOf(r.Holder) + ":" + pop.KeyOf(r.Subject),
 			Kind:         string(r.Kind),
 			Holder:       r.Holder,
 			Subject:      r.Subject,

@@ -58,14 +58,10 @@ func wantsJSON(r *http.Request) bool {
 }
 
 func buildJSON(pop population.Population, now time.Time) jsonPopulation {
-	keyOf := map[string]string{}
-	for k, pid := range pop.Keys {
-		keyOf[pid] = k
-	}
 	out := jsonPopulation{Today: pop.Today.Format(time.DateOnly), Persons: []jsonPerson{}, Relations: []jsonRelation{}}
 	for _, q := range pop.Persons {
 		out.Persons = append(out.Persons, jsonPerson{
-			Key: keyOf[q.PID], PID: q.PID, GivenName: q.GivenName, FamilyName: q.FamilyName,
+			Key: pop.KeyOf(q.PID), PID: q.PID, GivenName: q.GivenName, FamilyName: q.FamilyName,
 			BirthDate: q.BirthDate.In(representation.Oslo).Format(time.DateOnly), Age: representation.Age(q.BirthDate, now),
 			ConfidentialAddress: q.ConfidentialAddress, LacksCapacity: q.LacksCapacity, Role: pop.Roles[q.PID],
 		})
@@ -76,7 +72,7 @@ func buildJSON(pop population.Population, now time.Time) jsonPopulation {
 		s, _ := pop.Person(r.Subject)
 		d := representation.Evaluate(r, h, s, now)
 		out.Relations = append(out.Relations, jsonRelation{
-			Kind: string(r.Kind), Holder: r.Holder, Subject: r.Subject, HolderKey: keyOf[r.Holder], SubjectKey: keyOf[r.Subject],
+			Kind: string(r.Kind), Holder: r.Holder, Subject: r.Subject, HolderKey: pop.KeyOf(r.Holder), SubjectKey: pop.KeyOf(r.Subject),
 			ValidFrom: optTime(r.ValidFrom), ValidTo: optTime(r.ValidTo), ServiceAreas: r.ServiceAreas, Withdrawn: r.Withdrawn,
 			Allowed: d.Allowed, Limited: d.Limited, MayConsent: d.MayConsent, ValidUntil: optTime(d.ValidUntil),
 			Reason: string(d.Reason), Demonstrates: c.Demonstrates,
