@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -250,7 +249,7 @@ func TestDecode(t *testing.T) {
 	}
 }
 
-func TestLookupAndRecheck(t *testing.T) {
+func TestLookupAndChoicesOverTime(t *testing.T) {
 	s := newStore(t)
 	f := newFamily(t)
 	if _, err := Import(t.Context(), s, f.doc, now); err != nil {
@@ -268,30 +267,35 @@ func TestLookupAndRecheck(t *testing.T) {
 	if len(cs) != 2 || cs[0].Subject.PID != f.child || cs[1].Decision.MayConsent {
 		t.Fatalf("Choices = %+v", cs)
 	}
-	if id, ok := h.RelationID(cs[1].Relation); !ok || id != "r-poa" {
-		t.Errorf("RelationID = %q, %v", id, ok)
-	}
 
-	check := func(id, holder, subject string, at time.Time, want representation.Reason) {
+	// A refresh looks the holder up again and keeps acting for a subject
+	// only while Choices still offers them (provider.recheckRepresentation).
+	check := func(subject string, at time.Time, want bool) {
 		t.Helper()
-		d, err := Recheck(context.Background(), s, id, holder, subject, at)
-		if err != nil || d.Reason != want {
-			t.Errorf("Recheck(%s, %v) = %+v, %v; want %s", id, at, d, err, want)
+		h, err := Lookup(t.Context(), s, f.parent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offered := false
+		for _, c := range representation.Choices(h.Holder, h.Relations, h.Persons, all, false, at) {
+			offered = offered || c.Subject.PID == subject
+		}
+		if offered != want {
+			t.Errorf("at %v: subject offered = %v, want %v", at, offered, want)
 		}
 	}
-	check("r-parent", f.parent, f.child, now, representation.ReasonAllowed)
+	check(f.child, now, true)
 	// The child turns 16 on 2 June 2031 (Oslo): refresh fails from then.
-	check("r-parent", f.parent, f.child, osloDay(2031, 6, 2).Add(-time.Nanosecond), representation.ReasonAllowed)
-	check("r-parent", f.parent, f.child, osloDay(2031, 6, 2), representation.ReasonChild16OrOlder)
-	check("r-poa", f.parent, f.giver, time.Date(2027, 1, 1, 0, 0, 1, 0, time.UTC), representation.ReasonExpired)
-	check("r-poa", f.child, f.giver, now, representation.ReasonMismatch)
-	check("gone", f.parent, f.child, now, representation.ReasonWithdrawn)
+	check(f.child, osloDay(2031, 6, 2).Add(-time.Nanosecond), true)
+	check(f.child, osloDay(2031, 6, 2), false)
+	check(f.giver, now, true)
+	check(f.giver, time.Date(2027, 1, 1, 0, 0, 1, 0, time.UTC), false) // expired
 
 	f.doc.Relations[1].Withdrawn = true
 	if _, err := Import(t.Context(), s, f.doc, now); err != nil {
 		t.Fatal(err)
 	}
-	check("r-poa", f.parent, f.giver, now, representation.ReasonWithdrawn)
+	check(f.giver, now, false) // withdrawn
 
 	if h, err := Lookup(t.Context(), s, f.child); err != nil || len(h.Relations) != 0 || h.Holder.GivenName != "Emma" {
 		t.Errorf("Lookup of a person holding nothing = %+v, %v", h, err)
