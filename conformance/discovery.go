@@ -94,9 +94,10 @@ func discoveryURL(issuer string) string {
 	return strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
 }
 
-// fetchDiscovery fetches the discovery document once per run.
-func (e *env) fetchDiscovery() (status int, ct string, body []byte, err error) {
-	resp, err := e.api.Get(discoveryURL(e.opts.Issuer))
+// fetch GETs uri (the discovery document or jwks_uri) with the
+// back-channel client and reads the answer.
+func (e *env) fetch(uri string) (status int, ct string, body []byte, err error) {
+	resp, err := e.api.Get(uri)
 	if err != nil {
 		return 0, "", nil, err
 	}
@@ -112,7 +113,7 @@ func (e *env) discovery() (*Discovery, error) {
 		return e.disc, e.discErr
 	}
 	e.fetched = true
-	status, _, body, err := e.fetchDiscovery()
+	status, _, body, err := e.fetch(discoveryURL(e.opts.Issuer))
 	if err != nil {
 		e.discErr = fmt.Errorf("fetch discovery: %w", err)
 		return nil, e.discErr

@@ -4,7 +4,6 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 
@@ -34,17 +33,6 @@ func (k *keySet) candidates(kid, alg string) []jose.JSONWebKey {
 	return out
 }
 
-// fetchJWKS fetches jwks_uri.
-func (e *env) fetchJWKS(uri string) (status int, ct string, body []byte, err error) {
-	resp, err := e.api.Get(uri)
-	if err != nil {
-		return 0, "", nil, err
-	}
-	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, resp.Header.Get("Content-Type"), body, err
-}
-
 // keys returns the OP's JWKS, fetching it once per run.
 func (e *env) keySet() (*keySet, error) {
 	if e.keys != nil || e.keysErr != nil {
@@ -55,7 +43,7 @@ func (e *env) keySet() (*keySet, error) {
 		e.keysErr = err
 		return nil, err
 	}
-	status, _, body, err := e.fetchJWKS(d.Str("jwks_uri"))
+	status, _, body, err := e.fetch(d.Str("jwks_uri"))
 	if err == nil && status != http.StatusOK {
 		err = fmt.Errorf("jwks_uri answered HTTP %d", status)
 	}

@@ -12,7 +12,7 @@ var configPlan = []module{
 func runDiscoveryVerification(t *T) {
 	e := t.env
 	t.Logf("fetching %s", discoveryURL(e.opts.Issuer))
-	status, ct, body, err := e.fetchDiscovery()
+	status, ct, body, err := e.fetch(discoveryURL(e.opts.Issuer))
 	if err != nil {
 		t.Fatalf("OIDC-Discovery-4", "fetch discovery document: %v", err)
 	}
@@ -21,7 +21,7 @@ func runDiscoveryVerification(t *T) {
 		t.Fatalf("OIDC-Discovery-3", "no usable jwks_uri")
 	}
 	t.Logf("fetching jwks_uri %s", d.Str("jwks_uri"))
-	status, ct, body, err = e.fetchJWKS(d.Str("jwks_uri"))
+	status, ct, body, err = e.fetch(d.Str("jwks_uri"))
 	if err != nil {
 		t.Fatalf("OIDC-Discovery-3", "fetch jwks_uri: %v", err)
 	}

@@ -77,13 +77,3 @@ func (t *T) Sleep(d time.Duration) {
 		t.Fatalf("", "wait interrupted: %v", err)
 	}
 }
-
-// failed reports whether a failure has been recorded.
-func (t *T) failed() bool {
-	for _, s := range t.res.Steps {
-		if s.Status == StepFailure {
-			return true
-		}
-	}
-	return false
-}
