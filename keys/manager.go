@@ -133,9 +133,8 @@ type Manager struct {
 	opts  Options
 
 	mu      sync.Mutex
-	sets    map[string]*keySet // by tenant: cached key rows
-	opened  map[string]*openKey
-	secrets map[string][]byte // by tenant + "\x00" + name
+	sets    map[string]*keySet // by tenant: cached key rows and opened keys
+	secrets map[string][]byte  // by tenant + "\x00" + name
 }
 
 // New returns a Manager that seals under kek (32 bytes, see ParseKEK).
@@ -146,7 +145,6 @@ func New(store Store, kek []byte, opts Options) *Manager {
 		kek:     slices.Clone(kek),
 		opts:    opts.withDefaults(),
 		sets:    map[string]*keySet{},
-		opened:  map[string]*openKey{},
 		secrets: map[string][]byte{},
 	}
 }
