@@ -62,7 +62,7 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 // signs (keys.Options.PublishLead), so no cache ever misses a signing key.
 func (p *Provider) jwks(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		set, err := p.keys.PublicJWKS(r.Context(), t.name)
+		set, err := p.keys.JWKS(r.Context(), t.name)
 		if err != nil {
 			p.log.ErrorContext(r.Context(), "jwks", "tenant", t.name, "err", err)
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})

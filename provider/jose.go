@@ -22,10 +22,11 @@ import (
 type signingKeys interface {
 	// SigningKeyFor returns the active key for alg: kid, alg and signer.
 	SigningKeyFor(ctx context.Context, tenant, alg string) (kid string, key crypto.Signer, err error)
-	// VerificationKey returns any published public key by kid.
-	VerificationKey(ctx context.Context, tenant, kid string) (crypto.PublicKey, error)
-	// PublicJWKS returns the tenant's published keys.
-	PublicJWKS(ctx context.Context, tenant string) (josev4.JSONWebKeySet, error)
+	// PublicKey returns any published key by kid; its Algorithm is the
+	// only alg to accept for it.
+	PublicKey(ctx context.Context, tenant, kid string) (josev4.JSONWebKey, error)
+	// JWKS returns the tenant's published keys.
+	JWKS(ctx context.Context, tenant string) (josev4.JSONWebKeySet, error)
 }
 
 type algKey struct{}
@@ -97,30 +98,24 @@ func signJWT(key crypto.Signer, kid, alg string, claims map[string]any, header j
 	return jws.CompactSerialize()
 }
 
-// Decode parses and verifies one of our own tokens (id_token_hint) with
-// whichever published key its kid names, so hints signed before a rotation
-// still verify.
+// Decode parses and verifies one of our own tokens (id_token_hint, JWT
+// access tokens) with whichever published key its kid names, so tokens
+// signed before a rotation still verify. The token is parsed once: the
+// kid and alg come from the header fosite's parser hands the key func, and
+// the alg must be the one the key was made for (RFC 8725 §3.1), so an RSA
+// key published for RS256 does not verify a PS256 token or the reverse.
 func (s *joseSigner) Decode(ctx context.Context, token string) (*jwt.Token, error) {
-	kid, err := tokenKID(token)
-	if err != nil {
-		return nil, err
-	}
-	pub, err := s.keys.VerificationKey(ctx, s.tenant, kid)
-	if err != nil {
-		return nil, fmt.Errorf("unknown kid: %w", err)
-	}
-	return jwt.ParseWithClaims(token, jwt.MapClaims{}, func(*jwt.Token) (any, error) { return pub, nil })
-}
-
-func tokenKID(token string) (string, error) {
-	jws, err := josev4.ParseSigned(token, []josev4.SignatureAlgorithm{josev4.RS256, josev4.ES256, josev4.PS256})
-	if err != nil {
-		return "", fmt.Errorf("parse jws: %w", err)
-	}
-	if len(jws.Signatures) != 1 {
-		return "", errors.New("jws: want exactly one signature")
-	}
-	return jws.Signatures[0].Header.KeyID, nil
+	return jwt.ParseWithClaims(token, jwt.MapClaims{}, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		jwk, err := s.keys.PublicKey(ctx, s.tenant, kid)
+		if err != nil {
+			return nil, fmt.Errorf("unknown kid: %w", err)
+		}
+		if string(t.Method) != jwk.Algorithm {
+			return nil, fmt.Errorf("alg %q is not the %s of key %s", t.Method, jwk.Algorithm, kid)
+		}
+		return jwk.Key, nil
+	})
 }
 
 // Validate verifies a token and returns its signature part.
