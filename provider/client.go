@@ -155,12 +155,6 @@ func (cc *clientCache) get(ctx context.Context, tenant, id string) (storage.Clie
 	return c, nil
 }
 
-func (cc *clientCache) forget(tenant, id string) {
-	cc.mu.Lock()
-	delete(cc.m, tenant+"\x00"+id)
-	cc.mu.Unlock()
-}
-
 // secretHasher is bcrypt with a cache of successful comparisons. bcrypt
 // keeps a leaked database from revealing weak vendor-chosen secrets; the
 // cache keeps it from costing ~50 ms of CPU on every token request. Only

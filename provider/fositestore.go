@@ -28,6 +28,10 @@ type fositeStore struct {
 	now     func() time.Time
 	// fallback lifetimes for records whose session carries no expiry.
 	codeTTL, parTTL, refreshTTL time.Duration
+	// codeSignature keys the OpenID Connect record: fosite hands that
+	// storage the raw authorization code, which must not sit in the
+	// database in the clear (a read of the table would yield live codes).
+	codeSignature func(ctx context.Context, code string) string
 }
 
 // Interface guards.
@@ -394,14 +398,15 @@ func (s *fositeStore) RevokeAccessToken(ctx context.Context, requestID string) e
 	return err
 }
 
-// CreateOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+// CreateOpenIDConnectSession implements openid.OpenIDConnectRequestStorage,
+// keyed by the code's signature like every other record of the code.
 func (s *fositeStore) CreateOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) error {
-	return s.create(ctx, storage.KindOIDC, code, r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
+	return s.create(ctx, storage.KindOIDC, s.codeSignature(ctx, code), r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
 }
 
 // GetOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
 func (s *fositeStore) GetOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) (fosite.Requester, error) {
-	req, err := s.get(ctx, storage.KindOIDC, code, r.GetSession(), fosite.ErrNotFound)
+	req, err := s.get(ctx, storage.KindOIDC, s.codeSignature(ctx, code), r.GetSession(), fosite.ErrNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -410,7 +415,7 @@ func (s *fositeStore) GetOpenIDConnectSession(ctx context.Context, code string, 
 
 // DeleteOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
 func (s *fositeStore) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
-	return s.delete(ctx, storage.KindOIDC, code)
+	return s.delete(ctx, storage.KindOIDC, s.codeSignature(ctx, code))
 }
 
 // GetPKCERequestSession implements pkce.PKCERequestStorage.

@@ -40,7 +40,6 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		state := r.Form.Get("state")
 
 		hintValid := false
-		var hintSub string
 		if hint != "" {
 			tok, err := t.signer.Decode(ctx, hint)
 			var ve *jwt.ValidationError
@@ -61,7 +60,6 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "client_id does not match the id_token_hint.")
 				return
 			}
-			hintSub, _ = claims["sub"].(string)
 			hintValid = true
 		}
 		if redirect != "" {
@@ -92,7 +90,7 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 				return
 			}
 		}
-		_ = hintSub // the session is ended whoever the hint names; the browser asked.
+		// The session is ended whoever the hint's sub names: the browser asked.
 		if !loggedIn {
 			finishLogout(w, r, lang, redirect, state)
 			return

@@ -83,7 +83,7 @@ func New(ctx context.Context, cfg Config, store storage.Storage, km KeyManager) 
 		clients: newClientCache(store, 5*time.Second, cfg.Now),
 	}
 	for _, tc := range cfg.Tenants {
-		t, err := p.newTenant(ctx, tc, km, base.Scheme == "https")
+		t, err := p.newTenant(ctx, tc, km, strings.TrimRight(base.Path, "/"), base.Scheme == "https")
 		if err != nil {
 			return nil, fmt.Errorf("provider: tenant %q: %w", tc.Name, err)
 		}
@@ -120,7 +120,9 @@ func withDefaults(c Config) Config {
 	return c
 }
 
-func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager, secure bool) (*tenant, error) {
+// newTenant builds one issuer; basePath is the path of the base URL, which
+// prefixes every cookie path.
+func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager, basePath string, secure bool) (*tenant, error) {
 	if tc.Upstream == nil {
 		return nil, errors.New("no upstream eID configured")
 	}
@@ -143,10 +145,6 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		path:     "/" + tc.Name,
 		pairwise: pairwise,
 		secure:   secure,
-	}
-	basePath := ""
-	if u, err := url.Parse(p.cfg.BaseURL); err == nil {
-		basePath = strings.TrimRight(u.Path, "/")
 	}
 	t.fstore = &fositeStore{
 		tenant: tc.Name, store: p.store, clients: p.clients, now: p.now,
@@ -177,6 +175,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		FormPostHTMLTemplate:            formPostTemplate,
 	}
 	t.hmac = compose.NewOAuth2HMACStrategy(t.fcfg)
+	t.fstore.codeSignature = t.hmac.AuthorizeCodeSignature
 	strategy := &compose.CommonStrategy{
 		CoreStrategy:               &accessTokenStrategy{HMACSHAStrategy: t.hmac, signer: t.signer, issuer: t.issuer},
 		OpenIDConnectTokenStrategy: &openid.DefaultStrategy{Signer: t.signer, Config: t.fcfg},
@@ -196,8 +195,8 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	t.configureClientAuth()
 	t.sessions = sessionstore.New(p.store, sessionstore.Options{
 		Tenant:          tc.Name,
-		CookieName:      "oidcp_session_" + tc.Name,
-		Path:            basePath + t.path,
+		CookieName:      t.cookieName(),
+		Path:            t.cookiePathV,
 		Secure:          secure,
 		HashKey:         cookieKey,
 		IdleTimeout:     p.cfg.SessionIdle,
@@ -231,17 +230,6 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 		route("POST /logout", "end_session", p.endSession(t))
 		route("GET /logout/callback", "end_session", p.logoutCallback(t))
 	}
-}
-
-// Tenants returns the tenant names in configuration order.
-func (p *Provider) Tenants() []string { return append([]string(nil), p.order...) }
-
-// Issuer returns a tenant's issuer URL.
-func (p *Provider) Issuer(tenant string) string {
-	if t, ok := p.tenants[tenant]; ok {
-		return t.issuer
-	}
-	return ""
 }
 
 // securityHeaders sets the headers every response of the OP carries.

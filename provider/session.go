@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"time"
-
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/openid"
 	"github.com/ory/fosite/token/jwt"
@@ -69,14 +67,6 @@ func (s *Session) dataSubject() string {
 		return s.ActingFor
 	}
 	return s.PID
-}
-
-// expiry returns the session's expiry for a token type or a fallback.
-func (s *Session) expiry(tt fosite.TokenType, fallback time.Time) time.Time {
-	if t := s.GetExpiresAt(tt); !t.IsZero() {
-		return t
-	}
-	return fallback
 }
 
 // GetExtraClaims implements fosite.ExtraClaimsSession: what introspection
