@@ -132,9 +132,6 @@ type FlowStore interface {
 	// TakeFlow returns and deletes the flow atomically (one use); of two
 	// concurrent callers exactly one gets it, the other ErrNotFound.
 	TakeFlow(ctx context.Context, id, purpose string) (Flow, error)
-	// UpdateFlow replaces Data and ExpiresAt of the flow with f's ID and
-	// Purpose; ErrNotFound if there is none.
-	UpdateFlow(ctx context.Context, f Flow) error
 	DeleteExpiredFlows(ctx context.Context, before time.Time) (int64, error)
 }
 
@@ -143,18 +140,15 @@ type FlowStore interface {
 // keeps what it is given, except that a relation must name persons the
 // registry holds.
 type PersonStore interface {
-	// UpsertPersons inserts or replaces persons by PID, in one transaction.
-	UpsertPersons(ctx context.Context, ps []Person) error
 	GetPerson(ctx context.Context, pid string) (Person, error) // ErrNotFound if absent
 	// GetPersons returns the persons among pids that exist, in no
 	// particular order; absent ones are left out.
 	GetPersons(ctx context.Context, pids []string) ([]Person, error)
-	// UpsertRelations inserts or replaces relations by ID, in one
-	// transaction. A relation whose holder or subject is not a stored
-	// person fails the whole call with ErrNotFound.
-	UpsertRelations(ctx context.Context, rs []Relation) error
-	// ImportRegistry upserts persons, then relations, in one transaction
-	// (joining the context's if it has one): all or nothing.
+	// ImportRegistry inserts or replaces persons by PID, then relations by
+	// ID, in one transaction (joining the context's if it has one): all or
+	// nothing. A relation whose holder or subject is not a stored person
+	// fails the whole call with ErrNotFound. When a PID or ID repeats, the
+	// last record given wins.
 	ImportRegistry(ctx context.Context, ps []Person, rs []Relation) error
 	GetRelation(ctx context.Context, id string) (Relation, error) // ErrNotFound if absent
 	// GetRelations returns the relations among ids that exist, ordered by

@@ -185,19 +185,13 @@ type Person struct {
 	UpdatedAt           time.Time `json:"updated_at"`
 }
 
-// Relation kinds as stored; the same strings as representation.RelationKind.
-const (
-	RelationParent                  = "parent"
-	RelationPowerOfAttorney         = "power_of_attorney"
-	RelationAssignedPowerOfAttorney = "assigned_power_of_attorney"
-)
-
 // Relation is a registry entry saying that Holder may, under the rules for
 // Kind, act for Subject (both fødselsnummer of stored persons). ID is the
 // registry's key for the relation (stable across imports, so re-importing
 // updates rather than duplicates).
 type Relation struct {
-	ID      string `json:"id"`
+	ID string `json:"id"`
+	// Kind is a representation.RelationKind; storage keeps it as given.
 	Kind    string `json:"kind"`
 	Holder  string `json:"holder"`
 	Subject string `json:"subject"`

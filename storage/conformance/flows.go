@@ -24,19 +24,6 @@ func testFlows(t *testing.T, s storage.Storage) {
 		_, err = s.GetFlow(ctx(t), "flow-1", "consent")
 		wantErr(t, err, storage.ErrNotFound, "GetFlow other purpose")
 	})
-	t.Run("update", func(t *testing.T) {
-		u := f
-		u.Data, u.ExpiresAt = []byte("next state"), at(20*time.Minute)
-		must(t, s.UpdateFlow(ctx(t), u), "UpdateFlow")
-		got, err := s.GetFlow(ctx(t), "flow-1", "upstream_login")
-		must(t, err, "GetFlow")
-		same(t, got, u, "updated flow")
-		f = u
-		wantErr(t, s.UpdateFlow(ctx(t), newFlow("nope", "x", 0)), storage.ErrNotFound, "UpdateFlow missing")
-		wrong := u
-		wrong.Purpose = "consent"
-		wantErr(t, s.UpdateFlow(ctx(t), wrong), storage.ErrNotFound, "UpdateFlow other purpose")
-	})
 	t.Run("take once", func(t *testing.T) {
 		_, err := s.TakeFlow(ctx(t), "flow-1", "consent")
 		wantErr(t, err, storage.ErrNotFound, "TakeFlow other purpose")

@@ -13,7 +13,7 @@ func testPersons(t *testing.T, s storage.Storage) {
 	child := storage.Person{PID: pidChild, GivenName: "Ola", FamilyName: "Nordmann",
 		BirthDate: time.Date(2015, 3, 3, 0, 0, 0, 0, time.UTC), ConfidentialAddress: true, LacksCapacity: true,
 		UpdatedAt: at(0)}
-	must(t, s.UpsertPersons(ctx(t), []storage.Person{alice, child}), "UpsertPersons")
+	must(t, s.ImportRegistry(ctx(t), []storage.Person{alice, child}, nil), "ImportRegistry persons")
 	for _, p := range []storage.Person{alice, child} {
 		got, err := s.GetPerson(ctx(t), p.PID)
 		must(t, err, "GetPerson")
@@ -21,7 +21,7 @@ func testPersons(t *testing.T, s storage.Storage) {
 	}
 	alice.FamilyName, alice.UpdatedAt = "Hansen", at(time.Hour)
 	child.ConfidentialAddress = false
-	must(t, s.UpsertPersons(ctx(t), []storage.Person{alice, child}), "UpsertPersons again")
+	must(t, s.ImportRegistry(ctx(t), []storage.Person{alice, child}, nil), "ImportRegistry persons again")
 	for _, p := range []storage.Person{alice, child} {
 		got, err := s.GetPerson(ctx(t), p.PID)
 		must(t, err, "GetPerson")
@@ -29,7 +29,15 @@ func testPersons(t *testing.T, s storage.Storage) {
 	}
 	_, err := s.GetPerson(ctx(t), pidBob)
 	wantErr(t, err, storage.ErrNotFound, "GetPerson missing")
-	must(t, s.UpsertPersons(ctx(t), nil), "UpsertPersons empty")
+	must(t, s.ImportRegistry(ctx(t), nil, nil), "ImportRegistry empty")
+
+	// A PID given twice in one call is stored once, as the last record says.
+	first, last := alice, alice
+	first.GivenName, last.GivenName = "First", "Last"
+	must(t, s.ImportRegistry(ctx(t), []storage.Person{first, child, last}, nil), "ImportRegistry repeated PID")
+	got, err := s.GetPerson(ctx(t), pidAlice)
+	must(t, err, "GetPerson")
+	same(t, got, last, "person given twice")
 }
 
 // registryFixture is a parent, a child and a giver of a power of attorney
@@ -41,11 +49,11 @@ func registryFixture() ([]storage.Person, []storage.Relation) {
 		{PID: pidChild, GivenName: "Ola", FamilyName: "Nordmann", BirthDate: time.Date(2015, 3, 3, 0, 0, 0, 0, time.UTC), UpdatedAt: at(0)},
 	}
 	rs := []storage.Relation{
-		{ID: "rel-parent", Kind: storage.RelationParent, Holder: pidAlice, Subject: pidChild, UpdatedAt: at(0)},
-		{ID: "rel-poa", Kind: storage.RelationPowerOfAttorney, Holder: pidAlice, Subject: pidBob,
+		{ID: "rel-parent", Kind: "parent", Holder: pidAlice, Subject: pidChild, UpdatedAt: at(0)},
+		{ID: "rel-poa", Kind: "power_of_attorney", Holder: pidAlice, Subject: pidBob,
 			ValidFrom: at(-24 * time.Hour), ValidTo: at(365 * 24 * time.Hour),
 			ServiceAreas: []string{"appointments", "prescriptions"}, UpdatedAt: at(0)},
-		{ID: "rel-reverse", Kind: storage.RelationAssignedPowerOfAttorney, Holder: pidBob, Subject: pidAlice, UpdatedAt: at(0)},
+		{ID: "rel-reverse", Kind: "assigned_power_of_attorney", Holder: pidBob, Subject: pidAlice, UpdatedAt: at(0)},
 	}
 	return ps, rs
 }
@@ -88,7 +96,7 @@ func testRelations(t *testing.T, s storage.Storage) {
 	// Withdrawal in the register is an update of the same relation.
 	w := rs[1]
 	w.Withdrawn, w.WithdrawnAt, w.UpdatedAt, w.ServiceAreas = true, at(time.Hour), at(time.Hour), nil
-	must(t, s.UpsertRelations(ctx(t), []storage.Relation{w}), "UpsertRelations withdrawn")
+	must(t, s.ImportRegistry(ctx(t), nil, []storage.Relation{w}), "ImportRegistry withdrawn")
 	got1, err := s.GetRelation(ctx(t), w.ID)
 	must(t, err, "GetRelation withdrawn")
 	same(t, got1, w, "withdrawn relation")
@@ -100,7 +108,7 @@ func testRelations(t *testing.T, s storage.Storage) {
 	// numbers change with the date).
 	moved := rs[0]
 	moved.Subject = pidBob
-	must(t, s.UpsertRelations(ctx(t), []storage.Relation{moved}), "UpsertRelations moved")
+	must(t, s.ImportRegistry(ctx(t), nil, []storage.Relation{moved}), "ImportRegistry moved")
 	got1, err = s.GetRelation(ctx(t), moved.ID)
 	must(t, err, "GetRelation moved")
 	same(t, got1.Subject, pidBob, "moved relation's subject")
@@ -110,7 +118,7 @@ func testRelations(t *testing.T, s storage.Storage) {
 // before it.
 func testRegistryAtomic(t *testing.T, s storage.Storage) {
 	ps, rs := registryFixture()
-	bad := storage.Relation{ID: "rel-unknown", Kind: storage.RelationParent, Holder: pidAlice, Subject: "99999999999", UpdatedAt: at(0)}
+	bad := storage.Relation{ID: "rel-unknown", Kind: "parent", Holder: pidAlice, Subject: "99999999999", UpdatedAt: at(0)}
 	err := s.ImportRegistry(ctx(t), ps, append(rs, bad))
 	wantErr(t, err, storage.ErrNotFound, "ImportRegistry with an unknown subject")
 	_, err = s.GetPerson(ctx(t), pidAlice)
@@ -118,8 +126,8 @@ func testRegistryAtomic(t *testing.T, s storage.Storage) {
 	_, err = s.GetRelation(ctx(t), rs[0].ID)
 	wantErr(t, err, storage.ErrNotFound, "relation of a failed import")
 
-	err = s.UpsertRelations(ctx(t), rs)
-	wantErr(t, err, storage.ErrNotFound, "UpsertRelations before the persons exist")
+	err = s.ImportRegistry(ctx(t), nil, rs)
+	wantErr(t, err, storage.ErrNotFound, "ImportRegistry of relations before the persons exist")
 
 	// Inside a caller's transaction the import joins it: a rollback undoes it.
 	txctx, err := s.BeginTx(ctx(t))

@@ -8,7 +8,7 @@ import (
 	"github.com/oidcp/oidcp/storage/postgres/pgtest"
 )
 
-func newTestStore(t *testing.T) storage.Storage {
+func newTestStore(t testing.TB) storage.Storage {
 	t.Helper()
 	s, err := Open(t.Context(), pgtest.NewDatabase(t))
 	if err != nil {
@@ -22,5 +22,9 @@ func newTestStore(t *testing.T) storage.Storage {
 }
 
 func TestConformance(t *testing.T) {
-	conformance.RunTests(t, newTestStore)
+	conformance.RunTests(t, func(t *testing.T) storage.Storage { return newTestStore(t) })
+}
+
+func BenchmarkImportRegistry(b *testing.B) {
+	conformance.BenchmarkImportRegistry(b, newTestStore)
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/oidcp/oidcp/storage/conformance"
 )
 
-func newTestStore(t *testing.T) storage.Storage {
+func newTestStore(t testing.TB) storage.Storage {
 	t.Helper()
 	// A nested directory checks that Open creates the parent.
 	path := filepath.Join(t.TempDir(), "data", "oidcp.db")
@@ -24,5 +24,9 @@ func newTestStore(t *testing.T) storage.Storage {
 }
 
 func TestConformance(t *testing.T) {
-	conformance.RunTests(t, newTestStore)
+	conformance.RunTests(t, func(t *testing.T) storage.Storage { return newTestStore(t) })
+}
+
+func BenchmarkImportRegistry(b *testing.B) {
+	conformance.BenchmarkImportRegistry(b, newTestStore)
 }

@@ -49,20 +49,8 @@ func (s *Store) GetClient(ctx context.Context, tenant, id string) (storage.Clien
 
 // ListClients returns a tenant's clients ordered by id.
 func (s *Store) ListClients(ctx context.Context, tenant string) ([]storage.Client, error) {
-	rows, err := s.query(ctx, `SELECT `+clientCols+` FROM clients WHERE tenant = $1 ORDER BY client_id`, tenant)
-	if err != nil {
-		return nil, s.wrap("list clients", err)
-	}
-	defer rows.Close()
-	var cs []storage.Client
-	for rows.Next() {
-		c, err := scanClient(rows)
-		if err != nil {
-			return nil, s.wrap("list clients", err)
-		}
-		cs = append(cs, c)
-	}
-	return cs, s.wrap("list clients", rows.Err())
+	cs, err := queryAll(ctx, s, scanClient, `SELECT `+clientCols+` FROM clients WHERE tenant = $1 ORDER BY client_id`, tenant)
+	return cs, s.wrap("list clients", err)
 }
 
 // errKeyChanged is returned when an update function changes a record's key.

@@ -73,23 +73,19 @@ func (s *Store) ListEvents(ctx context.Context, f storage.EventFilter) ([]storag
 	if f.Limit > 0 {
 		q += ` LIMIT ` + arg(f.Limit)
 	}
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, s.wrap("list events", err)
+	out, err := queryAll(ctx, s, scanEvent, q, args...)
+	return out, s.wrap("list events", err)
+}
+
+func scanEvent(sc interface{ Scan(...any) error }) (storage.Event, error) {
+	var e storage.Event
+	var detail []byte
+	if err := sc.Scan(&e.ID, &e.Tenant, timeCol{&e.Time}, &e.Kind, &e.Actor, &e.Subject, &e.ClientID,
+		&e.SessionID, &e.GrantID, &detail); err != nil {
+		return storage.Event{}, err
 	}
-	defer rows.Close()
-	var out []storage.Event
-	for rows.Next() {
-		var e storage.Event
-		var detail []byte
-		if err := rows.Scan(&e.ID, &e.Tenant, timeCol{&e.Time}, &e.Kind, &e.Actor, &e.Subject, &e.ClientID,
-			&e.SessionID, &e.GrantID, &detail); err != nil {
-			return nil, s.wrap("list events", err)
-		}
-		if len(detail) > 0 {
-			e.Detail = json.RawMessage(detail)
-		}
-		out = append(out, e)
+	if len(detail) > 0 {
+		e.Detail = json.RawMessage(detail)
 	}
-	return out, s.wrap("list events", rows.Err())
+	return e, nil
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/oidcp/oidcp/storage"
@@ -36,20 +35,6 @@ func (s *Store) GetFlow(ctx context.Context, id, purpose string) (storage.Flow, 
 func (s *Store) TakeFlow(ctx context.Context, id, purpose string) (storage.Flow, error) {
 	f, err := scanFlow(s.queryRow(ctx, `DELETE FROM flows WHERE id = $1 AND purpose = $2 RETURNING `+flowCols, id, purpose))
 	return f, s.wrap("take flow", err)
-}
-
-// UpdateFlow replaces the data and expiry of the flow with f's id and
-// purpose; ErrNotFound when there is none.
-func (s *Store) UpdateFlow(ctx context.Context, f storage.Flow) error {
-	n, err := s.execN(ctx, `UPDATE flows SET data = $3, expires_at = $4 WHERE id = $1 AND purpose = $2`,
-		f.ID, f.Purpose, blob(f.Data), s.tm(f.ExpiresAt))
-	if err != nil {
-		return s.wrap("update flow", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("update flow: %w", storage.ErrNotFound)
-	}
-	return nil
 }
 
 // DeleteExpiredFlows removes flows that expired before t.

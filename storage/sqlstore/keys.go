@@ -29,20 +29,8 @@ func (s *Store) CreateKey(ctx context.Context, k storage.Key) error {
 
 // ListKeys returns a tenant's keys, oldest first.
 func (s *Store) ListKeys(ctx context.Context, tenant string) ([]storage.Key, error) {
-	rows, err := s.query(ctx, `SELECT `+keyCols+` FROM signing_keys WHERE tenant = $1 ORDER BY created_at, kid`, tenant)
-	if err != nil {
-		return nil, s.wrap("list keys", err)
-	}
-	defer rows.Close()
-	var ks []storage.Key
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, s.wrap("list keys", err)
-		}
-		ks = append(ks, k)
-	}
-	return ks, s.wrap("list keys", rows.Err())
+	ks, err := queryAll(ctx, s, scanKey, `SELECT `+keyCols+` FROM signing_keys WHERE tenant = $1 ORDER BY created_at, kid`, tenant)
+	return ks, s.wrap("list keys", err)
 }
 
 // UpdateKey reads the key, applies fn and writes the result in one

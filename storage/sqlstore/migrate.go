@@ -111,18 +111,10 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 
 // AppliedMigrations lists the versions recorded in schema_migrations.
 func (s *Store) AppliedMigrations(ctx context.Context) ([]int64, error) {
-	rows, err := s.query(ctx, "SELECT version FROM schema_migrations ORDER BY version")
-	if err != nil {
-		return nil, s.wrap(s.d.Name+": list migrations", err)
-	}
-	defer rows.Close()
-	var vs []int64
-	for rows.Next() {
+	vs, err := queryAll(ctx, s, func(sc interface{ Scan(...any) error }) (int64, error) {
 		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, s.wrap(s.d.Name+": list migrations", err)
-		}
-		vs = append(vs, v)
-	}
-	return vs, s.wrap(s.d.Name+": list migrations", rows.Err())
+		err := sc.Scan(&v)
+		return v, err
+	}, "SELECT version FROM schema_migrations ORDER BY version")
+	return vs, s.wrap(s.d.Name+": list migrations", err)
 }

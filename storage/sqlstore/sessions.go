@@ -90,21 +90,9 @@ func (s *Store) EndSession(ctx context.Context, id string, at time.Time) error {
 // ended, newest first. Whether one has idled or expired is the caller's
 // decision (it owns the clock and the timeouts).
 func (s *Store) ListSessions(ctx context.Context, tenant, subject string) ([]storage.LoginSession, error) {
-	rows, err := s.query(ctx, `SELECT `+sessionCols+` FROM sessions
+	out, err := queryAll(ctx, s, scanSession, `SELECT `+sessionCols+` FROM sessions
 		WHERE tenant = $1 AND subject = $2 AND ended_at IS NULL ORDER BY created_at DESC, id`, tenant, subject)
-	if err != nil {
-		return nil, s.wrap("list sessions", err)
-	}
-	defer rows.Close()
-	var out []storage.LoginSession
-	for rows.Next() {
-		ls, err := scanSession(rows)
-		if err != nil {
-			return nil, s.wrap("list sessions", err)
-		}
-		out = append(out, ls)
-	}
-	return out, s.wrap("list sessions", rows.Err())
+	return out, s.wrap("list sessions", err)
 }
 
 // DeleteExpiredSessions removes sessions whose absolute expiry is before t.

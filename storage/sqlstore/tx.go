@@ -116,6 +116,24 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 	return s.q(ctx).QueryRowContext(ctx, query, args...)
 }
 
+// queryAll runs query and returns every row as scan reads it.
+func queryAll[T any](ctx context.Context, s *Store, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // execN runs a statement and returns the number of rows it changed.
 func (s *Store) execN(ctx context.Context, query string, args ...any) (int64, error) {
 	res, err := s.exec(ctx, query, args...)
