@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/representation"
@@ -152,22 +151,15 @@ func newBrowserRP(t *testing.T, issuer string) *browserRP {
 
 func (rp *browserRP) redirectURI() string { return rp.srv.URL + "/cb" }
 
-func rpRandom() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 func (rp *browserRP) start(w http.ResponseWriter, r *http.Request) {
-	state, f := rpRandom(), browserRPFlow{nonce: rpRandom(), verifier: rpRandom() + rpRandom()}
+	state, f := rand.Text(), browserRPFlow{nonce: rand.Text(), verifier: oauth2.GenerateVerifier()}
 	rp.mu.Lock()
 	rp.pending[state] = f
 	rp.mu.Unlock()
-	sum := sha256.Sum256([]byte(f.verifier))
 	q := url.Values{
 		"response_type": {"code"}, "client_id": {rp.clientID}, "redirect_uri": {rp.redirectURI()},
 		"scope": {"openid profile pid"}, "state": {state}, "nonce": {f.nonce},
-		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+		"code_challenge": {oauth2.S256ChallengeFromVerifier(f.verifier)}, "code_challenge_method": {"S256"},
 	}
 	http.Redirect(w, r, rp.issuer+"/authorize?"+q.Encode(), http.StatusFound)
 }
@@ -221,43 +213,11 @@ func (rp *browserRP) redeem(r *http.Request) browserRPResult {
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.IDToken == "" {
 		return browserRPResult{err: fmt.Errorf("token response %d: %s %s (%v)", resp.StatusCode, tok.Error, tok.Desc, err)}
 	}
-	claims, err := rp.verify(r.Context(), tok.IDToken)
+	_, claims, err := verifyWithJWKS(r.Context(), rp.issuer, tok.IDToken, jose.RS256, jose.ES256, jose.PS256)
 	if err != nil {
 		return browserRPResult{err: err}
 	}
 	return browserRPResult{iss: q.Get("iss"), claims: claims, nonce: f.nonce, idToken: tok.IDToken}
-}
-
-// verify checks the ID token's signature against the issuer's JWKS and
-// returns its claims.
-func (rp *browserRP) verify(ctx context.Context, raw string) (map[string]any, error) {
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.PS256})
-	if err != nil {
-		return nil, fmt.Errorf("parse id_token: %w", err)
-	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, rp.issuer+"/jwks", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("jwks: %w", err)
-	}
-	defer resp.Body.Close()
-	var set jose.JSONWebKeySet
-	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
-		return nil, fmt.Errorf("jwks: %w", err)
-	}
-	keys := set.Key(jws.Signatures[0].Header.KeyID)
-	if len(keys) != 1 {
-		return nil, fmt.Errorf("jwks has %d keys with kid %q", len(keys), jws.Signatures[0].Header.KeyID)
-	}
-	payload, err := jws.Verify(keys[0])
-	if err != nil {
-		return nil, fmt.Errorf("id_token signature: %w", err)
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		return nil, fmt.Errorf("id_token claims: %w", err)
-	}
-	return claims, nil
 }
 
 // TestBrowserLogin drives headless Chromium through the whole login as a

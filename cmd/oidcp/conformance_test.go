@@ -90,12 +90,12 @@ func TestConformanceOIDCP(t *testing.T) {
 	strictPost := srv.register(t, "oidcc-strict-post", "--auth-method", "client_secret_post")
 
 	certCfg := srv.clientConfig(cert)
-	certCfg.PostClient = &certPost.Client
-	certCfg.StrictClient = &strict.Client
+	certCfg.PostClient = &certPost
+	certCfg.StrictClient = &strict
 
 	strictCfg := srv.clientConfig(strict)
-	strictCfg.PostClient = &strictPost.Client
-	strictCfg.StrictClient = &strict.Client
+	strictCfg.PostClient = &strictPost
+	strictCfg.StrictClient = &strict
 	strictCfg.Backchannel = nil // one receiver address; the certification run owns it
 	strictPKCECfg := strictCfg
 	strictPKCECfg.AlwaysPKCE = true
@@ -281,9 +281,6 @@ type tlsServer struct {
 	backchannel string
 }
 
-// confClient is a client created with the CLI.
-type confClient struct{ conformance.Client }
-
 const (
 	rpRedirect   = "https://rp.conformance.test/cb"
 	rpRedirect2  = "https://rp.conformance.test/cb2"
@@ -307,7 +304,7 @@ func startTLSServer(t *testing.T) *tlsServer {
 
 // register creates a confidential client in tenant main with the suite's
 // redirect URIs and extra `clients create` flags.
-func (s *tlsServer) register(t *testing.T, id string, flags ...string) confClient {
+func (s *tlsServer) register(t *testing.T, id string, flags ...string) conformance.Client {
 	t.Helper()
 	secret := id + "-" + strings.Repeat("s", 24)
 	args := append([]string{"clients", "create", "--tenant", "main", "--id", id, "--secret", secret,
@@ -319,12 +316,12 @@ func (s *tlsServer) register(t *testing.T, id string, flags ...string) confClien
 	if slices.Contains(flags, "client_secret_post") {
 		method = "client_secret_post"
 	}
-	return confClient{conformance.Client{ClientID: id, ClientSecret: secret, TokenEndpointAuthMethod: method, RedirectURI: rpRedirect}}
+	return conformance.Client{ClientID: id, ClientSecret: secret, TokenEndpointAuthMethod: method, RedirectURI: rpRedirect}
 }
 
-func (s *tlsServer) clientConfig(primary confClient) conformance.ClientConfig {
+func (s *tlsServer) clientConfig(primary conformance.Client) conformance.ClientConfig {
 	return conformance.ClientConfig{
-		Client:                primary.Client,
+		Client:                primary,
 		RedirectURI2:          rpRedirect2,
 		PostLogoutRedirectURI: rpPostLogout,
 		Backchannel:           &conformance.Backchannel{Listen: s.backchannel, URI: "http://" + s.backchannel + "/backchannel"},

@@ -91,7 +91,7 @@ func (f *fakeOP) authorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	code := randomString()
+	code := rand.Text()
 	f.mu.Lock()
 	f.codes[code] = fakeCode{nonce: q.Get("nonce"), pid: pid}
 	f.mu.Unlock()
@@ -137,7 +137,7 @@ func (f *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 	if mode == fakeTamper {
 		raw = tamperSignature(raw)
 	}
-	writeTestJSON(w, http.StatusOK, map[string]any{"access_token": randomString(), "token_type": "Bearer", "expires_in": 120, "id_token": raw})
+	writeTestJSON(w, http.StatusOK, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 120, "id_token": raw})
 }
 
 // tamperSignature flips bits in the signature part of a compact JWS,

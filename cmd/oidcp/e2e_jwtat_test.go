@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,34 +27,12 @@ func verifyAccessJWT(t *testing.T, s *repServer, tenant, token string) map[strin
 	if strings.Count(token, ".") != 2 {
 		t.Fatalf("access token is not a compact JWS: %.40s…", token)
 	}
-	resp, err := http.Get(s.base + "/" + tenant + "/jwks")
+	h, claims, err := verifyWithJWKS(t.Context(), s.base+"/"+tenant, token, josev4.RS256)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("access token: %v", err)
 	}
-	defer resp.Body.Close()
-	var set josev4.JSONWebKeySet
-	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
-		t.Fatalf("jwks: %v", err)
-	}
-	jws, err := josev4.ParseSigned(token, []josev4.SignatureAlgorithm{josev4.RS256})
-	if err != nil {
-		t.Fatalf("access token is not an RS256 JWS: %v", err)
-	}
-	h := jws.Signatures[0].Header
 	if typ := h.ExtraHeaders[josev4.HeaderType]; typ != "at+jwt" {
 		t.Errorf("typ = %v, want at+jwt (RFC 9068 §2.1)", typ)
-	}
-	keys := set.Key(h.KeyID)
-	if len(keys) != 1 {
-		t.Fatalf("kid %q is not in the tenant's JWKS", h.KeyID)
-	}
-	payload, err := jws.Verify(keys[0])
-	if err != nil {
-		t.Fatalf("access token signature: %v", err)
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		t.Fatal(err)
 	}
 	if claims["iss"] != s.base+"/"+tenant {
 		t.Errorf("iss = %v, want %s", claims["iss"], s.base+"/"+tenant)
@@ -70,6 +49,40 @@ func verifyAccessJWT(t *testing.T, s *repServer, tenant, token string) map[strin
 	return claims
 }
 
+// verifyWithJWKS verifies a compact JWS signed with one of algs by the key
+// of the issuer's JWKS ({issuer}/jwks) that its kid names, as a relying
+// party or resource server does, and returns its header and claims.
+func verifyWithJWKS(ctx context.Context, issuer, raw string, algs ...josev4.SignatureAlgorithm) (josev4.Header, map[string]any, error) {
+	jws, err := josev4.ParseSigned(raw, algs)
+	if err != nil {
+		return josev4.Header{}, nil, fmt.Errorf("not a JWS signed with %v: %w", algs, err)
+	}
+	h := jws.Signatures[0].Header
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, issuer+"/jwks", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return h, nil, fmt.Errorf("jwks: %w", err)
+	}
+	defer resp.Body.Close()
+	var set josev4.JSONWebKeySet
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		return h, nil, fmt.Errorf("jwks: %w", err)
+	}
+	keys := set.Key(h.KeyID)
+	if len(keys) != 1 {
+		return h, nil, fmt.Errorf("jwks has %d keys with kid %q", len(keys), h.KeyID)
+	}
+	payload, err := jws.Verify(keys[0])
+	if err != nil {
+		return h, nil, fmt.Errorf("signature: %w", err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return h, nil, fmt.Errorf("claims: %w", err)
+	}
+	return h, claims, nil
+}
+
 func audience(claims map[string]any) []string {
 	switch a := claims["aud"].(type) {
 	case string:
@@ -83,12 +96,6 @@ func audience(claims map[string]any) []string {
 		return out
 	}
 	return nil
-}
-
-// atPost posts a form to a tenant endpoint as rc (HTTP Basic).
-func atPost(t *testing.T, s *repServer, tenant, path, id, secret string, form url.Values) (int, map[string]any) {
-	t.Helper()
-	return postForm(t, s.base+"/"+tenant+path, id, secret, form)
 }
 
 // userinfoStatus calls userinfo with a bearer token and returns the status.
@@ -116,8 +123,8 @@ func TestJWTAccessTokens(t *testing.T) {
 	jonas, _ := s.pop.Lookup(population.KeyJonas)
 
 	tool := s.client(t, "sandbox", "jwt-tool", "--access-token-format", "jwt", "--accept-relation", "parent")
-	b := newAgent()
-	_, verifier, ch := b.authorize(t, s, tool, kari)
+	b := newBrowser()
+	_, verifier, ch := b.authorize(t, tool, kari)
 	if ch == nil {
 		t.Fatal("no chooser for Kari at a tool that accepts parent")
 	}
@@ -127,11 +134,11 @@ func TestJWTAccessTokens(t *testing.T) {
 	}
 	tok, idt := tool.tokens(t, code, verifier)
 	at := verifyAccessJWT(t, s, "sandbox", tok.AccessToken)
-	if aud := audience(at); !slices.Contains(aud, tool.id) {
-		t.Errorf("aud = %v, want it to contain %s", aud, tool.id)
+	if aud := audience(at); !slices.Contains(aud, tool.c.id) {
+		t.Errorf("aud = %v, want it to contain %s", aud, tool.c.id)
 	}
-	if at["client_id"] != tool.id || at["sub"] != idt["sub"] {
-		t.Errorf("client_id = %v, sub = %v; want %s and the ID token's sub %v", at["client_id"], at["sub"], tool.id, idt["sub"])
+	if at["client_id"] != tool.c.id || at["sub"] != idt["sub"] {
+		t.Errorf("client_id = %v, sub = %v; want %s and the ID token's sub %v", at["client_id"], at["sub"], tool.c.id, idt["sub"])
 	}
 	if at["scope"] != "openid profile pid offline_access" {
 		t.Errorf("scope = %v", at["scope"])
@@ -148,17 +155,17 @@ func TestJWTAccessTokens(t *testing.T) {
 	if rp, _ := repClaim(t, at)["represented"].(map[string]any); rp["pid"] != jonas.PID {
 		t.Errorf("represented = %v, want Jonas", rp)
 	}
-	ui := tool.userinfo(t, tok)
+	ui := tool.userinfoGet(t, tok.AccessToken)
 	if !jsonEqual(ui["representation"], at["representation"]) || ui["sub"] != at["sub"] {
 		t.Errorf("userinfo %v does not match the access token", ui)
 	}
-	if in := tool.introspect(t, s.base, "sandbox", tok.AccessToken); in["active"] != true || in["client_id"] != tool.id {
+	if in := tool.introspect(t, tok.AccessToken); in["active"] != true || in["client_id"] != tool.c.id {
 		t.Errorf("introspection of the JWT access token = %v", in)
 	}
-	if status, out := atPost(t, s, "sandbox", "/revoke", tool.id, tool.secret, url.Values{"token": {tok.AccessToken}}); status != http.StatusOK {
+	if status, out, _ := postForm(t, s.base+"/sandbox/revoke", url.Values{"token": {tok.AccessToken}}, basicAuth(tool.c.id, tool.c.secret)); status != http.StatusOK {
 		t.Fatalf("revoke: %d %v", status, out)
 	}
-	if in := tool.introspect(t, s.base, "sandbox", tok.AccessToken); in["active"] != false {
+	if in := tool.introspect(t, tok.AccessToken); in["active"] != false {
 		t.Errorf("revoked JWT access token introspects as %v", in)
 	}
 	if st := userinfoStatus(t, s, "sandbox", tok.AccessToken); st != http.StatusUnauthorized {
@@ -167,8 +174,8 @@ func TestJWTAccessTokens(t *testing.T) {
 
 	// Pseudonymous: pairwise ids only, in the access token as elsewhere.
 	pseudo := s.client(t, "sandbox", "jwt-pseudo", "--category", "pseudonymous", "--access-token-format", "jwt", "--accept-relation", "parent")
-	b2 := newAgent()
-	_, verifier, ch = b2.authorize(t, s, pseudo, kari)
+	b2 := newBrowser()
+	_, verifier, ch = b2.authorize(t, pseudo, kari)
 	if ch == nil {
 		t.Fatal("no chooser at the pseudonymous tool")
 	}
@@ -195,7 +202,7 @@ func TestJWTAccessTokens(t *testing.T) {
 	secret := rand.Text() + rand.Text()
 	s.cli.ok("clients", "create", "--tenant", "sandbox", "--id", "jwt-service", "--secret", secret,
 		"--grant-type", "client_credentials", "--scope", "read", "--access-token-format", "jwt")
-	status, out := atPost(t, s, "sandbox", "/token", "jwt-service", secret, url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}})
+	status, out, _ := postForm(t, s.base+"/sandbox/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}, basicAuth("jwt-service", secret))
 	if status != http.StatusOK {
 		t.Fatalf("client_credentials: %d %v", status, out)
 	}
@@ -209,13 +216,13 @@ func TestJWTAccessTokens(t *testing.T) {
 			t.Errorf("client_credentials access token has %s", k)
 		}
 	}
-	if _, in := atPost(t, s, "sandbox", "/introspect", "jwt-service", secret, url.Values{"token": {ccTok}}); in["active"] != true || in["client_id"] != "jwt-service" {
+	if _, in, _ := postForm(t, s.base+"/sandbox/introspect", url.Values{"token": {ccTok}}, basicAuth("jwt-service", secret)); in["active"] != true || in["client_id"] != "jwt-service" {
 		t.Errorf("introspection of the client_credentials JWT = %v", in)
 	}
 
 	// A tool without the option keeps opaque tokens.
 	plain := s.client(t, "sandbox", "opaque-tool")
-	code, verifier, ch = newAgent().authorize(t, s, plain, kari)
+	code, verifier, ch = newBrowser().authorize(t, plain, kari)
 	if ch != nil || code == "" {
 		t.Fatal("plain login failed")
 	}
@@ -223,7 +230,7 @@ func TestJWTAccessTokens(t *testing.T) {
 	if strings.Count(otok.AccessToken, ".") == 2 || !strings.HasPrefix(otok.AccessToken, "ory_at_") {
 		t.Errorf("opaque tool got %.20s…, want an opaque ory_at_ token", otok.AccessToken)
 	}
-	if in := plain.introspect(t, s.base, "sandbox", otok.AccessToken); in["active"] != true {
+	if in := plain.introspect(t, otok.AccessToken); in["active"] != true {
 		t.Errorf("opaque token introspects as %v", in)
 	}
 }
@@ -238,8 +245,8 @@ func TestJWTAccessTokenRefreshReuse(t *testing.T) {
 	jonas := s.pid(t, population.KeyJonas)
 	tool := s.client(t, "sandbox", "jwt-refresh-tool", "--access-token-format", "jwt", "--accept-relation", "parent")
 
-	b := newAgent()
-	_, verifier, ch := b.authorize(t, s, tool, kari)
+	b := newBrowser()
+	_, verifier, ch := b.authorize(t, tool, kari)
 	if ch == nil {
 		t.Fatal("no chooser")
 	}
@@ -262,19 +269,19 @@ func TestJWTAccessTokenRefreshReuse(t *testing.T) {
 	if !jsonEqual(at["representation"], idt["representation"]) || at["sub"] != idt["sub"] {
 		t.Errorf("refreshed access token: representation %v sub %v; want the ID token's", at["representation"], at["sub"])
 	}
-	if in := tool.introspect(t, s.base, "sandbox", tok.AccessToken); in["active"] != false {
+	if in := tool.introspect(t, tok.AccessToken); in["active"] != false {
 		t.Errorf("access token before the refresh is still active: %v", in)
 	}
-	if in := tool.introspect(t, s.base, "sandbox", next.AccessToken); in["active"] != true {
+	if in := tool.introspect(t, next.AccessToken); in["active"] != true {
 		t.Errorf("refreshed access token inactive: %v", in)
 	}
-	tool.userinfo(t, next)
+	tool.userinfoGet(t, next.AccessToken)
 
 	// Replaying the used refresh token (RFC 9700 §4.14.2): the grant dies.
 	if status, body := tool.refresh(t, tok.RefreshToken); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
 		t.Fatalf("reused refresh token: %d %v, want 400 invalid_grant", status, body)
 	}
-	if in := tool.introspect(t, s.base, "sandbox", next.AccessToken); in["active"] != false {
+	if in := tool.introspect(t, next.AccessToken); in["active"] != false {
 		t.Errorf("JWT access token still active after refresh token reuse: %v", in)
 	}
 	if st := userinfoStatus(t, s, "sandbox", next.AccessToken); st != http.StatusUnauthorized {
@@ -285,16 +292,16 @@ func TestJWTAccessTokenRefreshReuse(t *testing.T) {
 	}
 
 	// A code redeemed twice (RFC 6749 §4.1.2): what it yielded is revoked.
-	code, verifier, ch = b.authorize(t, s, tool, kari)
+	code, verifier, ch = b.authorize(t, tool, kari)
 	if ch != nil || code == "" {
 		t.Fatal("SSO with the stored choice did not return a code")
 	}
 	ctok, _ := tool.tokens(t, code, verifier)
 	verifyAccessJWT(t, s, "sandbox", ctok.AccessToken)
-	if _, err := tool.oauth.Exchange(context.Background(), code, oauth2.VerifierOption(verifier)); err == nil {
+	if _, err := tool.conf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier)); err == nil {
 		t.Fatal("a used code was redeemed again")
 	}
-	if in := tool.introspect(t, s.base, "sandbox", ctok.AccessToken); in["active"] != false {
+	if in := tool.introspect(t, ctok.AccessToken); in["active"] != false {
 		t.Errorf("JWT access token still active after its code was reused: %v", in)
 	}
 }

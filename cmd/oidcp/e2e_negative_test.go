@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -229,12 +230,12 @@ func loginsFailed(t *testing.T, e *e2eEnv, tenant string) float64 {
 // testPublicClient: a public client needs PAR and PKCE, has no secret,
 // and cannot relax PKCE.
 func (e *e2eEnv) testPublicClient(t *testing.T) {
-	_, errs, code := e.cliRun("clients", "create", "--tenant", "main", "--id", "pub-relaxed", "--public", "--relax-pkce",
+	_, errs, code := e.cli.run("clients", "create", "--tenant", "main", "--id", "pub-relaxed", "--public", "--relax-pkce",
 		"--redirect-uri", "https://pub.example/cb")
 	if code == 0 || !strings.Contains(strings.ToLower(errs), "pkce") {
 		t.Errorf("public client with --relax-pkce: exit %d, stderr %q", code, errs)
 	}
-	out := e.cli(t, "clients", "create", "--tenant", "main", "--id", "pub", "--public",
+	out := e.cli.on(t).ok("clients", "create", "--tenant", "main", "--id", "pub", "--public",
 		"--redirect-uri", "https://pub.example/cb", "--scope", "openid profile")
 	if strings.Contains(out, "client_secret\"") {
 		t.Errorf("public client got a secret: %s", out)
@@ -257,9 +258,9 @@ func (e *e2eEnv) testPublicClient(t *testing.T) {
 		return e.postForm(t, e2eClient{tenant: "main"}, "/par", params)
 	}
 	base := func() (url.Values, authRequest) {
-		a := authRequest{state: randomString(), nonce: randomString(), verifier: oauth2.GenerateVerifier()}
+		a := authRequest{state: rand.Text(), nonce: rand.Text(), verifier: oauth2.GenerateVerifier()}
 		return url.Values{"response_type": {"code"}, "redirect_uri": {c.redirect}, "scope": {"openid profile"},
-			"state": {a.state}, "nonce": {a.nonce}, "code_challenge": {s256(a.verifier)}, "code_challenge_method": {"S256"},
+			"state": {a.state}, "nonce": {a.nonce}, "code_challenge": {oauth2.S256ChallengeFromVerifier(a.verifier)}, "code_challenge_method": {"S256"},
 			"login_hint": {"testid:" + e.kari}}, a
 	}
 	for _, drop := range []string{"code_challenge", "nonce"} {

@@ -176,16 +176,14 @@ func checkOneTx(t *testing.T, name string, qs []string) {
 // requests.
 func startCounted(t *testing.T, b e2eBackend) (*e2eEnv, *sqlstore.Store, *atomic.Int64) {
 	t.Helper()
-	clearEnv(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	e := &e2eEnv{dir: dir, dsn: b.dsn(t, dir), kek: testKEK(t), clock: &testClock{}, logs: &syncBuffer{}}
+	e := newE2EEnv(t, b)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.base = "http://" + ln.Addr().String()
-	cfg, err := parse(t, "--dev", "--base-url", e.base, "--data-dir", dir, "--dsn", e.dsn, "--kek", e.kek, "--log-level", "warn")
+	cfg, err := parse(t, "--dev", "--base-url", e.base, "--data-dir", e.cli.dir, "--dsn", e.dsn, "--kek", e.kek, "--log-level", "warn")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,6 +229,5 @@ func startCounted(t *testing.T, b e2eBackend) (*e2eEnv, *sqlstore.Store, *atomic
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	e.kari = syntheticPID(t, time.Date(1985, 3, 14, 0, 0, 0, 0, time.UTC), 7)
 	return e, store, &completed
 }

@@ -10,8 +10,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -99,25 +97,36 @@ func (c *testClock) advance(d time.Duration) {
 
 // e2eEnv is one running server and what the tests need to reach it.
 type e2eEnv struct {
-	base, admin   string
-	dsn, dir, kek string
-	clock         *testClock
-	store         storage.Storage // a second handle on the server's database
-	fake          *fakeOP
-	logs          *syncBuffer
-	kari, ola     string // synthetic fødselsnummer; Kari is in the person registry
+	base, admin string
+	dsn, kek    string
+	cli         *cli // oidcp commands against the server's database
+	clock       *testClock
+	store       storage.Storage // a second handle on the server's database
+	fake        *fakeOP
+	logs        *syncBuffer
+	kari, ola   string // synthetic fødselsnummer; Kari is in the person registry
 }
 
 const fakeTenant = "upfake"
 
-func startE2E(t *testing.T, b e2eBackend) *e2eEnv {
+// newE2EEnv prepares a server's database on backend b, its KEK, clock
+// and CLI; Kari and Ola are synthetic persons.
+func newE2EEnv(t *testing.T, b e2eBackend) *e2eEnv {
 	t.Helper()
 	clearEnv(t)
 	dir := t.TempDir()
-	e := &e2eEnv{dir: dir, dsn: b.dsn(t, dir), kek: testKEK(t), clock: &testClock{}, logs: &syncBuffer{}}
+	e := &e2eEnv{dsn: b.dsn(t, dir), kek: testKEK(t), clock: &testClock{}, logs: &syncBuffer{}}
+	e.cli = &cli{t: t, dir: dir, db: e.dsn, flags: []string{"--dev", "--kek", e.kek}}
+	e.kari = syntheticPID(t, time.Date(1985, 3, 14, 0, 0, 0, 0, time.UTC), 7)
+	e.ola = syntheticPID(t, time.Date(1979, 11, 2, 0, 0, 0, 0, time.UTC), 8)
+	return e
+}
+
+func startE2E(t *testing.T, b e2eBackend) *e2eEnv {
+	t.Helper()
+	e := newE2EEnv(t, b)
 	e.fake = newFakeOP(t, e.clock.now)
-	c := &cli{t: t, dir: dir}
-	args := devArgs(t, c, "http", "--dsn", e.dsn, "--kek", e.kek,
+	args := devArgs(t, e.cli, "http", "--kek", e.kek,
 		// ID tokens outlive the key rotation's publish lead (10m), so the
 		// rotation test can verify a token signed before it.
 		"--id-token-lifetime", "1h")
@@ -136,11 +145,9 @@ func startE2E(t *testing.T, b e2eBackend) *e2eEnv {
 	}
 	t.Cleanup(func() { e.store.Close() })
 
-	e.kari = syntheticPID(t, time.Date(1985, 3, 14, 0, 0, 0, 0, time.UTC), 7)
-	e.ola = syntheticPID(t, time.Date(1979, 11, 2, 0, 0, 0, 0, time.UTC), 8)
-	if err := e.store.UpsertPersons(ctx, []storage.Person{{
+	if err := e.store.ImportRegistry(ctx, []storage.Person{{
 		PID: e.kari, GivenName: "Kari", FamilyName: "Nordmann", BirthDate: time.Date(1985, 3, 14, 0, 0, 0, 0, time.UTC), UpdatedAt: time.Now(),
-	}}); err != nil {
+	}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -156,24 +163,6 @@ func syntheticPID(t *testing.T, birth time.Time, n int) string {
 }
 
 func (e *e2eEnv) issuer(tenant string) string { return e.base + "/" + tenant }
-
-// cli runs an oidcp command against the server's database and returns
-// its stdout; it must succeed.
-func (e *e2eEnv) cli(t *testing.T, args ...string) string {
-	t.Helper()
-	out, errs, code := e.cliRun(args...)
-	if code != 0 {
-		t.Fatalf("oidcp %s: exit %d\nstderr: %s", strings.Join(args, " "), code, errs)
-	}
-	return out
-}
-
-func (e *e2eEnv) cliRun(args ...string) (string, string, int) {
-	var out, errb bytes.Buffer
-	all := append(append([]string{}, args...), "--dev", "--dsn", e.dsn, "--data-dir", e.dir, "--kek", e.kek)
-	code := run(context.Background(), all, &out, &errb)
-	return out.String(), errb.String(), code
-}
 
 // e2eClient is a registered client as its developer knows it.
 type e2eClient struct {
@@ -195,22 +184,25 @@ func (e *e2eEnv) register(t *testing.T, tenant, id string, extra ...string) e2eC
 	args := []string{"clients", "create", "--tenant", tenant, "--id", id, "--secret", c.secret,
 		"--redirect-uri", c.redirect, "--post-logout-redirect-uri", c.logout,
 		"--scope", "openid profile pid offline_access"}
-	e.cli(t, append(args, extra...)...)
+	e.cli.on(t).ok(append(args, extra...)...)
 	return c
 }
 
 // relyingParty is a client's view of oidcp through go-oidc and x/oauth2.
 type relyingParty struct {
-	e        *e2eEnv
+	issuer   string
 	c        e2eClient
 	prov     *oidc.Provider
 	conf     oauth2.Config
 	verifier *oidc.IDTokenVerifier
 }
 
-func (e *e2eEnv) rp(t *testing.T, c e2eClient, scopes ...string) *relyingParty {
+// newRelyingParty discovers issuer and builds client c's relying party
+// asking for scopes (default c.scopes). The server's clock may be far
+// from the wall clock; go-oidc checks expiry against now.
+func newRelyingParty(t *testing.T, issuer string, c e2eClient, now func() time.Time, scopes ...string) *relyingParty {
 	t.Helper()
-	prov, err := oidc.NewProvider(context.Background(), e.issuer(c.tenant))
+	prov, err := oidc.NewProvider(context.Background(), issuer)
 	if err != nil {
 		t.Fatalf("discovery: %v", err)
 	}
@@ -220,10 +212,15 @@ func (e *e2eEnv) rp(t *testing.T, c e2eClient, scopes ...string) *relyingParty {
 	ep := prov.Endpoint()
 	ep.AuthStyle = oauth2.AuthStyleInHeader
 	return &relyingParty{
-		e: e, c: c, prov: prov,
+		issuer: issuer, c: c, prov: prov,
 		conf:     oauth2.Config{ClientID: c.id, ClientSecret: c.secret, Endpoint: ep, RedirectURL: c.redirect, Scopes: scopes},
-		verifier: prov.Verifier(&oidc.Config{ClientID: c.id, Now: e.clock.now}),
+		verifier: prov.Verifier(&oidc.Config{ClientID: c.id, Now: now}),
 	}
+}
+
+func (e *e2eEnv) rp(t *testing.T, c e2eClient, scopes ...string) *relyingParty {
+	t.Helper()
+	return newRelyingParty(t, e.issuer(c.tenant), c, e.clock.now, scopes...)
 }
 
 // authRequest is one authorization request and the secrets the client
@@ -232,16 +229,10 @@ type authRequest struct {
 	url, state, nonce, verifier string
 }
 
-func randomString() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // authURL builds a code+PKCE S256 request with state and nonce, logging in
 // pid headlessly when pid is not empty.
 func (rp *relyingParty) authURL(pid string, opts ...oauth2.AuthCodeOption) authRequest {
-	a := authRequest{state: randomString(), nonce: randomString(), verifier: oauth2.GenerateVerifier()}
+	a := authRequest{state: rand.Text(), nonce: rand.Text(), verifier: oauth2.GenerateVerifier()}
 	all := []oauth2.AuthCodeOption{oidc.Nonce(a.nonce), oauth2.S256ChallengeOption(a.verifier)}
 	if pid != "" {
 		all = append(all, oauth2.SetAuthURLParam("login_hint", "testid:"+pid))
@@ -323,7 +314,7 @@ func (rp *relyingParty) authorizeE(b *browser, a authRequest) (url.Values, visit
 	if q.Get("state") != a.state {
 		return q, v, fmt.Errorf("authorization response state %q, want %q", q.Get("state"), a.state)
 	}
-	if q.Get("iss") != rp.e.issuer(rp.c.tenant) {
+	if q.Get("iss") != rp.issuer {
 		return q, v, fmt.Errorf("authorization response iss %q (RFC 9207)", q.Get("iss"))
 	}
 	return q, v, nil
@@ -422,15 +413,33 @@ func oauthError(err error) (string, int) {
 	return "", 0
 }
 
-// postForm posts to a tenant endpoint as client c (HTTP Basic, or no
-// authentication when c.secret is empty) and decodes the JSON answer.
-func (e *e2eEnv) postForm(t *testing.T, c e2eClient, endpoint string, form url.Values) (int, map[string]any) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.issuer(c.tenant)+endpoint, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if c.secret != "" {
-		req.SetBasicAuth(url.QueryEscape(c.id), url.QueryEscape(c.secret))
+// clientAuth puts a client's credentials on a request to the token,
+// introspection, revocation or PAR endpoint.
+type clientAuth func(req *http.Request, form url.Values)
+
+// basicAuth is client_secret_basic (RFC 6749 §2.3.1 form-encodes the
+// credentials before base64).
+func basicAuth(id, secret string) clientAuth {
+	return func(req *http.Request, _ url.Values) {
+		req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
 	}
+}
+
+// postForm POSTs form to u with auth (nil: no client authentication) and
+// decodes the JSON answer (an empty body gives an empty map). The form is
+// copied so auth cannot leak into the caller's next request.
+func postForm(t *testing.T, u string, form url.Values, auth clientAuth) (int, map[string]any, http.Header) {
+	t.Helper()
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = append([]string(nil), v...)
+	}
+	req, _ := http.NewRequest(http.MethodPost, u, nil)
+	if auth != nil {
+		auth(req, f)
+	}
+	req.Body = io.NopCloser(strings.NewReader(f.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -440,10 +449,22 @@ func (e *e2eEnv) postForm(t *testing.T, c e2eClient, endpoint string, form url.V
 	m := map[string]any{}
 	if len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, &m); err != nil {
-			t.Fatalf("POST %s: %d, not JSON: %.300s", endpoint, resp.StatusCode, body)
+			t.Fatalf("POST %s: %d, not JSON: %.300s", u, resp.StatusCode, body)
 		}
 	}
-	return resp.StatusCode, m
+	return resp.StatusCode, m, resp.Header
+}
+
+// postForm posts to a tenant endpoint as client c (HTTP Basic, or no
+// authentication when c.secret is empty).
+func (e *e2eEnv) postForm(t *testing.T, c e2eClient, endpoint string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	var auth clientAuth
+	if c.secret != "" {
+		auth = basicAuth(c.id, c.secret)
+	}
+	status, m, _ := postForm(t, e.issuer(c.tenant)+endpoint, form, auth)
+	return status, m
 }
 
 // introspect asks c's tenant about token as client c (RFC 7662).
@@ -503,10 +524,4 @@ func (e *e2eEnv) events(t *testing.T, tenant, kind string) []storage.Event {
 func (e *e2eEnv) metrics(t *testing.T) string {
 	t.Helper()
 	return get(t, e.admin+"/metrics")
-}
-
-// s256 is the PKCE S256 challenge of a verifier (RFC 7636 §4.2).
-func s256(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

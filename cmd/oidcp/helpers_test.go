@@ -35,10 +35,13 @@ func testKEK(t *testing.T) string {
 }
 
 // cli runs oidcp with args against a fresh SQLite database in a temp
-// directory (shared by the calls of one cli value).
+// directory (shared by the calls of one cli value), or against db when
+// set, adding flags to every command line.
 type cli struct {
-	t   *testing.T
-	dir string
+	t     *testing.T
+	dir   string
+	db    string
+	flags []string
 }
 
 func newCLI(t *testing.T) *cli {
@@ -47,13 +50,26 @@ func newCLI(t *testing.T) *cli {
 	return &cli{t: t, dir: t.TempDir()}
 }
 
-func (c *cli) dsn() string { return "sqlite:" + filepath.Join(c.dir, "oidcp.db") }
+func (c *cli) dsn() string {
+	if c.db != "" {
+		return c.db
+	}
+	return "sqlite:" + filepath.Join(c.dir, "oidcp.db")
+}
+
+// on returns c reporting failures on t, a subtest of c's test (a
+// subtest must not fail its parent).
+func (c *cli) on(t *testing.T) *cli {
+	d := *c
+	d.t = t
+	return &d
+}
 
 // run executes one command line and returns stdout, stderr and the exit code.
 func (c *cli) run(args ...string) (string, string, int) {
 	c.t.Helper()
 	var out, errb bytes.Buffer
-	base := []string{"--dsn", c.dsn(), "--data-dir", c.dir}
+	base := append([]string{"--dsn", c.dsn(), "--data-dir", c.dir}, c.flags...)
 	code := run(context.Background(), append(append([]string{}, args...), base...), &out, &errb)
 	return out.String(), errb.String(), code
 }

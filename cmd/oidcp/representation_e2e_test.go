@@ -8,7 +8,6 @@ import (
 	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"slices"
@@ -54,49 +53,20 @@ func (s *repServer) pid(t *testing.T, key string) string {
 	return p.PID
 }
 
-// repClient is a registered tool and an x/oauth2 + go-oidc relying party
-// for it.
-type repClient struct {
-	id, secret, redirect string
-	oauth                oauth2.Config
-	verifier             *oidc.IDTokenVerifier
-	provider             *oidc.Provider
-}
-
-func (s *repServer) client(t *testing.T, tenant, id string, flags ...string) *repClient {
+// client registers a tool with the CLI and returns its relying party.
+func (s *repServer) client(t *testing.T, tenant, id string, flags ...string) *relyingParty {
 	t.Helper()
-	secret := rand.Text() + rand.Text()
 	// Each tool gets its own loopback host, hence its own sector
 	// (OIDC Core §8.1), so pairwise subs differ between tools.
 	s.clients++
-	redirect := fmt.Sprintf("http://127.0.0.%d:9/%s/cb", 1+s.clients, id)
-	args := append([]string{"clients", "create", "--tenant", tenant, "--id", id, "--secret", secret,
-		"--redirect-uri", redirect, "--scope", "openid profile pid offline_access",
+	c := e2eClient{tenant: tenant, id: id, secret: rand.Text() + rand.Text(),
+		redirect: fmt.Sprintf("http://127.0.0.%d:9/%s/cb", 1+s.clients, id),
+		scopes:   []string{oidc.ScopeOpenID, "profile", "pid", "offline_access"}}
+	args := append([]string{"clients", "create", "--tenant", tenant, "--id", id, "--secret", c.secret,
+		"--redirect-uri", c.redirect, "--scope", "openid profile pid offline_access",
 		"--grant-type", "authorization_code", "--grant-type", "refresh_token"}, flags...)
-	s.cli.ok(args...)
-	ctx := context.Background()
-	prov, err := oidc.NewProvider(ctx, s.base+"/"+tenant)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := &repClient{id: id, secret: secret, redirect: redirect, provider: prov}
-	rc.oauth = oauth2.Config{ClientID: id, ClientSecret: secret, RedirectURL: redirect, Endpoint: prov.Endpoint(),
-		Scopes: []string{oidc.ScopeOpenID, "profile", "pid", "offline_access"}}
-	// The test clock may be far from the wall clock; go-oidc checks expiry
-	// against its Now.
-	rc.verifier = prov.Verifier(&oidc.Config{ClientID: id, Now: s.clock.now})
-	return rc
-}
-
-// agent is a cookie-jar HTTP client that does not follow redirects, so
-// the test sees each hop.
-type agent struct {
-	c *http.Client
-}
-
-func newAgent() *agent {
-	jar, _ := cookiejar.New(nil)
-	return &agent{c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	s.cli.on(t).ok(args...)
+	return newRelyingParty(t, s.base+"/"+tenant, c, s.clock.now)
 }
 
 // chooserForm is the parsed chooser page.
@@ -136,46 +106,47 @@ func parseChooser(t *testing.T, body string) *chooserForm {
 
 // authorize runs the front channel for pid until the redirect URI (the
 // code) or the chooser page (returned for the test to act on).
-func (b *agent) authorize(t *testing.T, s *repServer, rc *repClient, pid string, extra ...oauth2.AuthCodeOption) (code, verifier string, chooser *chooserForm) {
+func (b *browser) authorize(t *testing.T, rc *relyingParty, pid string, extra ...oauth2.AuthCodeOption) (code, verifier string, chooser *chooserForm) {
 	t.Helper()
-	verifier = oauth2.GenerateVerifier()
-	state, nonce := rand.Text(), rand.Text()
-	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce),
-		oauth2.SetAuthURLParam("login_hint", "testid:"+pid)}, extra...)
-	next := rc.oauth.AuthCodeURL(state, opts...)
-	for range 12 {
-		if strings.HasPrefix(next, rc.redirect) {
-			u, _ := url.Parse(next)
-			q := u.Query()
-			if q.Get("error") != "" {
-				t.Fatalf("authorization error: %s: %s", q.Get("error"), q.Get("error_description"))
-			}
-			if q.Get("state") != state {
-				t.Fatalf("state = %q, want %q", q.Get("state"), state)
-			}
-			return q.Get("code"), verifier, nil
-		}
-		resp, err := b.c.Get(next)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK && strings.Contains(string(body), `name="subject"`) {
-			return "", verifier, parseChooser(t, string(body))
-		}
-		loc, err := resp.Location()
-		if err != nil {
-			t.Fatalf("GET %s: %d without redirect:\n%.2000s", next, resp.StatusCode, body)
-		}
-		next = loc.String()
+	a := rc.authURL(pid, extra...)
+	v, err := b.visit(a.url, rc.c.redirect)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("too many redirects")
-	return "", "", nil
+	if v.final == nil {
+		if v.status == http.StatusOK && strings.Contains(v.body, `name="subject"`) {
+			return "", a.verifier, parseChooser(t, v.body)
+		}
+		t.Fatalf("neither an authorization response nor the chooser: %s", v)
+	}
+	q := v.final.Query()
+	if q.Get("error") != "" {
+		t.Fatalf("authorization error: %s: %s", q.Get("error"), q.Get("error_description"))
+	}
+	if q.Get("state") != a.state {
+		t.Fatalf("state = %q, want %q", q.Get("state"), a.state)
+	}
+	return q.Get("code"), a.verifier, nil
+}
+
+// firstHop sends an authorization request and returns where the first
+// response redirects, without following it.
+func (b *browser) firstHop(t *testing.T, u string) *url.URL {
+	t.Helper()
+	resp, err := b.c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := resp.Location()
+	if err != nil {
+		t.Fatalf("GET %s: %d without redirect", u, resp.StatusCode)
+	}
+	return loc
 }
 
 // choose submits the chooser form and returns the code from the redirect.
-func (b *agent) choose(t *testing.T, rc *repClient, f *chooserForm, subject string) (code string, status int, body string) {
+func (b *browser) choose(t *testing.T, rc *relyingParty, f *chooserForm, subject string) (code string, status int, body string) {
 	t.Helper()
 	form := url.Values{"flow": {f.flow}, "csrf": {f.csrf}, "subject": {subject}}
 	resp, err := b.c.PostForm(f.action, form)
@@ -188,7 +159,7 @@ func (b *agent) choose(t *testing.T, rc *repClient, f *chooserForm, subject stri
 	if err != nil {
 		return "", resp.StatusCode, string(raw)
 	}
-	if !strings.HasPrefix(loc.String(), rc.redirect) {
+	if !strings.HasPrefix(loc.String(), rc.c.redirect) {
 		t.Fatalf("chooser redirected to %s", loc)
 	}
 	if e := loc.Query().Get("error"); e != "" {
@@ -197,70 +168,40 @@ func (b *agent) choose(t *testing.T, rc *repClient, f *chooserForm, subject stri
 	return loc.Query().Get("code"), resp.StatusCode, ""
 }
 
-// tokens exchanges a code and verifies the ID token with go-oidc.
-func (rc *repClient) tokens(t *testing.T, code, verifier string) (*oauth2.Token, map[string]any) {
+// tokens exchanges a code, verifies the ID token with go-oidc and
+// returns its claims.
+func (rp *relyingParty) tokens(t *testing.T, code, verifier string) (*oauth2.Token, map[string]any) {
 	t.Helper()
-	ctx := context.Background()
-	tok, err := rc.oauth.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	tk, err := rp.exchangeE(code, verifier)
 	if err != nil {
 		t.Fatalf("code exchange: %v", err)
 	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := rc.verifier.Verify(ctx, raw)
-	if err != nil {
-		t.Fatalf("ID token rejected by go-oidc: %v", err)
+	if tk.id == nil {
+		t.Fatal("no ID token in the token response")
 	}
 	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
+	if err := tk.id.Claims(&claims); err != nil {
 		t.Fatal(err)
 	}
-	return tok, claims
+	return tk.oauth, claims
 }
 
-func (rc *repClient) userinfo(t *testing.T, tok *oauth2.Token) map[string]any {
+// introspect asks the client's tenant about token (RFC 7662); it must
+// answer.
+func (rp *relyingParty) introspect(t *testing.T, token string) map[string]any {
 	t.Helper()
-	ui, err := rc.provider.UserInfo(context.Background(), oauth2.StaticTokenSource(tok))
-	if err != nil {
-		t.Fatalf("userinfo: %v", err)
-	}
-	var claims map[string]any
-	if err := ui.Claims(&claims); err != nil {
-		t.Fatal(err)
-	}
-	return claims
-}
-
-func (rc *repClient) introspect(t *testing.T, base, tenant, token string) map[string]any {
-	t.Helper()
-	status, out := postForm(t, base+"/"+tenant+"/introspect", rc.id, rc.secret, url.Values{"token": {token}})
-	if status != http.StatusOK || out == nil {
+	status, out, _ := postForm(t, rp.issuer+"/introspect", url.Values{"token": {token}}, basicAuth(rp.c.id, rp.c.secret))
+	if status != http.StatusOK || len(out) == 0 {
 		t.Fatalf("introspect: %d %v", status, out)
 	}
 	return out
 }
 
 // refresh posts a refresh_token grant and returns the status and body.
-func (rc *repClient) refresh(t *testing.T, refreshToken string) (int, map[string]any) {
+func (rp *relyingParty) refresh(t *testing.T, refreshToken string) (int, map[string]any) {
 	t.Helper()
-	return postForm(t, rc.oauth.Endpoint.TokenURL, rc.id, rc.secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
-}
-
-// postForm posts form to u with HTTP Basic client authentication
-// (RFC 6749 §2.3.1 form-encodes the credentials) and decodes the JSON
-// answer.
-func postForm(t *testing.T, u, id, secret string, form url.Values) (int, map[string]any) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	status, body, _ := postForm(t, rp.conf.Endpoint.TokenURL, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}, basicAuth(rp.c.id, rp.c.secret))
+	return status, body
 }
 
 func repClaim(t *testing.T, claims map[string]any) map[string]any {
@@ -291,8 +232,8 @@ func TestRepresentationStory(t *testing.T) {
 		"--accept-relation", "parent", "--accept-relation", "power_of_attorney", "--accept-relation", "assigned_power_of_attorney")
 	kari := s.pid(t, population.KeyKari)
 
-	b := newAgent()
-	_, verifier, ch := b.authorize(t, s, tool, kari)
+	b := newBrowser()
+	_, verifier, ch := b.authorize(t, tool, kari)
 	if ch == nil {
 		t.Fatal("no chooser shown for Kari at a tool that accepts representation")
 	}
@@ -330,7 +271,7 @@ func TestRepresentationStory(t *testing.T) {
 	}
 
 	// She picks Ingrid (14: limited).
-	_, verifier, ch = b.authorize(t, s, tool, kari, oauth2.SetAuthURLParam("prompt", "select_account"))
+	_, verifier, ch = b.authorize(t, tool, kari, oauth2.SetAuthURLParam("prompt", "select_account"))
 	if ch == nil {
 		t.Fatal("no chooser on the second attempt")
 	}
@@ -354,18 +295,18 @@ func TestRepresentationStory(t *testing.T) {
 	if _, ok := rep["valid_until"].(string); !ok {
 		t.Errorf("no valid_until for a child relation: %v", rep)
 	}
-	ui := tool.userinfo(t, tok)
+	ui := tool.userinfoGet(t, tok.AccessToken)
 	if !jsonEqual(ui["representation"], idt["representation"]) {
 		t.Errorf("userinfo representation %v differs from the ID token's %v", ui["representation"], idt["representation"])
 	}
-	in := tool.introspect(t, s.base, "sandbox", tok.AccessToken)
+	in := tool.introspect(t, tok.AccessToken)
 	if in["active"] != true || !jsonEqual(in["representation"], idt["representation"]) {
 		t.Errorf("introspection = %v", in)
 	}
 
 	// The choice is stored on the session for this tool: the next
 	// authorization (SSO) issues for Ingrid again without a chooser.
-	code, verifier, ch = b.authorize(t, s, tool, kari)
+	code, verifier, ch = b.authorize(t, tool, kari)
 	if ch != nil {
 		t.Fatal("chooser shown again although a choice is stored and no prompt=select_account")
 	}
@@ -375,7 +316,7 @@ func TestRepresentationStory(t *testing.T) {
 	}
 
 	// Her mother, under an ordinary power of attorney with service areas.
-	_, verifier, ch = b.authorize(t, s, tool, kari, oauth2.SetAuthURLParam("prompt", "select_account"))
+	_, verifier, ch = b.authorize(t, tool, kari, oauth2.SetAuthURLParam("prompt", "select_account"))
 	code, _, _ = b.choose(t, tool, ch, s.pid(t, population.KeyAstrid))
 	_, idt = tool.tokens(t, code, verifier)
 	rep = repClaim(t, idt)
@@ -387,7 +328,7 @@ func TestRepresentationStory(t *testing.T) {
 	}
 
 	// Herself: no representation claim.
-	_, verifier, ch = b.authorize(t, s, tool, kari, oauth2.SetAuthURLParam("prompt", "select_account"))
+	_, verifier, ch = b.authorize(t, tool, kari, oauth2.SetAuthURLParam("prompt", "select_account"))
 	code, _, _ = b.choose(t, tool, ch, choiceSelfValue)
 	_, idt = tool.tokens(t, code, verifier)
 	if _, ok := idt["representation"]; ok {
@@ -412,8 +353,8 @@ func TestRepresentationToolPolicies(t *testing.T) {
 	kari := s.pid(t, population.KeyKari)
 
 	plain := s.client(t, "sandbox", "plain-tool")
-	b := newAgent()
-	code, verifier, ch := b.authorize(t, s, plain, kari)
+	b := newBrowser()
+	code, verifier, ch := b.authorize(t, plain, kari)
 	if ch != nil {
 		t.Fatal("chooser shown at a tool that accepts no relation")
 	}
@@ -424,7 +365,7 @@ func TestRepresentationToolPolicies(t *testing.T) {
 
 	standalone := s.client(t, "sandbox", "standalone-tool", "--standalone",
 		"--accept-relation", "parent", "--accept-relation", "assigned_power_of_attorney")
-	_, _, ch = b.authorize(t, s, standalone, kari)
+	_, _, ch = b.authorize(t, standalone, kari)
 	if ch == nil {
 		t.Fatal("no chooser at the standalone tool")
 	}
@@ -436,15 +377,15 @@ func TestRepresentationToolPolicies(t *testing.T) {
 	}
 
 	pseudo := s.client(t, "sandbox", "pseudo-tool", "--category", "pseudonymous", "--accept-relation", "parent")
-	b2 := newAgent()
-	_, verifier, ch = b2.authorize(t, s, pseudo, kari)
+	b2 := newBrowser()
+	_, verifier, ch = b2.authorize(t, pseudo, kari)
 	if ch == nil {
 		t.Fatal("no chooser at the pseudonymous tool")
 	}
 	code, _, _ = b2.choose(t, pseudo, ch, s.pid(t, population.KeyJonas))
 	tok, idt := pseudo.tokens(t, code, verifier)
-	ui := pseudo.userinfo(t, tok)
-	in := pseudo.introspect(t, s.base, "sandbox", tok.AccessToken)
+	ui := pseudo.userinfoGet(t, tok.AccessToken)
+	in := pseudo.introspect(t, tok.AccessToken)
 	for name, claims := range map[string]map[string]any{"id_token": idt, "userinfo": ui, "introspection": in} {
 		raw, _ := json.Marshal(claims)
 		for _, k := range []string{population.KeyKari, population.KeyJonas} {
@@ -460,7 +401,7 @@ func TestRepresentationToolPolicies(t *testing.T) {
 		}
 	}
 	// Pairwise: the same child has different subs at different sectors.
-	_, verifier, ch = b.authorize(t, s, standalone, kari)
+	_, verifier, ch = b.authorize(t, standalone, kari)
 	code, _, _ = b.choose(t, standalone, ch, s.pid(t, population.KeyJonas))
 	_, idt2 := standalone.tokens(t, code, verifier)
 	sub1 := repClaim(t, idt)["represented"].(map[string]any)["sub"]
@@ -473,8 +414,8 @@ func TestRepresentationToolPolicies(t *testing.T) {
 	// represented child only the pairwise sub (the same scope rules as for
 	// the person's own claims).
 	minimal := s.client(t, "sandbox", "minimal-tool", "--accept-relation", "parent")
-	minimal.oauth.Scopes = []string{oidc.ScopeOpenID}
-	_, verifier, ch = b.authorize(t, s, minimal, kari)
+	minimal.conf.Scopes = []string{oidc.ScopeOpenID}
+	_, verifier, ch = b.authorize(t, minimal, kari)
 	code, _, _ = b.choose(t, minimal, ch, s.pid(t, population.KeyJonas))
 	_, idt3 := minimal.tokens(t, code, verifier)
 	if rp, _ := repClaim(t, idt3)["represented"].(map[string]any); len(rp) != 1 || rp["sub"] == nil {
@@ -482,8 +423,8 @@ func TestRepresentationToolPolicies(t *testing.T) {
 	}
 
 	// prompt=none when a choice is needed: account_selection_required.
-	b3 := newAgent()
-	nilCode, _, ch := b3.authorize(t, s, plain, kari) // establishes the session only
+	b3 := newBrowser()
+	nilCode, _, ch := b3.authorize(t, plain, kari) // establishes the session only
 	if nilCode == "" || ch != nil {
 		t.Fatal("plain login failed")
 	}
@@ -495,18 +436,11 @@ func TestRepresentationToolPolicies(t *testing.T) {
 
 // front starts an authorization and returns the first redirect back to
 // the client.
-func (b *agent) front(t *testing.T, rc *repClient, extra ...oauth2.AuthCodeOption) *url.URL {
+func (b *browser) front(t *testing.T, rc *relyingParty, extra ...oauth2.AuthCodeOption) *url.URL {
 	t.Helper()
-	v := oauth2.GenerateVerifier()
-	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(v), oidc.Nonce(rand.Text())}, extra...)
-	resp, err := b.c.Get(rc.oauth.AuthCodeURL(rand.Text(), opts...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil || !strings.HasPrefix(loc.String(), rc.redirect) {
-		t.Fatalf("no redirect to the client: %d %v", resp.StatusCode, loc)
+	loc := b.firstHop(t, rc.authURL("", extra...).url)
+	if !strings.HasPrefix(loc.String(), rc.c.redirect) {
+		t.Fatalf("no redirect to the client: %v", loc)
 	}
 	return loc
 }
@@ -556,10 +490,10 @@ func TestRepresentationEnds(t *testing.T) {
 	s.cli.ok("persons", "import", writeFile(t, "family.json", doc(false)))
 
 	// One grant per relation, all from Eva's one login session.
-	b := newAgent()
+	b := newBrowser()
 	grant := func(subject string) *oauth2.Token {
 		t.Helper()
-		_, verifier, ch := b.authorize(t, s, tool, eva, oauth2.SetAuthURLParam("prompt", "select_account"))
+		_, verifier, ch := b.authorize(t, tool, eva, oauth2.SetAuthURLParam("prompt", "select_account"))
 		if ch == nil {
 			t.Fatal("no chooser")
 		}
@@ -580,7 +514,7 @@ func TestRepresentationEnds(t *testing.T) {
 		if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
 			t.Fatalf("%s: refresh after the relation ended: %d %v, want 400 invalid_grant", name, status, body)
 		}
-		if in := tool.introspect(t, s.base, "sandbox", tok.AccessToken); in["active"] != false {
+		if in := tool.introspect(t, tok.AccessToken); in["active"] != false {
 			t.Errorf("%s: access token still active after the relation ended", name)
 		}
 		if status, _ := tool.refresh(t, tok.RefreshToken); status != http.StatusBadRequest {
@@ -648,14 +582,14 @@ func TestRepresentationChoiceIsPerPerson(t *testing.T) {
 	tool := s.client(t, "sandbox", "family-tool", "--accept-relation", "parent")
 	kari, ola, ingrid := s.pid(t, population.KeyKari), s.pid(t, population.KeyOla), s.pid(t, population.KeyIngrid)
 
-	b := newAgent()
-	_, verifier, ch := b.authorize(t, s, tool, kari)
+	b := newBrowser()
+	_, verifier, ch := b.authorize(t, tool, kari)
 	code, _, _ := b.choose(t, tool, ch, ingrid)
 	if _, idt := tool.tokens(t, code, verifier); idt["pid"] != kari {
 		t.Fatalf("first login pid = %v", idt["pid"])
 	}
 
-	code, verifier, ch = b.authorize(t, s, tool, ola, oauth2.SetAuthURLParam("prompt", "login"))
+	code, verifier, ch = b.authorize(t, tool, ola, oauth2.SetAuthURLParam("prompt", "login"))
 	if ch == nil {
 		_, idt := tool.tokens(t, code, verifier)
 		t.Fatalf("Ola got a code without choosing (pid %v, representation %v)", idt["pid"], idt["representation"])

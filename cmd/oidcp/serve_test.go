@@ -2,19 +2,17 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/representation"
 )
@@ -53,23 +51,16 @@ func freeAddr(t *testing.T) string {
 // graceful shutdown.
 func TestServeDev(t *testing.T) {
 	c := newCLI(t)
-	addr, admin := freeAddr(t), freeAddr(t)
-	base := "http://" + addr
-	cfg, err := parse(t, "--dev", "--addr", addr, "--admin-addr", admin, "--base-url", base,
-		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, logs syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, newLogger(cfg, &logs), &stdout, time.Now) }()
-
-	waitReady(t, "http://"+admin+"/readyz", done, &logs)
+	var base string
+	// Registered before startServing, so it runs after the server's
+	// cleanup has shut serve down (and checked it returned nil).
+	t.Cleanup(func() {
+		if _, err := http.Get(base + "/main/.well-known/openid-configuration"); err == nil {
+			t.Error("public listener still answers after shutdown")
+		}
+	})
+	srv := startServing(t, devArgs(t, c, "http"), nil, time.Now)
+	base, admin, stdout, logs := srv.base, srv.admin, srv.stdout, srv.logs
 
 	for _, want := range []string{base + "/main", base + "/sandbox/.well-known/openid-configuration", base + "/idporten-mock", admin + "/metrics"} {
 		if !strings.Contains(stdout.String(), want) {
@@ -104,28 +95,30 @@ func TestServeDev(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code := headlessLogin(t, base+"/sandbox", "tool", "http://127.0.0.1:9/cb", pid)
-	var tok struct {
-		IDToken     string `json:"id_token"`
-		AccessToken string `json:"access_token"`
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
+	// A headless login through the mock (login_hint=testid:<pid>) in a
+	// cookie-jar browser that stops at the redirect URI.
+	verifier, redirect := oauth2.GenerateVerifier(), "http://127.0.0.1:9/cb"
+	q := url.Values{
+		"response_type": {"code"}, "client_id": {"tool"}, "redirect_uri": {redirect},
+		"scope": {"openid profile pid"}, "state": {"state-1234567890"}, "nonce": {"nonce-1234567890"},
+		"code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"},
+		"login_hint": {"testid:" + pid},
 	}
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code.code}, "redirect_uri": {"http://127.0.0.1:9/cb"}, "code_verifier": {code.verifier}}
-	req, _ := http.NewRequest("POST", base+"/sandbox/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth("tool", secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	v, err := newBrowser().visit(base+"/sandbox/authorize?"+q.Encode(), redirect)
+	if err != nil || v.final == nil {
+		t.Fatalf("headless login: %v, %s", err, v)
 	}
-	_ = json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || tok.IDToken == "" || tok.AccessToken == "" {
-		t.Fatalf("token: %d %+v", resp.StatusCode, tok)
+	if cb := v.final.Query(); cb.Get("error") != "" || cb.Get("state") != "state-1234567890" || cb.Get("code") == "" {
+		t.Fatalf("authorization response: %s", v.final)
+	}
+	code := v.final.Query().Get("code")
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier}}
+	status, tok, _ := postForm(t, base+"/sandbox/token", form, basicAuth("tool", secret))
+	if status != 200 || tok["id_token"] == nil || tok["access_token"] == nil {
+		t.Fatalf("token: %d %v", status, tok)
 	}
 
-	m := get(t, "http://"+admin+"/metrics")
+	m := get(t, admin+"/metrics")
 	for _, want := range []string{
 		`oidcp_http_requests_total{code="2xx",endpoint="discovery",tenant="main"}`,
 		`oidcp_tokens_issued_total{grant_type="authorization_code",tenant="sandbox"} 1`,
@@ -136,22 +129,10 @@ func TestServeDev(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-	if strings.Contains(logs.String(), pid) || strings.Contains(logs.String(), code.code) || strings.Contains(logs.String(), secret) {
+	if strings.Contains(logs.String(), pid) || strings.Contains(logs.String(), code) || strings.Contains(logs.String(), secret) {
 		t.Errorf("logs contain the fødselsnummer, code or secret:\n%s", logs.String())
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not shut down")
-	}
-	if _, err := http.Get(base + "/main/.well-known/openid-configuration"); err == nil {
-		t.Error("public listener still answers after shutdown")
-	}
 }
 
 func waitReady(t *testing.T, url string, done <-chan error, logs *syncBuffer) {
@@ -199,45 +180,4 @@ func getJSON(t *testing.T, u string, v any) *http.Response {
 		t.Fatalf("GET %s: %v", u, err)
 	}
 	return resp
-}
-
-type authCode struct{ code, verifier string }
-
-// headlessLogin runs the code flow with login_hint=testid:<pid>, following
-// redirects (with cookies) until the browser would reach redirectURI.
-func headlessLogin(t *testing.T, issuer, clientID, redirectURI, pid string) authCode {
-	t.Helper()
-	verifier := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{42}, 32))
-	sum := sha256.Sum256([]byte(verifier))
-	q := url.Values{
-		"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {redirectURI},
-		"scope": {"openid profile pid"}, "state": {"state-1234567890"}, "nonce": {"nonce-1234567890"},
-		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
-		"login_hint": {"testid:" + pid},
-	}
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	next := issuer + "/authorize?" + q.Encode()
-	for i := 0; i < 10; i++ {
-		if strings.HasPrefix(next, redirectURI) {
-			u, _ := url.Parse(next)
-			if u.Query().Get("error") != "" || u.Query().Get("state") != "state-1234567890" {
-				t.Fatalf("authorization response: %s", next)
-			}
-			return authCode{code: u.Query().Get("code"), verifier: verifier}
-		}
-		resp, err := client.Get(next)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		loc, err := resp.Location()
-		if err != nil {
-			t.Fatalf("GET %s: %d without redirect (a page was shown):\n%.2000s", next, resp.StatusCode, body)
-		}
-		next = loc.String()
-	}
-	t.Fatal("too many redirects")
-	return authCode{}
 }
