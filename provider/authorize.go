@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,7 +45,7 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			return
 		}
 		prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
-		if has(prompts, "none") && len(prompts) > 1 {
+		if slices.Contains(prompts, "none") && len(prompts) > 1 {
 			p.authorizeError(w, r, t, ar, fosite.ErrInvalidRequest.WithHint("prompt=none cannot be combined with other values."))
 			return
 		}
@@ -56,7 +57,7 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 
 		sess, _ := t.sessions.Get(r, t.cookieName())
 		login, loggedIn := t.sessions.Login(sess)
-		reauth := has(prompts, "login")
+		reauth := slices.Contains(prompts, "login")
 		if loggedIn && maxAge >= 0 && p.now().Sub(login.AuthTime) > maxAgeDuration(maxAge) {
 			reauth = true
 		}
@@ -68,7 +69,7 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			p.afterLogin(w, r, t, ar, sess, *login)
 			return
 		}
-		if has(prompts, "none") {
+		if slices.Contains(prompts, "none") {
 			// OIDC Core §3.1.2.6: no interaction allowed, none possible.
 			p.authorizeError(w, r, t, ar, fosite.ErrLoginRequired.WithHint("No active login session (prompt=none)."))
 			return
@@ -106,15 +107,6 @@ func (p *Provider) checkClientPolicy(ar fosite.AuthorizeRequester, viaPAR bool) 
 		return fosite.ErrInvalidState.WithHint("The state parameter is required.")
 	}
 	return nil
-}
-
-func has(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // parseMaxAge returns -1 when absent.

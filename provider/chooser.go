@@ -107,7 +107,7 @@ func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 		return
 	}
 	prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
-	if stored, ok := sess.Values[sessionChoiceKey(c.ID, login.Subject)].(string); ok && !has(prompts, "select_account") {
+	if stored, ok := sess.Values[sessionChoiceKey(c.ID, login.Subject)].(string); ok && !slices.Contains(prompts, "select_account") {
 		if stored == choiceSelf {
 			p.issue(w, r, t, ar, sess, login, nil)
 			return
@@ -122,7 +122,7 @@ func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 		p.issue(w, r, t, ar, sess, login, nil)
 		return
 	}
-	if has(prompts, "none") {
+	if slices.Contains(prompts, "none") {
 		p.authorizeError(w, r, t, ar, errAccountSelectionRequired.WithHint("The person must choose whom to act for (prompt=none)."))
 		return
 	}
@@ -168,11 +168,7 @@ func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: t.chooseCookie(), Value: id, Path: t.cookiePath(),
-		HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode,
-		MaxAge: int(p.cfg.LoginFlowLifespan.Seconds()),
-	})
+	t.setFlowCookie(w, t.chooseCookie(), id, int(p.cfg.LoginFlowLifespan.Seconds()))
 	renderChooser(w, http.StatusOK, chooserView(lang, t, ar.GetClient().(*fositeClient).c, holder, choices, id, chooseCSRF(sid, id), now, ""))
 }
 
@@ -196,7 +192,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			return
 		}
 		f, err := p.store.TakeFlow(ctx, flowID, purposeChoose)
-		http.SetCookie(w, &http.Cookie{Name: t.chooseCookie(), Path: t.cookiePath(), MaxAge: -1, HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode})
+		t.setFlowCookie(w, t.chooseCookie(), "", -1)
 		var cf chooseFlow
 		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) || json.Unmarshal(f.Data, &cf) != nil ||
 			cf.State != stateChoose || cf.SessionID != sid || cf.Holder != login.Subject {

@@ -80,11 +80,7 @@ func (p *Provider) startLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: t.flowCookie(), Value: st.State, Path: t.cookiePath(),
-		HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode,
-		MaxAge: int(p.cfg.LoginFlowLifespan.Seconds()),
-	})
+	t.setFlowCookie(w, t.flowCookie(), st.State, int(p.cfg.LoginFlowLifespan.Seconds()))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, redirect, http.StatusSeeOther)
 }
@@ -142,7 +138,7 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
 		}
-		http.SetCookie(w, &http.Cookie{Name: t.flowCookie(), Path: t.cookiePath(), MaxAge: -1, HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode})
+		t.setFlowCookie(w, t.flowCookie(), "", -1)
 		f, err := p.store.TakeFlow(ctx, state, purposeLogin)
 		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
@@ -198,7 +194,15 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 	}
 }
 
-func (t *tenant) cookiePath() string { return t.cookiePathV }
+// setFlowCookie sets, or with maxAge < 0 clears, a cookie that binds one
+// browser flow (login, chooser) to the browser that started it; scoped to
+// the tenant's path, HttpOnly, SameSite=Lax.
+func (t *tenant) setFlowCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Path: t.cookiePath, MaxAge: maxAge,
+		HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
 
 // issue completes an authorization request for a logged-in person: the
 // code goes to the client with iss (RFC 9207).

@@ -47,8 +47,8 @@ type tenant struct {
 	hmac     *oauth2.HMACSHAStrategy
 	pairwise []byte
 	secure   bool
-	// cookiePathV is the path cookies are scoped to: the issuer's path.
-	cookiePathV string
+	// cookiePath is the path cookies are scoped to: the issuer's path.
+	cookiePath string
 }
 
 // Secrets is what the provider needs from keys.Manager besides signing.
@@ -150,7 +150,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		tenant: tc.Name, store: p.store, clients: p.clients, now: p.now,
 		codeTTL: p.cfg.AuthCodeLifespan, parTTL: p.cfg.PARLifespan, refreshTTL: p.cfg.RefreshTokenLifespan,
 	}
-	t.cookiePathV = basePath + t.path
+	t.cookiePath = basePath + t.path
 	t.signer = &joseSigner{tenant: tc.Name, keys: p.keys}
 	t.fcfg = &fosite.Config{
 		AccessTokenLifespan:   p.cfg.AccessTokenLifespan,
@@ -196,7 +196,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	t.sessions = sessionstore.New(p.store, sessionstore.Options{
 		Tenant:          tc.Name,
 		CookieName:      t.cookieName(),
-		Path:            t.cookiePathV,
+		Path:            t.cookiePath,
 		Secure:          secure,
 		HashKey:         cookieKey,
 		IdleTimeout:     p.cfg.SessionIdle,
