@@ -11,6 +11,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -178,16 +179,15 @@ func (b *builder) oneOf(field, v, def, why string, allowed ...string) string {
 func (b *builder) relations() []string {
 	rels := dedupe(b.r.AcceptedRelations)
 	for _, rel := range rels {
-		switch rel {
-		case RelationParent, RelationAssignedPowerOfAttorney:
-		case RelationPowerOfAttorney:
-			// DESIGN: a tool prescribed by a clinician accepts only parent
-			// and assigned power of attorney.
-			if b.r.Standalone {
-				b.fail(metadataErr("accepted_relations", "a standalone tool may accept only parent and assigned_power_of_attorney"))
-			}
-		default:
+		k := representation.RelationKind(rel)
+		switch {
+		case !k.Valid():
 			b.fail(metadataErr("accepted_relations", "%q is not a relation (use parent, power_of_attorney, assigned_power_of_attorney)", rel))
+		case !representation.Acceptable(k, []representation.RelationKind{k}, b.r.Standalone):
+			// DESIGN: a tool prescribed by a clinician accepts only parent
+			// and assigned power of attorney; representation owns the rule
+			// so registration and login cannot disagree.
+			b.fail(metadataErr("accepted_relations", "a standalone tool may accept only parent and assigned_power_of_attorney"))
 		}
 	}
 	return rels

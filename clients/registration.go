@@ -38,13 +38,6 @@ const (
 	AccessTokenJWT    = "jwt"
 )
 
-// Relations a tool may accept (DESIGN: Representation).
-const (
-	RelationParent                  = "parent"
-	RelationPowerOfAttorney         = "power_of_attorney"
-	RelationAssignedPowerOfAttorney = "assigned_power_of_attorney"
-)
-
 // DefaultScopes are granted to a client that names none.
 var DefaultScopes = []string{"openid", "profile", "offline_access"}
 
@@ -111,7 +104,8 @@ type Registration struct {
 	// Category is identified (default) or pseudonymous.
 	Category string
 	// AcceptedRelations are the relations the tool accepts for acting on
-	// behalf of someone; empty means the citizen acts only for themselves.
+	// behalf of someone (representation.Kinds values); empty means the
+	// citizen acts only for themselves.
 	AcceptedRelations []string
 	// Standalone marks a tool prescribed by a clinician: it may accept only
 	// parent and assigned_power_of_attorney.

@@ -3,12 +3,16 @@ package clients
 import (
 	"slices"
 	"testing"
+
+	"github.com/oidcp/oidcp/representation"
 )
 
 // The representation metadata of DESIGN "Representation": what a tool
 // accepts is stored as declared; a standalone tool may take parent and
 // assigned power of attorney but not an ordinary one.
 func TestBuildRepresentationMetadata(t *testing.T) {
+	parent, poa, assigned := string(representation.Parent), string(representation.PowerOfAttorney),
+		string(representation.AssignedPowerOfAttorney)
 	tests := []struct {
 		name       string
 		category   string
@@ -18,11 +22,11 @@ func TestBuildRepresentationMetadata(t *testing.T) {
 		wantRels   []string
 	}{
 		{"defaults", "", nil, false, CategoryIdentified, []string{}},
-		{"pseudonymous", CategoryPseudonymous, []string{RelationParent}, false, CategoryPseudonymous, []string{RelationParent}},
-		{"every relation", "", []string{RelationParent, RelationPowerOfAttorney, RelationAssignedPowerOfAttorney, RelationParent}, false,
-			CategoryIdentified, []string{RelationParent, RelationPowerOfAttorney, RelationAssignedPowerOfAttorney}},
-		{"standalone", CategoryIdentified, []string{RelationParent, RelationAssignedPowerOfAttorney}, true,
-			CategoryIdentified, []string{RelationParent, RelationAssignedPowerOfAttorney}},
+		{"pseudonymous", CategoryPseudonymous, []string{parent}, false, CategoryPseudonymous, []string{parent}},
+		{"every relation", "", []string{parent, poa, assigned, parent}, false,
+			CategoryIdentified, []string{parent, poa, assigned}},
+		{"standalone", CategoryIdentified, []string{parent, assigned}, true,
+			CategoryIdentified, []string{parent, assigned}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,8 @@
 // persons and relations that let a vendor try every representation rule
 // (children under 12, 12–15 limited, a child turning 16 today, ordinary,
 // assigned, expired and withdrawn powers of attorney, a confidential
-// address) and a Markdown table that documents them.
+// address), the table rows (Rows) that the Markdown document and the
+// sandbox page both render, and that Markdown document.
 //
 // Birth dates are computed from the day the population is generated for,
 // so every case holds on any day. All fødselsnummer are synthetic

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/demo"
+	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -27,8 +28,8 @@ func demoRegistration(cfg Config, secret string) clients.Registration {
 		GrantTypes:             []string{clients.GrantAuthorizationCode, clients.GrantRefreshToken},
 		Scopes:                 demo.Scopes,
 		Category:               clients.CategoryIdentified,
-		AcceptedRelations: []string{clients.RelationParent, clients.RelationPowerOfAttorney,
-			clients.RelationAssignedPowerOfAttorney},
+		AcceptedRelations: []string{string(representation.Parent), string(representation.PowerOfAttorney),
+			string(representation.AssignedPowerOfAttorney)},
 	}
 }
 

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/oidcp/oidcp/population"
-	"github.com/oidcp/oidcp/representation"
 )
 
 //go:embed page.html
@@ -80,96 +78,26 @@ func build(pop population.Population, lang string, now time.Time) view {
 		l.Current = l.Code == lang
 		v.Langs = append(v.Langs, l)
 	}
-	name := func(pid string) string {
-		if q, ok := pop.Person(pid); ok {
-			return q.GivenName + " " + q.FamilyName
-		}
-		return "?"
-	}
-	for _, q := range pop.Persons {
-		var flags []string
-		if q.ConfidentialAddress {
-			flags = append(flags, t.Confidential)
-		}
-		if q.LacksCapacity {
-			flags = append(flags, t.LacksCapacity)
-		}
-		var rels []string
-		for _, r := range pop.Relations {
-			switch {
-			case r.Holder == q.PID:
-				rels = append(rels, t.HolderOf[r.Kind]+" "+name(r.Subject))
-			case r.Subject == q.PID:
-				rels = append(rels, t.SubjectOf[r.Kind]+" "+name(r.Holder))
-			}
-		}
-		if len(rels) == 0 {
-			rels = []string{t.None}
-		}
+	persons, relations := pop.Rows(t.Words, now)
+	for _, q := range persons {
 		v.Persons = append(v.Persons, personRow{
-			Name:      name(q.PID),
-			PID:       q.PID,
-			Born:      q.BirthDate.In(representation.Oslo).Format(time.DateOnly),
-			Age:       strconv.Itoa(representation.Age(q.BirthDate, now)),
-			Relations: strings.Join(rels, "; "),
-			Flags:     strings.Join(flags, " "),
-			Role:      pop.Roles[q.PID],
+			Name: q.Name, PID: q.PID, Born: q.Born, Age: q.Age, Relations: q.Relations,
+			Flags: strings.Join(q.Flags, " "), Role: q.Role,
 		})
 	}
-	for _, c := range pop.Cases {
-		r := c.Relation
-		h, _ := pop.Person(r.Holder)
-		s, _ := pop.Person(r.Subject)
-		d := representation.Evaluate(r, h, s, now)
+	for _, r := range relations {
+		kind := r.Case.Relation.Kind
 		v.Relations = append(v.Relations, relationRow{
-			Holder:       name(r.Holder),
-			Kind:         t.Kind[r.Kind],
-			KindCode:     string(r.Kind),
-			Subject:      name(r.Subject),
-			Valid:        validity(t, r),
-			Areas:        strings.Join(r.ServiceAreas, ", "),
-			Decision:     decision(t, d),
-			Demonstrates: c.Demonstrates,
-			Allowed:      d.Allowed,
+			Holder:       r.Holder,
+			Kind:         t.Kind[kind],
+			KindCode:     string(kind),
+			Subject:      r.Subject,
+			Valid:        r.Valid,
+			Areas:        r.Areas,
+			Decision:     r.Outcome,
+			Demonstrates: r.Case.Demonstrates,
+			Allowed:      r.Decision.Allowed,
 		})
 	}
 	return v
-}
-
-func decision(t texts, d representation.Decision) string {
-	if !d.Allowed {
-		if why, ok := t.Reasons[d.Reason]; ok {
-			return fmt.Sprintf("%s: %s (%s)", t.Denied, why, d.Reason)
-		}
-		return t.Denied + ": " + string(d.Reason)
-	}
-	out := []string{t.Allowed}
-	if d.Limited {
-		out = append(out, t.Limited)
-	}
-	if !d.MayConsent {
-		out = append(out, t.NoConsent)
-	}
-	if !d.ValidUntil.IsZero() {
-		out = append(out, t.Until+" "+d.ValidUntil.In(representation.Oslo).Format("2006-01-02 15:04"))
-	}
-	return strings.Join(out, ", ")
-}
-
-func validity(t texts, r representation.Relation) string {
-	s := t.Open
-	if !r.ValidFrom.IsZero() || !r.ValidTo.IsZero() {
-		from, to := "…", "…"
-		if !r.ValidFrom.IsZero() {
-			from = r.ValidFrom.In(representation.Oslo).Format(time.DateOnly)
-		}
-		if !r.ValidTo.IsZero() {
-			to = r.ValidTo.In(representation.Oslo).Format(time.DateOnly)
-		}
-		s = from + " – " + to
-	}
-	if r.Withdrawn {
-		s += " " + t.Withdrawn
-	}
-	return s
 }

@@ -3,6 +3,7 @@ package page
 import (
 	"net/http"
 
+	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/uilang"
 )
@@ -16,10 +17,10 @@ type texts struct {
 	Relations, RelationsCaption                                 string
 	ColHolder, ColKind, ColFor, ColValid, ColAreas, ColDecision string
 	ColDemonstrates                                             string
-	Allowed, Limited, NoConsent, Until, Denied, Open, Withdrawn string
-	None, Confidential, LacksCapacity, Language                 string
-	Kind, HolderOf, SubjectOf                                   map[representation.RelationKind]string
-	Reasons                                                     map[representation.Reason]string
+	Language                                                    string
+	Kind                                                        map[representation.RelationKind]string
+	// Words fill the cells; population.Rows computes them.
+	population.Words
 }
 
 var languages = map[string]texts{
@@ -37,24 +38,27 @@ var languages = map[string]texts{
 		RelationsCaption: "Hvem som kan representere hvem, og hva reglene sier i dag",
 		ColHolder:        "Innehaver", ColKind: "Relasjon", ColFor: "For", ColValid: "Gyldig", ColAreas: "Tjenesteområder",
 		ColDecision: "Avgjørelse i dag", ColDemonstrates: "Viser",
-		Allowed: "tillatt", Limited: "begrenset", NoConsent: "kan ikke samtykke", Until: "til", Denied: "avslått",
-		Open: "åpen", Withdrawn: "(trukket tilbake)", None: "ingen",
-		Confidential: "Fortrolig adresse.", LacksCapacity: "Mangler samtykkekompetanse.", Language: "Språk",
+		Language: "Språk",
 		Kind: map[representation.RelationKind]string{
 			representation.Parent: "forelder", representation.PowerOfAttorney: "ordinær fullmakt",
 			representation.AssignedPowerOfAttorney: "tildelt fullmakt",
 		},
-		HolderOf: map[representation.RelationKind]string{
-			representation.Parent: "forelder til", representation.PowerOfAttorney: "fullmakt fra",
-			representation.AssignedPowerOfAttorney: "tildelt fullmakt for",
-		},
-		SubjectOf: map[representation.RelationKind]string{
-			representation.Parent: "barn av", representation.PowerOfAttorney: "ga fullmakt til",
-			representation.AssignedPowerOfAttorney: "representert (tildelt fullmakt) av",
-		},
-		Reasons: map[representation.Reason]string{
-			representation.ReasonChild16OrOlder: "barnet er 16 år eller eldre", representation.ReasonWithdrawn: "trukket tilbake",
-			representation.ReasonExpired: "utløpt", representation.ReasonConfidentialAddress: "fortrolig adresse",
+		Words: population.Words{
+			Allowed: "tillatt", Limited: "begrenset", NoConsent: "kan ikke samtykke", Until: "til", Denied: "avslått",
+			Open: "åpen", Withdrawn: "(trukket tilbake)", None: "ingen",
+			Confidential: "Fortrolig adresse.", LacksCapacity: "Mangler samtykkekompetanse.",
+			HolderOf: map[representation.RelationKind]string{
+				representation.Parent: "forelder til", representation.PowerOfAttorney: "fullmakt fra",
+				representation.AssignedPowerOfAttorney: "tildelt fullmakt for",
+			},
+			SubjectOf: map[representation.RelationKind]string{
+				representation.Parent: "barn av", representation.PowerOfAttorney: "ga fullmakt til",
+				representation.AssignedPowerOfAttorney: "representert (tildelt fullmakt) av",
+			},
+			Reasons: map[representation.Reason]string{
+				representation.ReasonChild16OrOlder: "barnet er 16 år eller eldre", representation.ReasonWithdrawn: "trukket tilbake",
+				representation.ReasonExpired: "utløpt", representation.ReasonConfidentialAddress: "fortrolig adresse",
+			},
 		},
 	},
 	"nn": {
@@ -71,24 +75,27 @@ var languages = map[string]texts{
 		RelationsCaption: "Kven som kan representere kven, og kva reglane seier i dag",
 		ColHolder:        "Innehavar", ColKind: "Relasjon", ColFor: "For", ColValid: "Gyldig", ColAreas: "Tenesteområde",
 		ColDecision: "Avgjerd i dag", ColDemonstrates: "Viser",
-		Allowed: "tillate", Limited: "avgrensa", NoConsent: "kan ikkje samtykkje", Until: "til", Denied: "avslått",
-		Open: "open", Withdrawn: "(trekt tilbake)", None: "ingen",
-		Confidential: "Fortruleg adresse.", LacksCapacity: "Manglar samtykkekompetanse.", Language: "Språk",
+		Language: "Språk",
 		Kind: map[representation.RelationKind]string{
 			representation.Parent: "forelder", representation.PowerOfAttorney: "ordinær fullmakt",
 			representation.AssignedPowerOfAttorney: "tildelt fullmakt",
 		},
-		HolderOf: map[representation.RelationKind]string{
-			representation.Parent: "forelder til", representation.PowerOfAttorney: "fullmakt frå",
-			representation.AssignedPowerOfAttorney: "tildelt fullmakt for",
-		},
-		SubjectOf: map[representation.RelationKind]string{
-			representation.Parent: "barn av", representation.PowerOfAttorney: "gav fullmakt til",
-			representation.AssignedPowerOfAttorney: "representert (tildelt fullmakt) av",
-		},
-		Reasons: map[representation.Reason]string{
-			representation.ReasonChild16OrOlder: "barnet er 16 år eller eldre", representation.ReasonWithdrawn: "trekt tilbake",
-			representation.ReasonExpired: "utløpt", representation.ReasonConfidentialAddress: "fortruleg adresse",
+		Words: population.Words{
+			Allowed: "tillate", Limited: "avgrensa", NoConsent: "kan ikkje samtykkje", Until: "til", Denied: "avslått",
+			Open: "open", Withdrawn: "(trekt tilbake)", None: "ingen",
+			Confidential: "Fortruleg adresse.", LacksCapacity: "Manglar samtykkekompetanse.",
+			HolderOf: map[representation.RelationKind]string{
+				representation.Parent: "forelder til", representation.PowerOfAttorney: "fullmakt frå",
+				representation.AssignedPowerOfAttorney: "tildelt fullmakt for",
+			},
+			SubjectOf: map[representation.RelationKind]string{
+				representation.Parent: "barn av", representation.PowerOfAttorney: "gav fullmakt til",
+				representation.AssignedPowerOfAttorney: "representert (tildelt fullmakt) av",
+			},
+			Reasons: map[representation.Reason]string{
+				representation.ReasonChild16OrOlder: "barnet er 16 år eller eldre", representation.ReasonWithdrawn: "trekt tilbake",
+				representation.ReasonExpired: "utløpt", representation.ReasonConfidentialAddress: "fortruleg adresse",
+			},
 		},
 	},
 	"en": {
@@ -104,22 +111,12 @@ var languages = map[string]texts{
 		RelationsCaption: "Who may represent whom, and what the rules decide today",
 		ColHolder:        "Holder", ColKind: "Relation", ColFor: "For", ColValid: "Valid", ColAreas: "Service areas",
 		ColDecision: "Decision today", ColDemonstrates: "Demonstrates",
-		Allowed: "allowed", Limited: "limited", NoConsent: "no consent", Until: "until", Denied: "denied",
-		Open: "open", Withdrawn: "(withdrawn)", None: "none",
-		Confidential: "Confidential address.", LacksCapacity: "Lacks capacity to consent.", Language: "Language",
+		Language: "Language",
 		Kind: map[representation.RelationKind]string{
 			representation.Parent: "parent", representation.PowerOfAttorney: "power of attorney",
 			representation.AssignedPowerOfAttorney: "assigned power of attorney",
 		},
-		HolderOf: map[representation.RelationKind]string{
-			representation.Parent: "parent of", representation.PowerOfAttorney: "fullmakt from",
-			representation.AssignedPowerOfAttorney: "assigned fullmakt for",
-		},
-		SubjectOf: map[representation.RelationKind]string{
-			representation.Parent: "child of", representation.PowerOfAttorney: "gave fullmakt to",
-			representation.AssignedPowerOfAttorney: "represented (assigned) by",
-		},
-		Reasons: map[representation.Reason]string{},
+		Words: population.English,
 	},
 }
 
