@@ -2,20 +2,15 @@ package main
 
 import (
 	"context"
-	"net"
-	"net/http"
-	"net/http/httptest"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/oidcp/oidcp/keys"
-	"github.com/oidcp/oidcp/metrics"
 	"github.com/oidcp/oidcp/storage/sqlstore"
 )
 
@@ -42,8 +37,8 @@ func (l *stmtLog) take() []string {
 // TestE2EStatementCounts counts the SQL statements of the token endpoint's
 // grants and of introspection on each backend, with warm caches (the
 // second run of each), and checks that a code exchange is one
-// transaction. The store is opened here and wired with buildHandler (as
-// serve does) so the test can hold the counter.
+// transaction. The test opens the store and runs serve on it, so it can
+// hold the counter.
 func TestE2EStatementCounts(t *testing.T) {
 	for _, b := range e2eBackends() {
 		t.Run(b.name, func(t *testing.T) {
@@ -171,63 +166,51 @@ func checkOneTx(t *testing.T, name string, qs []string) {
 	}
 }
 
-// startCounted runs the same wiring as serve (store, keys, metrics,
-// buildHandler) around a store the test holds, and counts completed
-// requests.
+// startCounted runs the real server (serve's path, through serveWith) on
+// a store the test holds, so that it can set the statement counter, and
+// counts the public requests whose handler has returned.
 func startCounted(t *testing.T, b e2eBackend) (*e2eEnv, *sqlstore.Store, *atomic.Int64) {
 	t.Helper()
-	ctx := context.Background()
 	e := newE2EEnv(t, b)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	st, err := openStore(context.Background(), e.dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.base = "http://" + ln.Addr().String()
-	cfg, err := parse(t, "--dev", "--base-url", e.base, "--data-dir", e.cli.dir, "--dsn", e.dsn, "--kek", e.kek, "--log-level", "warn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	kek, err := cfg.loadKEK()
-	if err != nil {
-		t.Fatal(err)
-	}
-	resolveMockSecrets(&cfg, kek)
-	st, err := openStore(ctx, e.dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Registered before startServingWith, so it runs after serve returned.
 	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	store, ok := st.(*sqlstore.Store)
 	if !ok {
 		t.Fatalf("store is %T, not *sqlstore.Store", st)
 	}
 	e.store = st
-	opts := cfg.keyOptions()
-	opts.Now = e.clock.now
-	km := keys.New(st, kek, opts)
-	for _, tn := range cfg.Tenants {
-		if err := km.EnsureKeys(ctx, tn.Name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h, _, err := buildHandler(ctx, cfg, st, km, metrics.New(prometheus.NewRegistry()), newLogger(cfg, e.logs), e.clock.now)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var completed atomic.Int64
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer completed.Add(1)
-		h.ServeHTTP(w, r)
-	}))
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv := startServingWith(t, devArgs(t, e.cli, "http", "--kek", e.kek), nil, e.clock.now, serveHooks{
+		store: st,
+		log:   func(h slog.Handler) slog.Handler { return requestCounter{h, &completed} },
+	})
+	e.base, e.admin, e.logs = srv.base, srv.admin, srv.logs
 	return e, store, &completed
+}
+
+// requestCounter counts the server's "request" log records: serve's
+// request log writes one for each public request once its handler has
+// returned, after any work the handler does past the response. Every
+// record is also passed on to the server's own handler at its level.
+type requestCounter struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (c requestCounter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelInfo || c.Handler.Enabled(ctx, l)
+}
+
+func (c requestCounter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "request" {
+		c.n.Add(1)
+	}
+	if !c.Handler.Enabled(ctx, r.Level) {
+		return nil
+	}
+	return c.Handler.Handle(ctx, r)
 }

@@ -50,8 +50,22 @@ func newServeCmd() *cobra.Command {
 
 func devKEKPath(dataDir string) string { return filepath.Join(dataDir, devKEKFile) }
 
-// serve runs until ctx ends, then shuts down gracefully.
+// serve opens the database cfg.DSN names and runs serveWith on it until
+// ctx ends.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, now func() time.Time) error {
+	store, err := openStore(ctx, cfg.DSN)
+	if err != nil {
+		return err
+	}
+	// Closed last, after both listeners have drained.
+	defer store.Close()
+	return serveWith(ctx, cfg, store, log, stdout, now)
+}
+
+// serveWith migrates store, serves on it until ctx ends, then shuts down
+// gracefully. The caller opened store and closes it afterwards (a test
+// passes one it holds, to count its statements).
+func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog.Logger, stdout io.Writer, now func() time.Time) error {
 	kek, err := cfg.loadKEK()
 	if err != nil {
 		return err
@@ -61,12 +75,6 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer, 
 	}
 	resolveMockSecrets(&cfg, kek)
 
-	store, err := openStore(ctx, cfg.DSN)
-	if err != nil {
-		return err
-	}
-	// Closed last, after both listeners have drained.
-	defer store.Close()
 	if err := store.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oidcp/oidcp/storage"
 )
 
 // testServer is a real `oidcp serve` running for one test.
@@ -22,12 +25,29 @@ func devArgs(t *testing.T, c *cli, scheme string, extra ...string) []string {
 		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn"}, extra...)
 }
 
+// serveHooks put into the real serve path what a test must hold or see
+// beyond configuration.
+type serveHooks struct {
+	// store, when set, is the database serve runs on (serveWith) instead
+	// of opening the DSN; the test opened it and closes it after serve
+	// has returned.
+	store storage.Storage
+	// log, when set, wraps the server's log handler.
+	log func(slog.Handler) slog.Handler
+}
+
 // startServing parses args as `oidcp serve` would, lets mutate adjust what
 // flags cannot express (file-only settings such as extra tenants), runs
 // serve with the clock now until the test ends, and waits until /readyz
 // answers. When the test ends, serve must shut down cleanly; the server's
 // logs are printed if the test failed.
 func startServing(t *testing.T, args []string, mutate func(*Config), now func() time.Time) *testServer {
+	t.Helper()
+	return startServingWith(t, args, mutate, now, serveHooks{})
+}
+
+// startServingWith is startServing with hooks.
+func startServingWith(t *testing.T, args []string, mutate func(*Config), now func() time.Time, hooks serveHooks) *testServer {
 	t.Helper()
 	cfg, err := parse(t, args...)
 	if err != nil {
@@ -42,7 +62,17 @@ func startServing(t *testing.T, args []string, mutate func(*Config), now func() 
 	s := &testServer{base: strings.TrimRight(cfg.BaseURL, "/"), admin: "http://" + cfg.AdminAddr, logs: &syncBuffer{}, stdout: &syncBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, newLogger(cfg, s.logs), s.stdout, now) }()
+	log := newLogger(cfg, s.logs)
+	if hooks.log != nil {
+		log = slog.New(hooks.log(log.Handler()))
+	}
+	go func() {
+		if hooks.store != nil {
+			done <- serveWith(ctx, cfg, hooks.store, log, s.stdout, now)
+			return
+		}
+		done <- serve(ctx, cfg, log, s.stdout, now)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
