@@ -428,9 +428,16 @@ func (s *fositeStore) CreatePKCERequestSession(ctx context.Context, sig string, 
 	return s.create(ctx, storage.KindPKCE, sig, r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
 }
 
-// DeletePKCERequestSession implements pkce.PKCERequestStorage.
-func (s *fositeStore) DeletePKCERequestSession(ctx context.Context, sig string) error {
-	return s.delete(ctx, storage.KindPKCE, sig)
+// DeletePKCERequestSession implements pkce.PKCERequestStorage. It keeps
+// the record: the PKCE record lives and dies with its code (the janitor
+// deletes both when they expire), and the code's one-time use is what
+// stops a second redemption. fosite checks PKCE before the code is
+// invalidated, so deleting here would let concurrent redemptions of one
+// code fail on a missing PKCE record (a 500, or invalid_grant without
+// the reuse being detected) instead of reaching the conditional
+// invalidation, where exactly one wins and the others revoke what it got.
+func (s *fositeStore) DeletePKCERequestSession(context.Context, string) error {
+	return nil
 }
 
 // CreatePARSession implements fosite.PARStorage (RFC 9126).

@@ -87,8 +87,15 @@ func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant,
 		}
 	case "authorization_code":
 		sig := t.hmac.AuthorizeCodeSignature(ctx, form.Get("code"))
-		if errors.Is(err, storage.ErrInactive) {
-			// Lost the race against a concurrent redemption of the same code.
+		if errors.Is(err, storage.ErrInactive) || errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {
+			// Lost the race against a concurrent redemption of the same
+			// code: the conditional invalidation found it used
+			// (ErrInactive), or the winner had committed by the time
+			// fosite read the code again (ErrInvalidatedAuthorizeCode,
+			// which fosite reports as a server_error there). Either way
+			// the winner's transaction, which invalidated the code and
+			// created its tokens together, has committed, so the revoke
+			// below reaches every token it got.
 			if rec, gerr := p.store.GetToken(ctx, t.name, storage.KindAuthorizeCode, sig); gerr == nil {
 				if _, rerr := p.store.RevokeByRequest(ctx, t.name, rec.RequestID, storage.KindAccessToken, storage.KindRefreshToken); rerr != nil {
 					p.log.ErrorContext(ctx, "revoke after concurrent code reuse", "tenant", t.name, "err", rerr)
