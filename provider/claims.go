@@ -43,8 +43,9 @@ func sector(c storage.Client) string {
 	return c.ID
 }
 
-// sidFor derives the sid claim from the login session id, so the cookie's
-// id never leaves the server.
+// sidFor derives the sid claim from the login session's chain id
+// (sessionstore.Login.ChainID), so no session id leaves the server and the
+// sid stays the same when the person logs in again in the same browser.
 func sidFor(sessionID string) string {
 	h := sha256.Sum256([]byte("sid\x00" + sessionID))
 	return base64.RawURLEncoding.EncodeToString(h[:18])

@@ -176,6 +176,7 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			return
 		}
 		sess, _ := t.sessions.Get(r, t.cookieName())
+		prev, hadLogin := t.sessions.Login(sess)
 		login := sessionstore.Login{
 			Subject: id.PID, ACR: id.ACR, AMR: id.AMR, AuthTime: id.AuthTime,
 			UpstreamSID: id.SID, UpstreamIDToken: id.IDToken, Locale: id.Locale,
@@ -183,6 +184,12 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 		if err := t.sessions.SetLogin(r, w, sess, login); err != nil {
 			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 			return
+		}
+		if l, ok := t.sessions.Login(sess); ok {
+			login = *l // with its ChainID
+		}
+		if hadLogin && prev.Subject != id.PID {
+			p.endReplacedChain(ctx, t, prev)
 		}
 		p.obs.Login(t.name, "ok")
 		p.event(ctx, t, audit.Event{
@@ -214,7 +221,7 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar f
 	for _, a := range ar.GetRequestedAudience() {
 		ar.GrantAudience(a)
 	}
-	fsess, err := p.newUserSession(ctx, t, ar, login, t.sessions.ID(sess), acting)
+	fsess, err := p.newUserSession(ctx, t, ar, login, login.ChainID, acting)
 	if err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
@@ -243,5 +250,21 @@ func (p *Provider) event(ctx context.Context, t *tenant, e audit.Event) {
 		// The usage log is part of the contract; losing an entry is an
 		// operational error worth a loud log line, not a failed login.
 		p.log.ErrorContext(ctx, "usage log append failed", "tenant", t.name, "kind", e.Kind, "err", err)
+	}
+}
+
+// endReplacedChain revokes the tokens of a login that another person's
+// login in the same browser just replaced (a shared computer where the
+// first person did not log out). sessionstore ended that session and
+// starts a new chain for the newcomer, so nothing would reach the first
+// person's tokens any more: they end with their session, as at logout.
+func (p *Provider) endReplacedChain(ctx context.Context, t *tenant, prev *sessionstore.Login) {
+	n, err := p.store.RevokeBySession(ctx, t.name, prev.ChainID)
+	if err != nil {
+		p.log.ErrorContext(ctx, "revoke tokens of a replaced session", "tenant", t.name, "err", err)
+		return
+	}
+	if n > 0 {
+		p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: prev.Subject, Subject: prev.Subject, SessionID: prev.ChainID, Detail: map[string]any{"reason": "session_replaced", "count": n}})
 	}
 }
