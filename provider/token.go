@@ -44,6 +44,18 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			}
 		}
 		resp, err := t.oauth.NewAccessResponse(ctx, ar)
+		// A concurrent writer made the grant's transaction fail (SQLite
+		// busy past its timeout, a PostgreSQL serialization failure or
+		// deadlock) and it was rolled back, so run it again. A code
+		// redeemed meanwhile by another request is then found used: a
+		// reuse, invalid_grant. If the database stays busy, the client
+		// may retry later; it is no server error.
+		for try := 1; errors.Is(err, storage.ErrSerialization) && try < maxGrantTries; try++ {
+			resp, err = t.oauth.NewAccessResponse(ctx, ar)
+		}
+		if errors.Is(err, storage.ErrSerialization) {
+			err = fosite.ErrTemporarilyUnavailable.WithHint("The request competed with others for the same data; try again.").WithWrap(err)
+		}
 		if err != nil {
 			p.tokenError(w, r, t, ar, err)
 			return
@@ -64,6 +76,10 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		p.event(ctx, t, e)
 	}
 }
+
+// maxGrantTries bounds how often a grant whose transaction lost to a
+// concurrent one is run.
+const maxGrantTries = 3
 
 func grantName(g fosite.Arguments) string {
 	if len(g) == 1 {

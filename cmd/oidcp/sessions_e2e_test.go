@@ -6,6 +6,8 @@ package main
 // new login in the same browser replaced.
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"html"
 	"io"
@@ -20,6 +22,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/storage/sqlite"
 )
 
 // TestConcurrentCodeRedemption: of several parallel redemptions of one
@@ -80,6 +83,55 @@ func TestConcurrentCodeRedemption(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCodeRedemptionWhileDatabaseBusy: a code redemption whose
+// transaction cannot get SQLite's write lock (another writer holds it past
+// the busy timeout) is answered 503 temporarily_unavailable, not 500, and
+// rolled back: once the lock is free the same code still works.
+func TestCodeRedemptionWhileDatabaseBusy(t *testing.T) {
+	ctx := context.Background()
+	e := newE2EEnv(t, e2eBackends()[0])
+	path := strings.TrimPrefix(e.dsn, "sqlite:")
+	st, err := sqlite.Open(ctx, path, sqlite.WithBusyTimeout(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() }) // after serve has returned
+	e.store = st
+	srv := startServingWith(t, devArgs(t, e.cli, "http", "--kek", e.kek), nil, e.clock.now, serveHooks{store: st})
+	e.base, e.admin, e.logs = srv.base, srv.admin, srv.logs
+	c := e.register(t, "main", "busy-tool")
+	rp := e.rp(t, c)
+	code, a, _, err := rp.loginE(newBrowser(), e.kari)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	other, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	status, body, _ := e.call(t, "main", "/token", codeForm(c, code, a.verifier), basicAuth(c.id, c.secret))
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusServiceUnavailable || body["error"] != "temporarily_unavailable" {
+		t.Fatalf("redemption while the database is locked: %d %v, want 503 temporarily_unavailable", status, body)
+	}
+	status, body, _ = e.call(t, "main", "/token", codeForm(c, code, a.verifier), basicAuth(c.id, c.secret))
+	if status != http.StatusOK || body["access_token"] == nil {
+		t.Fatalf("redemption after the lock was released: %d %v, want tokens", status, body)
 	}
 }
 
