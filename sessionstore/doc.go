@@ -14,7 +14,7 @@
 //     the old session's chain, so whatever is bound to the chain rather
 //     than to one id (the provider's tokens and sid claims) is reached by
 //     ending the newest session; another person's login starts a new
-//     chain,
+//     chain (docs/sessions.md),
 //   - the idle (default 30 min) and absolute (default 120 min) timeouts,
 //     applied with an injected clock, and rate-limited LastSeenAt writes,
 //   - the typed view of the login (Login), kept in sync with the

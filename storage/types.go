@@ -66,7 +66,10 @@ const (
 // RequestID groups the records of one authorization (fosite's request ID;
 // stable across refresh rotation), so it is the unit of "the whole grant
 // chain". GrantID (consent grant) and SessionID (login session) are the
-// wider units later revocation works on.
+// wider units later revocation works on. SessionID names the session's
+// chain (sessionstore.Login.ChainID: the first session of a run of logins
+// of one person in one browser), not the rotating id of its newest
+// session, so revoking by it reaches the records of replaced sessions.
 type TokenRecord struct {
 	Kind      TokenKind `json:"kind"`
 	Signature string    `json:"signature"`
