@@ -50,7 +50,7 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		if hint != "" {
 			claims, err := t.idTokenHint(ctx, hint)
 			if err != nil {
-				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", err.Error())
+				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", err.Error()+".")
 				return
 			}
 			aud := audiences(claims["aud"])
@@ -167,6 +167,12 @@ func finishLogout(w http.ResponseWriter, r *http.Request, lang, redirect, state 
 	_ = pages.ExecuteTemplate(w, "logout.html", pageData{Lang: lang, Title: m["logout_title"], Message: m["logged_out"], T: m})
 }
 
+// Why an id_token_hint is refused.
+var (
+	errHintNotIDToken  = errors.New("id_token_hint is not an ID token issued by this provider")
+	errHintOtherIssuer = errors.New("id_token_hint was issued by another issuer")
+)
+
 // idTokenHint verifies an id_token_hint: an ID token this tenant issued,
 // signed with one of its published keys, iss its issuer. A JWT access token
 // (RFC 9068) is signed with the same keys and carries the same iss, so it
@@ -175,29 +181,28 @@ func finishLogout(w http.ResponseWriter, r *http.Request, lang, redirect, state 
 // expired ID token is still a good hint (RP-Initiated Logout 1.0 §2); any
 // other validation error is not. The error's text is for the page.
 func (t *tenant) idTokenHint(ctx context.Context, hint string) (jwt.MapClaims, error) {
-	errNotIDToken := errors.New("id_token_hint is not an ID token issued by this provider.")
 	tok, err := t.signer.Decode(ctx, hint)
 	if err != nil {
 		var ve *jwt.ValidationError
 		if !asValidationError(err, &ve) || ve.Errors != jwt.ValidationErrorExpired {
-			return nil, errNotIDToken
+			return nil, errHintNotIDToken
 		}
 	}
 	if typ, _ := tok.Header["typ"].(string); typ != "" && !strings.EqualFold(typ, "JWT") {
-		return nil, errNotIDToken
+		return nil, errHintNotIDToken
 	}
 	claims := tok.Claims
 	if _, ok := claims["client_id"]; ok {
-		return nil, errNotIDToken
+		return nil, errHintNotIDToken
 	}
 	if _, ok := claims["scope"]; ok {
-		return nil, errNotIDToken
+		return nil, errHintNotIDToken
 	}
 	if sub, _ := claims["sub"].(string); sub == "" || len(audiences(claims["aud"])) == 0 {
-		return nil, errNotIDToken
+		return nil, errHintNotIDToken
 	}
 	if iss, _ := claims["iss"].(string); iss != t.issuer {
-		return nil, errors.New("id_token_hint was issued by another issuer.")
+		return nil, errHintOtherIssuer
 	}
 	return claims, nil
 }
