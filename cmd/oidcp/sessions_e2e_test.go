@@ -109,7 +109,9 @@ func TestCodeRedemptionWhileDatabaseBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	other, err := sql.Open("sqlite", "file:"+path)
+	// Another writer; it waits for the server's own writes (the usage
+	// log may still be appending) before it takes the lock.
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
