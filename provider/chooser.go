@@ -81,11 +81,11 @@ func acceptedKinds(c storage.Client) []representation.RelationKind {
 	return out
 }
 
-// choices returns the holder as the registry knows them and whom they may
-// act for through client c now. Two registry reads: the holder's
+// choices returns the holder as the tenant's registry knows them and whom
+// they may act for through client c now. Two registry reads: the holder's
 // relations, then every person they name (registry.Lookup).
-func (p *Provider) choices(ctx context.Context, c storage.Client, holderPID string) (representation.Person, []representation.Choice, error) {
-	h, err := registry.Lookup(ctx, p.store, holderPID)
+func (p *Provider) choices(ctx context.Context, t *tenant, c storage.Client, holderPID string) (representation.Person, []representation.Choice, error) {
+	h, err := registry.Lookup(ctx, p.store, t.cfg.Registry, holderPID)
 	if err != nil {
 		return representation.Person{}, nil, err
 	}
@@ -101,7 +101,7 @@ func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 		p.issue(w, r, t, ar, sess, login, nil)
 		return
 	}
-	holder, choices, err := p.choices(ctx, c, login.Subject)
+	holder, choices, err := p.choices(ctx, t, c, login.Subject)
 	if err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
@@ -217,7 +217,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		if picked != choiceSelf {
 			// Re-check now: the rules are evaluated at login time, and
 			// the page may have been open across a relation's end.
-			_, choices, err := p.choices(ctx, ar.Client.(*fositeClient).c, login.Subject)
+			_, choices, err := p.choices(ctx, t, ar.Client.(*fositeClient).c, login.Subject)
 			if err != nil {
 				p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 				return
@@ -301,7 +301,7 @@ func (p *Provider) recheckRepresentation(ctx context.Context, t *tenant, ar fosi
 		return nil
 	}
 	c := ar.GetClient().(*fositeClient).c
-	_, choices, err := p.choices(ctx, c, s.PID)
+	_, choices, err := p.choices(ctx, t, c, s.PID)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}

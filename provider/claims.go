@@ -88,7 +88,7 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 	cl.AuthenticationMethodsReferences = login.AMR
 	cl.Extra["sid"] = sidFor(sessionID)
 
-	claims := p.personClaims(ctx, c, ar.GetGrantedScopes(), login.Subject, login.Locale)
+	claims := p.personClaims(ctx, t, c, ar.GetGrantedScopes(), login.Subject, login.Locale)
 	for k, v := range claims {
 		cl.Extra[k] = v
 	}
@@ -108,7 +108,7 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 }
 
 // personClaims returns the claims about a person a client may see.
-func (p *Provider) personClaims(ctx context.Context, c storage.Client, scopes fosite.Arguments, pid, locale string) map[string]any {
+func (p *Provider) personClaims(ctx context.Context, t *tenant, c storage.Client, scopes fosite.Arguments, pid, locale string) map[string]any {
 	out := map[string]any{}
 	if c.Category == "pseudonymous" {
 		return out
@@ -117,7 +117,7 @@ func (p *Provider) personClaims(ctx context.Context, c storage.Client, scopes fo
 		out["pid"] = pid
 	}
 	if scopes.Has("profile") {
-		if person, err := p.store.GetPerson(ctx, pid); err == nil {
+		if person, err := p.store.GetPerson(ctx, t.cfg.Registry, pid); err == nil {
 			name := strings.TrimSpace(person.GivenName + " " + person.FamilyName)
 			if name != "" {
 				out["name"] = name

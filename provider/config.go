@@ -47,6 +47,10 @@ type TenantConfig struct {
 	// Sandbox enables the sandbox-only features (population page,
 	// self-service registration in later issues).
 	Sandbox bool
+	// Registry names the person and relation registry the tenant reads
+	// (names and relations for the chooser and the claims); required.
+	// Which registry a tenant may read is cmd/oidcp's validation.
+	Registry string
 }
 
 // Observer is the metrics the provider reports. cmd/oidcp passes

@@ -83,6 +83,11 @@ func New(ctx context.Context, cfg Config, store storage.Storage, km KeyManager) 
 		clients: newClientCache(store, 5*time.Second, cfg.Now),
 	}
 	for _, tc := range cfg.Tenants {
+		if tc.Registry == "" {
+			// No default: which registry a tenant reads decides whose
+			// data it can show, so it is always stated.
+			return nil, fmt.Errorf("provider: tenant %q names no registry", tc.Name)
+		}
 		t, err := p.newTenant(ctx, tc, km, strings.TrimRight(base.Path, "/"), base.Scheme == "https")
 		if err != nil {
 			return nil, fmt.Errorf("provider: tenant %q: %w", tc.Name, err)

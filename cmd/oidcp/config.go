@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/oidcp/oidcp/registry"
 )
 
 // Config is the parsed configuration. Every scalar key can be set in the
@@ -33,6 +36,11 @@ type Config struct {
 	// AdminToken is the bearer token of the admin listener's registry
 	// import API (POST /registry/import); empty disables that API.
 	AdminToken string `mapstructure:"admin_token"`
+	// MockAllowNonSynthetic lets the ID-porten mock log in fødselsnummer
+	// that are not synthetic. Dev mode only, off by default: the mock
+	// checks nobody's identity, so outside a developer's machine it must
+	// never let anyone act as a real person.
+	MockAllowNonSynthetic bool `mapstructure:"mock_allow_nonsynthetic"`
 
 	AccessTokenLifetime  time.Duration `mapstructure:"access_token_lifetime"`
 	RefreshTokenLifetime time.Duration `mapstructure:"refresh_token_lifetime"`
@@ -46,10 +54,14 @@ type Config struct {
 
 // TenantConfig is one tenant of the config file.
 type TenantConfig struct {
-	Name        string         `mapstructure:"name"`
-	DisplayName string         `mapstructure:"display_name"`
-	Sandbox     bool           `mapstructure:"sandbox"`
-	Upstream    UpstreamConfig `mapstructure:"upstream"`
+	Name        string `mapstructure:"name"`
+	DisplayName string `mapstructure:"display_name"`
+	Sandbox     bool   `mapstructure:"sandbox"`
+	// Registry names the person and relation registry the tenant reads.
+	// Default: "synthetic" (the synthetic population) for a sandbox or a
+	// tenant behind the ID-porten mock, "main" otherwise.
+	Registry string         `mapstructure:"registry"`
+	Upstream UpstreamConfig `mapstructure:"upstream"`
 }
 
 // UpstreamConfig is a tenant's eID. With Mock the built-in ID-porten mock
@@ -114,6 +126,14 @@ func (c *Config) complete() {
 		if t.DisplayName == "" {
 			t.DisplayName = t.Name
 		}
+		if t.Registry == "" {
+			t.Registry = registry.Main
+			if t.Sandbox || t.Upstream.Mock {
+				// Whoever can log in through the mock can be anyone: such
+				// a tenant reads only numbers that belong to nobody.
+				t.Registry = registry.Synthetic
+			}
+		}
 		if t.Upstream.Mock {
 			if t.Upstream.Issuer == "" {
 				t.Upstream.Issuer = c.mockIssuer()
@@ -143,19 +163,22 @@ func (c *Config) usesMock() bool {
 }
 
 // seedsPopulation reports whether serve seeds the synthetic sandbox
-// population into the registry: in dev mode and when a sandbox tenant is
-// configured. The registry is shared by all tenants; the synthetic
-// numbers (month + 80) cannot be a real person's.
+// population into the synthetic registry: in dev mode and when some
+// tenant reads that registry.
 func (c *Config) seedsPopulation() bool {
-	if c.Dev {
-		return true
-	}
+	return c.Dev || slices.Contains(c.registries(), registry.Synthetic)
+}
+
+// registries lists the registries the tenants read, each once, in tenant
+// order.
+func (c *Config) registries() []string {
+	var out []string
 	for _, t := range c.Tenants {
-		if t.Sandbox {
-			return true
+		if !slices.Contains(out, t.Registry) {
+			out = append(out, t.Registry)
 		}
 	}
-	return false
+	return out
 }
 
 // tenant returns the named tenant's configuration.

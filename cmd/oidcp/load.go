@@ -37,6 +37,7 @@ var settings = []setting{
 	{"tls_cert", "", "PEM certificate file; HTTPS is served when set together with tls-key"},
 	{"tls_key", "", "PEM private key file for tls-cert"},
 	{"tls_ca", "", "PEM file of extra CA certificates trusted for outgoing calls (upstream eID), besides the system roots"},
+	{"mock_allow_nonsynthetic", false, "dev mode only: let the ID-porten mock log in fødselsnummer that are not synthetic (default: only month + 40 or + 80)"},
 	{"admin_token", "", "bearer token (at least 32 characters) for POST /registry/import on the admin listener; empty disables it"},
 	{"access_token_lifetime", defaultAccessTokenLifetime, "access token lifetime"},
 	{"refresh_token_lifetime", defaultRefreshTokenLifetime, "refresh token lifetime"},

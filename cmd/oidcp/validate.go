@@ -73,6 +73,8 @@ func (c Config) validate(n needs) error {
 		{c.AccessTokenLifetime > 24*time.Hour, "access_token_lifetime", fmt.Sprintf("(%v) is over 24h; access tokens should be short-lived (RFC 9700 §4.14), use refresh tokens", c.AccessTokenLifetime)},
 		{c.IDTokenLifetime > 24*time.Hour, "id_token_lifetime", fmt.Sprintf("(%v) is over 24h", c.IDTokenLifetime)},
 		{len(c.Tenants) == 0, "tenants", "at least one tenant is required"},
+		{c.MockAllowNonSynthetic && !c.Dev, "mock_allow_nonsynthetic",
+			"is a development option: outside dev mode the ID-porten mock accepts only synthetic numbers (month + 40 or + 80), since anyone can log in there as anyone. Remove it, or pass --dev on a developer's machine"},
 		{c.AdminToken != "" && len(c.AdminToken) < registry.MinAdminTokenLen, "admin_token",
 			fmt.Sprintf("is %d characters; use at least %d (e.g. `openssl rand -base64 32`), or leave it empty to disable the registry import API", len(c.AdminToken), registry.MinAdminTokenLen)},
 	}
@@ -124,6 +126,7 @@ func (c Config) tenantChecks(upstream bool) []check {
 			check{reservedTenants[t.Name], key + ".name", fmt.Sprintf("%q is a path oidcp uses itself; choose another name", t.Name)},
 			check{dup, key + ".name", fmt.Sprintf("%q is configured twice", t.Name)},
 		)
+		out = append(out, registryChecks(key, t)...)
 		if !upstream {
 			continue
 		}
@@ -141,6 +144,27 @@ func (c Config) tenantChecks(upstream bool) []check {
 		}
 	}
 	return out
+}
+
+// registryChecks: a tenant anyone can log in to as anyone (the sandbox,
+// a tenant behind the ID-porten mock) reads only the synthetic registry,
+// the one registry an import cannot put a real person in. This holds in
+// dev mode too: a developer's database may hold a copy of real data.
+func registryChecks(key string, t TenantConfig) []check {
+	nameErr := registry.CheckName(t.Registry)
+	why := ""
+	switch {
+	case t.Upstream.Mock:
+		why = "logs in through the ID-porten mock, where anyone can pick any test person"
+	case t.Sandbox:
+		why = "is a sandbox, open to every vendor's test users"
+	}
+	return []check{
+		{nameErr != nil, key + ".registry", fmt.Sprint(nameErr)},
+		{nameErr == nil && why != "" && t.Registry != registry.Synthetic, key + ".registry",
+			fmt.Sprintf("tenant %q %s, so it may read only the synthetic population (registry: %s), not %q, which can hold real register data. Set registry: %s, or give the tenant a real eID upstream and sandbox: false",
+				t.Name, why, registry.Synthetic, t.Registry, registry.Synthetic)},
+	}
 }
 
 func knownACR(s string) bool { return s == "idporten-loa-substantial" || s == "idporten-loa-high" }

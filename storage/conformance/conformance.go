@@ -32,6 +32,7 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"Persons", testPersons},
 		{"Relations", testRelations},
 		{"RegistryAtomic", testRegistryAtomic},
+		{"RegistriesApart", testRegistriesApart},
 		{"Concurrency", testConcurrency},
 		{"StatementCounter", testStatementCounter},
 	}
