@@ -126,14 +126,6 @@ func (c *Config) complete() {
 		if t.DisplayName == "" {
 			t.DisplayName = t.Name
 		}
-		if t.Registry == "" {
-			t.Registry = registry.Main
-			if t.Sandbox || t.Upstream.Mock {
-				// Whoever can log in through the mock can be anyone: such
-				// a tenant reads only numbers that belong to nobody.
-				t.Registry = registry.Synthetic
-			}
-		}
 		if t.Upstream.Mock {
 			if t.Upstream.Issuer == "" {
 				t.Upstream.Issuer = c.mockIssuer()
@@ -145,6 +137,21 @@ func (c *Config) complete() {
 			// so that it is stable across restarts and nodes.
 		}
 	}
+}
+
+// reads is the registry the tenant reads: Registry, or when that is
+// empty the default. Whoever can log in through the mock or to a sandbox
+// can be anyone, so such a tenant reads by default only numbers that
+// belong to nobody. Computed here rather than filled in by complete, so
+// that a tenant added to the configuration later gets it too.
+func (t TenantConfig) reads() string {
+	switch {
+	case t.Registry != "":
+		return t.Registry
+	case t.Sandbox || t.Upstream.Mock:
+		return registry.Synthetic
+	}
+	return registry.Main
 }
 
 // Issuer is a tenant's issuer URL.
@@ -174,8 +181,8 @@ func (c *Config) seedsPopulation() bool {
 func (c *Config) registries() []string {
 	var out []string
 	for _, t := range c.Tenants {
-		if !slices.Contains(out, t.Registry) {
-			out = append(out, t.Registry)
+		if r := t.reads(); !slices.Contains(out, r) {
+			out = append(out, r)
 		}
 	}
 	return out

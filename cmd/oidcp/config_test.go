@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-
-	"github.com/oidcp/oidcp/registry"
 )
 
 // parse loads configuration from a command line as the root command would.
@@ -209,7 +207,6 @@ func TestValidateAccepts(t *testing.T) {
 		{"mock for main in dev", func(c *Config) {
 			c.Dev = true
 			c.Tenants[0].Upstream = UpstreamConfig{Mock: true, Issuer: c.mockIssuer()}
-			c.Tenants[0].Registry = registry.Synthetic
 		}},
 		{"postgres dsn", func(c *Config) { c.DSN = "postgres://oidcp@127.0.0.1:5432/oidcp?sslmode=disable" }},
 		{"any-interface addr", func(c *Config) { c.Addr = ":8080" }},

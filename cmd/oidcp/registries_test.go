@@ -95,6 +95,7 @@ func TestConfigRefusesMockWithRealRegistry(t *testing.T) {
 		}, `tenants[1].registry: tenant "sandbox" is a sandbox, open to every vendor's test users, so it may read only the synthetic population`},
 		{"mock for main in dev reads main", func(c *Config) {
 			c.Dev = true
+			c.Tenants[0].Registry = registry.Main
 			c.Tenants[0].Upstream = UpstreamConfig{Mock: true, Issuer: c.mockIssuer()}
 		}, `tenants[0].registry: tenant "main" logs in through the ID-porten mock`},
 		{"registry name", func(c *Config) { c.Tenants[0].Registry = "Main Register" }, `tenants[0].registry: registry name "Main Register" must be`},
@@ -141,7 +142,7 @@ func TestConfigRefusesMockWithRealRegistry(t *testing.T) {
 		}
 		var got []string
 		for _, tc := range cfg.Tenants {
-			got = append(got, tc.Name+"="+tc.Registry)
+			got = append(got, tc.Name+"="+tc.reads())
 		}
 		if strings.Join(got, " ") != tt.want {
 			t.Errorf("%v: registries %v, want %s", tt.args, got, tt.want)

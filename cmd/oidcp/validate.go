@@ -151,7 +151,8 @@ func (c Config) tenantChecks(upstream bool) []check {
 // the one registry an import cannot put a real person in. This holds in
 // dev mode too: a developer's database may hold a copy of real data.
 func registryChecks(key string, t TenantConfig) []check {
-	nameErr := registry.CheckName(t.Registry)
+	reads := t.reads()
+	nameErr := registry.CheckName(reads)
 	why := ""
 	switch {
 	case t.Upstream.Mock:
@@ -161,9 +162,9 @@ func registryChecks(key string, t TenantConfig) []check {
 	}
 	return []check{
 		{nameErr != nil, key + ".registry", fmt.Sprint(nameErr)},
-		{nameErr == nil && why != "" && t.Registry != registry.Synthetic, key + ".registry",
+		{nameErr == nil && why != "" && reads != registry.Synthetic, key + ".registry",
 			fmt.Sprintf("tenant %q %s, so it may read only the synthetic population (registry: %s), not %q, which can hold real register data. Set registry: %s, or give the tenant a real eID upstream and sandbox: false",
-				t.Name, why, registry.Synthetic, t.Registry, registry.Synthetic)},
+				t.Name, why, registry.Synthetic, reads, registry.Synthetic)},
 	}
 }
 

@@ -59,7 +59,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 			DisplayName: t.DisplayName,
 			Upstream:    up,
 			Sandbox:     t.Sandbox,
-			Registry:    t.Registry,
+			Registry:    t.reads(),
 		})
 	}
 	p, err := provider.New(ctx, pcfg, store, km)
