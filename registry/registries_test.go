@@ -33,7 +33,9 @@ func syntheticDNumber(t *testing.T) string {
 // the sandbox and every tenant behind the ID-porten mock read, so an
 // import into it refuses every number that is not synthetic, naming the
 // record and the fix, and imports nothing.
-func TestSyntheticRegistryRefusesRealNumbers(t *testing.T) { onBackends(t, testSyntheticRegistryRefuses) }
+func TestSyntheticRegistryRefusesRealNumbers(t *testing.T) {
+	onBackends(t, testSyntheticRegistryRefuses)
+}
 
 func testSyntheticRegistryRefuses(t *testing.T, s storage.Storage) {
 	f := newFamily(t)
