@@ -8,12 +8,15 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/go-jose/go-jose/v3"
 
+	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -95,12 +98,44 @@ func TestJWKSFetchBounded(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	f := newJWKSFetcher()
+	f := newJWKSFetcher(withDefaults(Config{DevMode: true}).HTTPClient)
 	got, err := f.Resolve(t.Context(), srv.URL+"/small", true)
 	if err != nil || len(got.Keys) != 1 || got.Keys[0].Use != "sig" {
 		t.Fatalf("small set: %v %+v", err, got)
 	}
 	if _, err := f.Resolve(t.Context(), srv.URL+"/huge", true); err == nil {
 		t.Fatal("a JWK Set over the size limit was accepted")
+	}
+}
+
+// TestJWKSURIPointingAtLoopbackRefused: outside dev mode the provider
+// fetches a client's jwks_uri through the outbound client, which refuses
+// a loopback address before connecting (SSRF); the same URL in dev mode
+// is fetched.
+func TestJWKSURIPointingAtLoopbackRefused(t *testing.T) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: k.Public(), KeyID: "k1", Algorithm: "RS256"}}})
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		w.Write(set)
+	}))
+	defer srv.Close()
+
+	f := newJWKSFetcher(withDefaults(Config{}).HTTPClient)
+	_, err = f.Resolve(t.Context(), srv.URL+"/jwks", true)
+	if !errors.Is(err, outbound.ErrRefused) {
+		t.Errorf("jwks_uri on 127.0.0.1 outside dev mode: %v, want a refusal", err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the loopback jwks_uri was fetched %d times", n)
+	}
+
+	dev := newJWKSFetcher(withDefaults(Config{DevMode: true}).HTTPClient)
+	if got, err := dev.Resolve(t.Context(), srv.URL+"/jwks", true); err != nil || len(got.Keys) != 1 {
+		t.Errorf("dev mode: %v %+v", err, got)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"github.com/go-jose/go-jose/v3"
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/outbound"
 )
 
 // Client authentication at /token, /par, /revoke and /introspect: the
@@ -25,14 +26,15 @@ import (
 // authentication as the others.
 
 // configureClientAuth installs the client authentication strategy and the
-// jwks_uri fetcher on t's fosite instance.
-func (t *tenant) configureClientAuth() {
+// jwks_uri fetcher, which fetches through hc (the outbound client), on t's
+// fosite instance.
+func (t *tenant) configureClientAuth(hc *http.Client) {
 	f, ok := t.oauth.(*fosite.Fosite)
 	if !ok {
 		return
 	}
 	t.fcfg.ClientAuthenticationStrategy = clientAuthentication(f)
-	t.fcfg.JWKSFetcherStrategy = newJWKSFetcher()
+	t.fcfg.JWKSFetcherStrategy = newJWKSFetcher(hc)
 	f.Config = assertionAudiences{Config: t.fcfg, urls: []string{t.issuer + "/token", t.issuer, t.issuer + "/par"}}
 }
 
@@ -92,11 +94,20 @@ func clientAuthentication(f *fosite.Fosite) fosite.ClientAuthenticationStrategy 
 // one retry so an unreachable client cannot hold a token request for long.
 type jwksFetcher struct{ fosite.JWKSFetcherStrategy }
 
-func newJWKSFetcher() *jwksFetcher {
+// newJWKSFetcher fetches through hc, the outbound client, so a jwks_uri
+// that resolves to a loopback or private address is refused outside dev
+// mode (SSRF); a refused address is not retried.
+func newJWKSFetcher(hc *http.Client) *jwksFetcher {
 	rc := retryablehttp.NewClient()
-	rc.HTTPClient = &http.Client{Timeout: 5 * time.Second, Transport: limitBody{http.DefaultTransport, maxJWKSBytes}}
+	rc.HTTPClient = outbound.WithLimits(hc, 5*time.Second, maxJWKSBytes)
 	rc.RetryMax = 1
 	rc.RetryWaitMax = 500 * time.Millisecond
+	rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if errors.Is(err, outbound.ErrRefused) {
+			return false, err
+		}
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
 	rc.Logger = nil // it would log every fetch on stderr
 	return &jwksFetcher{fosite.NewDefaultJWKSFetcherStrategy(fosite.JWKSFetcherWithHTTPClient(rc))}
 }
@@ -104,25 +115,6 @@ func newJWKSFetcher() *jwksFetcher {
 // maxJWKSBytes bounds a fetched JWK Set: a client's few public keys take
 // a few KiB, and fosite decodes whatever it is sent into memory.
 const maxJWKSBytes = 256 << 10
-
-// limitBody cuts response bodies at n bytes, so an oversized JWK Set ends
-// in a decode error rather than in memory.
-type limitBody struct {
-	next http.RoundTripper
-	n    int64
-}
-
-func (l limitBody) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := l.next.RoundTrip(r)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.LimitReader(resp.Body, l.n), resp.Body}
-	return resp, nil
-}
 
 // Resolve implements fosite.JWKSFetcherStrategy, with the fetched keys
 // read as registered keys are (sigKeys).

@@ -28,13 +28,20 @@ type Config struct {
 	SessionAbsolute      time.Duration // default 120m
 
 	// DevMode relaxes nothing in the protocol; it only allows http
-	// issuers on non-loopback hosts and verbose error descriptions.
+	// issuers on non-loopback hosts, verbose error descriptions and, when
+	// HTTPClient is nil, outbound calls to loopback and private addresses.
 	DevMode bool
 
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Observer receives metrics; nil means none.
 	Observer Observer
+	// HTTPClient is the outbound client (outbound.New) for every URL the
+	// provider fetches: clients' jwks_uri, and back-channel logout
+	// deliveries when they come. It must refuse private and loopback
+	// addresses outside dev mode. nil: outbound.New with AllowPrivate set
+	// to DevMode.
+	HTTPClient *http.Client
 }
 
 // TenantConfig is one tenant: its own issuer, keys, clients and upstream.

@@ -15,6 +15,7 @@ import (
 	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/handler/openid"
 
+	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -122,6 +123,9 @@ func withDefaults(c Config) Config {
 	if c.Observer == nil {
 		c.Observer = nopObserver{}
 	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = outbound.New(outbound.Options{AllowPrivate: c.DevMode})
+	}
 	return c
 }
 
@@ -197,7 +201,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		compose.OAuth2PKCEFactory,
 		compose.PushedAuthorizeHandlerFactory,
 	)
-	t.configureClientAuth()
+	t.configureClientAuth(p.cfg.HTTPClient)
 	t.sessions = sessionstore.New(p.store, sessionstore.Options{
 		Tenant:          tc.Name,
 		CookieName:      t.cookieName(),

@@ -232,8 +232,8 @@ func TestTLSCA(t *testing.T) {
 		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("tls_ca %s: err %v, want %q", c.file, err, c.want)
 		}
-		if _, err := outgoingClient(c.file); err == nil {
-			t.Errorf("outgoingClient(%s) accepted it", c.file)
+		if _, err := caPool(c.file); err == nil {
+			t.Errorf("caPool(%s) accepted it", c.file)
 		}
 	}
 	cfg := valid(t)
@@ -333,7 +333,7 @@ func (s *tlsServer) clientConfig(primary conformance.Client) conformance.ClientC
 // CA, and logs the table.
 func (s *tlsServer) run(t *testing.T, cfg conformance.ClientConfig, plans ...string) *conformance.Report {
 	t.Helper()
-	hc, err := outgoingClient(s.caFile)
+	hc, err := outboundClient(Config{Dev: true, TLSCA: s.caFile})
 	if err != nil {
 		t.Fatal(err)
 	}

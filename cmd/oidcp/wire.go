@@ -2,17 +2,20 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/metrics"
+	"github.com/oidcp/oidcp/outbound"
 	populationpage "github.com/oidcp/oidcp/population/page"
 	"github.com/oidcp/oidcp/provider"
 	"github.com/oidcp/oidcp/storage"
@@ -29,6 +32,10 @@ var _ provider.Observer = (*metrics.Metrics)(nil)
 func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *keys.Manager, m *metrics.Metrics, log *slog.Logger, now func() time.Time) (http.Handler, bool, error) {
 	mux := http.NewServeMux()
 	mockOn := cfg.Dev || cfg.usesMock()
+	hc, err := outboundClient(cfg)
+	if err != nil {
+		return nil, false, err
+	}
 	if mockOn {
 		mock, err := newMock(cfg, now, log)
 		if err != nil {
@@ -48,9 +55,10 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		Now:                  now,
 		Logger:               log.With("component", "provider"),
 		Observer:             m,
+		HTTPClient:           hc,
 	}
 	for _, t := range cfg.Tenants {
-		up, err := newUpstream(cfg, t, m, now)
+		up, err := newUpstream(cfg, t, hc, m, now)
 		if err != nil {
 			return nil, false, fmt.Errorf("tenants %q upstream: %w", t.Name, err)
 		}
@@ -82,13 +90,10 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	return mux, mockOn, nil
 }
 
-// newUpstream builds a tenant's eID relying-party client. Its callback is
-// the tenant's /callback, which the provider mounts.
-func newUpstream(cfg Config, t TenantConfig, m *metrics.Metrics, now func() time.Time) (*upstream.Client, error) {
-	hc, err := outgoingClient(cfg.TLSCA)
-	if err != nil {
-		return nil, err
-	}
+// newUpstream builds a tenant's eID relying-party client, calling out
+// through hc. Its callback is the tenant's /callback, which the provider
+// mounts.
+func newUpstream(cfg Config, t TenantConfig, hc *http.Client, m *metrics.Metrics, now func() time.Time) (*upstream.Client, error) {
 	return upstream.New(upstream.Config{
 		HTTPClient:   hc,
 		Issuer:       t.Upstream.Issuer,
@@ -103,13 +108,58 @@ func newUpstream(cfg Config, t TenantConfig, m *metrics.Metrics, now func() time
 	})
 }
 
-// outgoingClient is the HTTP client for calls oidcp makes (upstream
-// discovery, PAR, token, JWKS): the system roots plus, when caFile is set,
-// its extra CA certificates (config tls_ca).
-func outgoingClient(caFile string) (*http.Client, error) {
-	const timeout = 10 * time.Second
+// outboundClient is the one HTTP client for the calls oidcp makes to URLs
+// it is given (clients' jwks_uri, the upstream eID's discovery, JWKS, PAR
+// and token endpoints): outbound's, which refuses loopback, private and
+// link-local addresses outside dev mode. It trusts the system roots plus,
+// when tls_ca is set, that file's CA certificates. When a tenant's
+// upstream is the built-in mock, oidcp's own public listener at base_url
+// is allowed too (see ownAddrs).
+func outboundClient(cfg Config) (*http.Client, error) {
+	pool, err := caPool(cfg.TLSCA)
+	if err != nil {
+		return nil, err
+	}
+	var allow []netip.AddrPort
+	if cfg.usesMock() {
+		allow = ownAddrs(cfg.BaseURL)
+	}
+	return outbound.New(outbound.Options{AllowPrivate: cfg.Dev, Allow: allow, RootCAs: pool}), nil
+}
+
+// ownAddrs is base_url's address and port when its host is an IP literal
+// or localhost: oidcp reaches the mock there, on its own public listener,
+// which anyone can reach anyway. A base_url host name that resolves to a
+// private address is not covered: outside dev mode, the mock is then
+// unreachable (docs/operations.md, Outbound calls).
+func ownAddrs(baseURL string) []netip.AddrPort {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return nil
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return nil
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return []netip.AddrPort{netip.AddrPortFrom(netip.IPv6Loopback(), uint16(p)), netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(p))}
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return []netip.AddrPort{netip.AddrPortFrom(a.Unmap(), uint16(p))}
+	}
+	return nil
+}
+
+// caPool is the system roots plus, when caFile is set, its CA
+// certificates (config tls_ca); nil when caFile is empty.
+func caPool(caFile string) (*x509.CertPool, error) {
 	if caFile == "" {
-		return &http.Client{Timeout: timeout}, nil
+		return nil, nil
 	}
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
@@ -122,9 +172,7 @@ func outgoingClient(caFile string) (*http.Client, error) {
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("tls_ca: %s holds no PEM certificates", caFile)
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return &http.Client{Timeout: timeout, Transport: tr}, nil
+	return pool, nil
 }
 
 // index answers / with the issuers, so a browser pointed at the base URL
