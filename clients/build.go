@@ -70,14 +70,15 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 		b.fail(redirectErr("redirect_uris", "at least one is required for the authorization_code grant"))
 	}
 	c.PostLogoutRedirectURIs = b.uris("post_logout_redirect_uris", r.PostLogoutRedirectURIs, r.Public)
-	for field, v := range map[string]string{
-		"backchannel_logout_uri": r.BackchannelLogoutURI,
-		"initiate_login_uri":     r.InitiateLoginURI,
-	} {
-		if v != "" {
-			if why := checkWebURI(v); why != "" {
-				b.fail(metadataErr(field, "%q: %s", v, why))
-			}
+	if v := r.BackchannelLogoutURI; v != "" {
+		if why := checkCalledURI(v, r.AllowPrivateHosts); why != "" {
+			b.fail(metadataErr("backchannel_logout_uri", "%q: %s", v, why))
+		}
+	}
+	// The browser, not oidcp, goes to initiate_login_uri.
+	if v := r.InitiateLoginURI; v != "" {
+		if why := checkWebURI(v); why != "" {
+			b.fail(metadataErr("initiate_login_uri", "%q: %s", v, why))
 		}
 	}
 	c.IDTokenSignedResponseAlg = b.oneOf("id_token_signed_response_alg", r.IDTokenAlg, AlgRS256,
@@ -257,7 +258,7 @@ func (b *builder) keys() {
 	case r.JWKSURI != "" && len(r.JWKS) > 0:
 		b.fail(metadataErr("jwks", "give jwks or jwks_uri, not both (RFC 7591 §2)"))
 	case r.JWKSURI != "":
-		if why := checkWebURI(r.JWKSURI); why != "" {
+		if why := checkCalledURI(r.JWKSURI, r.AllowPrivateHosts); why != "" {
 			b.fail(metadataErr("jwks_uri", "%q: %s", r.JWKSURI, why))
 		}
 	case len(r.JWKS) > 0:

@@ -112,4 +112,10 @@ type Registration struct {
 	Standalone bool
 	// AccessTokenFormat is opaque (default) or jwt (RFC 9068).
 	AccessTokenFormat string
+	// AllowPrivateHosts lets jwks_uri and backchannel_logout_uri, the URLs
+	// oidcp itself calls, name localhost or a loopback, private or
+	// link-local address. Only in dev mode, where test clients listen on
+	// 127.0.0.1: outside it oidcp's outbound client refuses such addresses
+	// (SSRF), so Build refuses them up front.
+	AllowPrivateHosts bool
 }

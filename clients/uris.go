@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/oidcp/oidcp/outbound"
 )
 
 // loopbackHosts are the hosts a plain-http redirect URI may use: a native
@@ -97,4 +99,20 @@ func isLoopback(u *url.URL) bool {
 	// Any 127/8 address or ::1 spelled differently is loopback too.
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// checkCalledURI is checkWebURI for a URL oidcp itself calls (jwks_uri,
+// backchannel_logout_uri): unless allowPrivate, its host must not be
+// localhost or a loopback, private or link-local IP literal. A host name
+// is resolved only when oidcp calls it, and the outbound client checks the
+// address then.
+func checkCalledURI(raw string, allowPrivate bool) string {
+	if why := checkWebURI(raw); why != "" {
+		return why
+	}
+	u, _ := url.Parse(raw)
+	if !allowPrivate && !outbound.PublicHost(u.Hostname()) {
+		return "oidcp calls this URL, and " + u.Hostname() + " is a loopback, private or link-local address, which oidcp refuses to call outside dev mode; use a public https URL"
+	}
+	return ""
 }

@@ -61,6 +61,9 @@ func newClientsCreateCmd() *cobra.Command {
 				if _, err := e.cfg.tenant(tenant); err != nil {
 					return fmt.Errorf("--tenant: %w", err)
 				}
+				// Test clients on 127.0.0.1 only in dev mode, as serve's
+				// outbound client allows them only there.
+				r.AllowPrivateHosts = e.cfg.Dev
 				c, err := clients.Build(tenant, r, time.Now())
 				if err != nil {
 					return err

@@ -295,6 +295,9 @@ func startTLSServer(t *testing.T) *tlsServer {
 	c := newCLI(t)
 	caFile, certFile, keyFile := writeTestPKI(t, t.TempDir())
 	base := startServing(t, devArgs(t, c, "https", "--tls-cert", certFile, "--tls-key", keyFile, "--tls-ca", caFile), nil, time.Now).base
+	// The suite's back-channel receiver is on 127.0.0.1, which clients
+	// may register only in dev mode.
+	c.flags = []string{"--dev"}
 	pid, err := representation.SyntheticPID(time.Date(1984, 3, 9, 0, 0, 0, 0, time.UTC), 71)
 	if err != nil {
 		t.Fatal(err)
