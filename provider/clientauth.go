@@ -143,8 +143,7 @@ func sigKeys(set *jose.JSONWebKeySet) *jose.JSONWebKeySet {
 
 // introspect handles POST /introspect (RFC 7662). The caller
 // authenticates as a confidential client, by the method it registered
-// (§2.1); any client of the tenant may introspect any of its tokens, as a
-// resource server acting for it does.
+// (§2.1), and sees only the tokens mayIntrospect allows it (§4).
 func (p *Provider) introspect(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -175,6 +174,10 @@ func (p *Provider) introspect(t *tenant) http.HandlerFunc {
 		if err != nil {
 			// Unknown, expired, revoked or another tenant's: inactive
 			// (RFC 7662 §2.2), never an error.
+			t.oauth.WriteIntrospectionResponse(ctx, w, &fosite.IntrospectionResponse{Active: false})
+			return
+		}
+		if !mayIntrospect(c.GetID(), tu, ar) {
 			t.oauth.WriteIntrospectionResponse(ctx, w, &fosite.IntrospectionResponse{Active: false})
 			return
 		}
