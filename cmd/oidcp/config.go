@@ -154,6 +154,12 @@ func (t TenantConfig) reads() string {
 	return registry.Main
 }
 
+// servesHTTPS reports whether browsers reach oidcp over https: it serves
+// TLS itself, or base_url is https (TLS ends at a proxy in front).
+func (c *Config) servesHTTPS() bool {
+	return c.TLSCert != "" || strings.HasPrefix(strings.ToLower(c.BaseURL), "https://")
+}
+
 // Issuer is a tenant's issuer URL.
 func (c *Config) Issuer(tenant string) string { return c.BaseURL + "/" + tenant }
 

@@ -87,7 +87,24 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		}
 	}
 	mux.HandleFunc("GET /{$}", index(cfg))
+	if cfg.servesHTTPS() {
+		return strictTransportSecurity(mux), mockOn, nil
+	}
 	return mux, mockOn, nil
+}
+
+// hstsValue is two years, subdomains included: the values the HSTS
+// preload list asks for (RFC 6797 §6.1).
+const hstsValue = "max-age=63072000; includeSubDomains"
+
+// strictTransportSecurity adds Strict-Transport-Security to every answer
+// of the public listener (RFC 6797), so a browser that has been here once
+// never again sends a login or a cookie over plain http.
+func strictTransportSecurity(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", hstsValue)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // newUpstream builds a tenant's eID relying-party client, calling out
