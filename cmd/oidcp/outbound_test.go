@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/oidcp/oidcp/outbound"
@@ -42,6 +43,17 @@ func TestOutboundClientPolicy(t *testing.T) {
 	}
 	if err := get(cfg, other.URL+"/jwks"); !errors.Is(err, outbound.ErrRefused) {
 		t.Errorf("another loopback port: %v, want ErrRefused", err)
+	}
+
+	// base_url by host name: localhost resolves to the loopback address
+	// the listener is on.
+	byName := cfg
+	byName.BaseURL = strings.Replace(own.URL, "127.0.0.1", "localhost", 1)
+	if err := get(byName, byName.BaseURL+"/idporten-mock/.well-known/openid-configuration"); err != nil {
+		t.Errorf("own listener named localhost with a mock tenant: %v", err)
+	}
+	if err := get(byName, other.URL+"/jwks"); !errors.Is(err, outbound.ErrRefused) {
+		t.Errorf("another loopback port, base_url by name: %v, want ErrRefused", err)
 	}
 
 	noMock := cfg

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -138,18 +139,18 @@ func outboundClient(cfg Config) (*http.Client, error) {
 		return nil, err
 	}
 	var allow []netip.AddrPort
-	if cfg.usesMock() {
-		allow = ownAddrs(cfg.BaseURL)
+	if cfg.usesMock() && !cfg.Dev {
+		allow = ownAddrs(cfg.BaseURL, net.DefaultResolver)
 	}
 	return outbound.New(outbound.Options{AllowPrivate: cfg.Dev, Allow: allow, RootCAs: pool}), nil
 }
 
-// ownAddrs is base_url's address and port when its host is an IP literal
-// or localhost: oidcp reaches the mock there, on its own public listener,
-// which anyone can reach anyway. A base_url host name that resolves to a
-// private address is not covered: outside dev mode, the mock is then
-// unreachable (docs/operations.md, Outbound calls).
-func ownAddrs(baseURL string) []netip.AddrPort {
+// ownAddrs are the addresses, with base_url's port, that base_url's host
+// stands for: oidcp reaches the mock there, on its own public listener,
+// which anyone can reach anyway. A host name is resolved once, now; if
+// it later moves to another private address, the mock becomes
+// unreachable until a restart (docs/operations.md, Outbound calls).
+func ownAddrs(baseURL string, r *net.Resolver) []netip.AddrPort {
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		return nil
@@ -162,14 +163,19 @@ func ownAddrs(baseURL string) []netip.AddrPort {
 	if err != nil {
 		return nil
 	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return []netip.AddrPort{netip.AddrPortFrom(netip.IPv6Loopback(), uint16(p)), netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(p))}
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(u.Hostname()); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		addrs, _ = r.LookupNetIP(ctx, "ip", u.Hostname())
 	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		return []netip.AddrPort{netip.AddrPortFrom(a.Unmap(), uint16(p))}
+	var out []netip.AddrPort
+	for _, a := range addrs {
+		out = append(out, netip.AddrPortFrom(a.Unmap().WithZone(""), uint16(p)))
 	}
-	return nil
+	return out
 }
 
 // caPool is the system roots plus, when caFile is set, its CA
