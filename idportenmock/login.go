@@ -9,7 +9,8 @@ import (
 	"github.com/oidcp/oidcp/representation"
 )
 
-// Login methods offered on the page; each becomes the amr value.
+// Login methods offered on the page; each becomes the amr value (the
+// page shows ID-porten's names for them, methodNames).
 var loginMethods = []string{"TestID", "BankID", "Minid-PIN"}
 
 // login handles the login page's form. The POST is bound to its pending
@@ -51,9 +52,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		pid = view.Manual
 	}
 	if !representation.ValidPID(pid) {
-		view.Error = "«" + pid + "» er ikke et gyldig fødselsnummer. Skriv inn 11 siffer med riktige kontrollsiffer."
+		view.Error = text(pending.Req.Locale, "err_invalid", pid)
 		if pid == "" {
-			view.Error = "Skriv inn et fødselsnummer eller velg en testperson."
+			view.Error = text(pending.Req.Locale, "err_empty")
 		}
 		s.renderLogin(w, http.StatusBadRequest, view)
 		return
