@@ -221,7 +221,13 @@ func (b *builder) authentication(c *storage.Client) {
 	c.TokenEndpointAuthMethod = r.AuthMethod
 	switch r.AuthMethod {
 	case "":
+		// No method pinned: accept the secret the way the client's
+		// library sends it. Both methods carry the same secret over TLS;
+		// libraries differ in their default (go-oidc/x/oauth2 try Basic,
+		// openid-client v6 posts it), and a refused method only costs a
+		// vendor time. --auth-method pins one.
 		c.TokenEndpointAuthMethod = AuthClientSecretBasic
+		c.AnySecretMethod = true
 		fallthrough
 	case AuthClientSecretBasic, AuthClientSecretPost:
 		switch {

@@ -78,8 +78,10 @@ type Registration struct {
 	GrantTypes []string
 	// Audience lists the resource servers the client may ask tokens for.
 	Audience []string
-	// AuthMethod is token_endpoint_auth_method; default client_secret_basic
-	// for confidential clients, always none for public ones.
+	// AuthMethod is token_endpoint_auth_method; always none for public
+	// clients. A confidential client that leaves it empty is registered
+	// as client_secret_basic and also accepts client_secret_post
+	// (storage.Client.AnySecretMethod); naming a method pins it.
 	AuthMethod string
 	// Public marks a client that cannot keep a secret (SPA, native app).
 	// It gets PKCE, nonce and PAR required, with no way to relax them.

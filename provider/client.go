@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -18,7 +20,13 @@ import (
 )
 
 // fositeClient presents a storage.Client to fosite.
-type fositeClient struct{ c storage.Client }
+type fositeClient struct {
+	c storage.Client
+	// secretMethod is how the request being authenticated presents a
+	// secret (client_secret_basic or client_secret_post; "" for none or
+	// when no client authentication is under way).
+	secretMethod string
+}
 
 // Interface guards.
 var (
@@ -67,10 +75,41 @@ func (f *fositeClient) GetTokenEndpointAuthMethod() string {
 	if f.c.Public {
 		return "none"
 	}
+	if f.c.AnySecretMethod && (f.secretMethod == "client_secret_basic" || f.secretMethod == "client_secret_post") {
+		// Not pinned: fosite binds the client to the method it reports,
+		// so report the one the request used.
+		return f.secretMethod
+	}
 	if f.c.TokenEndpointAuthMethod == "" {
 		return "client_secret_basic"
 	}
 	return f.c.TokenEndpointAuthMethod
+}
+
+type secretMethodKey struct{}
+
+// withSecretMethod tells the client lookup during client authentication
+// how the request presents its secret, so that a client registered
+// without a pinned method (AnySecretMethod) is held to that one method
+// for this request. A request with a secret both in the form and in
+// Basic counts as client_secret_post and is then refused for its Basic
+// credentials: RFC 6749 §2.3 allows one method per request.
+func withSecretMethod(next fosite.ClientAuthenticationStrategy) fosite.ClientAuthenticationStrategy {
+	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
+		m := ""
+		if form.Get("client_secret") != "" {
+			m = "client_secret_post"
+		} else if _, secret, ok := r.BasicAuth(); ok && secret != "" {
+			m = "client_secret_basic"
+		}
+		return next(context.WithValue(ctx, secretMethodKey{}, m), r, form)
+	}
+}
+
+// secretMethodFrom is the method withSecretMethod saw, or "".
+func secretMethodFrom(ctx context.Context) string {
+	m, _ := ctx.Value(secretMethodKey{}).(string)
+	return m
 }
 
 // GetTokenEndpointAuthSigningAlgorithm is the one alg fosite accepts on

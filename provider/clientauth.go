@@ -33,7 +33,7 @@ func (t *tenant) configureClientAuth(hc *http.Client) {
 	if !ok {
 		return
 	}
-	t.fcfg.ClientAuthenticationStrategy = clientAuthentication(f)
+	t.fcfg.ClientAuthenticationStrategy = withSecretMethod(clientAuthentication(f))
 	t.fcfg.JWKSFetcherStrategy = newJWKSFetcher(hc)
 	f.Config = assertionAudiences{Config: t.fcfg, urls: []string{t.issuer + "/token", t.issuer, t.issuer + "/par"}}
 }

@@ -39,6 +39,7 @@ type Client struct {
 	AcceptedRelations    []string  `json:"accepted_relations,omitempty"`
 	Standalone           bool      `json:"standalone,omitempty"`
 	AccessTokenFormat    string    `json:"access_token_format,omitempty"` // opaque (or empty) or jwt (RFC 9068)
+	AnySecretMethod      bool      `json:"any_secret_method,omitempty"`   // secret by Basic or post: no method pinned (clients.Registration.AuthMethod)
 	Disabled             bool      `json:"disabled,omitempty"`
 	CreatedAt            time.Time `json:"created_at"`
 	UpdatedAt            time.Time `json:"updated_at"`
