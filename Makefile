@@ -21,8 +21,10 @@ all: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/oidcp
 
-run:
-	$(GO) run ./cmd/oidcp serve --dev
+# Builds bin/oidcp first, so the commands the banner and the README give
+# (bin/oidcp clients create …) run the same binary without rebuilding.
+run: build
+	$(BIN) serve --dev
 
 test: test-norace test-race
 

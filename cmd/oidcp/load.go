@@ -31,7 +31,7 @@ var settings = []setting{
 	{"dsn", "", "database: sqlite:PATH or postgres://user:pass@host/db (default sqlite:<data-dir>/oidcp.db)"},
 	{"data_dir", defaultDataDir, "directory for the SQLite database and the dev KEK"},
 	{"dev", false, "development mode: mount the ID-porten mock at {base-url}/idporten-mock, create a dev KEK under data-dir"},
-	{"kek", "", "key-encryption key, base64 of 32 bytes (`openssl rand -base64 32`); required outside dev mode"},
+	{"kek", "", "key-encryption key, base64 of 32 bytes (generate one with: openssl rand -base64 32); required outside dev mode"},
 	{"log_level", defaultLogLevel, "debug, info, warn or error"},
 	{"log_format", defaultLogFormat, "json or text"},
 	{"tls_cert", "", "PEM certificate file; HTTPS is served when set together with tls-key"},
