@@ -25,7 +25,8 @@ const (
 	AlgPS256 = "PS256"
 )
 
-// Client categories (DESIGN: identified K2, pseudonymous K3).
+// Client categories: identified (K2) tools may receive fødselsnummer and
+// names, pseudonymous (K3) ones only pairwise ids (docs/representation.md).
 const (
 	CategoryIdentified   = "identified"
 	CategoryPseudonymous = "pseudonymous"
