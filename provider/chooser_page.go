@@ -48,7 +48,7 @@ var chooserMessages = map[string]map[string]string{
 		"title":                      "On whose behalf do you want to use the service?",
 		"intro":                      "You are logged in as %s. Choose whom you will use %s for.",
 		"self":                       "Myself",
-		"years":                      "years",
+		"years":                      "years old",
 		"limited":                    "limited access",
 		"limited_why":                "Children aged 12 to 15 decide themselves over part of their health information.",
 		"parent":                     "parental responsibility",
