@@ -18,6 +18,7 @@ type Storage interface {
 	EventLog
 	FlowStore
 	PersonStore
+	RateCounter
 	// Ping reports whether the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	// Migrate applies pending versioned migrations; idempotent.
@@ -133,6 +134,19 @@ type FlowStore interface {
 	// concurrent callers exactly one gets it, the other ErrNotFound.
 	TakeFlow(ctx context.Context, id, purpose string) (Flow, error)
 	DeleteExpiredFlows(ctx context.Context, before time.Time) (int64, error)
+}
+
+// RateCounter keeps the counters of rate limits, shared by every node on
+// the same database. Each key has one fixed time window at a time.
+type RateCounter interface {
+	// AddHits adds n to key's count in the window that starts at window
+	// and returns the count after adding, in one atomic statement. A key
+	// whose stored window is older starts again from n; a call for a
+	// window older than the stored one adds nothing and returns the
+	// stored window's count. The record may be deleted after expires.
+	AddHits(ctx context.Context, key string, window, expires time.Time, n int64) (int64, error)
+	// DeleteExpiredCounters removes counters whose expiry is before t.
+	DeleteExpiredCounters(ctx context.Context, before time.Time) (int64, error)
 }
 
 // PersonStore is the registry of persons and the relations between them
