@@ -39,6 +39,12 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			p.authorizeError(w, r, t, ar, err)
 			return
 		}
+		// The client and redirect_uri are known good: a parameter over its
+		// cap goes back to the client as invalid_request.
+		if err := checkParamSizes(ar.GetRequestForm()); err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
 		viaPAR := strings.HasPrefix(r.FormValue("request_uri"), t.fcfg.PushedAuthorizeRequestURIPrefix)
 		if err := p.checkClientPolicy(ar, viaPAR); err != nil {
 			p.authorizeError(w, r, t, ar, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/json"
@@ -199,14 +200,30 @@ func (cc *clientCache) get(ctx context.Context, tenant, id string) (storage.Clie
 // cache keeps it from costing ~50 ms of CPU on every token request. Only
 // the SHA-256 of (hash, secret) pairs that verified is kept in memory.
 type secretHasher struct {
-	mu sync.Mutex
-	ok map[[32]byte]struct{}
+	// compare is bcrypt.CompareHashAndPassword; tests count the calls.
+	compare func(hash, secret []byte) error
+	mu      sync.Mutex
+	ok      map[[32]byte]struct{}
+
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
-func newSecretHasher() *secretHasher { return &secretHasher{ok: map[[32]byte]struct{}{}} }
+func newSecretHasher() *secretHasher {
+	return &secretHasher{compare: bcrypt.CompareHashAndPassword, ok: map[[32]byte]struct{}{}}
+}
+
+type cachedOnlyKey struct{}
+
+// withCachedSecretsOnly makes Compare answer from its cache alone: a
+// secret not already verified fails without a bcrypt comparison (a
+// client throttled for failed authentications).
+func withCachedSecretsOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, cachedOnlyKey{}, true)
+}
 
 // Compare implements fosite.Hasher.
-func (h *secretHasher) Compare(_ context.Context, hash, data []byte) error {
+func (h *secretHasher) Compare(ctx context.Context, hash, data []byte) error {
 	k := sha256.Sum256(append(append(append([]byte{}, hash...), 0), data...))
 	h.mu.Lock()
 	_, hit := h.ok[k]
@@ -214,7 +231,10 @@ func (h *secretHasher) Compare(_ context.Context, hash, data []byte) error {
 	if hit {
 		return nil
 	}
-	if err := bcrypt.CompareHashAndPassword(hash, data); err != nil {
+	if ctx.Value(cachedOnlyKey{}) != nil {
+		return bcrypt.ErrMismatchedHashAndPassword
+	}
+	if err := h.compare(hash, data); err != nil {
 		return err
 	}
 	h.mu.Lock()
@@ -224,6 +244,20 @@ func (h *secretHasher) Compare(_ context.Context, hash, data []byte) error {
 	h.ok[k] = struct{}{}
 	h.mu.Unlock()
 	return nil
+}
+
+// compareDummy spends one bcrypt comparison of secret against a hash of
+// the cost client secrets are stored with, made once per process: a
+// secret for an unknown client_id must take as long to refuse as a wrong
+// one for a known client, or timing lists the registered clients.
+func (h *secretHasher) compareDummy(ctx context.Context, secret []byte) {
+	if ctx.Value(cachedOnlyKey{}) != nil {
+		return
+	}
+	h.dummyOnce.Do(func() {
+		h.dummy, _ = bcrypt.GenerateFromPassword([]byte(rand.Text()), bcrypt.DefaultCost)
+	})
+	_ = h.compare(h.dummy, secret)
 }
 
 // Hash implements fosite.Hasher.

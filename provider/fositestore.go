@@ -294,6 +294,8 @@ func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp
 		// Not the client's fault: a 500, not a failed authentication.
 		return fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
 	}
+	// fosite checks the audience after this; a refusal then removes it.
+	recordJTI(ctx, jti)
 	return nil
 }
 

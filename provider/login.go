@@ -60,15 +60,21 @@ func (p *Provider) startLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 	if reauth {
 		params.Prompt = "login"
 	}
+	// The request is stored until the person is back from the eID; it is
+	// measured before the upstream is asked for anything.
+	reqData, err := marshalRequest(ar)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	if len(reqData) > maxStoredRequestBytes {
+		p.authorizeError(w, r, t, ar, fosite.ErrInvalidRequest.WithHintf("The authorization request is too large to keep during the login (%d bytes; at most %d).", len(reqData), maxStoredRequestBytes))
+		return
+	}
 	redirect, st, err := t.cfg.Upstream.Start(ctx, params)
 	if err != nil {
 		p.log.ErrorContext(ctx, "upstream start", "tenant", t.name, "err", err)
 		p.authorizeError(w, r, t, ar, fosite.ErrTemporarilyUnavailable.WithHint("The national eID login is not reachable right now."))
-		return
-	}
-	reqData, err := marshalRequest(ar)
-	if err != nil {
-		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
 	data, _ := json.Marshal(loginFlow{State: stateUpstream, Request: reqData, ViaPAR: viaPAR, Upstream: st, Lang: params.UILocales})

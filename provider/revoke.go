@@ -27,6 +27,11 @@ func (p *Provider) revoke(t *tenant) http.HandlerFunc {
 			}
 		}
 		err := t.oauth.NewRevocationRequest(ctx, r)
+		if isTooManyRequests(err) {
+			// fosite's revocation writer knows only the RFC 7009 errors.
+			writeJSONError(w, err)
+			return
+		}
 		t.oauth.WriteRevocationResponse(ctx, w, err)
 		if err == nil && clientID != "" {
 			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: subject, Subject: subject, ClientID: clientID, SessionID: sessionID})

@@ -130,6 +130,7 @@ func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant,
 	if ar == nil {
 		ar = fosite.NewAccessRequest(NewSession(t.name))
 	}
+	setRetryAfter(w, err)
 	t.oauth.WriteAccessError(ctx, w, ar, err)
 }
 

@@ -48,6 +48,22 @@ type Config struct {
 	SessionIdle          time.Duration `mapstructure:"session_idle"`
 	SessionAbsolute      time.Duration `mapstructure:"session_absolute"`
 	ShutdownTimeout      time.Duration `mapstructure:"shutdown_timeout"`
+	// LoginFlowLifetime is how long a person has to complete the eID
+	// login; the flow (and its stored request) expires then.
+	LoginFlowLifetime time.Duration `mapstructure:"login_flow_lifetime"`
+
+	// Rate limits (limits.go): per window, > 0 a limit, 0 the default
+	// for the mode, < 0 no limit.
+	RateLimitWindow             time.Duration `mapstructure:"rate_limit_window"`
+	RateLimitAuthorizePerSource int64         `mapstructure:"rate_limit_authorize_per_source"`
+	RateLimitAuthorizePerClient int64         `mapstructure:"rate_limit_authorize_per_client"`
+	RateLimitTokenPerSource     int64         `mapstructure:"rate_limit_token_per_source"`
+	RateLimitTokenPerClient     int64         `mapstructure:"rate_limit_token_per_client"`
+	FailedClientAuthLimit       int64         `mapstructure:"failed_client_auth_limit"`
+	FailedClientAuthWindow      time.Duration `mapstructure:"failed_client_auth_window"`
+	// TrustedProxies is a comma-separated list of addresses or CIDR
+	// prefixes whose X-Forwarded-For names the source address.
+	TrustedProxies string `mapstructure:"trusted_proxies"`
 
 	Tenants []TenantConfig `mapstructure:"tenants"`
 }
@@ -91,6 +107,9 @@ const (
 	defaultSessionIdle          = 30 * time.Minute
 	defaultSessionAbsolute      = 120 * time.Minute
 	defaultShutdownTimeout      = 15 * time.Second
+	defaultLoginFlowLifetime    = 10 * time.Minute
+	defaultRateLimitWindow      = time.Minute
+	defaultFailedClientAuthWin  = 5 * time.Minute
 )
 
 // mockPath is where the ID-porten mock is mounted under the base URL.

@@ -20,7 +20,7 @@ const envPrefix = "OIDCP"
 // underscores (file and environment), flags use dashes.
 type setting struct {
 	key  string
-	def  any // string, bool or time.Duration
+	def  any // string, bool, int or time.Duration
 	help string
 }
 
@@ -45,6 +45,15 @@ var settings = []setting{
 	{"session_idle", defaultSessionIdle, "login session idle timeout"},
 	{"session_absolute", defaultSessionAbsolute, "login session absolute lifetime"},
 	{"shutdown_timeout", defaultShutdownTimeout, "how long a graceful shutdown waits for requests in flight"},
+	{"login_flow_lifetime", defaultLoginFlowLifetime, "time a person has to complete the eID login before the flow expires"},
+	{"rate_limit_window", defaultRateLimitWindow, "window of the per-source and per-client rate limits"},
+	{"rate_limit_authorize_per_source", 0, "/authorize and /par requests per source address per window (0: default, negative: no limit)"},
+	{"rate_limit_authorize_per_client", 0, "/authorize and /par requests per client per window (0: default, negative: no limit)"},
+	{"rate_limit_token_per_source", 0, "/token requests per source address per window (0: default, negative: no limit)"},
+	{"rate_limit_token_per_client", 0, "/token requests per client per window (0: default, negative: no limit)"},
+	{"failed_client_auth_limit", 0, "failed client authentications per client per failed-client-auth-window before attempts are refused (0: default, negative: no limit)"},
+	{"failed_client_auth_window", defaultFailedClientAuthWin, "window of failed_client_auth_limit"},
+	{"trusted_proxies", "", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client address"},
 }
 
 func flagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
@@ -69,6 +78,8 @@ func addConfigFlags(fs *pflag.FlagSet) {
 			fs.Bool(name, d, help)
 		case time.Duration:
 			fs.Duration(name, d, help)
+		case int:
+			fs.Int64(name, int64(d), help)
 		default:
 			panic(fmt.Sprintf("setting %s: unsupported default type %T", s.key, s.def))
 		}

@@ -78,6 +78,13 @@ func (c Config) validate(n needs) error {
 		{c.AdminToken != "" && len(c.AdminToken) < registry.MinAdminTokenLen, "admin_token",
 			fmt.Sprintf("is %d characters; use at least %d (e.g. `openssl rand -base64 32`), or leave it empty to disable the registry import API", len(c.AdminToken), registry.MinAdminTokenLen)},
 	}
+	_, proxiesErr := parseTrustedProxies(c.TrustedProxies)
+	checks = append(checks,
+		check{c.LoginFlowLifetime <= 0 || c.LoginFlowLifetime > time.Hour, "login_flow_lifetime", fmt.Sprintf("must be a positive duration of at most 1h, got %v; e.g. 10m", c.LoginFlowLifetime)},
+		check{c.RateLimitWindow <= 0, "rate_limit_window", positive(c.RateLimitWindow, "1m")},
+		check{c.FailedClientAuthWindow <= 0, "failed_client_auth_window", positive(c.FailedClientAuthWindow, "5m")},
+		check{proxiesErr != nil, "trusted_proxies", fmt.Sprintf("%v", proxiesErr)},
+	)
 	if n.kek {
 		checks = append(checks, c.kekChecks()...)
 	}

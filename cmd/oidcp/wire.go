@@ -52,6 +52,8 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		IDTokenLifespan:      cfg.IDTokenLifetime,
 		SessionIdle:          cfg.SessionIdle,
 		SessionAbsolute:      cfg.SessionAbsolute,
+		LoginFlowLifespan:    cfg.LoginFlowLifetime,
+		Limits:               cfg.limits(),
 		DevMode:              cfg.Dev,
 		Now:                  now,
 		Logger:               log.With("component", "provider"),
