@@ -329,3 +329,25 @@ func TestJWKSURIFailureIsInvalidClient(t *testing.T) {
 		})
 	}
 }
+
+// Two nodes on one PostgreSQL database share the counters: the limit
+// holds for the requests of both together.
+func TestRateLimitSharedBetweenNodes(t *testing.T) {
+	e := newE2EEnv(t, e2eBackends()[1])
+	var nodes []string
+	for range 2 {
+		srv := startServing(t, devArgs(t, e.cli, "http", "--kek", e.kek, "--rate-limit-token-per-client", "4"), nil, e.clock.now)
+		nodes = append(nodes, srv.base)
+	}
+	c := e.register(t, "main", "shared", "--grant-type", "client_credentials")
+	cc := url.Values{"grant_type": {"client_credentials"}}
+	for i := range 4 {
+		if status, m, _ := postForm(t, nodes[i%2]+"/main/token", cc, basicAuth(c.id, c.secret)); status != http.StatusOK {
+			t.Fatalf("request %d on node %d: %d %v", i+1, i%2+1, status, m)
+		}
+	}
+	for i, node := range nodes {
+		status, _, h := postForm(t, node+"/main/token", cc, basicAuth(c.id, c.secret))
+		wantTooMany(t, "over the limit on node "+strconv.Itoa(i+1), status, h, time.Minute)
+	}
+}
