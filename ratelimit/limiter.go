@@ -49,6 +49,7 @@ type Limiter struct {
 
 type slot struct {
 	window  time.Time
+	end     time.Time
 	global  int64 // the shared count at the last write
 	pending int64 // this node's hits not yet written
 	writing bool
@@ -83,7 +84,7 @@ func (l *Limiter) Allow(ctx context.Context, rule Rule, key string) (Decision, e
 	k := storageKey(rule.Name, key)
 
 	l.mu.Lock()
-	s := l.slot(k, win, now)
+	s := l.slot(k, win, end)
 	s.pending++
 	n := s.global + s.pending
 	var flush int64
@@ -131,9 +132,9 @@ func (l *Limiter) Spent(rule Rule, key string) Decision {
 	return Decision{RetryAfter: end.Sub(now)}
 }
 
-// slot returns key's slot for window win, starting it afresh when the
-// stored one belongs to an earlier window. l.mu is held.
-func (l *Limiter) slot(k string, win, now time.Time) *slot {
+// slot returns key's slot for the window [win, end), starting it afresh
+// when the stored one belongs to an earlier window. l.mu is held.
+func (l *Limiter) slot(k string, win, end time.Time) *slot {
 	s, ok := l.slots[k]
 	if ok && s.window.Equal(win) {
 		return s
@@ -143,8 +144,9 @@ func (l *Limiter) slot(k string, win, now time.Time) *slot {
 		return s
 	}
 	if !ok && len(l.slots) >= maxSlots {
+		now := l.now()
 		for key, old := range l.slots {
-			if old.window.Before(win) && !old.writing {
+			if !old.end.After(now) && !old.writing {
 				delete(l.slots, key)
 			}
 		}
@@ -152,7 +154,7 @@ func (l *Limiter) slot(k string, win, now time.Time) *slot {
 			l.slots = map[string]*slot{}
 		}
 	}
-	s = &slot{window: win}
+	s = &slot{window: win, end: end}
 	l.slots[k] = s
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -102,6 +103,22 @@ func TestLimiterBoundsMemory(t *testing.T) {
 	}
 	if n := len(l.slots); n > maxSlots {
 		t.Errorf("%d slots, want at most %d", n, maxSlots)
+	}
+	// Slots whose window has ended make room first; a longer rule's
+	// current window is kept.
+	l = New(&memCounter{m: map[string]memEntry{}}, clk.now)
+	long := Rule{Name: "fail", Limit: 1, Window: 5 * time.Minute}
+	l.Allow(context.Background(), long, "client")
+	for i := range maxSlots - 1 {
+		l.Allow(context.Background(), rule, strconv.Itoa(i))
+	}
+	clk.t = clk.t.Add(time.Minute)
+	l.Allow(context.Background(), rule, "new")
+	if n := len(l.slots); n != 2 {
+		t.Errorf("%d slots after the short windows ended, want 2", n)
+	}
+	if l.Spent(long, "client").Allowed {
+		t.Error("the long rule's spent key was dropped with the ended windows")
 	}
 }
 
