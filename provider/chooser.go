@@ -378,7 +378,7 @@ func (t *tenant) representationClaim(c storage.Client, scopes fosite.Arguments, 
 				rep["name"] = name
 			}
 			if !a.Subject.BirthDate.IsZero() {
-				rep["birthdate"] = a.Subject.BirthDate.In(representation.Oslo).Format("2006-01-02")
+				rep["birthdate"] = dateClaim(a.Subject.BirthDate)
 			}
 		}
 	}

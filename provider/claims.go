@@ -125,12 +125,12 @@ func (p *Provider) personClaims(ctx context.Context, t *tenant, c storage.Client
 				out["family_name"] = person.FamilyName
 			}
 			if !person.BirthDate.IsZero() {
-				out["birthdate"] = person.BirthDate.Format("2006-01-02")
+				out["birthdate"] = dateClaim(person.BirthDate)
 			}
 		}
 		if _, ok := out["birthdate"]; !ok {
 			if parsed, err := representation.ParsePID(pid); err == nil {
-				out["birthdate"] = parsed.BirthDate.Format("2006-01-02")
+				out["birthdate"] = dateClaim(parsed.BirthDate)
 			}
 		}
 		if locale != "" {
@@ -139,3 +139,9 @@ func (p *Provider) personClaims(ctx context.Context, t *tenant, c storage.Client
 	}
 	return out
 }
+
+// dateClaim formats a calendar date claim such as birthdate (OIDC Core
+// §5.1: YYYY-MM-DD). Dates are kept as their start in Europe/Oslo, which
+// storage may hand back in UTC (22:00 or 23:00 the day before), so the
+// date is read in Oslo.
+func dateClaim(t time.Time) string { return t.In(representation.Oslo).Format(time.DateOnly) }
