@@ -1,6 +1,9 @@
 package clients
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -219,6 +222,9 @@ func (b *builder) authentication(c *storage.Client) {
 	}
 	c.RequirePKCE, c.RequireNonce, c.RequirePAR = !r.RelaxPKCE, !r.RelaxNonce, r.RequirePAR
 	c.TokenEndpointAuthMethod = r.AuthMethod
+	if r.AuthSigningAlg != "" && r.AuthMethod != AuthPrivateKeyJWT {
+		b.fail(metadataErr("token_endpoint_auth_signing_alg", "is only for private_key_jwt clients"))
+	}
 	switch r.AuthMethod {
 	case "":
 		// No method pinned: accept the secret the way the client's
@@ -245,6 +251,8 @@ func (b *builder) authentication(c *storage.Client) {
 		if r.Secret != "" {
 			b.fail(metadataErr("client_secret", "a private_key_jwt client authenticates with its keys; remove the secret"))
 		}
+		c.TokenEndpointAuthSigningAlg = b.oneOf("token_endpoint_auth_signing_alg", r.AuthSigningAlg, "",
+			"is not supported (use RS256, ES256 or PS256, or leave it out to allow each one a registered key fits)", AlgRS256, AlgES256, AlgPS256)
 		b.keys()
 		if len(r.JWKS) > 0 {
 			c.JWKS = slices.Clone(r.JWKS)
@@ -276,12 +284,21 @@ func (b *builder) keys() {
 		if len(set.Keys) == 0 {
 			b.fail(metadataErr("jwks", "holds no keys"))
 		}
+		usable := false
 		for i, k := range set.Keys {
 			if !k.IsPublic() {
 				// A private key here would mean the vendor has handed us
 				// their signing secret; refuse rather than store it.
 				b.fail(metadataErr("jwks", "key %d (kid %q) contains private key material; register the public key only", i, k.KeyID))
 			}
+			usable = usable || signsAssertions(k, r.AuthSigningAlg)
+		}
+		if len(set.Keys) > 0 && !usable {
+			algs := "RS256, ES256 or PS256"
+			if r.AuthSigningAlg != "" {
+				algs = r.AuthSigningAlg
+			}
+			b.fail(metadataErr("jwks", "no key can verify %s client assertions (RS256 and PS256 need an RSA key, ES256 an EC key on P-256; a key's use must be sig and its alg, if given, one of these)", algs))
 		}
 	default:
 		b.fail(metadataErr("jwks", "private_key_jwt needs jwks or jwks_uri"))
@@ -306,4 +323,32 @@ func nonNil(in []string) []string {
 		return nil
 	}
 	return dedupe(in)
+}
+
+// signsAssertions reports whether k can verify a client assertion signed
+// with alg, or with any supported algorithm when alg is empty.
+func signsAssertions(k jose.JSONWebKey, alg string) bool {
+	if k.Use != "" && k.Use != "sig" {
+		return false
+	}
+	algs := []string{AlgRS256, AlgES256, AlgPS256}
+	if alg != "" {
+		algs = []string{alg}
+	}
+	for _, a := range algs {
+		if k.Algorithm != "" && k.Algorithm != a {
+			continue
+		}
+		switch pub := k.Key.(type) {
+		case *rsa.PublicKey:
+			if a != AlgES256 {
+				return true
+			}
+		case *ecdsa.PublicKey:
+			if a == AlgES256 && pub.Curve == elliptic.P256() {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -99,6 +99,11 @@ type Registration struct {
 	// keys (RFC 7591 §2).
 	JWKSURI string
 	JWKS    json.RawMessage
+	// AuthSigningAlg is token_endpoint_auth_signing_alg: a private_key_jwt
+	// client may pin its assertions to RS256, ES256 or PS256. Empty (the
+	// default) allows each of them for which it registered a fitting key,
+	// so a vendor can roll from an RSA to an EC key (OIDC Registration §2).
+	AuthSigningAlg string
 	// BackchannelLogoutURI receives logout tokens (OIDC Back-Channel
 	// Logout 1.0 §2.2).
 	BackchannelLogoutURI string

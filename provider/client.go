@@ -2,10 +2,7 @@ package provider
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/json"
 	"net/http"
@@ -27,6 +24,8 @@ type fositeClient struct {
 	// secret (client_secret_basic or client_secret_post; "" for none or
 	// when no client authentication is under way).
 	secretMethod string
+	// assertion is the client assertion being authenticated, if any.
+	assertion *assertionHeader
 }
 
 // Interface guards.
@@ -54,9 +53,21 @@ func (f *fositeClient) GetAudience() fosite.Arguments { return f.c.Audience }
 // (request_uri other than PAR's) — none are registered.
 func (f *fositeClient) GetRequestURIs() []string { return nil }
 
-// GetJSONWebKeys converts the registered JWKS (JSON) into fosite's go-jose
-// v3 type; this JSON hop is the only v3 value we build.
+// GetJSONWebKeys returns the registered keys that may verify the
+// assertion being authenticated (all of them outside client
+// authentication), so fosite, which picks a key by kid and type only,
+// never picks one whose alg differs.
 func (f *fositeClient) GetJSONWebKeys() *jose.JSONWebKeySet {
+	set := f.registeredKeys()
+	if set == nil || f.assertion == nil {
+		return set
+	}
+	return &jose.JSONWebKeySet{Keys: fittingKeys(set, f.assertion.alg, "")}
+}
+
+// registeredKeys converts the registered JWKS (JSON) into fosite's go-jose
+// v3 type; this JSON hop is the only v3 value we build.
+func (f *fositeClient) registeredKeys() *jose.JSONWebKeySet {
 	if len(f.c.JWKS) == 0 {
 		return nil
 	}
@@ -114,38 +125,18 @@ func secretMethodFrom(ctx context.Context) string {
 }
 
 // GetTokenEndpointAuthSigningAlgorithm is the one alg fosite accepts on
-// the client's private_key_jwt assertions (OIDC Registration
-// token_endpoint_auth_signing_alg). oidcp registers no such field: the
-// first registered signing key decides, by its "alg" or else by its type
-// (RSA: RS256; EC: ES256, ES384 or ES512 by curve). A client with a
-// jwks_uri, whose keys are unknown until fetched, signs RS256.
+// the private_key_jwt assertion being authenticated: the registered
+// token_endpoint_auth_signing_alg, else the assertion's own alg when an
+// advertised one and a registered key fits it (assertionalg.go). Outside
+// client authentication fosite does not ask.
 func (f *fositeClient) GetTokenEndpointAuthSigningAlgorithm() string {
-	set := f.GetJSONWebKeys()
-	if set == nil {
+	if f.assertion == nil {
+		if f.c.TokenEndpointAuthSigningAlg != "" {
+			return f.c.TokenEndpointAuthSigningAlg
+		}
 		return "RS256"
 	}
-	for _, k := range set.Keys {
-		if k.Use != "sig" {
-			continue
-		}
-		if k.Algorithm != "" {
-			return k.Algorithm
-		}
-		switch pub := k.Key.(type) {
-		case *rsa.PublicKey:
-			return "RS256"
-		case *ecdsa.PublicKey:
-			switch pub.Curve {
-			case elliptic.P256():
-				return "ES256"
-			case elliptic.P384():
-				return "ES384"
-			case elliptic.P521():
-				return "ES512"
-			}
-		}
-	}
-	return "RS256"
+	return enforcedAlg(f.c.TokenEndpointAuthSigningAlg, f.registeredKeys(), f.assertion)
 }
 
 // GetResponseModes: query and form_post (DESIGN: response_mode).

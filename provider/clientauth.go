@@ -83,11 +83,15 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 				return nil, err
 			}
 			ctx, stored := withJTIRecord(ctx)
+			ctx, header := withAssertionHeader(ctx, assertion)
 			c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
 			if err != nil && stored.jti != "" {
 				if derr := p.store.DeleteToken(ctx, t.name, storage.KindClientAssertion, stored.jti); derr != nil && !errors.Is(derr, storage.ErrNotFound) {
 					p.log.WarnContext(ctx, "remove the jti of a refused client assertion", "tenant", t.name, "err", derr)
 				}
+			}
+			if err != nil && header != nil && header.refusal != "" {
+				return nil, fosite.ErrInvalidClient.WithHintf("The client_assertion cannot be verified: %s.", header.refusal).WithDebug(err.Error())
 			}
 			if err != nil {
 				return nil, asInvalidClient(err)
@@ -210,7 +214,7 @@ func (j *jwksFetcher) Resolve(ctx context.Context, location string, ignoreCache 
 		// no fault of ours and no 500.
 		return nil, fosite.ErrInvalidClient.WithHint("The client's jwks_uri could not be fetched or is not a JWK Set.").WithWrap(err).WithDebug(err.Error())
 	}
-	return sigKeys(set), nil
+	return fitKeys(ctx, sigKeys(set)), nil
 }
 
 // sigKeys returns set with keys that have no "use" marked for signing.

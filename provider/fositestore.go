@@ -256,7 +256,7 @@ func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 	if c.Disabled {
 		return nil, fosite.ErrNotFound.WithHint("The client is disabled.")
 	}
-	return &fositeClient{c: c, secretMethod: secretMethodFrom(ctx)}, nil
+	return &fositeClient{c: c, secretMethod: secretMethodFrom(ctx), assertion: assertionHeaderFrom(ctx)}, nil
 }
 
 // ClientAssertionJWTValid implements fosite.ClientManager: a known jti is a

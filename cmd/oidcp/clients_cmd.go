@@ -99,6 +99,7 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringVar(&r.IDTokenAlg, "id-token-alg", "", "RS256 (default), ES256 or PS256")
 	f.StringVar(&r.JWKSURI, "jwks-uri", "", "private_key_jwt: URL of the client's JWK Set")
 	f.StringVar(&jwks, "jwks", "", "private_key_jwt: the client's public JWK Set as JSON, or @FILE")
+	f.StringVar(&r.AuthSigningAlg, "token-endpoint-auth-signing-alg", "", "private_key_jwt: accept only RS256, ES256 or PS256 assertions (default: each one a registered key fits)")
 	f.StringVar(&r.BackchannelLogoutURI, "backchannel-logout-uri", "", "back-channel logout endpoint of the client")
 	f.StringVar(&r.InitiateLoginURI, "initiate-login-uri", "", "third-party-initiated login endpoint of the client (hand-off)")
 	f.StringVar(&r.Category, "category", "", "identified (K2, default: may get pid and names) or pseudonymous (K3: pairwise ids only)")
