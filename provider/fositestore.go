@@ -312,10 +312,14 @@ func (s *fositeStore) CreateAuthorizeCodeSession(ctx context.Context, code strin
 func (s *fositeStore) GetAuthorizeCodeSession(ctx context.Context, code string, sess fosite.Session) (fosite.Requester, error) {
 	rec, req, err := s.getRecord(ctx, storage.KindAuthorizeCode, code, sess, fosite.ErrInvalidatedAuthorizeCode)
 	if err == nil && !rec.ExpiresAt.After(s.now()) {
-		return nil, fosite.ErrNotFound.WithHint("The authorization code has expired.")
+		return nil, fosite.ErrNotFound.WithWrap(errCodeExpired)
 	}
 	return req, err
 }
+
+// errCodeExpired marks an unused authorization code past its lifetime, so
+// the token endpoint can say so rather than call it unknown.
+var errCodeExpired = errors.New("the authorization code has expired")
 
 // InvalidateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage. It
 // is a conditional update: of two concurrent redemptions exactly one wins;
@@ -388,10 +392,27 @@ func (s *fositeStore) RotateRefreshToken(ctx context.Context, requestID, sig str
 }
 
 // RevokeRefreshToken implements oauth2.TokenRevocationStorage: every
-// refresh token of the grant chain (RFC 7009 §2.1).
+// refresh token of the grant chain (RFC 7009 §2.1). It counts what it
+// revoked into the token request's revocationCount, if any.
 func (s *fositeStore) RevokeRefreshToken(ctx context.Context, requestID string) error {
-	_, err := s.store.RevokeByRequest(ctx, s.tenant, requestID, storage.KindRefreshToken)
+	n, err := s.store.RevokeByRequest(ctx, s.tenant, requestID, storage.KindRefreshToken)
+	if c, ok := ctx.Value(revocationCountKey{}).(*revocationCount); ok {
+		c.refresh += n
+	}
 	return err
+}
+
+type revocationCountKey struct{}
+
+// revocationCount tells the token endpoint what fosite's reuse handling
+// revoked. When an inactive refresh token is presented, fosite revokes
+// the rest of its chain: if some of it was still active, the token had
+// been rotated and is being reused; if none was, the grant had already
+// been revoked (RFC 7009, logout, a withdrawn consent or relation).
+type revocationCount struct{ refresh int64 }
+
+func withRevocationCount(ctx context.Context) context.Context {
+	return context.WithValue(ctx, revocationCountKey{}, &revocationCount{})
 }
 
 // RevokeAccessToken implements oauth2.TokenRevocationStorage.

@@ -15,7 +15,8 @@ import (
 // one storage transaction inside fosite's handlers.
 func (p *Provider) token(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
+		ctx := withRevocationCount(r.Context())
+		r = r.WithContext(ctx)
 		sess := NewSession(t.name)
 		ar, err := t.oauth.NewAccessRequest(ctx, r, sess)
 		if err != nil {
@@ -60,6 +61,10 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			p.tokenError(w, r, t, ar, err)
 			return
 		}
+		// RFC 6750 §4 and RFC 6749 §7.1 spell the type "Bearer"; fosite
+		// writes "bearer" (the value is case-insensitive, §5.1, but some
+		// clients compare it exactly).
+		resp.SetTokenType("Bearer")
 		t.oauth.WriteAccessResponse(ctx, w, ar, resp)
 
 		gt := grantName(grant)
@@ -99,10 +104,19 @@ func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant,
 	switch form.Get("grant_type") {
 	case "refresh_token":
 		if errors.Is(err, fosite.ErrInactiveToken) {
-			p.replayEvent(r, t, audit.RefreshReuseDetected, storage.KindRefreshToken, t.hmac.RefreshTokenSignature(ctx, form.Get("refresh_token")))
+			if c, ok := ctx.Value(revocationCountKey{}).(*revocationCount); ok && c.refresh == 0 {
+				// Nothing of the chain was active: not a reuse after
+				// rotation but a grant revoked before.
+				err = fosite.ErrInvalidGrant.WithHint("The refresh token was revoked; start a new authorization request.").WithWrap(err)
+			} else {
+				p.replayEvent(r, t, audit.RefreshReuseDetected, storage.KindRefreshToken, t.hmac.RefreshTokenSignature(ctx, form.Get("refresh_token")))
+			}
 		}
 	case "authorization_code":
 		sig := t.hmac.AuthorizeCodeSignature(ctx, form.Get("code"))
+		if errors.Is(err, errCodeExpired) {
+			err = fosite.ErrInvalidGrant.WithHintf("The authorization code has expired: it is valid for %v. Start a new authorization request.", t.fcfg.AuthorizeCodeLifespan).WithWrap(err)
+		}
 		if errors.Is(err, storage.ErrInactive) || errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {
 			// Lost the race against a concurrent redemption of the same
 			// code: the conditional invalidation found it used
