@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +20,9 @@ type Config struct {
 	// BaseURL is the public URL without trailing slash; issuers are
 	// BaseURL/{tenant}.
 	BaseURL string `mapstructure:"base_url"`
+	// baseURLDerived is set when base_url was not configured and complete
+	// derived it from addr.
+	baseURLDerived bool
 	// DSN is sqlite:PATH or a postgres:// URL; default sqlite:DataDir/oidcp.db.
 	DSN     string `mapstructure:"dsn"`
 	DataDir string `mapstructure:"data_dir"`
@@ -96,6 +100,7 @@ type UpstreamConfig struct {
 const (
 	defaultAddr      = "127.0.0.1:8080"
 	defaultAdminAddr = "127.0.0.1:8081"
+	// defaultBaseURL is what base_url becomes with the default addr.
 	defaultBaseURL   = "http://127.0.0.1:8080"
 	defaultDataDir   = "./data"
 	defaultLogLevel  = "info"
@@ -127,6 +132,11 @@ const devKEKFile = "dev-kek"
 // before Validate.
 func (c *Config) complete() {
 	c.BaseURL = strings.TrimSpace(c.BaseURL)
+	if c.BaseURL == "" {
+		// Unset: the listener itself, so that changing addr (another
+		// port) moves the issuers, the mock and the demo with it.
+		c.BaseURL, c.baseURLDerived = baseURLFor(c.Addr, c.TLSCert != ""), true
+	}
 	if c.DSN == "" && c.DataDir != "" {
 		c.DSN = "sqlite:" + filepath.Join(c.DataDir, "oidcp.db")
 	}
@@ -177,6 +187,24 @@ func (t TenantConfig) reads() string {
 // TLS itself, or base_url is https (TLS ends at a proxy in front).
 func (c *Config) servesHTTPS() bool {
 	return c.TLSCert != "" || strings.HasPrefix(strings.ToLower(c.BaseURL), "https://")
+}
+
+// baseURLFor is the URL of the listener at addr (https when it serves
+// TLS), with an unspecified host (":8090", "0.0.0.0:8090") reached on
+// 127.0.0.1. A malformed addr gives "", which addr's validation reports.
+func baseURLFor(addr string, tls bool) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
+	return scheme + net.JoinHostPort(host, port)
 }
 
 // Issuer is a tenant's issuer URL.

@@ -27,7 +27,7 @@ type setting struct {
 var settings = []setting{
 	{"addr", defaultAddr, "address the public listener binds (host:port)"},
 	{"admin_addr", defaultAdminAddr, "address of the admin listener with /metrics, /healthz, /readyz"},
-	{"base_url", defaultBaseURL, "public base URL without trailing slash; issuers are {base-url}/{tenant}"},
+	{"base_url", "", "public base URL without trailing slash; issuers are {base-url}/{tenant} (default http://{addr}, so it follows a changed addr)"},
 	{"dsn", "", "database: sqlite:PATH or postgres://user:pass@host/db (default sqlite:<data-dir>/oidcp.db)"},
 	{"data_dir", defaultDataDir, "directory for the SQLite database and the dev KEK"},
 	{"dev", false, "development mode: mount the ID-porten mock at {base-url}/idporten-mock, create a dev KEK under data-dir"},

@@ -74,6 +74,9 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 		log.Warn("dev mode: using the development key-encryption key; never use it in production", "file", devKEKPath(cfg.DataDir))
 	}
 	resolveMockSecrets(&cfg, kek)
+	for _, w := range cfg.addrWarnings() {
+		log.Warn(w)
+	}
 
 	if err := store.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)

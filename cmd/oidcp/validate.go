@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,12 +45,20 @@ func (c Config) validate(n needs) error {
 	base, baseErr := url.Parse(c.BaseURL)
 	baseOK := baseErr == nil && (base.Scheme == "http" || base.Scheme == "https") && base.Host != "" &&
 		!strings.HasSuffix(c.BaseURL, "/") && base.RawQuery == "" && base.Fragment == ""
+	// A base_url derived from a bad addr is reported once, as addr.
+	addrOK := validHostPort(c.Addr)
+	checkBase := addrOK || !c.baseURLDerived
+	basePort := ""
+	if baseOK && checkBase {
+		basePort = base.Port()
+	}
 	checks := []check{
-		{!baseOK, "base_url", fmt.Sprintf("must be an absolute http(s) URL without trailing slash, query or fragment, got %q; e.g. https://login.example.no", c.BaseURL)},
-		{baseOK && base.Scheme == "http" && !c.Dev && !loopbackHost(base.Hostname()), "base_url",
+		{!baseOK && checkBase, "base_url", fmt.Sprintf("must be an absolute http(s) URL without trailing slash, query or fragment, got %q; e.g. https://login.example.no", c.BaseURL)},
+		{basePort != "" && !validPort(basePort), "base_url", fmt.Sprintf("%q has port %s; a port is 1–65535", c.BaseURL, basePort)},
+		{baseOK && checkBase && base.Scheme == "http" && !c.Dev && !loopbackHost(base.Hostname()), "base_url",
 			fmt.Sprintf("%q uses plain http on a non-loopback host; use https (terminate TLS here with tls_cert/tls_key or at a proxy), or pass --dev for local testing", c.BaseURL)},
-		{!validHostPort(c.Addr), "addr", fmt.Sprintf("must be host:port to listen on, got %q; e.g. 127.0.0.1:8080 or :8080", c.Addr)},
-		{!validHostPort(c.AdminAddr), "admin_addr", fmt.Sprintf("must be host:port to listen on, got %q; e.g. 127.0.0.1:8081", c.AdminAddr)},
+		{!addrOK, "addr", fmt.Sprintf("must be host:port to listen on with a port of 1–65535, got %q; e.g. 127.0.0.1:8080 or :8080", c.Addr)},
+		{!validHostPort(c.AdminAddr), "admin_addr", fmt.Sprintf("must be host:port to listen on with a port of 1–65535, got %q; e.g. 127.0.0.1:8081", c.AdminAddr)},
 		{c.Addr != "" && c.Addr == c.AdminAddr, "admin_addr", "must differ from addr: the admin listener (/metrics, /healthz, /readyz) is separate so it need not be exposed"},
 		{c.DataDir == "" && strings.HasPrefix(c.DSN, "sqlite:"), "data_dir", "is empty; set it to a writable directory (default ./data)"},
 		{!validDSN(c.DSN), "dsn", fmt.Sprintf("must be sqlite:PATH or a postgres:// URL, got %q; e.g. OIDCP_DSN=postgres://oidcp@db:5432/oidcp?sslmode=require", redactDSN(c.DSN))},
@@ -191,7 +200,41 @@ func loopbackHost(h string) bool {
 
 func validHostPort(s string) bool {
 	_, port, err := net.SplitHostPort(s)
-	return err == nil && port != ""
+	return err == nil && validPort(port)
+}
+
+// validPort accepts a decimal TCP port, 1–65535 (net.Listen would take
+// 99999 as far as parsing and fail only when binding, after migrating).
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == p
+}
+
+// addrWarnings are settings that are valid but probably wrong: base_url
+// pointing at this host directly (a loopback host, or addr's own host)
+// on another port than addr listens on. Issuers, the mock's redirects
+// and the demo would then send everyone to a port nothing serves. Behind
+// a proxy on the same host this can be deliberate, hence a warning.
+func (c Config) addrWarnings() []string {
+	if c.baseURLDerived {
+		return nil
+	}
+	base, err := url.Parse(c.BaseURL)
+	host, port, herr := net.SplitHostPort(c.Addr)
+	if err != nil || herr != nil || base.Host == "" {
+		return nil
+	}
+	basePort := base.Port()
+	if basePort == "" {
+		basePort = map[string]string{"http": "80", "https": "443"}[base.Scheme]
+	}
+	direct := loopbackHost(base.Hostname()) || base.Hostname() == host
+	if !direct || basePort == port {
+		return nil
+	}
+	return []string{fmt.Sprintf("base_url %s points at port %s of this host, but addr %s listens on port %s: issuers, redirects and the demo will use port %s. "+
+		"Set base_url to %s (or leave it unset to follow addr), unless a proxy there forwards to addr",
+		c.BaseURL, basePort, c.Addr, port, basePort, baseURLFor(c.Addr, c.TLSCert != ""))}
 }
 
 func validDSN(dsn string) bool {
