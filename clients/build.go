@@ -67,7 +67,7 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	if hasCode {
 		c.ResponseTypes = []string{"code"} // DESIGN: response_type=code only
 	}
-	c.Scopes = b.scopes(hasCode)
+	c.Scopes = b.scopes(tenant, hasCode)
 	c.RedirectURIs = b.uris("redirect_uris", r.RedirectURIs, r.Public)
 	if hasCode && len(c.RedirectURIs) == 0 {
 		b.fail(redirectErr("redirect_uris", "at least one is required for the authorization_code grant"))
@@ -138,7 +138,7 @@ func (b *builder) grantTypes() []string {
 	return gts
 }
 
-func (b *builder) scopes(hasCode bool) []string {
+func (b *builder) scopes(tenant string, hasCode bool) []string {
 	var scopes []string
 	for _, s := range b.r.Scopes {
 		scopes = append(scopes, strings.Fields(s)...)
@@ -155,7 +155,61 @@ func (b *builder) scopes(hasCode bool) []string {
 	if hasCode && !slices.Contains(scopes, "openid") {
 		b.fail(metadataErr("scope", "must include openid for the authorization_code grant (this is an OpenID Provider)"))
 	}
+	if hasCode {
+		offered := b.r.OfferedScopes
+		if offered == nil {
+			offered = IdentityScopes
+		}
+		for _, s := range scopes {
+			if slices.Contains(offered, s) || !scopePattern.MatchString(s) {
+				continue
+			}
+			hint := ""
+			if near := nearest(s, offered); near != "" {
+				hint = fmt.Sprintf("did you mean %q? ", near)
+			}
+			b.fail(metadataErr("scope", "%q is not offered by tenant %q; %sit offers %s", s, tenant, hint, strings.Join(offered, ", ")))
+		}
+	}
 	return scopes
+}
+
+// nearest returns the candidate s was most likely meant to be: equal but
+// for case, a prefix either way ("offline" for offline_access), or at
+// most two edits away ("profil"); "" when none is close.
+func nearest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(s), c)
+		if strings.HasPrefix(c, strings.ToLower(s)) || strings.HasPrefix(strings.ToLower(s), c) {
+			d = min(d, 1)
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func (b *builder) uris(field string, in []string, public bool) []string {

@@ -39,6 +39,10 @@ const (
 	AccessTokenJWT    = "jwt"
 )
 
+// IdentityScopes are the scopes every tenant offers: they need no grant
+// (openid, profile, pid, offline_access).
+var IdentityScopes = []string{"openid", "profile", "pid", "offline_access"}
+
 // DefaultScopes are granted to a client that names none.
 var DefaultScopes = []string{"openid", "profile", "offline_access"}
 
@@ -75,6 +79,11 @@ type Registration struct {
 	// Scopes the client may request; entries may hold several
 	// space-separated scopes. Default DefaultScopes.
 	Scopes []string
+	// OfferedScopes are the scopes the tenant offers; a client with the
+	// authorization_code grant may list only these. nil means
+	// IdentityScopes. A client_credentials-only client acts for itself,
+	// and its scopes (an API's permissions) are not checked against them.
+	OfferedScopes []string
 	// GrantTypes default to DefaultGrantTypes.
 	GrantTypes []string
 	// Audience lists the resource servers the client may ask tokens for.
