@@ -97,19 +97,28 @@ func pageLang(r *http.Request, uiLocales string) string { return uilang.Pick(r, 
 type pageData struct {
 	Lang, Title, Message string
 	Code, Detail         string
-	Action               string
+	// DetailEN is an untranslated (English) error description, shown
+	// marked as such; DetailLabel says so in the page's language.
+	DetailEN, DetailLabel string
+	Action                string
 	Hidden               map[string]string
 	T                    map[string]string
 }
 
 // renderError shows a person a readable error page. code is the OAuth
-// error code (for the service's support), messageKey a text in messages.
+// error code (for the service's support), messageKey a text in messages,
+// detail the error description, shown translated when it is one of the
+// common ones (errortexts.go).
 func renderError(w http.ResponseWriter, r *http.Request, status int, lang, messageKey, code, detail string) {
 	t := messages[lang]
+	d := pageData{Lang: lang, Title: t["error_title"], Message: t[messageKey], Code: code, T: t}
+	if text, ok := detailIn(lang, detail); ok {
+		d.Detail = text
+	} else {
+		d.DetailEN, d.DetailLabel = detail, pageTexts[lang]["detail_en"]
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = pages.ExecuteTemplate(w, "error.html", pageData{
-		Lang: lang, Title: t["error_title"], Message: t[messageKey], Code: code, Detail: detail, T: t,
-	})
+	_ = pages.ExecuteTemplate(w, "error.html", d)
 }

@@ -90,10 +90,11 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		}
 	}
 	mux.HandleFunc("GET /{$}", index(cfg))
+	h := withFallback(mux, p.NotFound)
 	if cfg.servesHTTPS() {
-		return strictTransportSecurity(mux), mockOn, nil
+		return strictTransportSecurity(h), mockOn, nil
 	}
-	return mux, mockOn, nil
+	return h, mockOn, nil
 }
 
 // hstsValue is two years, subdomains included: the values the HSTS
