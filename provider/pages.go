@@ -101,8 +101,8 @@ type pageData struct {
 	// marked as such; DetailLabel says so in the page's language.
 	DetailEN, DetailLabel string
 	Action                string
-	Hidden               map[string]string
-	T                    map[string]string
+	Hidden                map[string]string
+	T                     map[string]string
 }
 
 // renderError shows a person a readable error page. code is the OAuth
