@@ -13,23 +13,23 @@ type Client struct {
 	ID     string `json:"client_id"`
 	// SecretHash is the bcrypt hash of the client secret; empty for public
 	// clients and private_key_jwt clients.
-	SecretHash              []byte          `json:"-"`
-	Name                    string          `json:"client_name,omitempty"`
-	RedirectURIs            []string        `json:"redirect_uris"`
-	PostLogoutRedirectURIs  []string        `json:"post_logout_redirect_uris,omitempty"`
-	GrantTypes              []string        `json:"grant_types"`
-	ResponseTypes           []string        `json:"response_types"`
-	Scopes                  []string        `json:"scopes"`
-	Audience                []string        `json:"audience,omitempty"`
-	TokenEndpointAuthMethod string          `json:"token_endpoint_auth_method"`
-	Public                  bool            `json:"public"`
-	JWKSURI                 string          `json:"jwks_uri,omitempty"`
-	JWKS                    json.RawMessage `json:"jwks,omitempty"`
+	SecretHash               []byte          `json:"-"`
+	Name                     string          `json:"client_name,omitempty"`
+	RedirectURIs             []string        `json:"redirect_uris"`
+	PostLogoutRedirectURIs   []string        `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes               []string        `json:"grant_types"`
+	ResponseTypes            []string        `json:"response_types"`
+	Scopes                   []string        `json:"scopes"`
+	Audience                 []string        `json:"audience,omitempty"`
+	TokenEndpointAuthMethod  string          `json:"token_endpoint_auth_method"`
+	Public                   bool            `json:"public"`
+	JWKSURI                  string          `json:"jwks_uri,omitempty"`
+	JWKS                     json.RawMessage `json:"jwks,omitempty"`
+	IDTokenSignedResponseAlg string          `json:"id_token_signed_response_alg,omitempty"`
 	// TokenEndpointAuthSigningAlg pins a private_key_jwt client's
 	// assertions to one algorithm; empty allows every supported one its
 	// keys fit (OIDC Registration §2).
 	TokenEndpointAuthSigningAlg string `json:"token_endpoint_auth_signing_alg,omitempty"`
-	IDTokenSignedResponseAlg    string `json:"id_token_signed_response_alg,omitempty"`
 	// RequirePKCE and RequireNonce default to true; only a confidential
 	// client may relax them (DESIGN: never for a public one).
 	RequirePKCE  bool `json:"require_pkce"`
