@@ -97,12 +97,12 @@ func pageLang(r *http.Request, uiLocales string) string { return uilang.Pick(r, 
 type pageData struct {
 	Lang, Title, Message string
 	Code, Detail         string
+	Action               string
+	Hidden               map[string]string
+	T                    map[string]string
 	// DetailEN is an untranslated (English) error description, shown
 	// marked as such; DetailLabel says so in the page's language.
 	DetailEN, DetailLabel string
-	Action                string
-	Hidden                map[string]string
-	T                     map[string]string
 }
 
 // renderError shows a person a readable error page. code is the OAuth
