@@ -65,7 +65,12 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			return
 		}
 
-		sess, _ := t.sessions.Get(r, t.cookieName())
+		sess, err := t.sessions.Get(r, t.cookieName())
+		if err != nil {
+			// Whether someone is logged in is unknown: not "nobody".
+			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
 		login, loggedIn := t.sessions.Login(sess)
 		reauth := slices.Contains(prompts, "login")
 		if loggedIn && maxAge >= 0 && p.now().Sub(login.AuthTime) > maxAgeDuration(maxAge) {
@@ -138,6 +143,11 @@ func parseMaxAge(s string) (int64, error) {
 func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, err error) {
 	ctx := r.Context()
 	err = standardError(err)
+	if unavailable(err) {
+		// Not an unknown client nor a failed login (unavailable.go).
+		err = errUnavailable(err)
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
 	rfc := fosite.ErrorToRFC6749Error(err)
 	if rfc.CodeField >= 500 {
 		p.log.ErrorContext(ctx, "authorize failed", "tenant", t.name, "err", errorDebug(err))
@@ -146,12 +156,13 @@ func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *ten
 	if ar == nil || !ar.IsRedirectURIValid() {
 		key := "bad_request"
 		switch {
+		case rfc.CodeField >= 500:
+			// First: a 503's cause may be fosite's invalid_client.
+			key = "server_error"
 		case errors.Is(err, fosite.ErrInvalidClient) || errors.Is(err, fosite.ErrNotFound):
 			key = "unknown_client"
 		case rfc.ErrorField == fosite.ErrInvalidRequest.ErrorField && strings.Contains(strings.ToLower(rfc.HintField), "redirect"):
 			key = "bad_redirect"
-		case rfc.CodeField >= 500:
-			key = "server_error"
 		}
 		renderError(w, r, rfc.CodeField, lang, key, rfc.ErrorField, rfc.HintField)
 		return

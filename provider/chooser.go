@@ -276,7 +276,11 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
 		}
-		sess, _ := t.sessions.Get(r, t.cookieName())
+		sess, err := t.sessions.Get(r, t.cookieName())
+		if unavailable(err) {
+			p.renderUnavailable(w, r, t, lang, err)
+			return
+		}
 		login, loggedIn := t.sessions.Login(sess)
 		sid := t.sessions.ID(sess)
 		if !loggedIn || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(chooseCSRF(sid, flowID))) != 1 {
@@ -284,6 +288,10 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			return
 		}
 		f, err := p.store.TakeFlow(ctx, flowID, purposeChoose)
+		if unavailable(err) {
+			p.renderUnavailable(w, r, t, lang, err)
+			return
+		}
 		t.setFlowCookie(w, t.chooseCookie(), "", -1)
 		var cf chooseFlow
 		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) || json.Unmarshal(f.Data, &cf) != nil ||
@@ -293,6 +301,10 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		}
 		lang = cf.langOr(lang)
 		ar, err := t.fstore.unmarshalRequest(ctx, cf.Request, NewSession(t.name))
+		if unavailable(err) {
+			p.renderUnavailable(w, r, t, lang, err)
+			return
+		}
 		if err != nil {
 			renderError(w, r, http.StatusBadRequest, lang, "unknown_client", "invalid_client", "")
 			return

@@ -262,6 +262,11 @@ func (p *Provider) introspect(t *tenant) http.HandlerFunc {
 		}
 		scopes := strings.Fields(r.PostForm.Get("scope"))
 		tu, ar, err := t.oauth.IntrospectToken(ctx, token, fosite.TokenUse(r.PostForm.Get("token_type_hint")), NewSession(t.name), scopes...)
+		if unavailable(err) {
+			// Unknown, not inactive: the token may well be valid.
+			p.writeUnavailable(w, r, t, err)
+			return
+		}
 		if err != nil {
 			// Unknown, expired, revoked or another tenant's: inactive
 			// (RFC 7662 §2.2), never an error.
@@ -283,6 +288,10 @@ func (p *Provider) introspect(t *tenant) http.HandlerFunc {
 // clientAuthError writes a failed client authentication as RFC 6749 §5.2
 // does, with the Basic challenge when the client tried Basic.
 func (p *Provider) clientAuthError(w http.ResponseWriter, r *http.Request, t *tenant, err error) {
+	if unavailable(err) {
+		p.writeUnavailable(w, r, t, err)
+		return
+	}
 	rfc := fosite.ErrorToRFC6749Error(err)
 	if rfc.CodeField >= http.StatusInternalServerError {
 		p.log.ErrorContext(r.Context(), "client authentication failed", "tenant", t.name, "err", errorDebug(err))

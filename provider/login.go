@@ -146,6 +146,10 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 		}
 		t.setFlowCookie(w, t.flowCookie(), "", -1)
 		f, err := p.store.TakeFlow(ctx, state, purposeLogin)
+		if unavailable(err) {
+			p.renderUnavailable(w, r, t, lang, err)
+			return
+		}
 		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
@@ -156,6 +160,10 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			return
 		}
 		ar, err := t.fstore.unmarshalRequest(ctx, lf.Request, NewSession(t.name))
+		if unavailable(err) {
+			p.renderUnavailable(w, r, t, lf.Lang, err)
+			return
+		}
 		if err != nil {
 			// The client vanished (deleted or disabled) during the login.
 			renderError(w, r, http.StatusBadRequest, lf.Lang, "unknown_client", "invalid_client", "")
@@ -181,7 +189,11 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHintf("The eID login was at %s, below the requested %s.", id.ACR, want))
 			return
 		}
-		sess, _ := t.sessions.Get(r, t.cookieName())
+		sess, err := t.sessions.Get(r, t.cookieName())
+		if err != nil {
+			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
 		prev, hadLogin := t.sessions.Login(sess)
 		login := sessionstore.Login{
 			Subject: id.PID, ACR: id.ACR, AMR: id.AMR, AuthTime: id.AuthTime,

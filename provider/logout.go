@@ -74,7 +74,12 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 			}
 		}
 
-		sess, _ := t.sessions.Get(r, t.cookieName())
+		sess, err := t.sessions.Get(r, t.cookieName())
+		if unavailable(err) {
+			// Never "you are logged out" while the session may live on.
+			p.renderUnavailable(w, r, t, lang, err)
+			return
+		}
 		login, loggedIn := t.sessions.Login(sess)
 		if loggedIn && r.Form.Get("confirm") == "" {
 			switch {

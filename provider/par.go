@@ -20,6 +20,10 @@ func (p *Provider) par(t *tenant) http.HandlerFunc {
 			return
 		}
 		ar, err := t.oauth.NewPushedAuthorizeRequest(ctx, r)
+		if unavailable(err) {
+			p.writeUnavailable(w, r, t, err)
+			return
+		}
 		if isTooManyRequests(err) {
 			// fosite turns every failed authentication into invalid_client.
 			writeJSONError(w, err)
@@ -34,6 +38,10 @@ func (p *Provider) par(t *tenant) http.HandlerFunc {
 			return
 		}
 		resp, err := t.oauth.NewPushedAuthorizeResponse(ctx, ar, NewSession(t.name))
+		if unavailable(err) {
+			p.writeUnavailable(w, r, t, err)
+			return
+		}
 		if err != nil {
 			t.oauth.WritePushedAuthorizeError(ctx, w, ar, err)
 			return

@@ -100,6 +100,10 @@ func grantName(g fosite.Arguments) string {
 // winner got, RFC 6749 §4.1.2).
 func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AccessRequester, err error) {
 	ctx := r.Context()
+	if unavailable(err) {
+		p.writeUnavailable(w, r, t, err)
+		return
+	}
 	form := r.PostForm
 	switch form.Get("grant_type") {
 	case "refresh_token":

@@ -24,6 +24,10 @@ func (p *Provider) userinfo(t *tenant) http.HandlerFunc {
 		}
 		sess := NewSession(t.name)
 		tt, ar, err := t.oauth.IntrospectToken(ctx, tok, fosite.AccessToken, sess)
+		if unavailable(err) {
+			p.writeUnavailable(w, r, t, err)
+			return
+		}
 		if err != nil || tt != fosite.AccessToken {
 			bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked.")
 			return

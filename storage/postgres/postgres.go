@@ -6,7 +6,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -34,6 +36,12 @@ const (
 	uniqueViolation      = "23505"
 	serializationFailure = "40001"
 	deadlockDetected     = "40P01"
+	// Class 08 is "connection exception"; these say the server is not
+	// serving: shutting down, crashed, starting up, full.
+	adminShutdown      = "57P01"
+	crashShutdown      = "57P02"
+	cannotConnectNow   = "57P03"
+	tooManyConnections = "53300"
 )
 
 // migrationLockID is the advisory lock key that serialises Migrate across
@@ -45,6 +53,7 @@ var Dialect = sqlstore.Dialect{
 	Name:            "postgres",
 	IsConflict:      func(err error) bool { return sqlState(err) == uniqueViolation },
 	IsSerialization: isSerialization,
+	IsUnavailable:   isUnavailable,
 	ForUpdate:       " FOR UPDATE",
 	EncodeTime:      sqlstore.UTCMicro,
 	TimeType:        "TIMESTAMPTZ",
@@ -62,6 +71,26 @@ func sqlState(err error) string {
 func isSerialization(err error) bool {
 	c := sqlState(err)
 	return c == serializationFailure || c == deadlockDetected
+}
+
+// isUnavailable reports the errors that mean PostgreSQL is not reachable
+// or not serving, so that callers answer "try again" rather than read a
+// failed lookup as a missing record: a failed connect (refused, reset,
+// unknown host, authentication during a restart), a timeout, a connection
+// lost mid-statement, or the server's own "shutting down" SQLSTATEs.
+func isUnavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return true
+	}
+	switch c := sqlState(err); {
+	case strings.HasPrefix(c, "08"):
+		return true
+	case c == adminShutdown, c == crashShutdown, c == cannotConnectNow, c == tooManyConnections:
+		return true
+	}
+	return false
 }
 
 // Options size the connection pool.
