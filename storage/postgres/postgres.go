@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -120,7 +122,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*sqlstore.Store, err
 	for _, opt := range opts {
 		opt(&o)
 	}
-	db, err := sql.Open("pgx", dsn)
+	db, err := openDB(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
@@ -135,5 +137,21 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*sqlstore.Store, err
 	return sqlstore.New(db, Dialect, Migrations), nil
 }
 
-// The pgx driver must be registered under "pgx"; importing stdlib does it.
-var _ = stdlib.GetDefaultDriver
+// defaultConnectTimeout bounds a connection attempt when the DSN sets no
+// connect_timeout. Without it a database host that drops packets holds
+// every request for the operating system's TCP timeout (minutes) instead
+// of failing it as unavailable.
+var defaultConnectTimeout = 5 * time.Second
+
+// openDB is sql.Open for pgx with defaultConnectTimeout applied.
+func openDB(dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = defaultConnectTimeout
+		cfg.DialFunc = (&net.Dialer{Timeout: defaultConnectTimeout, KeepAlive: 5 * time.Minute}).DialContext
+	}
+	return stdlib.OpenDB(*cfg), nil
+}

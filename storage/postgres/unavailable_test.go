@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -26,7 +25,7 @@ func TestUnavailableWhenServerUnreachable(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // the port is now closed: connect is refused
-	db, err := sql.Open("pgx", fmt.Sprintf("postgres://postgres@%s/oidcp?connect_timeout=2", addr))
+	db, err := openDB(fmt.Sprintf("postgres://postgres@%s/oidcp", addr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +48,35 @@ func TestUnavailableWhenServerUnreachable(t *testing.T) {
 		if !errors.Is(err, storage.ErrUnavailable) || errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("%s: %v, want storage.ErrUnavailable", name, err)
 		}
+	}
+}
+
+// TestUnavailableWhenServerSilent: a server that takes the connection and
+// never answers (a hung or partitioned host) fails the call as
+// unavailable after the connect timeout, rather than holding the
+// request for the operating system's TCP timeout.
+func TestUnavailableWhenServerSilent(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // the kernel completes handshakes; nobody answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	old := defaultConnectTimeout
+	defaultConnectTimeout = 300 * time.Millisecond
+	defer func() { defaultConnectTimeout = old }()
+	db, err := openDB("postgres://postgres@" + ln.Addr().String() + "/oidcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := sqlstore.New(db, Dialect, Migrations)
+	start := time.Now()
+	_, err = s.GetClient(t.Context(), "main", "tool")
+	if !errors.Is(err, storage.ErrUnavailable) {
+		t.Errorf("GetClient from a silent server: %v, want storage.ErrUnavailable", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("GetClient took %v with a 300ms connect timeout", d)
 	}
 }
 
