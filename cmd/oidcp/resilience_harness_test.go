@@ -236,6 +236,7 @@ type result struct {
 	status     int    // 0 when no response arrived
 	errCode    string // OAuth "error" of a JSON answer
 	retryAfter string
+	location   string // of a redirect
 	body       map[string]any
 	err        error
 }
