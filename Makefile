@@ -14,7 +14,7 @@ TIMEOUT   ?= 6m
 # Concurrency lives in storage: transactions, one-use flows, token reuse.
 RACE_PKGS ?= ./storage/...
 
-.PHONY: all build run test test-race test-norace bench lint conformance-peer clean
+.PHONY: all build run test test-race test-norace resilience bench lint conformance-peer clean
 
 all: build
 
@@ -40,6 +40,16 @@ test-race:
 		echo "race detector unavailable (needs cgo and a C compiler); testing $(RACE_PKGS) without -race"; \
 		$(GO) test -timeout $(TIMEOUT) $(RACE_PKGS); \
 	fi
+
+# Process-level resilience tests (build tag resilience, docs/resilience.md):
+# two nodes on one PostgreSQL with one killed mid-load, a PostgreSQL
+# restart (a private cluster made with initdb and pg_ctl; needs the
+# postgresql server package, skipped without it unless
+# OIDCP_REQUIRE_POSTGRES=1), a SQLite crash, a graceful shutdown. They
+# build the real binary and run serve processes; about a minute. -v shows
+# the measured figures.
+resilience:
+	$(GO) test -tags resilience -count=1 -timeout 5m -run '^TestResilience' -v ./cmd/oidcp
 
 # Benchmarks only (no tests): the Go micro-benchmarks, then the load
 # driver (cmd/oidcp-load) against a fresh `oidcp serve --dev`
