@@ -61,6 +61,7 @@ bench:
 
 lint:
 	$(GO) vet ./...
+	$(GO) vet -tags resilience ./cmd/oidcp
 
 # Runs the certified reference OP the conformance suite is checked against.
 conformance-peer:

@@ -39,7 +39,7 @@ func errUnavailable(err error) *fosite.RFC6749Error {
 // writeUnavailable answers a JSON endpoint (token, introspection,
 // revocation, PAR, userinfo) whose storage is unavailable.
 func (p *Provider) writeUnavailable(w http.ResponseWriter, r *http.Request, t *tenant, err error) {
-	p.log.ErrorContext(r.Context(), "storage unavailable", "tenant", t.name, "path", r.URL.Path, "err", err)
+	p.log.ErrorContext(r.Context(), "storage unavailable", "tenant", t.name, "path", r.URL.Path, "err", errorDebug(err))
 	w.Header().Set("Retry-After", retryAfterSeconds)
 	w.Header().Set("Cache-Control", "no-store")
 	rfc := errUnavailable(err)
@@ -49,7 +49,7 @@ func (p *Provider) writeUnavailable(w http.ResponseWriter, r *http.Request, t *t
 // renderUnavailable shows a person that the service is unavailable, not
 // that their login expired or the tool is unknown.
 func (p *Provider) renderUnavailable(w http.ResponseWriter, r *http.Request, t *tenant, lang string, err error) {
-	p.log.ErrorContext(r.Context(), "storage unavailable", "tenant", t.name, "path", r.URL.Path, "err", err)
+	p.log.ErrorContext(r.Context(), "storage unavailable", "tenant", t.name, "path", r.URL.Path, "err", errorDebug(err))
 	w.Header().Set("Retry-After", retryAfterSeconds)
 	renderError(w, r, http.StatusServiceUnavailable, lang, "server_error", fosite.ErrTemporarilyUnavailable.ErrorField, "")
 }

@@ -201,7 +201,16 @@ func TestStorageOutageAnswers503(t *testing.T) {
 		want503(t, "/revoke", s, h, body)
 		s, h, body = post("/userinfo", url.Values{"access_token": {tk.access}}, nil)
 		want503(t, "/userinfo", s, h, body)
+		par := url.Values{"response_type": {"code"}, "client_id": {c.id}, "redirect_uri": {c.redirect}, "scope": {"openid"},
+			"state": {"state-12345678"}, "nonce": {"nonce-12345678"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}
+		s, h, body = post("/par", par, auth)
+		want503(t, "/par", s, h, body)
 	})
+
+	// The operator sees why: the storage error, once per failed request.
+	if logs := e.logs.String(); !strings.Contains(logs, `"msg":"storage unavailable"`) || !strings.Contains(logs, "connection refused") {
+		t.Errorf("the log does not name the storage failure:\n%s", tail(logs, 10))
+	}
 
 	st.down.Store(false)
 	t.Run("Recovered", func(t *testing.T) {
@@ -213,4 +222,13 @@ func TestStorageOutageAnswers503(t *testing.T) {
 			t.Errorf("refresh after the outage: %v", err)
 		}
 	})
+}
+
+// tail is the last lines of s.
+func tail(s string, lines int) string {
+	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(ls) > lines {
+		ls = ls[len(ls)-lines:]
+	}
+	return strings.Join(ls, "\n")
 }

@@ -189,14 +189,6 @@ func (n *node) requestLines(t *testing.T) map[string]int {
 	return out
 }
 
-func tail(s string, lines int) string {
-	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(ls) > lines {
-		ls = ls[len(ls)-lines:]
-	}
-	return strings.Join(ls, "\n")
-}
-
 // oidcpCLI runs an oidcp command against dsn and returns its stdout.
 func oidcpCLI(t *testing.T, bin, dsn, kek, dataDir string, args ...string) string {
 	t.Helper()
