@@ -144,12 +144,14 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
 		}
-		t.setFlowCookie(w, t.flowCookie(), "", -1)
 		f, err := p.store.TakeFlow(ctx, state, purposeLogin)
 		if unavailable(err) {
+			// The flow was not taken: keep the cookie, so that the same
+			// callback completes the login once storage is back.
 			p.renderUnavailable(w, r, t, lang, err)
 			return
 		}
+		t.setFlowCookie(w, t.flowCookie(), "", -1)
 		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return

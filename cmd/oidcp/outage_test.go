@@ -221,6 +221,10 @@ func TestStorageOutageAnswers503(t *testing.T) {
 		if _, err := rp.refreshE(tk.refresh); err != nil {
 			t.Errorf("refresh after the outage: %v", err)
 		}
+		// The callback that met the outage completes when retried.
+		if w, err := half.visit(v.final.String(), c.redirect); err != nil || w.final == nil || w.final.Query().Get("code") == "" {
+			t.Errorf("callback retried after the outage: %v %v", err, w)
+		}
 	})
 }
 

@@ -65,7 +65,7 @@ func newPGCluster(t *testing.T) *pgCluster {
 	}
 	c.port = ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	if out, err := c.tool("initdb", "-D", c.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
+	if out, err := c.tool("initdb", "-D", c.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
 	c.start(t)
@@ -82,7 +82,7 @@ func (c *pgCluster) tool(name string, args ...string) *exec.Cmd {
 		cmd = exec.Command(path, args...)
 	}
 	cmd.Dir = c.dir // postgres may not be able to enter the test's working directory
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "LANG=C"}
 	return cmd
 }
 

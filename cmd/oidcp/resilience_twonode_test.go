@@ -138,7 +138,10 @@ func TestResilienceTwoNodes(t *testing.T) {
 		if !r.failed() {
 			continue
 		}
-		if r.node == "A" && r.start.Before(kill) && !r.end.Before(kill) {
+		// In flight at the kill: sent to A before its process was gone
+		// (the kernel closes its sockets as the process dies), answered
+		// after the signal.
+		if r.node == "A" && r.start.Before(a.exitedAt) && !r.end.Before(kill) {
 			inFlight++
 			continue
 		}
