@@ -68,6 +68,10 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 				return
 			}
 			c, err := p.clients.get(ctx, t.name, clientID)
+			if unavailable(err) {
+				p.renderUnavailable(w, r, t, lang, err)
+				return
+			}
 			if err != nil || !slices.Contains(c.PostLogoutRedirectURIs, redirect) {
 				renderError(w, r, http.StatusBadRequest, lang, "bad_redirect", "invalid_request", "post_logout_redirect_uri is not registered for this client.")
 				return

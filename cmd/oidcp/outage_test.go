@@ -193,6 +193,10 @@ func TestStorageOutageAnswers503(t *testing.T) {
 		want503(t, "/authorize with a session", s, h, body)
 		s, h, body = get(half, v.final.String())
 		want503(t, "/callback", s, h, body)
+		s, h, body = get(b, e.issuer("main")+"/logout")
+		want503(t, "/logout", s, h, body) // not "you are logged out"
+		s, h, body = get(b, e.issuer("main")+"/logout?client_id="+c.id+"&post_logout_redirect_uri="+url.QueryEscape(c.logout))
+		want503(t, "/logout with a redirect", s, h, body)
 		s, h, body = post("/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tk.refresh}}, auth)
 		want503(t, "/token refresh_token", s, h, body)
 		s, h, body = post("/introspect", url.Values{"token": {tk.access}}, auth)
