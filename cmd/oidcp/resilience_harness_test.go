@@ -274,10 +274,9 @@ func nextRequestID(prefix string) string {
 // the JSON answer; it never fails the test (it runs in load goroutines).
 func postJSON(ctx context.Context, hc *http.Client, u string, c e2eClient, form url.Values) result {
 	r := result{id: nextRequestID("r"), start: time.Now()}
-	defer func() { r.end = time.Now() }()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
 	if err != nil {
-		r.err = err
+		r.err, r.end = err, time.Now()
 		return r
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -324,7 +323,7 @@ func introspectActive(ctx context.Context, hc *http.Client, issuer string, c e2e
 	return r, r.status == http.StatusOK && active
 }
 
-// describe is a short line for a failed result.
+// String is a short line for a failed result.
 func (r result) String() string {
 	if r.err != nil {
 		return fmt.Sprintf("%s at +%v: %v", r.id, r.end.Sub(r.start).Round(time.Millisecond), r.err)

@@ -151,8 +151,11 @@ func TestResilienceTwoNodes(t *testing.T) {
 	for _, g := range grants {
 		if g.done {
 			completed++
-		} else {
-			failedOps++
+			continue
+		}
+		failedOps++
+		if r := g.failure; !(r.node == "A" && r.start.Before(a.exitedAt) && !r.end.Before(kill)) {
+			t.Errorf("a login-refresh-introspect run failed, not at a request in flight on A at the kill: %v %v", r, r.body)
 		}
 	}
 	t.Logf("%d requests (%d to A, %d to B, %d after the kill), %d failed in flight on A; %d login+refresh+introspect runs completed, %d cut by the kill",
@@ -244,10 +247,11 @@ type grant struct {
 }
 
 // grantRun is one load iteration: done when login, refresh and
-// introspection all succeeded.
+// introspection all succeeded; otherwise failure is the step that failed.
 type grantRun struct {
 	*grant
-	done bool
+	done    bool
+	failure result
 }
 
 // parkedLogin is a login waiting at its /callback.
@@ -401,22 +405,24 @@ func (d *driver) loginRefreshIntrospect(ctx context.Context, pid string, rec *re
 	rp := &relyingParty{issuer: d.issuer, c: d.c, conf: d.oauthConf()}
 	a := rp.authURL(pid)
 	bw := newBrowser()
-	cb, _, node := d.walk(ctx, bw, a.url, d.issuer+"/callback", rec)
+	cb, r, node := d.walk(ctx, bw, a.url, d.issuer+"/callback", rec)
 	if cb == "" {
+		run.failure = r
 		return run
 	}
-	g, _ := d.complete(ctx, &parkedLogin{pid: pid, verifier: a.verifier, callback: cb, authorizeNode: node, browser: bw}, rec)
+	g, r := d.complete(ctx, &parkedLogin{pid: pid, verifier: a.verifier, callback: cb, authorizeNode: node, browser: bw}, rec)
 	if g == nil {
+		run.failure = r
 		return run
 	}
 	run.grant = g
-	r := postJSON(ctx, d.hc, d.issuer+"/token", d.c, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {g.refresh}})
+	r = postJSON(ctx, d.hc, d.issuer+"/token", d.c, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {g.refresh}})
 	rec.add(r)
 	access, _ := r.body["access_token"].(string)
 	refresh, _ := r.body["refresh_token"].(string)
 	if r.status != http.StatusOK || access == "" || refresh == "" {
 		// Rotated or not? Unknown when cut by the kill: check nothing.
-		run.grant = &grant{pid: pid}
+		run.grant, run.failure = &grant{pid: pid}, r
 		return run
 	}
 	g.access0, g.refresh0, g.access, g.refresh = g.access, g.refresh, access, refresh
@@ -424,9 +430,8 @@ func (d *driver) loginRefreshIntrospect(ctx context.Context, pid string, rec *re
 	rec.add(r)
 	if !active && !r.failed() {
 		r.errCode = "inactive"
-		rec.add(r)
 	}
-	run.done = active
+	run.done, run.failure = active, r
 	return run
 }
 
