@@ -49,7 +49,7 @@ func TestPrivateKeyJWTAlgorithms(t *testing.T) {
 		_, _ = w.Write(set)
 	}))
 	t.Cleanup(keysSrv.Close)
-	c.ok("clients", "create", "--tenant", "sandbox", "--id", "roll-uri", "--auth-method", "private_key_jwt",
+	c.ok("clients", "create", "--dev", "--tenant", "sandbox", "--id", "roll-uri", "--auth-method", "private_key_jwt",
 		"--jwks-uri", keysSrv.URL+"/jwks.json", "--grant-type", "client_credentials", "--scope", "read")
 
 	with := func(k assertionKey, alg jose.SignatureAlgorithm, kid string) assertionKey {
