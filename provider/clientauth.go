@@ -109,6 +109,12 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 		if err == nil {
 			return c, nil
 		}
+		if unavailable(err) {
+			// The database could not say whether the secret is right: not
+			// a failed authentication, so it does not count against the
+			// client (it would lock the client out once storage returns).
+			return nil, err
+		}
 		if id == "" {
 			return nil, asInvalidClient(err) // no credentials at all
 		}

@@ -209,6 +209,16 @@ func TestStorageOutageAnswers503(t *testing.T) {
 			"state": {"state-12345678"}, "nonce": {"nonce-12345678"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}
 		s, h, body = post("/par", par, auth)
 		want503(t, "/par", s, h, body)
+		// More requests than the failed-authentication limit: an outage
+		// is no failed authentication, so none of them may count towards
+		// throttling the client once storage returns.
+		for i := range 25 {
+			s, h, body = post("/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tk.refresh}}, auth)
+			if s != http.StatusServiceUnavailable {
+				want503(t, fmt.Sprintf("/token attempt %d", i), s, h, body)
+				break
+			}
+		}
 	})
 
 	// The operator sees why: the storage error, once per failed request.
