@@ -11,21 +11,11 @@ import (
 	"github.com/ory/fosite"
 )
 
-// The authorization flow is a small state machine. Each arrow is one
-// browser request; the state between them lives server-side in a Flow
-// record whose id the browser carries twice (the upstream `state` and a
-// cookie), binding the flow to the browser that started it.
-//
-//	authorize ──(live session; no prompt=login; max_age satisfied)──────────────┐
-//	    │  prompt=none and no usable session ──> error login_required             │
-//	    └──> stateUpstream: PAR at the eID, browser goes there                     │
-//	               │ callback (state + cookie match, ID token verified)            │
-//	               └──> stateAuthenticated: login session set (id rotated) ───────┤
-//	                                                                              ▼
-//	                                                       issue: code to the client
-//
-// Later issues add stateChooseRepresentation and stateConsent between
-// stateAuthenticated and issue; each is a transition on the same record.
+// The authorization flow is authflow's state machine (authflow/doc.go
+// draws it). authorize decides whether a login session already
+// satisfies the request: if so the flow starts authenticated
+// (afterLogin), otherwise at the upstream eID (startLogin); prompt=none
+// without a usable session ends with login_required.
 
 // authorize handles GET and POST /authorize (OIDC Core §3.1.2).
 func (p *Provider) authorize(t *tenant) http.HandlerFunc {
@@ -80,8 +70,9 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			// Step-up: the session's eID level is below what the tool asks.
 			reauth = true
 		}
+		f := newFlow(r, ar, viaPAR)
 		if loggedIn && !reauth {
-			p.afterLogin(w, r, t, ar, sess, *login)
+			p.afterLogin(w, r, t, ar, f, sess, *login)
 			return
 		}
 		if slices.Contains(prompts, "none") {
@@ -89,7 +80,7 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			p.authorizeError(w, r, t, ar, fosite.ErrLoginRequired.WithHint("No active login session (prompt=none)."))
 			return
 		}
-		p.startLogin(w, r, t, ar, viaPAR, reauth)
+		p.startLogin(w, r, t, ar, f, reauth)
 	}
 }
 
@@ -97,11 +88,10 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 // PKCE and nonce are required unless a confidential client relaxed them,
 // and PAR is required for public clients (DESIGN: protocol surface).
 func (p *Provider) checkClientPolicy(ar fosite.AuthorizeRequester, viaPAR bool) error {
-	fc, ok := ar.GetClient().(*fositeClient)
-	if !ok {
-		return fosite.ErrServerError.WithDebug("unexpected client type")
+	c, err := clientOf(ar)
+	if err != nil {
+		return err
 	}
-	c := fc.c
 	form := ar.GetRequestForm()
 	requirePKCE := c.RequirePKCE || c.Public
 	requireNonce := c.RequireNonce || c.Public
@@ -225,8 +215,8 @@ func (t *tenant) cookieName() string { return "oidcp_session_" + t.name }
 // issueCtx prepares the context fosite signs under: the client's ID token
 // alg.
 func issueCtx(ctx context.Context, ar fosite.Requester) context.Context {
-	if fc, ok := ar.GetClient().(*fositeClient); ok {
-		return withSigningAlg(ctx, fc.c.IDTokenSignedResponseAlg)
+	if c, err := clientOf(ar); err == nil {
+		return withSigningAlg(ctx, c.IDTokenSignedResponseAlg)
 	}
 	return ctx
 }

@@ -3,7 +3,7 @@ package provider
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,34 +13,31 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/authflow"
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
 )
 
-// The representation step (docs/representation.md) sits between the
-// login and issue in the state machine drawn in authorize.go:
+// The representation step (docs/representation.md) is authflow's
+// StepChoose. After the login, decideChoice settles it when it can:
 //
-//	authenticated ──(tool accepts no relation)──────────────────────> issue (self)
-//	      │ (choice stored on the session for this tool, still allowed,
-//	      │  no prompt=select_account) ─────────────────────────────> issue (stored choice)
-//	      │ (no one to act for) ────────────────────────────────────> issue (self)
-//	      │ prompt=none ──> error account_selection_required
-//	      │ testid_acting_for after a test login ───────────────────> issue (named; access_denied if not allowed)
-//	      └──> stateChoose: chooser page; POST /choose ─────────────> issue (chosen)
+//	tool accepts no relation ─────────────────────────────> choice self
+//	choice stored on the session for this tool, still allowed,
+//	  no prompt=select_account ───────────────────────────> the stored choice
+//	no one to act for ────────────────────────────────────> choice self
+//	prompt=none ──> error account_selection_required
+//	testid_acting_for after a test login ─────────────────> the named choice (access_denied if not allowed)
+//	otherwise ──> the flow requires a choice: the chooser page; POST /choose ──> the chosen
 //	                                          └─ "Avbryt" (cancel) ──> error access_denied to the tool
 //
 // The choice is remembered per tool on the login session, so a tool never
 // silently gets a different person than the one chosen for it: when a
 // stored choice no longer holds, the chooser is shown again.
 
-const (
-	purposeChoose = "choose"
-	stateChoose   = "choose"
-	// choiceSelf is the stored choice "I use the tool for myself".
-	choiceSelf = "self"
-)
+// choiceSelf is the stored choice "I use the tool for myself".
+const choiceSelf = authflow.ChoiceSelf
 
 // errAccountSelectionRequired is OIDC Core §3.1.2.6's error for
 // prompt=none when the person must pick an account (here: whom to act
@@ -50,20 +47,6 @@ var errAccountSelectionRequired = &fosite.RFC6749Error{
 	DescriptionField: "The End-User is required to select a session at the Authorization Server.",
 	CodeField:        http.StatusBadRequest,
 }
-
-// chooseFlow is the server-side state of a pending authorization while
-// the person picks whom to act for.
-type chooseFlow struct {
-	State     string          `json:"state"`
-	Request   json.RawMessage `json:"request"`
-	SessionID string          `json:"session_id"`
-	Holder    string          `json:"holder"`
-	// Options are the represented persons' pids offered on the page.
-	Options []string `json:"options"`
-	Lang    string   `json:"lang"`
-}
-
-func (t *tenant) chooseCookie() string { return "oidcp_choose_" + t.name }
 
 // sessionChoiceKey keys a stored choice by tool and by who chose: the
 // session store already drops values when another person logs in on the
@@ -94,58 +77,118 @@ func (p *Provider) choices(ctx context.Context, t *tenant, c storage.Client, hol
 	return h.Holder, representation.Choices(h.Holder, h.Relations, h.Persons, acceptedKinds(c), c.Standalone, p.now()), nil
 }
 
-// afterLogin runs the representation step for a logged-in person and
-// then issues the code.
-func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login) {
-	ctx := r.Context()
-	c := ar.GetClient().(*fositeClient).c
-	want := ar.GetRequestForm().Get(paramTestIDActingFor)
-	if want != "" && len(c.AcceptedRelations) == 0 {
-		// Nothing to choose, but the parameter is checked all the same,
-		// so a script learns of a mistake here rather than later.
-		err := headlessAllowed(ar, login)
-		if err == nil && want != choiceSelf {
-			err = fosite.ErrAccessDenied.WithHintf("%s names someone to act for, but this tool accepts no relation (register it with --accept-relation to act for others).", paramTestIDActingFor)
-		}
-		if err != nil {
-			p.authorizeError(w, r, t, ar, err)
-			return
-		}
-	}
-	if len(c.AcceptedRelations) == 0 {
-		p.issue(w, r, t, ar, sess, login, nil)
-		return
-	}
-	holder, choices, err := p.choices(ctx, t, c, login.Subject)
-	if err != nil {
+// afterLogin continues an authorization once a login session satisfies
+// it: the flow records the session, the representation step is decided
+// where it can be, and authflow says what comes next.
+func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, sess *sessions.Session, login sessionstore.Login) {
+	if err := f.Authenticate(t.sessions.ID(sess), login.Subject); err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
-	if want != "" {
-		p.chooseHeadless(w, r, t, ar, sess, login, want, choices)
+	c, err := clientOf(ar)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, err)
 		return
+	}
+	rep, err := p.decideChoice(r.Context(), t, ar, c, sess, login, f)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, err)
+		return
+	}
+	if rep.picked != "" {
+		p.recordChoice(w, r, t, ar, f, sess, login, rep.picked, rep.acting, rep.headless)
+		return
+	}
+	p.advance(w, r, t, ar, f, sess, login, rep)
+}
+
+// repStep is what the representation step knows after a login: whom
+// the person may act for, and the choice when it is already made.
+type repStep struct {
+	holder  representation.Person
+	choices []representation.Choice
+	// picked is a choice made without the page (choiceSelf or a pid)
+	// that recordChoice stores; "" when none or when the flow already
+	// holds it.
+	picked   string
+	acting   *representation.Choice
+	headless bool
+}
+
+// decideChoice settles the representation step when no page is needed
+// (see the table at the top of this file); otherwise it makes the flow
+// require a choice among the current options.
+func (p *Provider) decideChoice(ctx context.Context, t *tenant, ar fosite.AuthorizeRequester, c storage.Client, sess *sessions.Session, login sessionstore.Login, f *authflow.Flow) (repStep, error) {
+	want := ar.GetRequestForm().Get(paramTestIDActingFor)
+	if len(c.AcceptedRelations) == 0 {
+		if want != "" {
+			// Nothing to choose, but the parameter is checked all the
+			// same, so a script learns of a mistake here rather than later.
+			if err := headlessAllowed(ar, login); err != nil {
+				return repStep{}, err
+			}
+			if want != choiceSelf {
+				return repStep{}, fosite.ErrAccessDenied.WithHintf("%s names someone to act for, but this tool accepts no relation (register it with --accept-relation to act for others).", paramTestIDActingFor)
+			}
+		}
+		f.Choose(choiceSelf)
+		return repStep{}, nil
+	}
+	holder, choices, err := p.choices(ctx, t, c, login.Subject)
+	if err != nil {
+		return repStep{}, fosite.ErrServerError.WithWrap(err)
+	}
+	rep := repStep{holder: holder, choices: choices}
+	if want != "" {
+		if err := headlessAllowed(ar, login); err != nil {
+			return repStep{}, err
+		}
+		rep.picked, rep.headless = want, true
+		if want != choiceSelf {
+			if rep.acting = pick(choices, want); rep.acting == nil {
+				return repStep{}, fosite.ErrAccessDenied.WithHintf(
+					"The person named in %s is not someone the logged-in person may act for in this tool now: no such relation, a relation the tool does not accept, or one the rules deny (age, expiry, confidential address). See the sandbox population.", paramTestIDActingFor)
+			}
+		}
+		return rep, nil
 	}
 	prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
 	if stored, ok := sess.Values[sessionChoiceKey(c.ID, login.Subject)].(string); ok && !slices.Contains(prompts, "select_account") {
 		if stored == choiceSelf {
-			p.issue(w, r, t, ar, sess, login, nil)
-			return
+			f.Choose(choiceSelf)
+			return rep, nil
 		}
-		if ch := pick(choices, stored); ch != nil {
-			p.issue(w, r, t, ar, sess, login, ch)
-			return
+		if rep.acting = pick(choices, stored); rep.acting != nil {
+			f.Choose(stored)
+			return rep, nil
 		}
 		// The stored choice no longer holds: ask again rather than
 		// silently issuing for somebody else.
 	} else if len(choices) == 0 {
-		p.issue(w, r, t, ar, sess, login, nil)
-		return
+		f.Choose(choiceSelf)
+		return rep, nil
 	}
 	if slices.Contains(prompts, "none") {
-		p.authorizeError(w, r, t, ar, errAccountSelectionRequired.WithHint("The person must choose whom to act for (prompt=none)."))
-		return
+		return repStep{}, errAccountSelectionRequired.WithHint("The person must choose whom to act for (prompt=none).")
 	}
-	p.showChooser(w, r, t, ar, sess, holder, choices)
+	options := make([]string, 0, len(choices))
+	for _, ch := range choices {
+		options = append(options, ch.Subject.PID)
+	}
+	f.RequireChoice(options)
+	return rep, nil
+}
+
+// advance serves the step authflow names next for f.
+func (p *Provider) advance(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, sess *sessions.Session, login sessionstore.Login, rep repStep) {
+	switch step := f.Advance(); step {
+	case authflow.StepChoose:
+		p.showChooser(w, r, t, ar, f, sess, rep.holder, rep.choices)
+	case authflow.StepIssue:
+		p.issue(w, r, t, ar, sess, login, rep.acting)
+	default:
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithDebugf("no handler for flow step %q", step))
+	}
 }
 
 // paramTestIDActingFor is oidcp's headless stand-in for the chooser page,
@@ -200,27 +243,6 @@ func headlessAllowed(ar fosite.AuthorizeRequester, login sessionstore.Login) err
 	return nil
 }
 
-// chooseHeadless makes the choice testid_acting_for asks for, as the
-// chooser page would: it must be among the current choices (the rules of
-// representation.Evaluate, the tool's accepted relations), it is stored
-// on the session for the tool and logged. An impossible choice ends the
-// authorization with access_denied for the tool.
-func (p *Provider) chooseHeadless(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, want string, choices []representation.Choice) {
-	if err := headlessAllowed(ar, login); err != nil {
-		p.authorizeError(w, r, t, ar, err)
-		return
-	}
-	var acting *representation.Choice
-	if want != choiceSelf {
-		if acting = pick(choices, want); acting == nil {
-			p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHintf(
-				"The person named in %s is not someone the logged-in person may act for in this tool now: no such relation, a relation the tool does not accept, or one the rules deny (age, expiry, confidential address). See the sandbox population.", paramTestIDActingFor))
-			return
-		}
-	}
-	p.recordChoice(w, r, t, ar, sess, login, want, acting, true)
-}
-
 // pick finds the choice for subjectPID among the current ones; nil when
 // it is not (or no longer) among them.
 func pick(choices []representation.Choice, subjectPID string) *representation.Choice {
@@ -232,75 +254,71 @@ func pick(choices []representation.Choice, subjectPID string) *representation.Ch
 	return nil
 }
 
-// chooseCSRF binds the chooser form to the login session and the flow.
-func chooseCSRF(sessionID, flowID string) string {
-	return sidFor("choose-csrf\x00" + sessionID + "\x00" + flowID)
-}
-
-func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, holder representation.Person, choices []representation.Choice) {
+// showChooser persists the flow at StepChoose and shows the page; the
+// form carries the flow id and the step's verifier.
+func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, sess *sessions.Session, holder representation.Person, choices []representation.Choice) {
 	ctx := r.Context()
-	reqData, err := marshalRequest(ar)
+	if f.Request == nil {
+		reqData, err := marshalRequest(ar)
+		if err != nil {
+			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
+		f.Request = reqData
+	}
+	c, err := clientOf(ar)
 	if err != nil {
+		p.authorizeError(w, r, t, ar, err)
+		return
+	}
+	if err := t.flows.Save(ctx, f); err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
-	lang := pageLang(r, ar.GetRequestForm().Get("ui_locales"))
-	sid := t.sessions.ID(sess)
-	f := chooseFlow{State: stateChoose, Request: reqData, SessionID: sid, Holder: holder.PID, Lang: lang}
-	for _, c := range choices {
-		f.Options = append(f.Options, c.Subject.PID)
-	}
-	data, _ := json.Marshal(f)
-	id := randomID()
-	now := p.now()
-	if err := p.store.CreateFlow(ctx, storage.Flow{
-		ID: id, Tenant: t.name, Purpose: purposeChoose, Data: data,
-		CreatedAt: now, ExpiresAt: now.Add(p.cfg.LoginFlowLifespan),
-	}); err != nil {
-		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
-		return
-	}
-	t.setFlowCookie(w, t.chooseCookie(), id, int(p.cfg.LoginFlowLifespan.Seconds()))
-	renderChooser(w, http.StatusOK, chooserView(lang, t, ar.GetClient().(*fositeClient).c, holder, choices, id, chooseCSRF(sid, id), now, ""))
+	t.flows.SetCookie(w, f.ID)
+	renderChooser(w, http.StatusOK, chooserView(f.Lang, t, c, holder, choices, f.ID, t.flows.Verifier(f, t.sessions.ID(sess)), p.now(), ""))
 }
 
 // choose handles POST /choose: the person's pick from the chooser page.
 func (p *Provider) choose(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		_ = r.ParseForm()
 		lang := pageLang(r, "")
+		if err := r.ParseForm(); err != nil {
+			renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "")
+			return
+		}
 		flowID := r.PostForm.Get("flow")
-		c, err := r.Cookie(t.chooseCookie())
-		if flowID == "" || err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(flowID)) != 1 {
+		if flowID == "" || !t.flows.CookieMatches(r, flowID) {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
 		}
 		sess, err := t.sessions.Get(r, t.cookieName())
-		if unavailable(err) {
+		if err != nil {
+			// Whether someone is logged in is unknown: not "nobody".
 			p.renderUnavailable(w, r, t, lang, err)
 			return
 		}
 		login, loggedIn := t.sessions.Login(sess)
 		sid := t.sessions.ID(sess)
-		if !loggedIn || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(chooseCSRF(sid, flowID))) != 1 {
+		if !loggedIn || !t.flows.Verify(flowID, authflow.StepChoose, sid, r.PostForm.Get("csrf")) {
 			renderError(w, r, http.StatusForbidden, lang, "login_expired", "invalid_request", "")
 			return
 		}
-		f, err := p.store.TakeFlow(ctx, flowID, purposeChoose)
-		if unavailable(err) {
+		f, err := t.flows.Take(ctx, flowID, authflow.StepChoose)
+		if err != nil && !errors.Is(err, authflow.ErrExpired) {
 			p.renderUnavailable(w, r, t, lang, err)
 			return
 		}
-		t.setFlowCookie(w, t.chooseCookie(), "", -1)
-		var cf chooseFlow
-		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) || json.Unmarshal(f.Data, &cf) != nil ||
-			cf.State != stateChoose || cf.SessionID != sid || cf.Holder != login.Subject {
-			renderError(w, r, http.StatusBadRequest, cf.langOr(lang), "login_expired", "invalid_request", "")
+		t.flows.ClearCookie(w)
+		if err != nil || f.SessionID != sid || f.Holder != login.Subject {
+			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
 		}
-		lang = cf.langOr(lang)
-		ar, err := t.fstore.unmarshalRequest(ctx, cf.Request, NewSession(t.name))
+		if f.Lang != "" {
+			lang = f.Lang
+		}
+		ar, err := t.fstore.unmarshalRequest(ctx, f.Request, NewSession(t.name))
 		if unavailable(err) {
 			p.renderUnavailable(w, r, t, lang, err)
 			return
@@ -319,7 +337,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		if picked == "" {
 			picked = choiceSelf
 		}
-		if picked != choiceSelf && !slices.Contains(cf.Options, picked) {
+		if err := f.Chosen(sid, login.Subject, picked); err != nil {
 			renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "")
 			return
 		}
@@ -327,7 +345,12 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		if picked != choiceSelf {
 			// Re-check now: the rules are evaluated at login time, and
 			// the page may have been open across a relation's end.
-			_, choices, err := p.choices(ctx, t, ar.Client.(*fositeClient).c, login.Subject)
+			c, err := clientOf(ar)
+			if err != nil {
+				p.authorizeError(w, r, t, ar, err)
+				return
+			}
+			_, choices, err := p.choices(ctx, t, c, login.Subject)
 			if err != nil {
 				p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 				return
@@ -337,14 +360,15 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 				return
 			}
 		}
-		p.recordChoice(w, r, t, ar, sess, *login, picked, acting, false)
+		p.recordChoice(w, r, t, ar, f, sess, *login, picked, acting, false)
 	}
 }
 
 // recordChoice stores a choice (choiceSelf or a pid) on the login session
 // for the tool, logs it and issues the code. headless marks a choice made
 // with testid_acting_for rather than on the page.
-func (p *Provider) recordChoice(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, picked string, acting *representation.Choice, headless bool) {
+func (p *Provider) recordChoice(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, sess *sessions.Session, login sessionstore.Login, picked string, acting *representation.Choice, headless bool) {
+	f.Choose(picked)
 	sess.Values[sessionChoiceKey(ar.GetClient().GetID(), login.Subject)] = picked
 	if err := t.sessions.Save(r, w, sess); err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
@@ -363,14 +387,7 @@ func (p *Provider) recordChoice(w http.ResponseWriter, r *http.Request, t *tenan
 		Kind: audit.RepresentationChosen, Actor: login.Subject, Subject: subject,
 		ClientID: ar.GetClient().GetID(), SessionID: t.sessions.ID(sess), Detail: detail,
 	})
-	p.issue(w, r, t, ar, sess, login, acting)
-}
-
-func (f chooseFlow) langOr(def string) string {
-	if f.Lang != "" {
-		return f.Lang
-	}
-	return def
+	p.advance(w, r, t, ar, f, sess, login, repStep{acting: acting})
 }
 
 // representationClaim is the "representation" claim
@@ -420,7 +437,10 @@ func (p *Provider) recheckRepresentation(ctx context.Context, t *tenant, ar fosi
 	if !ok || s.ActingFor == "" {
 		return nil
 	}
-	c := ar.GetClient().(*fositeClient).c
+	c, err := clientOf(ar)
+	if err != nil {
+		return err
+	}
 	_, choices, err := p.choices(ctx, t, c, s.PID)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)

@@ -255,3 +255,13 @@ func (h *secretHasher) compareDummy(ctx context.Context, secret []byte) {
 func (h *secretHasher) Hash(_ context.Context, data []byte) ([]byte, error) {
 	return bcrypt.GenerateFromPassword(data, bcrypt.DefaultCost)
 }
+
+// clientOf is the registered client behind a fosite request: the one
+// place the adapter's client type is asserted. A request whose client
+// is of another type (none today) is a server error, never a panic.
+func clientOf(ar fosite.Requester) (storage.Client, error) {
+	if fc, ok := ar.GetClient().(*fositeClient); ok {
+		return fc.c, nil
+	}
+	return storage.Client{}, fosite.ErrServerError.WithDebugf("unexpected client type %T", ar.GetClient())
+}

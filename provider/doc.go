@@ -6,7 +6,8 @@
 // It owns the fosite wiring and the thin adapter between fosite's storage
 // interfaces and the storage contract (fositestore.go), the one place where
 // go-jose v3 (fosite's API) meets our go-jose v4 keys (jose.go), and the
-// login state machine (flow.go). It does not own signing keys (keys), the
-// login session cookie (sessionstore), the upstream protocol (upstream) or
-// any SQL (storage backends).
+// handlers of the login steps. It does not own the login state machine
+// (authflow: which step follows, the flow record and its cookie), signing
+// keys (keys), the login session cookie (sessionstore), the upstream
+// protocol (upstream) or any SQL (storage backends).
 package provider

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -14,37 +13,28 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/authflow"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
-	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/upstream"
 )
 
-// Flow purposes and states (see the diagram in authorize.go).
-const (
-	purposeLogin  = "login"
-	purposeLogout = "logout"
-
-	stateUpstream = "upstream"
-)
-
-// loginFlow is the server-side state of one authorization request while
-// the person is at the upstream eID.
-type loginFlow struct {
-	State    string          `json:"state"`
-	Request  json.RawMessage `json:"request"` // marshalRequest of the authorize request
-	ViaPAR   bool            `json:"via_par"`
-	Upstream upstream.State  `json:"upstream"`
-	Lang     string          `json:"lang"`
-}
+// purposeLogout is the storage purpose of a logout's flow (logout.go);
+// the login's flow record belongs to authflow.
+const purposeLogout = "logout"
 
 func maxAgeDuration(n int64) time.Duration { return time.Duration(n) * time.Second }
 
 func (t *tenant) flowCookie() string { return "oidcp_flow_" + t.name }
 
+// newFlow starts the flow record of an authorization request.
+func newFlow(r *http.Request, ar fosite.AuthorizeRequester, viaPAR bool) *authflow.Flow {
+	return &authflow.Flow{ViaPAR: viaPAR, Lang: pageLang(r, ar.GetRequestForm().Get("ui_locales"))}
+}
+
 // startLogin sends the browser to the upstream eID with a pushed request,
 // keeping the authorize request server-side.
-func (p *Provider) startLogin(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, viaPAR, reauth bool) {
+func (p *Provider) startLogin(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, reauth bool) {
 	ctx := r.Context()
 	form := ar.GetRequestForm()
 	params := upstream.AuthParams{
@@ -77,16 +67,22 @@ func (p *Provider) startLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 		p.authorizeError(w, r, t, ar, fosite.ErrTemporarilyUnavailable.WithHint("The national eID login is not reachable right now."))
 		return
 	}
-	data, _ := json.Marshal(loginFlow{State: stateUpstream, Request: reqData, ViaPAR: viaPAR, Upstream: st, Lang: params.UILocales})
-	now := p.now()
-	if err := p.store.CreateFlow(ctx, storage.Flow{
-		ID: st.State, Tenant: t.name, Purpose: purposeLogin, Data: data,
-		CreatedAt: now, ExpiresAt: now.Add(p.cfg.LoginFlowLifespan),
-	}); err != nil {
+	// At the upstream step the flow's id is the upstream state: the
+	// callback's state must equal the flow cookie (login CSRF).
+	f.ID, f.Request, f.Lang = st.State, reqData, params.UILocales
+	if f.Upstream, err = json.Marshal(st); err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
-	t.setFlowCookie(w, t.flowCookie(), st.State, int(p.cfg.LoginFlowLifespan.Seconds()))
+	if step := f.Advance(); step != authflow.StepUpstream {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithDebugf("login started at step %q", step))
+		return
+	}
+	if err := t.flows.Save(ctx, f); err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	t.flows.SetCookie(w, f.ID)
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, redirect, http.StatusSeeOther)
 }
@@ -138,40 +134,35 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 		q := r.URL.Query()
 		state := q.Get("state")
 		lang := pageLang(r, "")
-		c, err := r.Cookie(t.flowCookie())
-		if state == "" || err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
+		if state == "" || !t.flows.CookieMatches(r, state) {
 			// Not started in this browser, or a forged callback (login CSRF).
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
 		}
-		f, err := p.store.TakeFlow(ctx, state, purposeLogin)
-		if unavailable(err) {
+		f, err := t.flows.Take(ctx, state, authflow.StepUpstream)
+		if err != nil && !errors.Is(err, authflow.ErrExpired) {
 			// The flow was not taken: keep the cookie, so that the same
 			// callback completes the login once storage is back.
 			p.renderUnavailable(w, r, t, lang, err)
 			return
 		}
-		t.setFlowCookie(w, t.flowCookie(), "", -1)
-		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) {
+		t.flows.ClearCookie(w)
+		var ust upstream.State
+		if err != nil || json.Unmarshal(f.Upstream, &ust) != nil {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
 		}
-		var lf loginFlow
-		if err := json.Unmarshal(f.Data, &lf); err != nil || lf.State != stateUpstream {
-			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
-			return
-		}
-		ar, err := t.fstore.unmarshalRequest(ctx, lf.Request, NewSession(t.name))
+		ar, err := t.fstore.unmarshalRequest(ctx, f.Request, NewSession(t.name))
 		if unavailable(err) {
-			p.renderUnavailable(w, r, t, lf.Lang, err)
+			p.renderUnavailable(w, r, t, f.Lang, err)
 			return
 		}
 		if err != nil {
 			// The client vanished (deleted or disabled) during the login.
-			renderError(w, r, http.StatusBadRequest, lf.Lang, "unknown_client", "invalid_client", "")
+			renderError(w, r, http.StatusBadRequest, f.Lang, "unknown_client", "invalid_client", "")
 			return
 		}
-		id, err := t.cfg.Upstream.Exchange(ctx, q, lf.Upstream)
+		id, err := t.cfg.Upstream.Exchange(ctx, q, ust)
 		if err != nil {
 			p.obs.Login(t.name, "failed")
 			var ce *upstream.CallbackError
@@ -217,18 +208,8 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			SessionID: t.sessions.ID(sess),
 			Detail:    map[string]any{"acr": id.ACR, "amr": id.AMR},
 		})
-		p.afterLogin(w, r, t, ar, sess, login)
+		p.afterLogin(w, r, t, ar, f, sess, login)
 	}
-}
-
-// setFlowCookie sets, or with maxAge < 0 clears, a cookie that binds one
-// browser flow (login, chooser) to the browser that started it; scoped to
-// the tenant's path, HttpOnly, SameSite=Lax.
-func (t *tenant) setFlowCookie(w http.ResponseWriter, name, value string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: value, Path: t.cookiePath, MaxAge: maxAge,
-		HttpOnly: true, Secure: t.secure, SameSite: http.SameSiteLaxMode,
-	})
 }
 
 // issue completes an authorization request for a logged-in person: the

@@ -15,6 +15,7 @@ import (
 	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/handler/openid"
 
+	"github.com/oidcp/oidcp/authflow"
 	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/sessionstore"
@@ -46,6 +47,7 @@ type tenant struct {
 	fcfg     *fosite.Config
 	fstore   *fositeStore
 	sessions *sessionstore.Store
+	flows    *authflow.Store
 	signer   *joseSigner
 	hmac     *oauth2.HMACSHAStrategy
 	pairwise []byte
@@ -152,6 +154,10 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	if err != nil {
 		return nil, err
 	}
+	flowKey, err := km.Secret(ctx, tc.Name, "flow-step")
+	if err != nil {
+		return nil, err
+	}
 	t := &tenant{
 		name:     tc.Name,
 		cfg:      tc,
@@ -216,6 +222,10 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		IdleTimeout:     p.cfg.SessionIdle,
 		AbsoluteTimeout: p.cfg.SessionAbsolute,
 		Now:             p.now,
+	})
+	t.flows = authflow.NewStore(p.store, authflow.Options{
+		Tenant: tc.Name, Key: flowKey, Lifespan: p.cfg.LoginFlowLifespan,
+		Cookie: t.flowCookie(), Path: t.cookiePath, Secure: secure, Now: p.now,
 	})
 	return t, nil
 }
