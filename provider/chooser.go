@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/authflow"
+	"github.com/oidcp/oidcp/claims"
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
@@ -390,39 +390,10 @@ func (p *Provider) recordChoice(w http.ResponseWriter, r *http.Request, t *tenan
 	p.advance(w, r, t, ar, f, sess, login, repStep{acting: acting})
 }
 
-// representationClaim is the "representation" claim
-// (docs/representation.md, "Claims"). A pseudonymous tool gets only the
-// pairwise id of the represented person.
+// representationClaim is the "representation" claim for acting as a
+// (claims.Representation), with the represented person's pairwise sub.
 func (t *tenant) representationClaim(c storage.Client, scopes fosite.Arguments, a *representation.Choice) map[string]any {
-	d := a.Decision
-	rep := map[string]any{"sub": t.pairwiseSub(sector(c), a.Subject.PID)}
-	if c.Category != "pseudonymous" {
-		if scopes.Has("pid") {
-			rep["pid"] = a.Subject.PID
-		}
-		// The same scope rule as for the person's own claims: names and
-		// birth date only with profile.
-		if scopes.Has("profile") {
-			if name := strings.TrimSpace(a.Subject.GivenName + " " + a.Subject.FamilyName); name != "" {
-				rep["name"] = name
-			}
-			if !a.Subject.BirthDate.IsZero() {
-				rep["birthdate"] = dateClaim(a.Subject.BirthDate)
-			}
-		}
-	}
-	out := map[string]any{
-		"relation":    string(a.Relation.Kind),
-		"limited":     d.Limited,
-		"represented": rep,
-	}
-	if len(d.ServiceAreas) > 0 {
-		out["service_areas"] = d.ServiceAreas
-	}
-	if !d.ValidUntil.IsZero() {
-		out["valid_until"] = d.ValidUntil.UTC().Format(time.RFC3339)
-	}
-	return out
+	return claims.Representation(c, scopes, t.pairwiseSub(sector(c), a.Subject.PID), a)
 }
 
 // recheckRepresentation runs the rules again when tokens issued for a

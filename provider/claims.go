@@ -2,46 +2,28 @@ package provider
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"net/url"
-	"strings"
+	"fmt"
 	"time"
 
 	"github.com/ory/fosite"
 
+	"github.com/oidcp/oidcp/claims"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
 )
 
-// pairwiseSub is the subject a client sees for a person (OIDC Core §8.1):
-// an HMAC of the client's sector and the person's pid under the tenant's
-// pairwise salt. Clients of one sector see the same sub; others can't
-// link it.
+// pairwiseSub is the subject a client of sector sees for a person
+// (claims.PairwiseSubject under the tenant's salt).
 func (t *tenant) pairwiseSub(sector, pid string) string {
-	m := hmac.New(sha256.New, t.pairwise)
-	m.Write([]byte(sector))
-	m.Write([]byte{0})
-	m.Write([]byte(pid))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return claims.PairwiseSubject(t.pairwise, sector, pid)
 }
 
-// sector is the client's sector identifier: the registered one, else the
-// host of its first redirect URI (OIDC Core §8.1).
-func sector(c storage.Client) string {
-	if c.SectorIdentifier != "" {
-		return c.SectorIdentifier
-	}
-	for _, ru := range c.RedirectURIs {
-		if u, err := url.Parse(ru); err == nil && u.Host != "" {
-			return u.Hostname()
-		}
-	}
-	return c.ID
-}
+// sector is the client's sector identifier (claims.Sector).
+func sector(c storage.Client) string { return claims.Sector(c) }
 
 // sidFor derives the sid claim from the login session's chain id
 // (sessionstore.Login.ChainID), so no session id leaves the server and the
@@ -56,11 +38,10 @@ func sidFor(sessionID string) string {
 // rules: pid only with scope pid; names only with profile; nothing
 // identifying for a pseudonymous tool).
 func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.AuthorizeRequester, login sessionstore.Login, sessionID string, acting *representation.Choice) (*Session, error) {
-	fc, ok := ar.GetClient().(*fositeClient)
-	if !ok {
-		return nil, errors.New("unexpected client type")
+	c, err := clientOf(ar)
+	if err != nil {
+		return nil, err
 	}
-	c := fc.c
 	sub := t.pairwiseSub(sector(c), login.Subject)
 	s := NewSession(t.name)
 	s.Subject = sub
@@ -88,12 +69,15 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 	cl.AuthenticationMethodsReferences = login.AMR
 	cl.Extra["sid"] = sidFor(sessionID)
 
-	claims := p.personClaims(ctx, t, c, ar.GetGrantedScopes(), login.Subject, login.Locale)
-	for k, v := range claims {
+	person, err := p.personClaims(ctx, t, c, ar.GetGrantedScopes(), login.Subject, login.Locale)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range person {
 		cl.Extra[k] = v
 	}
 	ui := map[string]any{"sub": sub, "acr": login.ACR, "amr": login.AMR, "auth_time": authTime.Unix()}
-	for k, v := range claims {
+	for k, v := range person {
 		ui[k] = v
 	}
 	if acting != nil {
@@ -107,41 +91,20 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 	return s, nil
 }
 
-// personClaims returns the claims about a person a client may see.
-func (p *Provider) personClaims(ctx context.Context, t *tenant, c storage.Client, scopes fosite.Arguments, pid, locale string) map[string]any {
-	out := map[string]any{}
-	if c.Category == "pseudonymous" {
-		return out
-	}
-	if scopes.Has("pid") {
-		out["pid"] = pid
-	}
-	if scopes.Has("profile") {
-		if person, err := p.store.GetPerson(ctx, t.cfg.Registry, pid); err == nil {
-			name := strings.TrimSpace(person.GivenName + " " + person.FamilyName)
-			if name != "" {
-				out["name"] = name
-				out["given_name"] = person.GivenName
-				out["family_name"] = person.FamilyName
-			}
-			if !person.BirthDate.IsZero() {
-				out["birthdate"] = dateClaim(person.BirthDate)
-			}
-		}
-		if _, ok := out["birthdate"]; !ok {
-			if parsed, err := representation.ParsePID(pid); err == nil {
-				out["birthdate"] = dateClaim(parsed.BirthDate)
-			}
-		}
-		if locale != "" {
-			out["locale"] = locale
+// personClaims returns the claims about a person a client may see
+// (claims.Person), with the registry's entry when the scopes show names.
+// A registry that cannot be read is an error, not a person without a
+// name.
+func (p *Provider) personClaims(ctx context.Context, t *tenant, c storage.Client, scopes fosite.Arguments, pid, locale string) (map[string]any, error) {
+	var person *storage.Person
+	if !claims.Pseudonymous(c) && scopes.Has(claims.ScopeProfile) {
+		got, err := p.store.GetPerson(ctx, t.cfg.Registry, pid)
+		switch {
+		case err == nil:
+			person = &got
+		case !errors.Is(err, storage.ErrNotFound):
+			return nil, fmt.Errorf("registry lookup: %w", err)
 		}
 	}
-	return out
+	return claims.Person(c, scopes, pid, locale, person), nil
 }
-
-// dateClaim formats a calendar date claim such as birthdate (OIDC Core
-// §5.1: YYYY-MM-DD). Dates are kept as their start in Europe/Oslo, which
-// storage may hand back in UTC (22:00 or 23:00 the day before), so the
-// date is read in Oslo.
-func dateClaim(t time.Time) string { return t.In(representation.Oslo).Format(time.DateOnly) }

@@ -3,6 +3,8 @@ package provider
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/oidcp/oidcp/upstream"
 )
 
 // supportedScopes are the scopes oidcp knows how to fill.
@@ -37,7 +39,7 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 			"introspection_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 			"code_challenge_methods_supported":                 []string{"S256"},
 			"claims_supported":                                 []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "pid", "name", "given_name", "family_name", "birthdate", "locale", "representation"},
-			"acr_values_supported":                             []string{"idporten-loa-substantial", "idporten-loa-high"},
+			"acr_values_supported":                             []string{upstream.ACRSubstantial, upstream.ACRHigh},
 			"ui_locales_supported":                             []string{"nb", "nn", "en"},
 			"claims_locales_supported":                         []string{"nb", "nn", "en"},
 			"prompt_values_supported":                          []string{"none", "login", "consent", "select_account"},

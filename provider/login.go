@@ -94,10 +94,10 @@ func (p *Provider) startLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 func requiredACR(v string) string {
 	levels := strings.Fields(v)
 	switch {
-	case slices.Contains(levels, "idporten-loa-substantial"):
-		return "idporten-loa-substantial"
-	case slices.Contains(levels, "idporten-loa-high"):
-		return "idporten-loa-high"
+	case slices.Contains(levels, upstream.ACRSubstantial):
+		return upstream.ACRSubstantial
+	case slices.Contains(levels, upstream.ACRHigh):
+		return upstream.ACRHigh
 	}
 	return ""
 }
@@ -109,10 +109,10 @@ func acrSatisfies(got, want string) bool {
 	switch want {
 	case "":
 		return true
-	case "idporten-loa-high":
-		return got == "idporten-loa-high"
+	case upstream.ACRHigh:
+		return got == upstream.ACRHigh
 	default:
-		return got == want || got == "idporten-loa-high"
+		return got == want || got == upstream.ACRHigh
 	}
 }
 
@@ -120,7 +120,7 @@ func acrSatisfies(got, want string) bool {
 // unknown values fall back to the upstream client's default.
 func upstreamACR(v string) string {
 	for _, a := range strings.Fields(v) {
-		if a == "idporten-loa-high" || a == "idporten-loa-substantial" {
+		if a == upstream.ACRHigh || a == upstream.ACRSubstantial {
 			return a
 		}
 	}
