@@ -1,0 +1,268 @@
+package provider
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/oidcp/oidcp/authflow"
+	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/population"
+)
+
+// TestFlowLoginTokenUserinfoRefresh: a tool's whole life over httptest:
+// authorize → eID (test login) → callback → code → tokens → userinfo →
+// refresh → introspection → revocation; then SSO with prompt=none, and
+// prompt=none in a fresh browser.
+func TestFlowLoginTokenUserinfoRefresh(t *testing.T) {
+	h := newHarness(t)
+	h.client("tool", nil)
+	kari := h.pid(population.KeyKari)
+	b := h.browser()
+
+	res := b.authorize(authParams("tool", kari))
+	if res.location == nil {
+		t.Fatalf("no redirect to the tool: %d %.500s", res.status, res.body)
+	}
+	q := res.location.Query()
+	if q.Get("code") == "" || q.Get("state") != "state-0123456789" || q.Get("iss") != h.srv.URL+"/main" {
+		t.Fatalf("redirect %s", res.location)
+	}
+	if v := b.cookies()["oidcp_flow_main"]; v != "" {
+		t.Errorf("flow cookie left after the login: %q", v)
+	}
+	tok := h.exchange("tool", q.Get("code"))
+	idt := jwtClaims(t, tok["id_token"])
+	if idt["pid"] != kari || idt["nonce"] != "nonce-0123456789" || idt["sub"] == kari || idt["acr"] == nil {
+		t.Fatalf("id token claims %v", idt)
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/main/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+tok["access_token"].(string))
+	status, ui := h.jsonDo(req)
+	if status != http.StatusOK || ui["sub"] != idt["sub"] || ui["pid"] != kari || ui["name"] != "Kari Nordmann" {
+		t.Fatalf("userinfo %d %v", status, ui)
+	}
+	req, _ = http.NewRequest(http.MethodGet, h.srv.URL+"/main/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer nonsense")
+	status, ui = h.jsonDo(req)
+	if status != http.StatusUnauthorized || ui["error"] != "invalid_token" {
+		t.Fatalf("userinfo with a bad token: %d %v", status, ui)
+	}
+
+	intro := func(token string) map[string]any {
+		req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/main/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("tool", "tool-secret-0123456789abcdef")
+		_, out := h.jsonDo(req)
+		return out
+	}
+	status, ref := h.token("tool", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}})
+	if status != http.StatusOK || ref["access_token"] == nil || ref["refresh_token"] == tok["refresh_token"] {
+		t.Fatalf("refresh %d %v", status, ref)
+	}
+	at := ref["access_token"].(string)
+	if got := intro(at); got["active"] != true || got["client_id"] != "tool" {
+		t.Fatalf("introspect %v", got)
+	}
+	// Reuse of a rotated refresh token revokes the grant (RFC 9700 §4.14.2).
+	status, _ = h.token("tool", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("reused refresh token: %d", status)
+	}
+	if got := intro(at); got["active"] != false {
+		t.Fatalf("access token of a replayed grant still active: %v", got)
+	}
+
+	// SSO: the session answers prompt=none without the eID.
+	v := authParams("tool", "")
+	v.Set("prompt", "none")
+	res = b.authorize(v)
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("prompt=none with a session: %d %v %.300s", res.status, res.location, res.body)
+	}
+	tok = h.exchange("tool", res.location.Query().Get("code"))
+	req, _ = http.NewRequest(http.MethodPost, h.srv.URL+"/main/revoke", strings.NewReader(url.Values{"token": {tok["refresh_token"].(string)}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("tool", "tool-secret-0123456789abcdef")
+	if status, _ := h.jsonDo(req); status != http.StatusOK {
+		t.Fatalf("revoke %d", status)
+	}
+	if got := intro(tok["access_token"].(string)); got["active"] != false {
+		t.Fatalf("access token of a revoked grant still active: %v", got)
+	}
+	// A fresh browser has no session: login_required to the tool.
+	res = h.browser().authorize(v)
+	if res.location == nil || res.location.Query().Get("error") != "login_required" {
+		t.Fatalf("prompt=none without a session: %d %v", res.status, res.location)
+	}
+}
+
+// TestFlowChooser: a tool that accepts the parent relation shows the
+// chooser as authflow's choose step; the form completes only its own
+// flow and step, once, in its own session.
+func TestFlowChooser(t *testing.T) {
+	h := newHarness(t)
+	h.client("family", func(r *clients.Registration) { r.AcceptedRelations = []string{"parent"} })
+	kari, ingrid := h.pid(population.KeyKari), h.pid(population.KeyIngrid)
+
+	b := h.browser()
+	res := b.authorize(authParams("family", kari))
+	if res.status != http.StatusOK || res.location != nil {
+		t.Fatalf("no chooser: %d %v", res.status, res.location)
+	}
+	flow, csrf := chooserForm(t, res.body)
+	if b.cookies()["oidcp_flow_main"] != flow {
+		t.Fatalf("the flow cookie does not carry the flow: %v", b.cookies())
+	}
+	if _, ok := b.cookies()["oidcp_choose_main"]; ok {
+		t.Error("a second flow cookie")
+	}
+	rec, err := h.store.GetFlow(t.Context(), flow, authflow.Purpose)
+	if err != nil || !strings.Contains(string(rec.Data), `"step":"choose"`) {
+		t.Fatalf("flow record %s, %v", rec.Data, err)
+	}
+
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		status int
+	}{
+		{"verifier of another step", url.Values{"flow": {flow}, "csrf": {h.p.tenants["main"].flows.Verifier(&authflow.Flow{ID: flow, Step: authflow.StepConsent}, "x")}, "subject": {ingrid}}, http.StatusForbidden},
+		{"no verifier", url.Values{"flow": {flow}, "subject": {ingrid}}, http.StatusForbidden},
+		{"another flow id", url.Values{"flow": {"other"}, "csrf": {csrf}, "subject": {ingrid}}, http.StatusBadRequest},
+	} {
+		if got := b.post("/main/choose", tc.form); got.status != tc.status {
+			t.Errorf("%s: %d, want %d", tc.name, got.status, tc.status)
+		}
+	}
+	// Another browser, with the flow id and verifier but not the session.
+	other := h.browser()
+	other.c.Jar.SetCookies(mustURL(h.srv.URL+"/main/"), []*http.Cookie{{Name: "oidcp_flow_main", Value: flow, Path: "/main"}})
+	if got := other.post("/main/choose", url.Values{"flow": {flow}, "csrf": {csrf}, "subject": {ingrid}}); got.status != http.StatusForbidden {
+		t.Errorf("another browser: %d", got.status)
+	}
+	// A person not offered.
+	if got := b.post("/main/choose", url.Values{"flow": {flow}, "csrf": {csrf}, "subject": {h.pid(population.KeyAstrid)}}); got.status != http.StatusBadRequest {
+		t.Fatalf("not offered: %d", got.status)
+	}
+
+	// The refused pick used the flow up: start again and choose Ingrid.
+	res = b.authorize(authParams("family", kari))
+	flow, csrf = chooserForm(t, res.body)
+	res = b.post("/main/choose", url.Values{"flow": {flow}, "csrf": {csrf}, "subject": {ingrid}})
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("choose: %d %.500s", res.status, res.body)
+	}
+	if got := b.post("/main/choose", url.Values{"flow": {flow}, "csrf": {csrf}, "subject": {ingrid}}); got.status != http.StatusBadRequest {
+		t.Errorf("replayed choice: %d", got.status)
+	}
+	idt := jwtClaims(t, h.exchange("family", res.location.Query().Get("code"))["id_token"])
+	rep, _ := idt["representation"].(map[string]any)
+	represented, _ := rep["represented"].(map[string]any)
+	if rep["relation"] != "parent" || rep["limited"] != true || represented["pid"] != ingrid {
+		t.Fatalf("representation claim %v", idt["representation"])
+	}
+
+	// The choice is remembered for the tool: no chooser the next time,
+	// unless prompt=select_account; prompt=none cannot choose.
+	res = b.authorize(authParams("family", ""))
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("stored choice not used: %d", res.status)
+	}
+	v := authParams("family", "")
+	v.Set("prompt", "select_account")
+	if res = b.authorize(v); res.status != http.StatusOK {
+		t.Fatalf("select_account: %d", res.status)
+	}
+	flow, csrf = chooserForm(t, res.body)
+	res = b.post("/main/choose", url.Values{"flow": {flow}, "csrf": {csrf}, "action": {"cancel"}})
+	if res.location == nil || res.location.Query().Get("error") != "access_denied" {
+		t.Fatalf("cancel: %d %v", res.status, res.location)
+	}
+	v = authParams("family", kari)
+	v.Set("prompt", "none")
+	fresh := h.browser()
+	if res = fresh.authorize(v); res.location == nil || res.location.Query().Get("error") != "login_required" {
+		t.Fatalf("prompt=none, fresh browser: %v", res.location)
+	}
+}
+
+// TestFlowHeadlessChoice: testid_acting_for chooses without the page,
+// through the same rules.
+func TestFlowHeadlessChoice(t *testing.T) {
+	h := newHarness(t)
+	h.client("family", func(r *clients.Registration) { r.AcceptedRelations = []string{"parent"} })
+	h.client("plain", nil)
+	kari, ingrid, astrid := h.pid(population.KeyKari), h.pid(population.KeyIngrid), h.pid(population.KeyAstrid)
+	for _, tc := range []struct {
+		name, client, actingFor, wantError string
+	}{
+		{"a child", "family", ingrid, ""},
+		{"self", "family", "self", ""},
+		{"not offered", "family", astrid, "access_denied"},
+		{"tool accepts no relation", "plain", ingrid, "access_denied"},
+		{"self, tool accepts no relation", "plain", "self", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := authParams(tc.client, kari)
+			v.Set("testid_acting_for", tc.actingFor)
+			res := h.browser().authorize(v)
+			if res.location == nil {
+				t.Fatalf("%d %.300s", res.status, res.body)
+			}
+			if got := res.location.Query().Get("error"); got != tc.wantError {
+				t.Fatalf("error %q, want %q (%s)", got, tc.wantError, res.location)
+			}
+		})
+	}
+}
+
+// TestFlowCallbackRefused: a callback this browser did not start is a
+// page, not a login; a used flow cannot be completed twice.
+func TestFlowCallbackRefused(t *testing.T) {
+	h := newHarness(t)
+	h.client("tool", nil)
+	b := h.browser()
+	if res := b.do(mustGet(h.srv.URL + "/main/callback?state=abc&code=x")); res.status != http.StatusBadRequest || !strings.Contains(res.body, "Innloggingen tok for lang tid") {
+		t.Fatalf("forged callback: %d %.300s", res.status, res.body)
+	}
+	// Stop at the eID's login page: no hint.
+	stop := h.browser()
+	stop.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res := stop.authorize(authParams("tool", ""))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("authorize: %d", res.status)
+	}
+	id := stop.cookies()["oidcp_flow_main"]
+	if id == "" {
+		t.Fatal("no flow cookie")
+	}
+	if rec, err := h.store.GetFlow(t.Context(), id, authflow.Purpose); err != nil || !strings.Contains(string(rec.Data), `"step":"upstream"`) {
+		t.Fatalf("flow %s %v", rec.Data, err)
+	}
+	if res := stop.do(mustGet(h.srv.URL + "/main/callback?state=" + url.QueryEscape(id) + "&error=access_denied")); res.location == nil || res.location.Query().Get("error") != "access_denied" {
+		t.Fatalf("cancelled at the eID: %d %v", res.status, res.location)
+	}
+	stop.c.Jar.SetCookies(mustURL(h.srv.URL+"/main/"), []*http.Cookie{{Name: "oidcp_flow_main", Value: id, Path: "/main"}})
+	if res := stop.do(mustGet(h.srv.URL + "/main/callback?state=" + url.QueryEscape(id) + "&code=x")); res.status != http.StatusBadRequest {
+		t.Fatalf("used flow: %d", res.status)
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func mustGet(s string) *http.Request {
+	r, err := http.NewRequest(http.MethodGet, s, nil)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
