@@ -1,14 +1,20 @@
 package provider
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/oidcp/oidcp/authflow"
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/population"
+	"github.com/oidcp/oidcp/storage"
 )
 
 // TestFlowLoginTokenUserinfoRefresh: a tool's whole life over httptest:
@@ -265,4 +271,106 @@ func mustGet(s string) *http.Request {
 		panic(err)
 	}
 	return r
+}
+
+// TestFlowLogout: RP-initiated logout with a matching id_token_hint ends
+// the session and revokes its tokens together, logs out at the eID and
+// comes back to the tool; without a hint the person confirms first.
+func TestFlowLogout(t *testing.T) {
+	h := newHarness(t)
+	h.client("tool", nil)
+	kari := h.pid(population.KeyKari)
+	b := h.browser()
+	res := b.authorize(authParams("tool", kari))
+	tok := h.exchange("tool", res.location.Query().Get("code"))
+
+	v := url.Values{"id_token_hint": {tok["id_token"].(string)}, "post_logout_redirect_uri": {"https://tool.example/bye"}, "state": {"bye-state"}}
+	res = b.do(mustGet(h.srv.URL + "/main/logout?" + v.Encode()))
+	if res.location == nil || res.location.Path != "/bye" || res.location.Query().Get("state") != "bye-state" {
+		t.Fatalf("logout: %d %v %.300s", res.status, res.location, res.body)
+	}
+	if _, ok := b.cookies()["oidcp_session_main"]; ok {
+		t.Error("session cookie kept")
+	}
+	status, _ := h.token("tool", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("refresh after logout: %d", status)
+	}
+	pn := authParams("tool", "")
+	pn.Set("prompt", "none")
+	if res := b.authorize(pn); res.location == nil || res.location.Query().Get("error") != "login_required" {
+		t.Fatalf("session survived the logout: %v", res.location)
+	}
+
+	// No hint: a confirmation page, bound to the session.
+	b = h.browser()
+	res = b.authorize(authParams("tool", kari))
+	h.exchange("tool", res.location.Query().Get("code"))
+	res = b.do(mustGet(h.srv.URL + "/main/logout"))
+	if res.status != http.StatusOK || !strings.Contains(res.body, "Vil du logge ut?") {
+		t.Fatalf("confirmation: %d %.300s", res.status, res.body)
+	}
+	m := reHiddenCSRF.FindStringSubmatch(res.body)
+	if m == nil {
+		t.Fatalf("no csrf in %.500s", res.body)
+	}
+	if res := b.post("/main/logout", url.Values{"confirm": {"yes"}, "csrf": {"forged"}}); res.status != http.StatusBadRequest {
+		t.Fatalf("forged confirmation: %d", res.status)
+	}
+	res = b.post("/main/logout", url.Values{"confirm": {"yes"}, "csrf": {m[1]}})
+	if res.status != http.StatusOK || !strings.Contains(res.body, "Du er logget ut.") {
+		t.Fatalf("confirmed logout: %d %.300s", res.status, res.body)
+	}
+	if res := b.authorize(pn); res.location == nil || res.location.Query().Get("error") != "login_required" {
+		t.Fatalf("session survived the confirmed logout: %v", res.location)
+	}
+}
+
+var reHiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// failingEnd fails EndSession while fail is set.
+type failingEnd struct {
+	storage.Storage
+	fail atomic.Bool
+}
+
+func (f *failingEnd) EndSession(ctx context.Context, id string, at time.Time) error {
+	if f.fail.Load() {
+		return fmt.Errorf("end session: %w", storage.ErrUnavailable)
+	}
+	return f.Storage.EndSession(ctx, id, at)
+}
+
+// TestLogoutIsOneTransaction: when the session cannot be ended, the
+// tokens are not revoked either, and the person is told the service is
+// unavailable rather than "logged out"; the logout then succeeds on retry.
+func TestLogoutIsOneTransaction(t *testing.T) {
+	var fe *failingEnd
+	h := newHarnessWith(t, func(s storage.Storage) storage.Storage { fe = &failingEnd{Storage: s}; return fe })
+	h.client("tool", nil)
+	b := h.browser()
+	res := b.authorize(authParams("tool", h.pid(population.KeyKari)))
+	tok := h.exchange("tool", res.location.Query().Get("code"))
+	v := url.Values{"id_token_hint": {tok["id_token"].(string)}, "post_logout_redirect_uri": {"https://tool.example/bye"}}
+
+	fe.fail.Store(true)
+	res = b.do(mustGet(h.srv.URL + "/main/logout?" + v.Encode()))
+	if res.status != http.StatusServiceUnavailable || res.location != nil {
+		t.Fatalf("logout with a failing session end: %d %v", res.status, res.location)
+	}
+	if _, ok := b.cookies()["oidcp_session_main"]; !ok {
+		t.Fatal("session cookie deleted although the session was not ended")
+	}
+	status, ref := h.token("tool", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}})
+	if status != http.StatusOK {
+		t.Fatalf("tokens revoked although the session was not ended: %d %v", status, ref)
+	}
+
+	fe.fail.Store(false)
+	if res = b.do(mustGet(h.srv.URL + "/main/logout?" + v.Encode())); res.location == nil {
+		t.Fatalf("retried logout: %d", res.status)
+	}
+	if status, _ := h.token("tool", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {ref["refresh_token"].(string)}}); status != http.StatusBadRequest {
+		t.Fatalf("refresh after the logout: %d", status)
+	}
 }

@@ -42,7 +42,11 @@ type harness struct {
 	pop   population.Population
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
+
+// newHarnessWith lets wrap stand between the provider and the store
+// (to inject failures).
+func newHarnessWith(t *testing.T, wrap func(storage.Storage) storage.Storage) *harness {
 	t.Helper()
 	ctx := t.Context()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "oidcp.db"))
@@ -89,10 +93,14 @@ func newHarness(t *testing.T) *harness {
 	if err := km.EnsureKeys(ctx, "main"); err != nil {
 		t.Fatal(err)
 	}
+	var ps storage.Storage = db
+	if wrap != nil {
+		ps = wrap(db)
+	}
 	h.p, err = New(ctx, Config{
 		BaseURL: base, DevMode: true, Now: clock, HTTPClient: h.srv.Client(),
 		Tenants: []TenantConfig{{Name: "main", Upstream: up, Registry: registry.Synthetic, Sandbox: true}},
-	}, db, km)
+	}, ps, km)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/gorilla/sessions"
 	"github.com/ory/fosite/token/jwt"
 
 	"github.com/oidcp/oidcp/audit"
@@ -39,7 +41,10 @@ type logoutFlow struct {
 func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		_ = r.ParseForm()
+		if err := r.ParseForm(); err != nil {
+			renderError(w, r, http.StatusBadRequest, pageLang(r, ""), "bad_request", "invalid_request", "The request is not a valid form.")
+			return
+		}
 		lang := pageLang(r, r.Form.Get("ui_locales"))
 		hint := r.Form.Get("id_token_hint")
 		clientID := r.Form.Get("client_id")
@@ -79,7 +84,7 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		}
 
 		sess, err := t.sessions.Get(r, t.cookieName())
-		if unavailable(err) {
+		if err != nil {
 			// Never "you are logged out" while the session may live on.
 			p.renderUnavailable(w, r, t, lang, err)
 			return
@@ -110,16 +115,16 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 			return
 		}
 
-		// The tokens are bound to the session chain, so this reaches those
-		// of the sessions this one replaced (a step-up, prompt=login) too.
 		sid := login.ChainID
-		if n, err := p.store.RevokeBySession(ctx, t.name, sid); err != nil {
-			p.log.ErrorContext(ctx, "revoke session tokens", "tenant", t.name, "err", err)
-		} else if n > 0 {
-			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: login.Subject, Subject: login.Subject, SessionID: sid, Detail: map[string]any{"reason": "logout", "count": n}})
+		n, err := p.endLogin(r, w, t, sess, sid)
+		if err != nil {
+			// Never "you are logged out" while the session or its tokens
+			// may live on: nothing was changed, the person can retry.
+			p.renderUnavailable(w, r, t, lang, err)
+			return
 		}
-		if err := t.sessions.End(r, w, sess); err != nil {
-			p.log.ErrorContext(ctx, "end session", "tenant", t.name, "err", err)
+		if n > 0 {
+			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: login.Subject, Subject: login.Subject, SessionID: sid, Detail: map[string]any{"reason": "logout", "count": n}})
 		}
 		p.event(ctx, t, audit.Event{Kind: audit.Logout, Actor: login.Subject, Subject: login.Subject, ClientID: clientID, SessionID: sid})
 
@@ -139,6 +144,45 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		finishLogout(w, r, lang, redirect, state)
 	}
 }
+
+// endLogin revokes the tokens of the session chain and ends the login
+// session in one transaction: either both happen or neither, so a
+// logout never leaves tokens of an ended session, nor an ended session
+// whose tokens the person believes revoked. The tokens are bound to the
+// chain, so this reaches those of the sessions this one replaced (a
+// step-up, prompt=login) too. The session cookie is deleted only once
+// the transaction is committed.
+func (p *Provider) endLogin(r *http.Request, w http.ResponseWriter, t *tenant, sess *sessions.Session, chainID string) (int64, error) {
+	txctx, err := p.store.BeginTx(r.Context())
+	if err != nil {
+		return 0, err
+	}
+	n, err := p.store.RevokeBySession(txctx, t.name, chainID)
+	if err != nil {
+		_ = p.store.Rollback(txctx)
+		return 0, fmt.Errorf("revoke session tokens: %w", err)
+	}
+	held := &heldHeaders{h: http.Header{}}
+	if err := t.sessions.End(r.WithContext(txctx), held, sess); err != nil {
+		_ = p.store.Rollback(txctx)
+		return 0, err
+	}
+	if err := p.store.Commit(txctx); err != nil {
+		return 0, fmt.Errorf("logout: %w", err)
+	}
+	for _, c := range held.h.Values("Set-Cookie") {
+		w.Header().Add("Set-Cookie", c)
+	}
+	return n, nil
+}
+
+// heldHeaders collects the headers a call sets (the session cookie's
+// deletion) until it is known they may be sent.
+type heldHeaders struct{ h http.Header }
+
+func (h *heldHeaders) Header() http.Header         { return h.h }
+func (h *heldHeaders) Write(b []byte) (int, error) { return len(b), nil }
+func (h *heldHeaders) WriteHeader(int)             {}
 
 // logoutCallback is where the upstream eID returns after its logout.
 func (p *Provider) logoutCallback(t *tenant) http.HandlerFunc {
