@@ -21,6 +21,7 @@ import (
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/registry"
+	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/storage/sqlite"
 	"github.com/oidcp/oidcp/upstream"
@@ -104,10 +105,10 @@ func newHarnessWith(t *testing.T, wrap func(storage.Storage) storage.Storage) *h
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/idporten-mock/", http.StripPrefix("/idporten-mock", mock))
-	h.p.Mount(mux)
-	handler = mux
+	rt := router.New(router.Options{NotFound: h.p.NotFound})
+	rt.Handle("/idporten-mock/", router.Route{Endpoint: "idporten_mock"}, http.StripPrefix("/idporten-mock", mock))
+	rt.Mount(h.p)
+	handler = rt
 	return h
 }
 

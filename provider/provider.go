@@ -18,6 +18,7 @@ import (
 	"github.com/oidcp/oidcp/authflow"
 	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/ratelimit"
+	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -230,13 +231,13 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	return t, nil
 }
 
-// Mount registers every tenant's routes on mux under /{tenant}.
-func (p *Provider) Mount(mux *http.ServeMux) {
+// Mount registers every tenant's routes under /{tenant} (router.Handler).
+func (p *Provider) Mount(m router.Mux) {
 	for _, name := range p.order {
 		t := p.tenants[name]
 		route := func(pattern, endpoint string, h http.HandlerFunc) {
 			method, path, _ := strings.Cut(pattern, " ")
-			mux.Handle(method+" "+t.path+path, p.obs.Endpoint(t.name, endpoint, securityHeaders(h)))
+			m.Handle(method+" "+t.path+path, router.Route{Tenant: t.name, Endpoint: endpoint, CSP: pageCSP}, h)
 		}
 		route("GET /.well-known/openid-configuration", "discovery", p.discovery(t))
 		route("GET /jwks", "jwks", p.jwks(t))
@@ -256,14 +257,12 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 	}
 }
 
-// securityHeaders sets the headers every response of the OP carries.
-func securityHeaders(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hd := w.Header()
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src "+formPostScriptHash+"; form-action *; frame-ancestors 'none'; base-uri 'none'")
-		h.ServeHTTP(w, r)
-	})
-}
+// pageCSP is the provider's Content-Security-Policy: router's default,
+// plus the one script oidcp serves (the form_post auto-submit, by hash)
+// and form-action * (a form post's redirects go on to the tool, on any
+// origin).
+var pageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src " + formPostScriptHash + "; form-action *; frame-ancestors 'none'; base-uri 'none'"
+
+// securityHeaders sets the headers every response of the OP carries
+// (for the answers that do not pass through a route: NotFound).
+func securityHeaders(h http.Handler) http.Handler { return router.SecurityHeaders(pageCSP, h) }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -172,15 +171,9 @@ func TestDemoOnlyInDevMode(t *testing.T) {
 	if err := store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	mounted, err := mountDemo(ctx, mux, cfg, store, newLogger(cfg, io.Discard), time.Now)
-	if err != nil || mounted {
-		t.Fatalf("mountDemo without dev mode = %v, %v; want not mounted", mounted, err)
-	}
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/demo/", nil))
-	if rec.Code != http.StatusNotFound {
-		t.Errorf("GET /demo/ without dev mode: %d, want 404", rec.Code)
+	d, err := newDemo(ctx, cfg, store, newLogger(cfg, io.Discard), time.Now)
+	if err != nil || d != nil {
+		t.Fatalf("newDemo without dev mode = %v, %v; want no demo", d, err)
 	}
 	for _, tn := range cfg.Tenants {
 		if _, err := store.GetClient(ctx, tn.Name, demoClientID); !errors.Is(err, storage.ErrNotFound) {

@@ -14,11 +14,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/oidcp/oidcp/demo"
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/metrics"
 	"github.com/oidcp/oidcp/outbound"
 	populationpage "github.com/oidcp/oidcp/population/page"
 	"github.com/oidcp/oidcp/provider"
+	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/upstream"
 )
@@ -28,10 +30,12 @@ var _ provider.Observer = (*metrics.Metrics)(nil)
 
 // buildHandler wires the public listener's routes: every tenant of the
 // provider, the ID-porten mock when a tenant uses it or in dev mode, the
-// demo relying party in dev mode, and an index at / listing the issuers.
-// It reports whether the mock is mounted.
+// demo relying party in dev mode, the sandbox population page, and an
+// index at / listing the issuers. Each is a router.Handler mounted on one
+// router, which applies security headers, metrics and the not-found page
+// to all of them alike. It reports whether the mock is mounted.
 func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *keys.Manager, m *metrics.Metrics, log *slog.Logger, now func() time.Time) (http.Handler, bool, error) {
-	mux := http.NewServeMux()
+	var handlers []router.Handler
 	mockOn := cfg.Dev || cfg.usesMock()
 	hc, err := outboundClient(cfg)
 	if err != nil {
@@ -42,7 +46,9 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		if err != nil {
 			return nil, false, err
 		}
-		mux.Handle(mockPath+"/", http.StripPrefix(mockPath, mock))
+		handlers = append(handlers, router.HandlerFunc(func(mx router.Mux) {
+			mx.Handle(mockPath+"/", router.Route{Endpoint: "idporten_mock", CSP: mockCSP}, http.StripPrefix(mockPath, mock))
+		}))
 	}
 
 	pcfg := provider.Config{
@@ -77,39 +83,56 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	if err != nil {
 		return nil, false, err
 	}
-	p.Mount(mux)
+	handlers = append(handlers, p)
 	// Dev mode only: a demo tool to log in with right away.
-	if _, err := mountDemo(ctx, mux, cfg, store, log.With("component", "demo"), now); err != nil {
+	d, err := newDemo(ctx, cfg, store, log.With("component", "demo"), now)
+	if err != nil {
 		return nil, false, err
+	}
+	if d != nil {
+		handlers = append(handlers, router.HandlerFunc(func(mx router.Mux) {
+			mx.Handle(demo.Path, router.Route{Endpoint: "demo", CSP: demoCSP}, d)
+		}))
 	}
 	// The sandbox's synthetic population, for vendors to look up test
 	// persons (the same population serve seeds into the registry).
 	for _, t := range cfg.Tenants {
 		if t.Sandbox {
-			mux.Handle("GET /"+t.Name+"/population", populationpage.Handler(now))
+			handlers = append(handlers, router.HandlerFunc(func(mx router.Mux) {
+				mx.Handle("GET /"+t.Name+"/population", router.Route{Tenant: t.Name, Endpoint: "population", CSP: populationCSP}, populationpage.Handler(now))
+			}))
 		}
 	}
-	mux.HandleFunc("GET /{$}", index(cfg))
-	h := withFallback(mux, p.NotFound)
-	if cfg.servesHTTPS() {
-		return strictTransportSecurity(h), mockOn, nil
+	handlers = append(handlers, router.HandlerFunc(func(mx router.Mux) {
+		mx.Handle("GET /{$}", router.Route{Endpoint: "index"}, index(cfg))
+	}))
+
+	opts := router.Options{NotFound: p.NotFound}
+	if m != nil {
+		opts.Observer = m
 	}
-	return h, mockOn, nil
+	if cfg.servesHTTPS() {
+		// RFC 6797: a browser that has been here once never again sends
+		// a login or a cookie over plain http.
+		opts.Header = http.Header{"Strict-Transport-Security": {hstsValue}}
+	}
+	rt := router.New(opts)
+	rt.Mount(handlers...)
+	return rt, mockOn, nil
 }
+
+// The Content-Security-Policy of the mock's and the demo's pages
+// (form-action *: a form's redirects go on to oidcp, the eID and the
+// tool, on any origin) and of the population page (no form at all).
+const (
+	mockCSP       = "default-src 'none'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'; base-uri 'none'"
+	demoCSP       = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action *; frame-ancestors 'none'; base-uri 'none'"
+	populationCSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 // hstsValue is two years, subdomains included: the values the HSTS
 // preload list asks for (RFC 6797 §6.1).
 const hstsValue = "max-age=63072000; includeSubDomains"
-
-// strictTransportSecurity adds Strict-Transport-Security to every answer
-// of the public listener (RFC 6797), so a browser that has been here once
-// never again sends a login or a cookie over plain http.
-func strictTransportSecurity(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Strict-Transport-Security", hstsValue)
-		h.ServeHTTP(w, r)
-	})
-}
 
 // newUpstream builds a tenant's eID relying-party client, calling out
 // through hc. Its callback is the tenant's /callback, which the provider
