@@ -2,13 +2,14 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/oautherr"
 )
 
 // The authorization flow is authflow's state machine (authflow/doc.go
@@ -132,37 +133,20 @@ func parseMaxAge(s string) (int64, error) {
 // error with state and iss (RFC 9207).
 func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, err error) {
 	ctx := r.Context()
-	err = standardError(err)
-	if unavailable(err) {
-		// Not an unknown client nor a failed login (unavailable.go).
-		err = errUnavailable(err)
-		w.Header().Set("Retry-After", retryAfterSeconds)
-	}
-	rfc := fosite.ErrorToRFC6749Error(err)
-	if rfc.CodeField >= 500 {
-		p.log.ErrorContext(ctx, "authorize failed", "tenant", t.name, "err", errorDebug(err))
-	}
-	lang := pageLang(r, r.FormValue("ui_locales"))
 	if ar == nil || !ar.IsRedirectURIValid() {
-		key := "bad_request"
-		switch {
-		case rfc.CodeField >= 500:
-			// First: a 503's cause may be fosite's invalid_client.
-			key = "server_error"
-		case errors.Is(err, fosite.ErrInvalidClient) || errors.Is(err, fosite.ErrNotFound):
-			key = "unknown_client"
-		case rfc.ErrorField == fosite.ErrInvalidRequest.ErrorField && strings.Contains(strings.ToLower(rfc.HintField), "redirect"):
-			key = "bad_redirect"
+		e := authorizePageError(err)
+		if e.Status >= 500 {
+			p.log.ErrorContext(ctx, "authorize failed", "tenant", t.name, "err", errorDebug(err))
 		}
-		renderError(w, r, rfc.CodeField, lang, key, rfc.ErrorField, rfc.HintField)
+		errorPage(w, r, pageLang(r, r.FormValue("ui_locales")), e)
 		return
 	}
-	values := rfc.ToValues()
-	if st := ar.GetState(); st != "" {
-		values.Set("state", st)
+	e := protocolError(err)
+	if e.Status >= 500 {
+		p.log.ErrorContext(ctx, "authorize failed", "tenant", t.name, "err", errorDebug(err))
 	}
-	values.Set("iss", t.issuer)
-	writeRedirectResponse(w, ar, values)
+	oautherr.SetRetryAfter(w, e)
+	writeRedirectResponse(w, ar, oautherr.RedirectValues(e, ar.GetState(), t.issuer))
 }
 
 // standardError turns fosite's invalid_state, which is no RFC 6749

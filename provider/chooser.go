@@ -14,6 +14,7 @@ import (
 	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/authflow"
 	"github.com/oidcp/oidcp/claims"
+	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
@@ -285,12 +286,12 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		ctx := r.Context()
 		lang := pageLang(r, "")
 		if err := r.ParseForm(); err != nil {
-			renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "")
+			errorPage(w, r, lang, oautherr.InvalidRequest)
 			return
 		}
 		flowID := r.PostForm.Get("flow")
 		if flowID == "" || !t.flows.CookieMatches(r, flowID) {
-			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
+			errorPage(w, r, lang, oautherr.LoginExpired)
 			return
 		}
 		sess, err := t.sessions.Get(r, t.cookieName())
@@ -302,7 +303,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		login, loggedIn := t.sessions.Login(sess)
 		sid := t.sessions.ID(sess)
 		if !loggedIn || !t.flows.Verify(flowID, authflow.StepChoose, sid, r.PostForm.Get("csrf")) {
-			renderError(w, r, http.StatusForbidden, lang, "login_expired", "invalid_request", "")
+			errorPage(w, r, lang, oautherr.LoginExpired.WithStatus(http.StatusForbidden))
 			return
 		}
 		f, err := t.flows.Take(ctx, flowID, authflow.StepChoose)
@@ -312,7 +313,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		}
 		t.flows.ClearCookie(w)
 		if err != nil || f.SessionID != sid || f.Holder != login.Subject {
-			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
+			errorPage(w, r, lang, oautherr.LoginExpired)
 			return
 		}
 		if f.Lang != "" {
@@ -324,7 +325,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			renderError(w, r, http.StatusBadRequest, lang, "unknown_client", "invalid_client", "")
+			errorPage(w, r, lang, oautherr.UnknownClient)
 			return
 		}
 		if r.PostForm.Get("action") == "cancel" {
@@ -338,7 +339,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			picked = choiceSelf
 		}
 		if err := f.Chosen(sid, login.Subject, picked); err != nil {
-			renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "")
+			errorPage(w, r, lang, oautherr.InvalidRequest)
 			return
 		}
 		var acting *representation.Choice
@@ -356,7 +357,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 				return
 			}
 			if acting = pick(choices, picked); acting == nil {
-				renderError(w, r, http.StatusConflict, lang, "choice_gone", "access_denied", "")
+				errorPage(w, r, lang, oautherr.ChoiceGone)
 				return
 			}
 		}

@@ -305,8 +305,7 @@ func (p *Provider) clientAuthError(w http.ResponseWriter, r *http.Request, t *te
 	if _, _, basic := r.BasicAuth(); basic && rfc.CodeField == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+t.issuer+`"`)
 	}
-	setRetryAfter(w, err)
-	t.oauth.WriteAccessError(r.Context(), w, fosite.NewAccessRequest(NewSession(t.name)), err)
+	writeJSONError(w, err)
 }
 
 // maxAssertionLifetime bounds how far in the future a client assertion may

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/upstream"
 )
 
@@ -67,7 +68,7 @@ func (p *Provider) jwks(t *tenant) http.HandlerFunc {
 		set, err := p.keys.JWKS(r.Context(), t.name)
 		if err != nil {
 			p.log.ErrorContext(r.Context(), "jwks", "tenant", t.name, "err", err)
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
+			oautherr.WriteJSON(w, oautherr.ServerError)
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=300")

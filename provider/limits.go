@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -145,14 +144,8 @@ func (p *Provider) allow(w http.ResponseWriter, r *http.Request, kind endpointKi
 
 // refuse answers a request the limits turned away before its handler ran.
 func (p *Provider) refuse(w http.ResponseWriter, r *http.Request, kind endpointKind, err error) {
-	rfc := fosite.ErrorToRFC6749Error(err)
-	setRetryAfter(w, err)
 	if kind == kindAuthorize {
-		key := "bad_request"
-		if rfc.CodeField == http.StatusTooManyRequests {
-			key = "too_many"
-		}
-		renderError(w, r, rfc.CodeField, pageLang(r, r.URL.Query().Get("ui_locales")), key, rfc.ErrorField, rfc.HintField)
+		errorPage(w, r, pageLang(r, r.URL.Query().Get("ui_locales")), protocolError(err))
 		return
 	}
 	writeJSONError(w, err)
@@ -179,30 +172,6 @@ func errTooManyRequests(after time.Duration) *fosite.RFC6749Error {
 func isTooManyRequests(err error) bool {
 	var ra retryAfter
 	return errors.As(err, &ra)
-}
-
-// setRetryAfter sets Retry-After (whole seconds, at least 1) when err is
-// a rate limit's refusal.
-func setRetryAfter(w http.ResponseWriter, err error) {
-	var ra retryAfter
-	if !errors.As(err, &ra) {
-		return
-	}
-	secs := int64((time.Duration(ra) + time.Second - 1) / time.Second)
-	w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
-}
-
-// writeJSONError writes err as an OAuth JSON error (RFC 6749 §5.2 shape)
-// with its status.
-func writeJSONError(w http.ResponseWriter, err error) {
-	rfc := fosite.ErrorToRFC6749Error(err)
-	setRetryAfter(w, err)
-	h := w.Header()
-	h.Set("Content-Type", "application/json;charset=UTF-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	w.WriteHeader(rfc.CodeField)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": rfc.ErrorField, "error_description": rfc.GetDescription()})
 }
 
 // claimedClientID is the client_id a request names, not yet verified:

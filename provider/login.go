@@ -14,6 +14,7 @@ import (
 
 	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/authflow"
+	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/upstream"
@@ -136,7 +137,7 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 		lang := pageLang(r, "")
 		if state == "" || !t.flows.CookieMatches(r, state) {
 			// Not started in this browser, or a forged callback (login CSRF).
-			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
+			errorPage(w, r, lang, oautherr.LoginExpired)
 			return
 		}
 		f, err := t.flows.Take(ctx, state, authflow.StepUpstream)
@@ -149,7 +150,7 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 		t.flows.ClearCookie(w)
 		var ust upstream.State
 		if err != nil || json.Unmarshal(f.Upstream, &ust) != nil {
-			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
+			errorPage(w, r, lang, oautherr.LoginExpired)
 			return
 		}
 		ar, err := t.fstore.unmarshalRequest(ctx, f.Request, NewSession(t.name))
@@ -159,7 +160,7 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 		}
 		if err != nil {
 			// The client vanished (deleted or disabled) during the login.
-			renderError(w, r, http.StatusBadRequest, f.Lang, "unknown_client", "invalid_client", "")
+			errorPage(w, r, f.Lang, oautherr.UnknownClient)
 			return
 		}
 		id, err := t.cfg.Upstream.Exchange(ctx, q, ust)

@@ -18,6 +18,7 @@ import (
 	"github.com/ory/fosite/token/jwt"
 
 	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -42,7 +43,7 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if err := r.ParseForm(); err != nil {
-			renderError(w, r, http.StatusBadRequest, pageLang(r, ""), "bad_request", "invalid_request", "The request is not a valid form.")
+			errorPage(w, r, pageLang(r, ""), oautherr.InvalidRequest.WithDescription("The request is not a valid form."))
 			return
 		}
 		lang := pageLang(r, r.Form.Get("ui_locales"))
@@ -55,21 +56,21 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		if hint != "" {
 			claims, err := t.idTokenHint(ctx, hint)
 			if err != nil {
-				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", err.Error()+".")
+				errorPage(w, r, lang, oautherr.InvalidRequest.WithDescription(err.Error()+"."))
 				return
 			}
 			aud := audiences(claims["aud"])
 			if clientID == "" && len(aud) == 1 {
 				clientID = aud[0]
 			} else if clientID != "" && !slices.Contains(aud, clientID) {
-				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "client_id does not match the id_token_hint.")
+				errorPage(w, r, lang, oautherr.InvalidRequest.WithDescription("client_id does not match the id_token_hint."))
 				return
 			}
 			hintClaims = claims
 		}
 		if redirect != "" {
 			if clientID == "" {
-				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "post_logout_redirect_uri needs client_id or id_token_hint.")
+				errorPage(w, r, lang, oautherr.InvalidRequest.WithDescription("post_logout_redirect_uri needs client_id or id_token_hint."))
 				return
 			}
 			c, err := p.clients.get(ctx, t.name, clientID)
@@ -78,7 +79,7 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 				return
 			}
 			if err != nil || !slices.Contains(c.PostLogoutRedirectURIs, redirect) {
-				renderError(w, r, http.StatusBadRequest, lang, "bad_redirect", "invalid_request", "post_logout_redirect_uri is not registered for this client.")
+				errorPage(w, r, lang, oautherr.BadRedirect.WithDescription("post_logout_redirect_uri is not registered for this client."))
 				return
 			}
 		}
@@ -102,7 +103,7 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		}
 		if r.Form.Get("confirm") != "" {
 			if r.Method != http.MethodPost || !validLogoutCSRF(r, t.sessions.ID(sess)) {
-				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "The logout confirmation expired. Try again.")
+				errorPage(w, r, lang, oautherr.InvalidRequest.WithDescription("The logout confirmation expired. Try again."))
 				return
 			}
 			if r.Form.Get("confirm") != "yes" {

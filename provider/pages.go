@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 
+	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/uilang"
 )
 
@@ -105,20 +106,22 @@ type pageData struct {
 	DetailEN, DetailLabel string
 }
 
-// renderError shows a person a readable error page. code is the OAuth
-// error code (for the service's support), messageKey a text in messages,
-// detail the error description, shown translated when it is one of the
-// common ones (errortexts.go).
-func renderError(w http.ResponseWriter, r *http.Request, status int, lang, messageKey, code, detail string) {
+// errorPage is the HTML channel of a protocol error: a readable page
+// in the person's language with e's status. The message is e's page key
+// in messages; the OAuth error code stays visible for the service's
+// support; e's detail is shown translated when it is one of the common
+// ones (errortexts.go), else marked as English.
+func errorPage(w http.ResponseWriter, r *http.Request, lang string, e *oautherr.Error) {
 	t := messages[lang]
-	d := pageData{Lang: lang, Title: t["error_title"], Message: t[messageKey], Code: code, T: t}
-	if text, ok := detailIn(lang, detail); ok {
+	d := pageData{Lang: lang, Title: t["error_title"], Message: t[e.PageKey()], Code: e.Code, T: t}
+	if text, ok := detailIn(lang, e.Detail); ok {
 		d.Detail = text
 	} else {
-		d.DetailEN, d.DetailLabel = detail, pageTexts[lang]["detail_en"]
+		d.DetailEN, d.DetailLabel = e.Detail, pageTexts[lang]["detail_en"]
 	}
+	oautherr.SetRetryAfter(w, e)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	w.WriteHeader(e.Status)
 	_ = pages.ExecuteTemplate(w, "error.html", d)
 }

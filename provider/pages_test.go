@@ -4,6 +4,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/oidcp/oidcp/oautherr"
 )
 
 // TestRenderErrorLanguages: an error page is in one language. A common
@@ -27,7 +29,7 @@ func TestRenderErrorLanguages(t *testing.T) {
 		{"en", odd, []string{"<code>invalid_client</code> — <span lang=\"en\">" + odd}, []string{"technical"}},
 	} {
 		rec := httptest.NewRecorder()
-		renderError(rec, httptest.NewRequest("GET", "/sandbox/authorize", nil), 400, tc.lang, "unknown_client", "invalid_client", tc.detail)
+		errorPage(rec, httptest.NewRequest("GET", "/sandbox/authorize", nil), tc.lang, oautherr.UnknownClient.WithDescription(tc.detail))
 		body := rec.Body.String()
 		for _, w := range tc.want {
 			if !strings.Contains(body, w) {

@@ -24,17 +24,14 @@ func (p *Provider) par(t *tenant) http.HandlerFunc {
 			p.writeUnavailable(w, r, t, err)
 			return
 		}
-		if isTooManyRequests(err) {
-			// fosite turns every failed authentication into invalid_client.
+		if err != nil {
+			// protocolError keeps a rate limit's refusal, which fosite
+			// turns into invalid_client, a 429.
 			writeJSONError(w, err)
 			return
 		}
-		if err != nil {
-			t.oauth.WritePushedAuthorizeError(ctx, w, ar, standardError(err))
-			return
-		}
 		if err := p.checkClientPolicy(ar, true); err != nil {
-			t.oauth.WritePushedAuthorizeError(ctx, w, ar, err)
+			writeJSONError(w, err)
 			return
 		}
 		resp, err := t.oauth.NewPushedAuthorizeResponse(ctx, ar, NewSession(t.name))
@@ -43,7 +40,7 @@ func (p *Provider) par(t *tenant) http.HandlerFunc {
 			return
 		}
 		if err != nil {
-			t.oauth.WritePushedAuthorizeError(ctx, w, ar, err)
+			writeJSONError(w, err)
 			return
 		}
 		t.oauth.WritePushedAuthorizeResponse(ctx, w, ar, resp)

@@ -74,12 +74,10 @@ func (p *Provider) refusePushedRequestObject(w http.ResponseWriter, r *http.Requ
 	if refusal == nil {
 		return false
 	}
-	ctx := r.Context()
-	ar, err := t.oauth.NewPushedAuthorizeRequest(ctx, r)
-	if err != nil && errors.Is(err, fosite.ErrInvalidClient) {
-		t.oauth.WritePushedAuthorizeError(ctx, w, ar, err)
+	if _, err := t.oauth.NewPushedAuthorizeRequest(r.Context(), r); err != nil && errors.Is(err, fosite.ErrInvalidClient) {
+		writeJSONError(w, err)
 		return true
 	}
-	t.oauth.WritePushedAuthorizeError(ctx, w, ar, refusal)
+	writeJSONError(w, refusal)
 	return true
 }

@@ -145,11 +145,7 @@ func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant,
 	if rfc.CodeField >= 500 {
 		p.log.ErrorContext(ctx, "token failed", "tenant", t.name, "err", errorDebug(err))
 	}
-	if ar == nil {
-		ar = fosite.NewAccessRequest(NewSession(t.name))
-	}
-	setRetryAfter(w, err)
-	t.oauth.WriteAccessError(ctx, w, ar, err)
+	writeJSONError(w, err)
 }
 
 // replayEvent records a detected replay against the grant's person.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/oautherr"
 )
 
 // userinfo handles GET and POST /userinfo (OIDC Core §5.3). The claims were
@@ -15,11 +17,11 @@ func (p *Provider) userinfo(t *tenant) http.HandlerFunc {
 		ctx := r.Context()
 		tok, refusal := bearerToken(r)
 		if refusal != "" {
-			bearerError(w, http.StatusBadRequest, "invalid_request", refusal)
+			oautherr.WriteBearer(w, oautherr.InvalidRequest.WithDescription(refusal))
 			return
 		}
 		if tok == "" {
-			bearerError(w, http.StatusUnauthorized, "invalid_request", "An access token is required.")
+			oautherr.WriteBearer(w, oautherr.InvalidRequest.WithStatus(http.StatusUnauthorized).WithDescription("An access token is required."))
 			return
 		}
 		sess := NewSession(t.name)
@@ -29,16 +31,16 @@ func (p *Provider) userinfo(t *tenant) http.HandlerFunc {
 			return
 		}
 		if err != nil || tt != fosite.AccessToken {
-			bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked.")
+			oautherr.WriteBearer(w, oautherr.InvalidToken.WithDescription("The access token is invalid, expired or revoked."))
 			return
 		}
 		s, ok := ar.GetSession().(*Session)
 		if !ok || s.PID == "" {
-			bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token was not issued for a person.")
+			oautherr.WriteBearer(w, oautherr.InvalidToken.WithDescription("The access token was not issued for a person."))
 			return
 		}
 		if !ar.GetGrantedScopes().Has("openid") {
-			bearerError(w, http.StatusForbidden, "insufficient_scope", "The access token lacks the openid scope.")
+			oautherr.WriteBearer(w, oautherr.InsufficientScope.WithDescription("The access token lacks the openid scope."))
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
@@ -71,11 +73,4 @@ func bearerToken(r *http.Request) (tok, refusal string) {
 		return "", "Send the access token once: in the Authorization header or in the form body, not both (RFC 6750 section 2)."
 	}
 	return header + body, ""
-}
-
-// bearerError answers per RFC 6750 §3.
-func bearerError(w http.ResponseWriter, status int, code, desc string) {
-	w.Header().Set("WWW-Authenticate", `Bearer error="`+code+`", error_description="`+desc+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
 }
