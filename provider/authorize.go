@@ -10,6 +10,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/oautherr"
+	"github.com/oidcp/oidcp/web"
 )
 
 // The authorization flow is authflow's state machine (authflow/doc.go
@@ -180,7 +181,7 @@ func writeRedirectResponse(w http.ResponseWriter, ar fosite.AuthorizeRequester, 
 	u.Fragment = ""
 	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fosite.WriteAuthorizeFormPostResponse(u.String(), values, formPostTemplate, w)
+		fosite.WriteAuthorizeFormPostResponse(u.String(), values, web.FormPostTemplate, w)
 		return
 	}
 	q := u.Query()

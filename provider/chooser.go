@@ -19,6 +19,7 @@ import (
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/web"
 )
 
 // The representation step (docs/representation.md) is authflow's
@@ -277,7 +278,7 @@ func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant
 		return
 	}
 	t.flows.SetCookie(w, f.ID)
-	renderChooser(w, http.StatusOK, chooserView(f.Lang, t, c, holder, choices, f.ID, t.flows.Verifier(f, t.sessions.ID(sess)), p.now(), ""))
+	web.Render(w, http.StatusOK, web.ChooserTemplate, chooserView(f.Lang, t, c, holder, choices, f.ID, t.flows.Verifier(f, t.sessions.ID(sess)), p.now(), ""))
 }
 
 // choose handles POST /choose: the person's pick from the chooser page.

@@ -21,6 +21,7 @@ import (
 	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/web"
 )
 
 // logoutFlow remembers where to send the browser after the upstream eID
@@ -94,10 +95,10 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		if loggedIn && r.Form.Get("confirm") == "" {
 			switch {
 			case hintClaims == nil:
-				p.renderLogoutConfirm(w, r, t, lang, messages[lang]["logout_confirm"], clientID, redirect, state, t.sessions.ID(sess))
+				p.renderLogoutConfirm(w, r, t, lang, web.Messages[lang]["logout_confirm"], clientID, redirect, state, t.sessions.ID(sess))
 				return
 			case !p.hintMatches(ctx, t, hintClaims, clientID, login):
-				p.renderLogoutConfirm(w, r, t, lang, logoutOtherMessage[lang], clientID, redirect, state, t.sessions.ID(sess))
+				p.renderLogoutConfirm(w, r, t, lang, web.LogoutOtherMessage[lang], clientID, redirect, state, t.sessions.ID(sess))
 				return
 			}
 		}
@@ -216,9 +217,8 @@ func finishLogout(w http.ResponseWriter, r *http.Request, lang, redirect, state 
 			return
 		}
 	}
-	m := messages[lang]
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = pages.ExecuteTemplate(w, "logout.html", pageData{Lang: lang, Title: m["logout_title"], Message: m["logged_out"], T: m})
+	m := web.Messages[lang]
+	web.Render(w, http.StatusOK, web.LogoutTemplate, web.Page{Lang: lang, Title: m["logout_title"], Message: m["logged_out"], T: m})
 }
 
 // Why an id_token_hint is refused.
@@ -279,19 +279,9 @@ func (p *Provider) hintMatches(ctx context.Context, t *tenant, claims jwt.MapCla
 	return subtle.ConstantTimeCompare([]byte(sub), []byte(t.pairwiseSub(sector(c), login.Subject))) == 1
 }
 
-// logoutOtherMessage is the question when the client's hint names another
-// login than the one in this browser.
-var logoutOtherMessage = map[string]string{
-	"nb": "Tjenesten ba om å logge ut en annen innlogging enn den som er aktiv i denne nettleseren. Vil du logge ut likevel?",
-	"nn": "Tenesta bad om å logge ut ei anna innlogging enn den som er aktiv i denne nettlesaren. Vil du logge ut likevel?",
-	"en": "The service asked to log out a different login than the one active in this browser. Do you want to log out anyway?",
-}
-
 // renderLogoutConfirm asks the person question: whether to log out.
 func (p *Provider) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, t *tenant, lang, question, clientID, redirect, state, sid string) {
-	m := messages[lang]
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	m := web.Messages[lang]
 	hidden := map[string]string{"csrf": logoutCSRF(sid)}
 	if clientID != "" {
 		hidden["client_id"] = clientID
@@ -303,7 +293,7 @@ func (p *Provider) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, t
 		hidden["state"] = state
 	}
 	hidden["ui_locales"] = lang
-	_ = pages.ExecuteTemplate(w, "logout.html", pageData{
+	web.Render(w, http.StatusOK, web.LogoutTemplate, web.Page{
 		Lang: lang, Title: m["logout_title"], Message: question, Action: t.issuer + "/logout", Hidden: hidden, T: m,
 	})
 }

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"github.com/oidcp/oidcp/web"
+
 	"fmt"
 	"net/http"
 	"strings"
@@ -47,17 +49,15 @@ func (p *Provider) notFound(w http.ResponseWriter, r *http.Request, status int) 
 		return
 	}
 	lang := pageLang(r, r.URL.Query().Get("ui_locales")+" "+r.URL.Query().Get("lang"))
-	tx := pageTexts[lang]
-	d := pageData{Lang: lang, Title: tx["not_found_title"], Message: tx["not_found"], Action: home, Detail: tx["to_start"]}
+	tx := web.PageTexts[lang]
+	d := web.Page{Lang: lang, Title: tx["not_found_title"], Message: tx["not_found"], Action: home, Detail: tx["to_start"]}
 	if status == http.StatusMethodNotAllowed {
 		d.Message = tx["no_method"]
 	}
 	if t != nil {
 		d.Detail = fmt.Sprintf(tx["to_tenant"], t.cfg.DisplayName)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_ = pages.ExecuteTemplate(w, "notfound.html", d)
+	web.Render(w, status, web.NotFoundTemplate, d)
 }
 
 // apiPaths are the tenant endpoints programs call; a wrong path under

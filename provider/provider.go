@@ -21,6 +21,7 @@ import (
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/web"
 )
 
 // Provider serves every tenant's OpenID Provider endpoints.
@@ -193,7 +194,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		SendDebugMessagesToClients:      false,
 		RefreshTokenScopes:              []string{"offline_access"},
 		MinParameterEntropy:             fosite.MinParameterEntropy,
-		FormPostHTMLTemplate:            formPostTemplate,
+		FormPostHTMLTemplate:            web.FormPostTemplate,
 	}
 	t.hmac = compose.NewOAuth2HMACStrategy(t.fcfg)
 	t.fstore.codeSignature = t.hmac.AuthorizeCodeSignature
@@ -261,7 +262,7 @@ func (p *Provider) Mount(m router.Mux) {
 // plus the one script oidcp serves (the form_post auto-submit, by hash)
 // and form-action * (a form post's redirects go on to the tool, on any
 // origin).
-var pageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src " + formPostScriptHash + "; form-action *; frame-ancestors 'none'; base-uri 'none'"
+var pageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src " + web.FormPostScriptHash + "; form-action *; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers every response of the OP carries
 // (for the answers that do not pass through a route: NotFound).

@@ -1,4 +1,4 @@
-package provider
+package web
 
 import "strings"
 
@@ -73,9 +73,9 @@ var detailTexts = []detailText{
 		en: "The logout confirmation expired. Try again."},
 }
 
-// detailIn returns the error description in lang when it is translated,
+// DetailIn returns the error description in lang when it is translated,
 // else "" and false.
-func detailIn(lang, detail string) (string, bool) {
+func DetailIn(lang, detail string) (string, bool) {
 	for _, d := range detailTexts {
 		if detail == d.match || d.prefix && strings.HasPrefix(detail, d.match) {
 			switch lang {
@@ -89,33 +89,4 @@ func detailIn(lang, detail string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// pageTexts are the texts of the error and not-found pages beyond those
-// in messages.
-var pageTexts = map[string]map[string]string{
-	"nb": {
-		"detail_en":       "teknisk beskrivelse på engelsk",
-		"not_found_title": "Siden finnes ikke",
-		"not_found":       "Adressen finnes ikke hos oss. Kanskje lenken er gammel eller skrevet feil.",
-		"no_method":       "Denne adressen kan ikke åpnes slik, for eksempel ved å skrive den inn i nettleseren.",
-		"to_start":        "Til forsiden",
-		"to_tenant":       "Til oversikten over %s",
-	},
-	"nn": {
-		"detail_en":       "teknisk skildring på engelsk",
-		"not_found_title": "Sida finst ikkje",
-		"not_found":       "Adressa finst ikkje hos oss. Kanskje lenkja er gammal eller skriven feil.",
-		"no_method":       "Denne adressa kan ikkje opnast slik, til dømes ved å skrive ho inn i nettlesaren.",
-		"to_start":        "Til framsida",
-		"to_tenant":       "Til oversikta over %s",
-	},
-	"en": {
-		"detail_en":       "",
-		"not_found_title": "Page not found",
-		"not_found":       "This address does not exist here. The link may be old or mistyped.",
-		"no_method":       "This address cannot be opened like this, for example by typing it into the browser.",
-		"to_start":        "To the start page",
-		"to_tenant":       "To the overview of %s",
-	},
 }

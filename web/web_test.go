@@ -1,0 +1,81 @@
+package web
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestCatalogueComplete: every text exists in bokmål, nynorsk and
+// English, so no page shows an empty line in one language.
+func TestCatalogueComplete(t *testing.T) {
+	for name, cat := range map[string]map[string]map[string]string{
+		"Messages": Messages, "PageTexts": PageTexts, "ChooserTexts": ChooserTexts, "serviceAreaNames": serviceAreaNames,
+	} {
+		for key := range cat["nb"] {
+			for _, lang := range []string{"nn", "en"} {
+				if _, ok := cat[lang][key]; !ok {
+					t.Errorf("%s[%s] lacks %q", name, lang, key)
+				}
+			}
+		}
+		if len(cat["nn"]) != len(cat["nb"]) || len(cat["en"]) != len(cat["nb"]) {
+			t.Errorf("%s: %d nb, %d nn, %d en texts", name, len(cat["nb"]), len(cat["nn"]), len(cat["en"]))
+		}
+	}
+	for _, lang := range []string{"nb", "nn", "en"} {
+		if LogoutOtherMessage[lang] == "" {
+			t.Errorf("LogoutOtherMessage[%s] empty", lang)
+		}
+	}
+}
+
+// TestRender: every page renders in the one layout, with its language
+// and status, never cached.
+func TestRender(t *testing.T) {
+	for _, tc := range []struct {
+		tmpl string
+		data any
+		want []string
+	}{
+		{ErrorTemplate, Page{Lang: "nn", Title: Messages["nn"]["error_title"], Message: Messages["nn"]["login_expired"], Code: "invalid_request", T: Messages["nn"]},
+			[]string{`<html lang="nn">`, "Noko gjekk gale", "<code>invalid_request</code>"}},
+		{NotFoundTemplate, Page{Lang: "en", Title: PageTexts["en"]["not_found_title"], Message: PageTexts["en"]["not_found"], Action: "/", Detail: PageTexts["en"]["to_start"]},
+			[]string{`<html lang="en">`, "Page not found", `href="/"`}},
+		{LogoutTemplate, Page{Lang: "nb", Title: "Logg ut", Message: "Vil du logge ut?", Action: "/main/logout", Hidden: map[string]string{"csrf": "c<1>"}, T: Messages["nb"]},
+			[]string{"Vil du logge ut?", `value="c&lt;1&gt;"`}},
+		{ChooserTemplate, ChooserPage{Lang: "nb", Title: ChooserTexts["nb"]["title"], Action: "/main/choose", Flow: "f1", CSRF: "v1", T: ChooserTexts["nb"],
+			Options: []ChooserOption{{Value: "self", Label: "Meg selv", Checked: true}, {Value: "15901050012", Label: "Ingrid", Limited: true}}},
+			[]string{`name="flow" value="f1"`, `name="csrf" value="v1"`, "Ingrid", "Meg selv"}},
+	} {
+		rec := httptest.NewRecorder()
+		Render(rec, 418, tc.tmpl, tc.data)
+		body := rec.Body.String()
+		if rec.Code != 418 || rec.Header().Get("Cache-Control") != "no-store" || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+			t.Errorf("%s: %d %v", tc.tmpl, rec.Code, rec.Header())
+		}
+		if !strings.Contains(body, "<style>") || !strings.Contains(body, "</html>") {
+			t.Errorf("%s: not in the layout:\n%s", tc.tmpl, body)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q:\n%s", tc.tmpl, w, body)
+			}
+		}
+	}
+}
+
+func TestServiceAreasAndDetails(t *testing.T) {
+	if got := ServiceAreas("nn", []string{"messages", "unknown_code"}); got != "meldingar, unknown_code" {
+		t.Errorf("ServiceAreas = %q", got)
+	}
+	if got, ok := DetailIn("en", "The requested OAuth 2.0 Client does not exist."); !ok || got != "The service (client_id) is not registered with us." {
+		t.Errorf("DetailIn = %q %v", got, ok)
+	}
+	if _, ok := DetailIn("nb", "Something else."); ok {
+		t.Error("an unknown description translated")
+	}
+	if !strings.HasPrefix(FormPostScriptHash, "'sha256-") || len(FormPostScriptHash) != len("'sha256-")+44+1 {
+		t.Errorf("hash %q", FormPostScriptHash)
+	}
+}
