@@ -22,7 +22,11 @@ import (
 // refresh → introspection → revocation; then SSO with prompt=none, and
 // prompt=none in a fresh browser.
 func TestFlowLoginTokenUserinfoRefresh(t *testing.T) {
-	h := newHarness(t)
+	t.Run("sqlite", func(t *testing.T) { testLoginTokenUserinfoRefresh(t, newHarness(t)) })
+	t.Run("postgres", func(t *testing.T) { testLoginTokenUserinfoRefresh(t, newHarnessOn(t, openPostgres(t), nil)) })
+}
+
+func testLoginTokenUserinfoRefresh(t *testing.T, h *harness) {
 	h.client("tool", nil)
 	kari := h.pid(population.KeyKari)
 	b := h.browser()
@@ -109,7 +113,11 @@ func TestFlowLoginTokenUserinfoRefresh(t *testing.T) {
 // chooser as authflow's choose step; the form completes only its own
 // flow and step, once, in its own session.
 func TestFlowChooser(t *testing.T) {
-	h := newHarness(t)
+	t.Run("sqlite", func(t *testing.T) { testChooser(t, newHarness(t)) })
+	t.Run("postgres", func(t *testing.T) { testChooser(t, newHarnessOn(t, openPostgres(t), nil)) })
+}
+
+func testChooser(t *testing.T, h *harness) {
 	h.client("family", func(r *clients.Registration) { r.AcceptedRelations = []string{"parent"} })
 	kari, ingrid := h.pid(population.KeyKari), h.pid(population.KeyIngrid)
 
@@ -345,8 +353,13 @@ func (f *failingEnd) EndSession(ctx context.Context, id string, at time.Time) er
 // tokens are not revoked either, and the person is told the service is
 // unavailable rather than "logged out"; the logout then succeeds on retry.
 func TestLogoutIsOneTransaction(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testLogoutIsOneTransaction(t, openSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { testLogoutIsOneTransaction(t, openPostgres(t)) })
+}
+
+func testLogoutIsOneTransaction(t *testing.T, db storage.Storage) {
 	var fe *failingEnd
-	h := newHarnessWith(t, func(s storage.Storage) storage.Storage { fe = &failingEnd{Storage: s}; return fe })
+	h := newHarnessOn(t, db, func(s storage.Storage) storage.Storage { fe = &failingEnd{Storage: s}; return fe })
 	h.client("tool", nil)
 	b := h.browser()
 	res := b.authorize(authParams("tool", h.pid(population.KeyKari)))

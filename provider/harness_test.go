@@ -23,6 +23,8 @@ import (
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/postgres"
+	"github.com/oidcp/oidcp/storage/postgres/pgtest"
 	"github.com/oidcp/oidcp/storage/sqlite"
 	"github.com/oidcp/oidcp/upstream"
 )
@@ -48,16 +50,42 @@ func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
 // newHarnessWith lets wrap stand between the provider and the store
 // (to inject failures).
 func newHarnessWith(t *testing.T, wrap func(storage.Storage) storage.Storage) *harness {
+	return newHarnessOn(t, openSQLite(t), wrap)
+}
+
+// openSQLite returns a fresh migrated SQLite store.
+func openSQLite(t *testing.T) storage.Storage {
 	t.Helper()
-	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "oidcp.db"))
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// openPostgres returns a fresh migrated PostgreSQL store (skipped
+// without a server unless OIDCP_REQUIRE_POSTGRES=1).
+func openPostgres(t *testing.T) storage.Storage {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// newHarnessOn builds the harness over db.
+func newHarnessOn(t *testing.T, db storage.Storage, wrap func(storage.Storage) storage.Storage) *harness {
+	t.Helper()
+	ctx := t.Context()
 	h := &harness{t: t, store: db, now: time.Now()}
 	clock := func() time.Time { return h.now }
 	if _, err := registry.SeedPopulation(ctx, db, h.now); err != nil {
