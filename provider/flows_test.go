@@ -387,3 +387,48 @@ func testLogoutIsOneTransaction(t *testing.T, db storage.Storage) {
 		t.Fatalf("refresh after the logout: %d", status)
 	}
 }
+
+// TestFlowRefreshRechecksRepresentation: a refresh of tokens issued for a
+// represented person runs the rules again: while the relation holds the
+// new ID token carries the representation claim; once the tool no
+// longer accepts the relation, the refresh fails with invalid_grant and
+// the grant is revoked.
+func TestFlowRefreshRechecksRepresentation(t *testing.T) {
+	h := newHarness(t)
+	h.client("family", func(r *clients.Registration) { r.AcceptedRelations = []string{"parent"} })
+	kari, ingrid := h.pid(population.KeyKari), h.pid(population.KeyIngrid)
+	v := authParams("family", kari)
+	v.Set("testid_acting_for", ingrid)
+	res := h.browser().authorize(v)
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("authorize: %d %v", res.status, res.location)
+	}
+	tok := h.exchange("family", res.location.Query().Get("code"))
+
+	status, ref := h.token("family", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}})
+	if status != http.StatusOK {
+		t.Fatalf("refresh: %d %v", status, ref)
+	}
+	rep, _ := jwtClaims(t, ref["id_token"])["representation"].(map[string]any)
+	if represented, _ := rep["represented"].(map[string]any); represented["pid"] != ingrid {
+		t.Fatalf("refreshed ID token representation %v", rep)
+	}
+
+	if err := h.store.UpdateClient(t.Context(), "main", "family", func(c storage.Client) (storage.Client, error) {
+		c.AcceptedRelations = nil
+		return c, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.now = h.now.Add(10 * time.Second) // past the client cache
+	status, out := h.token("family", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {ref["refresh_token"].(string)}})
+	if status != http.StatusBadRequest || out["error"] != "invalid_grant" {
+		t.Fatalf("refresh after the tool dropped the relation: %d %v", status, out)
+	}
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/main/introspect", strings.NewReader(url.Values{"token": {ref["access_token"].(string)}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("family", "tool-secret-0123456789abcdef")
+	if _, got := h.jsonDo(req); got["active"] != false {
+		t.Fatalf("access token of the ended grant still active: %v", got)
+	}
+}

@@ -214,6 +214,8 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		compose.OAuth2PKCEFactory,
 		compose.PushedAuthorizeHandlerFactory,
 	)
+	// After fosite's refresh handlers: the representation rules again.
+	t.fcfg.TokenEndpointHandlers.Append(&representationRefresh{p: p, t: t})
 	p.configureClientAuth(t)
 	t.sessions = sessionstore.New(p.store, sessionstore.Options{
 		Tenant:          tc.Name,
