@@ -33,7 +33,9 @@ func TestRouter(t *testing.T) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	rt.Mount(
 		HandlerFunc(func(m Mux) { m.Handle("GET /main/page", Route{Tenant: "main", Endpoint: "page"}, ok) }),
-		HandlerFunc(func(m Mux) { m.Handle("GET /mock/", Route{Endpoint: "mock", CSP: "default-src 'none'; form-action *"}, ok) }),
+		HandlerFunc(func(m Mux) {
+			m.Handle("GET /mock/", Route{Endpoint: "mock", CSP: "default-src 'none'; form-action *"}, ok)
+		}),
 	)
 	for _, tc := range []struct {
 		method, path string
