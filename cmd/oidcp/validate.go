@@ -14,6 +14,7 @@ import (
 
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/registry"
+	"github.com/oidcp/oidcp/upstream"
 )
 
 // tenantName keeps a tenant usable as one URL path segment and distinct
@@ -184,7 +185,7 @@ func registryChecks(key string, t TenantConfig) []check {
 	}
 }
 
-func knownACR(s string) bool { return s == "idporten-loa-substantial" || s == "idporten-loa-high" }
+func knownACR(s string) bool { return s == upstream.ACRSubstantial || s == upstream.ACRHigh }
 
 func positive(d time.Duration, example string) string {
 	return fmt.Sprintf("must be a positive duration, got %v; e.g. %s", d, example)
