@@ -22,7 +22,9 @@ const Purpose = "login"
 
 // ErrExpired is returned by Load and Take for a flow that is unknown,
 // used, of another tenant, expired, or not at the expected step: to the
-// person all of these are "the login expired, start again".
+// person all of these are "the login expired, start again". For a flow
+// at another step the error also matches ErrWrongStep, and Take leaves
+// the flow in place.
 var ErrExpired = errors.New("authflow: no such flow in progress")
 
 // Options configure a Store.
@@ -85,10 +87,18 @@ func (s *Store) Load(ctx context.Context, id string, step Step) (*Flow, error) {
 }
 
 // Take reads and deletes the flow id at step: each step is completed
-// once (of two concurrent requests, one gets ErrExpired).
+// once (of two concurrent requests, one gets ErrExpired). A flow that
+// waits at another step is put back untouched, so a stale request (a
+// reloaded callback while the chooser is open) cannot end it.
 func (s *Store) Take(ctx context.Context, id string, step Step) (*Flow, error) {
 	rec, err := s.flows.TakeFlow(ctx, id, Purpose)
-	return s.decode(rec, err, step)
+	f, derr := s.decode(rec, err, step)
+	if errors.Is(derr, ErrWrongStep) {
+		if perr := s.flows.CreateFlow(ctx, rec); perr != nil {
+			return nil, fmt.Errorf("authflow: put back a flow at another step: %w", perr)
+		}
+	}
+	return f, derr
 }
 
 func (s *Store) decode(rec storage.Flow, err error, step Step) (*Flow, error) {
@@ -99,8 +109,13 @@ func (s *Store) decode(rec storage.Flow, err error, step Step) (*Flow, error) {
 		return nil, err
 	}
 	var f Flow
-	if rec.Tenant != s.o.Tenant || !rec.ExpiresAt.After(s.o.Now()) || json.Unmarshal(rec.Data, &f) != nil || f.Step != step {
+	if rec.Tenant != s.o.Tenant || !rec.ExpiresAt.After(s.o.Now()) || json.Unmarshal(rec.Data, &f) != nil {
 		return nil, ErrExpired
+	}
+	if f.Step != step {
+		// Both: to the person the login expired; the caller may keep
+		// the cookie of a flow that lives on at its own step.
+		return nil, fmt.Errorf("%w: %w at %q, not %q", ErrExpired, ErrWrongStep, f.Step, step)
 	}
 	f.ID, f.CreatedAt = rec.ID, rec.CreatedAt
 	return &f, nil

@@ -50,6 +50,9 @@ func TestStoreSteps(t *testing.T) {
 	if _, err := s.Load(ctx, id, StepChoose); !errors.Is(err, ErrExpired) {
 		t.Fatalf("Load at the wrong step: %v", err)
 	}
+	if _, err := s.Take(ctx, id, StepChoose); !errors.Is(err, ErrExpired) || !errors.Is(err, ErrWrongStep) {
+		t.Fatalf("Take at the wrong step: %v", err)
+	}
 	got, err := s.Take(ctx, id, StepUpstream)
 	if err != nil || string(got.Request) != `{"r":1}` || got.Lang != "nn" || got.ID != id {
 		t.Fatalf("Take = %+v, %v", got, err)

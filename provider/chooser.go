@@ -312,7 +312,9 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			p.renderUnavailable(w, r, t, lang, err)
 			return
 		}
-		t.flows.ClearCookie(w)
+		if !errors.Is(err, authflow.ErrWrongStep) {
+			t.flows.ClearCookie(w)
+		}
 		if err != nil || f.SessionID != sid || f.Holder != login.Subject {
 			errorPage(w, r, lang, oautherr.LoginExpired)
 			return

@@ -138,6 +138,18 @@ func testChooser(t *testing.T, h *harness) {
 		t.Fatalf("flow record %s, %v", rec.Data, err)
 	}
 
+	// A reloaded callback (the same state) cannot end the flow that now
+	// waits at the chooser.
+	if res := b.do(mustGet(h.srv.URL + "/main/callback?state=" + url.QueryEscape(flow) + "&code=x")); res.status != http.StatusBadRequest {
+		t.Fatalf("reloaded callback: %d", res.status)
+	}
+	if _, err := h.store.GetFlow(t.Context(), flow, authflow.Purpose); err != nil {
+		t.Fatalf("the chooser's flow is gone after a reloaded callback: %v", err)
+	}
+	if b.cookies()["oidcp_flow_main"] != flow {
+		t.Fatal("a reloaded callback cleared the chooser's flow cookie")
+	}
+
 	for _, tc := range []struct {
 		name   string
 		form   url.Values

@@ -147,7 +147,11 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			p.renderUnavailable(w, r, t, lang, err)
 			return
 		}
-		t.flows.ClearCookie(w)
+		if !errors.Is(err, authflow.ErrWrongStep) {
+			// Keep the cookie of a flow that waits at a later step (a
+			// reloaded callback while the chooser is open).
+			t.flows.ClearCookie(w)
+		}
 		var ust upstream.State
 		if err != nil || json.Unmarshal(f.Upstream, &ust) != nil {
 			errorPage(w, r, lang, oautherr.LoginExpired)
