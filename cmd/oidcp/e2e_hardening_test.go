@@ -145,3 +145,28 @@ func TestHSTSWhenHTTPS(t *testing.T) {
 		})
 	}
 }
+
+// TestSecurityHeadersOnEveryRoute: the router applies the security
+// headers to every component it mounts, not only the provider's routes:
+// the index, the ID-porten mock, the demo, the population page and the
+// not-found page carry them too.
+func TestSecurityHeadersOnEveryRoute(t *testing.T) {
+	c := newCLI(t)
+	srv := startServing(t, devArgs(t, c, "http"), nil, time.Now)
+	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, path := range []string{"/", "/main/.well-known/openid-configuration", "/idporten-mock/.well-known/openid-configuration", "/demo/", "/sandbox/population", "/no-such-page"} {
+		resp, err := client.Get(srv.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if want := map[bool]int{true: http.StatusNotFound, false: http.StatusOK}[path == "/no-such-page"]; resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+		h := resp.Header
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" || h.Get("Referrer-Policy") != "no-referrer" ||
+			!strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("GET %s (%d): headers %v", path, resp.StatusCode, h)
+		}
+	}
+}
