@@ -135,13 +135,20 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 			fid := randomID()
 			data, _ := json.Marshal(logoutFlow{PostLogoutRedirectURI: redirect, State: state, Lang: lang})
 			now := p.now()
-			if err := p.store.CreateFlow(ctx, storage.Flow{ID: fid, Tenant: t.name, Purpose: purposeLogout, Data: data, CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}); err == nil {
-				if u, err := t.cfg.Upstream.EndSessionURL(ctx, login.UpstreamIDToken, t.issuer+"/logout/callback", fid); err == nil {
-					w.Header().Set("Cache-Control", "no-store")
-					http.Redirect(w, r, u, http.StatusSeeOther)
-					return
-				}
+			// oidcp's session and tokens are already gone: if the eID's
+			// logout cannot be started, the person is still logged out
+			// here and told so; the failure is logged, not hidden.
+			err := p.store.CreateFlow(ctx, storage.Flow{ID: fid, Tenant: t.name, Purpose: purposeLogout, Data: data, CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)})
+			var u string
+			if err == nil {
+				u, err = t.cfg.Upstream.EndSessionURL(ctx, login.UpstreamIDToken, t.issuer+"/logout/callback", fid)
 			}
+			if err == nil {
+				w.Header().Set("Cache-Control", "no-store")
+				http.Redirect(w, r, u, http.StatusSeeOther)
+				return
+			}
+			p.log.WarnContext(ctx, "upstream logout not started", "tenant", t.name, "err", err)
 		}
 		finishLogout(w, r, lang, redirect, state)
 	}
@@ -190,13 +197,18 @@ func (h *heldHeaders) WriteHeader(int)             {}
 func (p *Provider) logoutCallback(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang := pageLang(r, "")
+		// The logout itself is done (endSession); what is lost when the
+		// flow is not found or unreadable is only the way back to the
+		// tool, so the person is shown that they are logged out.
 		f, err := p.store.TakeFlow(r.Context(), r.URL.Query().Get("state"), purposeLogout)
-		if err != nil || f.Tenant != t.name {
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			p.log.ErrorContext(r.Context(), "logout callback", "tenant", t.name, "err", err)
+		}
+		var lf logoutFlow
+		if err != nil || f.Tenant != t.name || json.Unmarshal(f.Data, &lf) != nil {
 			finishLogout(w, r, lang, "", "")
 			return
 		}
-		var lf logoutFlow
-		_ = json.Unmarshal(f.Data, &lf)
 		finishLogout(w, r, lf.Lang, lf.PostLogoutRedirectURI, lf.State)
 	}
 }
