@@ -48,15 +48,15 @@ func (s *accessTokenStrategy) AccessTokenSignature(ctx context.Context, token st
 
 // GenerateAccessToken issues the client's format.
 func (s *accessTokenStrategy) GenerateAccessToken(ctx context.Context, r fosite.Requester) (string, string, error) {
-	fc, ok := r.GetClient().(*fositeClient)
-	if !ok || fc.c.AccessTokenFormat != accessTokenFormatJWT {
+	c, err := clientOf(r)
+	if err != nil || c.AccessTokenFormat != accessTokenFormatJWT {
 		return s.HMACSHAStrategy.GenerateAccessToken(ctx, r)
 	}
 	sess, ok := r.GetSession().(*Session)
 	if !ok {
 		return "", "", errors.New("access token: unexpected session type")
 	}
-	claims := s.jwtClaims(fc.c.ID, r, sess)
+	claims := s.jwtClaims(c.ID, r, sess)
 	// RFC 9068 §2.1: typ at+jwt, so the token cannot pass for an ID token.
 	// RS256 whatever the client's ID token alg: resource servers, not the
 	// client, verify it, and RS256 is what §4 requires them to support.
