@@ -444,3 +444,50 @@ func TestFlowRefreshRechecksRepresentation(t *testing.T) {
 		t.Fatalf("access token of the ended grant still active: %v", got)
 	}
 }
+
+// TestFlowPARPublicClient: a public client must push its request (RFC
+// 9126) and use PKCE; the pushed request then runs the same flow.
+func TestFlowPARPublicClient(t *testing.T) {
+	h := newHarness(t)
+	h.client("spa", func(r *clients.Registration) { r.Public, r.Secret, r.AuthMethod = true, "", "none" })
+	kari := h.pid(population.KeyKari)
+	b := h.browser()
+
+	res := b.authorize(authParams("spa", kari))
+	if res.location == nil || res.location.Query().Get("error") != "invalid_request" ||
+		!strings.Contains(res.location.Query().Get("error_description"), "pushed_authorization_request_endpoint") {
+		t.Fatalf("authorize without PAR: %d %v", res.status, res.location)
+	}
+
+	push := func(v url.Values) (int, map[string]any) {
+		req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/main/par", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return h.jsonDo(req)
+	}
+	noState := authParams("spa", kari)
+	noState.Del("state")
+	if status, out := push(noState); status != http.StatusBadRequest || out["error"] != "invalid_request" {
+		t.Fatalf("PAR without state: %d %v", status, out)
+	}
+	status, out := push(authParams("spa", kari))
+	uri, _ := out["request_uri"].(string)
+	if status != http.StatusCreated || uri == "" {
+		t.Fatalf("PAR: %d %v", status, out)
+	}
+	res = b.authorize(url.Values{"client_id": {"spa"}, "request_uri": {uri}})
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("authorize with request_uri: %d %v %.300s", res.status, res.location, res.body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/main/token", strings.NewReader(url.Values{
+		"grant_type": {"authorization_code"}, "code": {res.location.Query().Get("code")}, "redirect_uri": {toolRedirect},
+		"client_id": {"spa"}, "code_verifier": {"verifier-0123456789-0123456789-0123456789-0123456789"},
+	}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if status, tok := h.jsonDo(req); status != http.StatusOK || tok["id_token"] == nil {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	// The request_uri is used up.
+	if res := b.authorize(url.Values{"client_id": {"spa"}, "request_uri": {uri}}); res.location != nil && res.location.Query().Get("code") != "" {
+		t.Fatal("request_uri used twice")
+	}
+}
