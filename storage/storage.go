@@ -19,6 +19,7 @@ type Storage interface {
 	FlowStore
 	PersonStore
 	RateCounter
+	VendorStore
 	// Ping reports whether the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	// Migrate applies pending versioned migrations; idempotent.
@@ -147,6 +148,28 @@ type RateCounter interface {
 	AddHits(ctx context.Context, key string, window, expires time.Time, n int64) (int64, error)
 	// DeleteExpiredCounters removes counters whose expiry is before t.
 	DeleteExpiredCounters(ctx context.Context, before time.Time) (int64, error)
+}
+
+// VendorStore keeps what self-service registration needs beside the
+// clients: each vendor's initial access token, and the reset of a
+// vendor's test data.
+type VendorStore interface {
+	// PutInitialAccessToken stores t as its vendor's one token in its
+	// tenant, replacing (and so revoking) any earlier one.
+	PutInitialAccessToken(ctx context.Context, t InitialAccessToken) error
+	// GetInitialAccessToken returns the token whose hash is hash, revoked
+	// and expired ones included; ErrNotFound when none.
+	GetInitialAccessToken(ctx context.Context, tenant, hash string) (InitialAccessToken, error)
+	// ListInitialAccessTokens returns a tenant's tokens ordered by vendor.
+	ListInitialAccessTokens(ctx context.Context, tenant string) ([]InitialAccessToken, error)
+	// RevokeInitialAccessToken marks the vendor's token revoked at at;
+	// ErrNotFound when it has none, ErrInactive when already revoked.
+	RevokeInitialAccessToken(ctx context.Context, tenant, vendor string, at time.Time) error
+	// ResetClients deletes every code, token and pending request of the
+	// given clients and ends, at at, every login session of the tenant
+	// that only they used (a session another client also used stays),
+	// in one transaction. The clients themselves stay.
+	ResetClients(ctx context.Context, tenant string, clientIDs []string, at time.Time) (ResetCounts, error)
 }
 
 // PersonStore is the registry of persons and the relations between them

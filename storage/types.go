@@ -47,6 +47,45 @@ type Client struct {
 	Disabled             bool      `json:"disabled,omitempty"`
 	CreatedAt            time.Time `json:"created_at"`
 	UpdatedAt            time.Time `json:"updated_at"`
+
+	// PolicyURI and LogoURI are shown to the person logging in
+	// (RFC 7591 §2).
+	PolicyURI string `json:"policy_uri,omitempty"`
+	LogoURI   string `json:"logo_uri,omitempty"`
+	// Vendor names the vendor whose initial access token registered the
+	// client (RFC 7591 dynamic registration); empty for clients the
+	// operator registered. A vendor sees and resets only its own.
+	Vendor string `json:"vendor,omitempty"`
+	// RegistrationTokenHash is the hex SHA-256 of the registration access
+	// token that manages the client (RFC 7592 §3); the token itself is
+	// shown once, at registration.
+	RegistrationTokenHash string `json:"registration_token_hash,omitempty"`
+}
+
+// InitialAccessToken lets one vendor register clients in one tenant
+// (RFC 7591 §3, "initial access token"). Each vendor has at most one;
+// only the token's SHA-256 is stored.
+type InitialAccessToken struct {
+	Tenant string `json:"tenant"`
+	Vendor string `json:"vendor"`
+	// Hash is the hex SHA-256 of the token.
+	Hash      string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	// ExpiresAt zero means the token does not expire.
+	ExpiresAt time.Time  `json:"expires_at,omitzero"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Usable reports whether the token may be used at now: not revoked and
+// not expired.
+func (t InitialAccessToken) Usable(now time.Time) bool {
+	return t.RevokedAt == nil && (t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt))
+}
+
+// ResetCounts says what ResetClients removed.
+type ResetCounts struct {
+	Tokens   int64 `json:"tokens"`
+	Sessions int64 `json:"sessions"`
 }
 
 // TokenKind names what a TokenRecord is. One table holds them all so that
