@@ -135,4 +135,10 @@ type Registration struct {
 	// 127.0.0.1: outside it oidcp's outbound client refuses such addresses
 	// (SSRF), so Build refuses them up front.
 	AllowPrivateHosts bool
+	// PolicyURI and LogoURI are the tool's privacy policy and logo, shown
+	// to the person logging in (RFC 7591 §2): https, or loopback http.
+	PolicyURI, LogoURI string
+	// Vendor names the vendor registering the client by dynamic
+	// registration; empty when the operator registers it.
+	Vendor string
 }
