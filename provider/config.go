@@ -85,6 +85,12 @@ type TenantConfig struct {
 	// (names and relations for the chooser and the claims); required.
 	// Which registry a tenant may read is cmd/oidcp's validation.
 	Registry string
+	// RegistrationEndpoint is the tenant's RFC 7591 registration endpoint,
+	// announced in discovery; empty when the tenant has none.
+	RegistrationEndpoint string
+	// TokenPerClient overrides Limits.TokenPerClient for this tenant:
+	// 0 keeps it, > 0 is the tenant's own limit, < 0 no limit.
+	TokenPerClient int64
 }
 
 // Observer is the metrics the provider reports. cmd/oidcp passes

@@ -52,6 +52,9 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 			"backchannel_logout_supported":                     false,
 			"backchannel_logout_session_supported":             false,
 		}
+		if ep := t.cfg.RegistrationEndpoint; ep != "" {
+			md["registration_endpoint"] = ep // RFC 8414 §2, RFC 7591
+		}
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		writeJSON(w, http.StatusOK, md)
 	}

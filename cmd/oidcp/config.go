@@ -82,6 +82,9 @@ type TenantConfig struct {
 	// tenant behind the ID-porten mock, "main" otherwise.
 	Registry string         `mapstructure:"registry"`
 	Upstream UpstreamConfig `mapstructure:"upstream"`
+	// Registration is self-service client registration (RFC 7591) for
+	// vendors; on by default in a sandbox, off elsewhere.
+	Registration RegistrationConfig `mapstructure:"registration"`
 }
 
 // UpstreamConfig is a tenant's eID. With Mock the built-in ID-porten mock

@@ -68,6 +68,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newVersionCmd(),
 		newConformanceCmd(),
 		newPersonsCmd(),
+		newSandboxCmd(),
 	)
 	return root
 }

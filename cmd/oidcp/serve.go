@@ -145,9 +145,9 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 		return nil
 	}
 	admin := &http.Server{
-		Handler: adminHandler(reg, checks, adminRoute{"POST " + registry.ImportPath, registry.ImportHandler(registry.HandlerConfig{
+		Handler: adminHandler(reg, checks, append(sandboxAdminRoutes(cfg, store, now), adminRoute{"POST " + registry.ImportPath, registry.ImportHandler(registry.HandlerConfig{
 			Store: store, Token: cfg.AdminToken, Now: now, Registries: cfg.registries(), Log: log.With("component", "registry"),
-		})}),
+		})})...),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

@@ -143,6 +143,7 @@ func (c Config) tenantChecks(upstream bool) []check {
 			check{dup, key + ".name", fmt.Sprintf("%q is configured twice", t.Name)},
 		)
 		out = append(out, registryChecks(key, t)...)
+		out = append(out, registrationChecks(key, t)...)
 		if !upstream {
 			continue
 		}

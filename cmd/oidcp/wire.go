@@ -71,6 +71,9 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 			Upstream:    up,
 			Sandbox:     t.Sandbox,
 			Registry:    t.reads(),
+
+			RegistrationEndpoint: registrationEndpoint(cfg, t),
+			TokenPerClient:       t.Registration.TokenPerClient,
 		})
 	}
 	p, err := provider.New(ctx, pcfg, store, km)
@@ -78,6 +81,9 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	p.Mount(mux)
+	if err := mountSandbox(mux, cfg, store, log, now); err != nil {
+		return nil, false, err
+	}
 	// Dev mode only: a demo tool to log in with right away.
 	if _, err := mountDemo(ctx, mux, cfg, store, log.With("component", "demo"), now); err != nil {
 		return nil, false, err

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/ratelimit"
+	"github.com/oidcp/oidcp/registration"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// registrationEndpoint is the tenant's RFC 7591 endpoint, "" when it
+// serves none.
+func registrationEndpoint(cfg Config, t TenantConfig) string {
+	if !t.registers() {
+		return ""
+	}
+	return cfg.Issuer(t.Name) + registration.PathRegister
+}
+
+// mountSandbox mounts self-service registration in every tenant that
+// serves it. Its counters are the shared ones in storage, so quotas hold
+// across nodes.
+func mountSandbox(mux *http.ServeMux, cfg Config, store storage.Storage, log *slog.Logger, now func() time.Time) error {
+	limiter := ratelimit.New(store, now)
+	for _, t := range cfg.Tenants {
+		if !t.registers() {
+			continue
+		}
+		h, err := registration.New(registration.Config{
+			Tenant:               t.Name,
+			Issuer:               cfg.Issuer(t.Name),
+			OfferedScopes:        clients.IdentityScopes,
+			AllowPrivateHosts:    cfg.Dev,
+			MaxClients:           t.Registration.maxClients(),
+			RegistrationsPerHour: t.Registration.perHour(),
+			Limiter:              limiter,
+			Now:                  now,
+			Log:                  log.With("component", "registration"),
+		}, store)
+		if err != nil {
+			return err
+		}
+		h.Mount(mux)
+	}
+	return nil
+}
