@@ -38,7 +38,11 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	if mockOn {
-		mock, err := newMock(cfg, now, log)
+		shared, err := sharedMockState(ctx, store, km)
+		if err != nil {
+			return nil, false, err
+		}
+		mock, err := newMock(cfg, shared, now, log)
 		if err != nil {
 			return nil, false, err
 		}
