@@ -194,3 +194,32 @@ func TestTenantIsolation(t *testing.T) {
 		}
 	})
 }
+
+// TestSandboxStartPage: the sandbox serves its start page at {issuer}/
+// in the three languages, main has none, and the banner links to it.
+func TestSandboxStartPage(t *testing.T) {
+	c := newCLI(t)
+	srv := startServing(t, devArgs(t, c, "http"), nil, time.Now)
+	for lang, title := range map[string]string{"nb": "Sandkasse for leverandører", "nn": "Sandkasse for leverandørar", "en": "Sandbox for vendors"} {
+		resp, err := http.Get(srv.base + "/sandbox/?lang=" + lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), title) || !strings.Contains(string(b), srv.base+"/sandbox/register") {
+			t.Errorf("start page %s: %d %.200s", lang, resp.StatusCode, b)
+		}
+	}
+	resp, err := http.Get(srv.base + "/main/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("main's start page: %d, want 404", resp.StatusCode)
+	}
+	if !strings.Contains(srv.stdout.String(), "start page: "+srv.base+"/sandbox/") {
+		t.Errorf("the banner does not link the start page:\n%s", srv.stdout.String())
+	}
+}

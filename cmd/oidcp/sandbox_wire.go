@@ -8,6 +8,7 @@ import (
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/registration"
+	"github.com/oidcp/oidcp/sandboxpage"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -20,12 +21,21 @@ func registrationEndpoint(cfg Config, t TenantConfig) string {
 	return cfg.Issuer(t.Name) + registration.PathRegister
 }
 
-// mountSandbox mounts self-service registration in every tenant that
-// serves it. Its counters are the shared ones in storage, so quotas hold
+// mountSandbox mounts each sandbox's start page at {issuer}/ and
+// self-service registration in every tenant that serves it. Its counters are the shared ones in storage, so quotas hold
 // across nodes.
 func mountSandbox(mux *http.ServeMux, cfg Config, store storage.Storage, log *slog.Logger, now func() time.Time) error {
 	limiter := ratelimit.New(store, now)
 	for _, t := range cfg.Tenants {
+		if t.Sandbox {
+			mock := ""
+			if t.Upstream.Mock {
+				mock = cfg.mockIssuer()
+			}
+			mux.Handle("GET /"+t.Name+"/{$}", sandboxpage.Handler(sandboxpage.Config{
+				Issuer: cfg.Issuer(t.Name), DisplayName: t.DisplayName, MockIssuer: mock, Registration: t.registers(), Now: now,
+			}))
+		}
 		if !t.registers() {
 			continue
 		}
