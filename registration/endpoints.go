@@ -69,6 +69,26 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		h.storageFailed(w, r, "create client", err)
 		return
 	}
+	if h.cfg.MaxClients > 0 {
+		// Another node may have registered one of the vendor's clients
+		// since the count above; counting again after the insert sees
+		// it, and the later of two racing registrations steps back, so
+		// the quota holds for all nodes together.
+		own, err := h.vendorClients(ctx, vendor)
+		if err != nil {
+			h.storageFailed(w, r, "list clients", err)
+			return
+		}
+		if len(own) > h.cfg.MaxClients {
+			if err := h.store.DeleteClient(ctx, h.cfg.Tenant, c.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				h.storageFailed(w, r, "delete client over quota", err)
+				return
+			}
+			writeError(w, http.StatusForbidden, &Error{Code: "quota_exceeded",
+				Description: fmt.Sprintf("vendor %q reached its %d clients in tenant %s while this registration was in progress; delete one (DELETE its registration_client_uri) first", vendor, h.cfg.MaxClients, h.cfg.Tenant)})
+			return
+		}
+	}
 	h.cfg.Log.InfoContext(ctx, "client registered", "tenant", h.cfg.Tenant, "vendor", vendor, "client_id", c.ID)
 	resp := h.response(c)
 	resp.ClientSecret, resp.RegistrationAccessToken = secret, rat

@@ -1,7 +1,9 @@
 package registration
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -150,4 +152,48 @@ func mustList(t *testing.T, e *env, tok string) []string {
 		ids = append(ids, c.(map[string]any)["client_id"].(string))
 	}
 	return ids
+}
+
+// racingStore registers another client of the same vendor, as another
+// node would, between the quota check and this node's insert.
+type racingStore struct {
+	Store
+	once func()
+}
+
+func (s *racingStore) CreateClient(ctx context.Context, c storage.Client) error {
+	if s.once != nil {
+		f := s.once
+		s.once = nil
+		f()
+	}
+	return s.Store.CreateClient(ctx, c)
+}
+
+// TestQuotaAcrossNodes: a registration that raced another node's past
+// the vendor's client quota is withdrawn and refused.
+func TestQuotaAcrossNodes(t *testing.T) {
+	e := newEnv(t, nil)
+	tok := e.token("acme")
+	race := &racingStore{Store: e.store}
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	h, err := New(Config{Tenant: "sandbox", Issuer: srv.URL + "/sandbox", Now: e.clk.now, MaxClients: 1}, race)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Mount(mux)
+	race.once = func() {
+		_ = e.store.CreateClient(t.Context(), storage.Client{Tenant: "sandbox", ID: "other-node", Vendor: "acme", RedirectURIs: []string{"https://acme.example/cb"}, CreatedAt: e.clk.now()})
+	}
+	e.srv = srv
+	code, got, _ := e.do("POST", "/sandbox/register", tok, webClient())
+	if code != http.StatusForbidden || got["error"] != "quota_exceeded" {
+		t.Fatalf("racing registration: %d %v, want 403 quota_exceeded", code, got)
+	}
+	all, _ := e.store.ListClients(t.Context(), "sandbox")
+	if len(all) != 1 || all[0].ID != "other-node" {
+		t.Fatalf("clients after the race: %+v, want only the other node's", all)
+	}
 }
