@@ -27,7 +27,8 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 			s.errorPage(w, http.StatusBadRequest, "Utloggingsforespørselen har et ugyldig id_token_hint.")
 			return
 		case err != nil:
-			// Signed before a restart (the key is new each start): the
+			// Signed with another key (a mock without a persisted key
+			// makes a new one each start): the
 			// client_id still names the client, and its registered URIs
 			// still bound the redirect, so logout keeps working in dev.
 		case clientID != "" && clientID != c.Aud:

@@ -1,10 +1,14 @@
 package registration
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 // TestRegisterAndManage walks RFC 7591 registration and RFC 7592 read,
@@ -197,5 +201,22 @@ func TestPublicClient(t *testing.T) {
 	out := e.register(e.token("acme"), md)
 	if out["client_secret"] != nil || out["token_endpoint_auth_method"] != "none" || out["require_pushed_authorization_requests"] != true {
 		t.Fatalf("public client: %v", out)
+	}
+}
+
+// TestPrivateKeyJWTClient: a private_key_jwt client registers with an
+// inline public JWK Set and gets no secret.
+func TestPrivateKeyJWTClient(t *testing.T) {
+	e := newEnv(t, nil)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Use: "sig", Algorithm: "RS256"}}}
+	md := webClient()
+	md["token_endpoint_auth_method"], md["jwks"] = "private_key_jwt", set
+	out := e.register(e.token("acme"), md)
+	if out["client_secret"] != nil || out["client_secret_expires_at"] != nil || out["token_endpoint_auth_method"] != "private_key_jwt" || out["jwks"] == nil {
+		t.Fatalf("private_key_jwt client: %v", out)
 	}
 }
