@@ -28,9 +28,9 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 			return
 		case err != nil:
 			// Signed with another key (a mock without a persisted key
-			// makes a new one each start): the
-			// client_id still names the client, and its registered URIs
-			// still bound the redirect, so logout keeps working in dev.
+			// makes a new one each start): the client_id still names the
+			// client, and its registered URIs still bound the redirect,
+			// so logout keeps working in dev.
 		case clientID != "" && clientID != c.Aud:
 			s.errorPage(w, http.StatusBadRequest, "client_id stemmer ikke med id_token_hint.")
 			return
