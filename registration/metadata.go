@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/oidcp/oidcp/clients"
@@ -123,8 +122,8 @@ func (m Metadata) registration() (clients.Registration, error) {
 			return r, fieldError("invalid_client_metadata", "response_types", fmt.Sprintf("%q is not supported; oidcp issues only code (response_types [\"code\"])", rt))
 		}
 	}
-	if len(m.JWKS) > 0 && string(m.JWKS) == "null" {
-		r.JWKS = nil
+	if string(m.JWKS) == "null" {
+		r.JWKS = nil // "jwks": null is no key set, not an invalid one
 	}
 	return r, nil
 }
@@ -165,12 +164,6 @@ func metadataOf(c storage.Client) Metadata {
 		AcceptedRelations:           c.AcceptedRelations,
 		Standalone:                  c.Standalone,
 		AccessTokenFormat:           c.AccessTokenFormat,
-	}
-	if len(m.ResponseTypes) == 0 {
-		m.ResponseTypes = nil
-	}
-	if slices.Equal(m.PostLogoutRedirectURIs, []string{}) {
-		m.PostLogoutRedirectURIs = nil
 	}
 	return m
 }
