@@ -57,6 +57,9 @@ type Config struct {
 	Limiter Limiter
 	Now     func() time.Time
 	Log     *slog.Logger
+	// Instrument, when set, wraps each endpoint (metrics by name:
+	// register, register_client, vendor_clients, vendor_reset).
+	Instrument func(name string, h http.Handler) http.Handler
 }
 
 // Paths below the issuer.
@@ -101,12 +104,19 @@ func New(cfg Config, store Store) (*Handler, error) {
 // Mount adds the routes to mux, below the issuer's path.
 func (h *Handler) Mount(mux *http.ServeMux) {
 	p := h.path
-	mux.HandleFunc("POST "+p+PathRegister, h.register)
-	mux.HandleFunc("GET "+p+PathRegister+"/{client_id}", h.read)
-	mux.HandleFunc("PUT "+p+PathRegister+"/{client_id}", h.update)
-	mux.HandleFunc("DELETE "+p+PathRegister+"/{client_id}", h.delete)
-	mux.HandleFunc("GET "+p+PathClients, h.listOwn)
-	mux.HandleFunc("POST "+p+PathReset, h.reset)
+	route := func(pattern, name string, f http.HandlerFunc) {
+		var hh http.Handler = f
+		if h.cfg.Instrument != nil {
+			hh = h.cfg.Instrument(name, hh)
+		}
+		mux.Handle(pattern, hh)
+	}
+	route("POST "+p+PathRegister, "register", h.register)
+	route("GET "+p+PathRegister+"/{client_id}", "register_client", h.read)
+	route("PUT "+p+PathRegister+"/{client_id}", "register_client", h.update)
+	route("DELETE "+p+PathRegister+"/{client_id}", "register_client", h.delete)
+	route("GET "+p+PathClients, "vendor_clients", h.listOwn)
+	route("POST "+p+PathReset, "vendor_reset", h.reset)
 }
 
 // Endpoint is the registration endpoint's URL (for discovery).

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -69,6 +70,15 @@ func TestSandboxTokenAdminAPI(t *testing.T) {
 	}
 	if code := register(); code != http.StatusCreated {
 		t.Fatalf("register with the issued token: %d", code)
+	}
+	if resp, err := http.Get(srv.admin + "/metrics"); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), `endpoint="register",tenant="sandbox"`) {
+			t.Error("/metrics does not count the registration endpoint")
+		}
 	}
 	if code, _, l := call("GET", "/sandbox/tokens", admin, nil); code != 200 || len(l) != 1 || strings.Contains(srv.admin, iat) {
 		t.Fatalf("list: %d %v", code, l)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/metrics"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/registration"
 	"github.com/oidcp/oidcp/sandboxpage"
@@ -24,7 +25,7 @@ func registrationEndpoint(cfg Config, t TenantConfig) string {
 // mountSandbox mounts each sandbox's start page at {issuer}/ and
 // self-service registration in every tenant that serves it. Its counters are the shared ones in storage, so quotas hold
 // across nodes.
-func mountSandbox(mux *http.ServeMux, cfg Config, store storage.Storage, log *slog.Logger, now func() time.Time) error {
+func mountSandbox(mux *http.ServeMux, cfg Config, store storage.Storage, m *metrics.Metrics, log *slog.Logger, now func() time.Time) error {
 	limiter := ratelimit.New(store, now)
 	for _, t := range cfg.Tenants {
 		if t.Sandbox {
@@ -49,6 +50,9 @@ func mountSandbox(mux *http.ServeMux, cfg Config, store storage.Storage, log *sl
 			Limiter:              limiter,
 			Now:                  now,
 			Log:                  log.With("component", "registration"),
+			Instrument: func(name string, h http.Handler) http.Handler {
+				return m.Endpoint(t.Name, name, h)
+			},
 		}, store)
 		if err != nil {
 			return err

@@ -85,7 +85,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	p.Mount(mux)
-	if err := mountSandbox(mux, cfg, store, log, now); err != nil {
+	if err := mountSandbox(mux, cfg, store, m, log, now); err != nil {
 		return nil, false, err
 	}
 	// Dev mode only: a demo tool to log in with right away.
