@@ -58,6 +58,13 @@ func FuzzAuthorize(f *testing.F) {
 		q.Set(k, v)
 		return q.Encode()
 	}
+	// The properties below are checked only on codes; make sure one comes.
+	r := httptest.NewRequest(http.MethodGet, "/authorize?"+with("login_hint", "testid:"+pid), nil)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	if !strings.Contains(w.Header().Get("Location"), "code=") {
+		f.Fatalf("the testid seed gets no code: %d %q", w.Code, w.Header().Get("Location"))
+	}
 	for _, q := range []string{
 		good.Encode(),
 		with("login_hint", "testid:"+pid),

@@ -84,6 +84,11 @@ func FuzzReadID(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	r := httptest.NewRequest("GET", "/main/authorize", nil)
+	r.Header.Set("Cookie", name+"="+minted)
+	if got := s.readID(r, name); got != id {
+		f.Fatalf("the minted cookie reads as %q, want %q", got, id)
+	}
 	f.Add(minted, uint16(0), byte(0))
 	f.Add(minted, uint16(10), byte(1))
 	f.Add(other, uint16(0), byte(0))
