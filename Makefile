@@ -13,8 +13,12 @@ TIMEOUT   ?= 6m
 # Packages tested with the race detector (it needs cgo and a C compiler).
 # Concurrency lives in storage: transactions, one-use flows, token reuse.
 RACE_PKGS ?= ./storage/...
+# Time per fuzz target: briefly in `make test`, longer in `make fuzz`
+# (scripts/fuzz.sh; docs/fuzzing.md lists the targets).
+FUZZTIME      ?= 2s
+FUZZTIME_LONG ?= 60s
 
-.PHONY: all build run test test-race test-norace bench lint conformance-peer clean
+.PHONY: all build run test test-race test-norace test-fuzz fuzz bench lint conformance-peer clean
 
 all: build
 
@@ -24,7 +28,7 @@ build:
 run:
 	$(GO) run ./cmd/oidcp serve --dev
 
-test: test-norace test-race
+test: test-norace test-race test-fuzz
 
 # Everything except the race-tested packages, which run once, under -race.
 test-norace:
@@ -38,6 +42,15 @@ test-race:
 		echo "race detector unavailable (needs cgo and a C compiler); testing $(RACE_PKGS) without -race"; \
 		$(GO) test -timeout $(TIMEOUT) $(RACE_PKGS); \
 	fi
+
+# Every fuzz target for FUZZTIME each, two at a time. `go test` above has
+# already run their seeds and committed corpora as ordinary tests.
+test-fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+# The same, for FUZZTIME_LONG each (e.g. make fuzz FUZZTIME_LONG=10m).
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME_LONG) bash scripts/fuzz.sh
 
 # Benchmarks only (no tests): the Go micro-benchmarks, then the load
 # driver (cmd/oidcp-load) against a fresh `oidcp serve --dev`
