@@ -96,7 +96,7 @@ type fzEnv struct {
 	clients   map[string]storage.Client
 }
 
-func newFzEnv(f *testing.F) *fzEnv {
+func newFzEnv(f testing.TB) *fzEnv {
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"))
 	if err != nil {
