@@ -1,6 +1,9 @@
 package clients
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,20 +67,21 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	if hasCode {
 		c.ResponseTypes = []string{"code"} // DESIGN: response_type=code only
 	}
-	c.Scopes = b.scopes(hasCode)
+	c.Scopes = b.scopes(tenant, hasCode)
 	c.RedirectURIs = b.uris("redirect_uris", r.RedirectURIs, r.Public)
 	if hasCode && len(c.RedirectURIs) == 0 {
 		b.fail(redirectErr("redirect_uris", "at least one is required for the authorization_code grant"))
 	}
 	c.PostLogoutRedirectURIs = b.uris("post_logout_redirect_uris", r.PostLogoutRedirectURIs, r.Public)
-	for field, v := range map[string]string{
-		"backchannel_logout_uri": r.BackchannelLogoutURI,
-		"initiate_login_uri":     r.InitiateLoginURI,
-	} {
-		if v != "" {
-			if why := checkWebURI(v); why != "" {
-				b.fail(metadataErr(field, "%q: %s", v, why))
-			}
+	if v := r.BackchannelLogoutURI; v != "" {
+		if why := checkCalledURI(v, r.AllowPrivateHosts); why != "" {
+			b.fail(metadataErr("backchannel_logout_uri", "%q: %s", v, why))
+		}
+	}
+	// The browser, not oidcp, goes to initiate_login_uri.
+	if v := r.InitiateLoginURI; v != "" {
+		if why := checkWebURI(v); why != "" {
+			b.fail(metadataErr("initiate_login_uri", "%q: %s", v, why))
 		}
 	}
 	c.IDTokenSignedResponseAlg = b.oneOf("id_token_signed_response_alg", r.IDTokenAlg, AlgRS256,
@@ -134,7 +138,7 @@ func (b *builder) grantTypes() []string {
 	return gts
 }
 
-func (b *builder) scopes(hasCode bool) []string {
+func (b *builder) scopes(tenant string, hasCode bool) []string {
 	var scopes []string
 	for _, s := range b.r.Scopes {
 		scopes = append(scopes, strings.Fields(s)...)
@@ -151,7 +155,61 @@ func (b *builder) scopes(hasCode bool) []string {
 	if hasCode && !slices.Contains(scopes, "openid") {
 		b.fail(metadataErr("scope", "must include openid for the authorization_code grant (this is an OpenID Provider)"))
 	}
+	if hasCode {
+		offered := b.r.OfferedScopes
+		if offered == nil {
+			offered = IdentityScopes
+		}
+		for _, s := range scopes {
+			if slices.Contains(offered, s) || !scopePattern.MatchString(s) {
+				continue
+			}
+			hint := ""
+			if near := nearest(s, offered); near != "" {
+				hint = fmt.Sprintf("did you mean %q? ", near)
+			}
+			b.fail(metadataErr("scope", "%q is not offered by tenant %q; %sit offers %s", s, tenant, hint, strings.Join(offered, ", ")))
+		}
+	}
 	return scopes
+}
+
+// nearest returns the candidate s was most likely meant to be: equal but
+// for case, a prefix either way ("offline" for offline_access), or at
+// most two edits away ("profil"); "" when none is close.
+func nearest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(s), c)
+		if strings.HasPrefix(c, strings.ToLower(s)) || strings.HasPrefix(strings.ToLower(s), c) {
+			d = min(d, 1)
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func (b *builder) uris(field string, in []string, public bool) []string {
@@ -218,9 +276,18 @@ func (b *builder) authentication(c *storage.Client) {
 	}
 	c.RequirePKCE, c.RequireNonce, c.RequirePAR = !r.RelaxPKCE, !r.RelaxNonce, r.RequirePAR
 	c.TokenEndpointAuthMethod = r.AuthMethod
+	if r.AuthSigningAlg != "" && r.AuthMethod != AuthPrivateKeyJWT {
+		b.fail(metadataErr("token_endpoint_auth_signing_alg", "is only for private_key_jwt clients"))
+	}
 	switch r.AuthMethod {
 	case "":
+		// No method pinned: accept the secret the way the client's
+		// library sends it. Both methods carry the same secret over TLS;
+		// libraries differ in their default (go-oidc/x/oauth2 try Basic,
+		// openid-client v6 posts it), and a refused method only costs a
+		// vendor time. --auth-method pins one.
 		c.TokenEndpointAuthMethod = AuthClientSecretBasic
+		c.AnySecretMethod = true
 		fallthrough
 	case AuthClientSecretBasic, AuthClientSecretPost:
 		switch {
@@ -238,6 +305,8 @@ func (b *builder) authentication(c *storage.Client) {
 		if r.Secret != "" {
 			b.fail(metadataErr("client_secret", "a private_key_jwt client authenticates with its keys; remove the secret"))
 		}
+		c.TokenEndpointAuthSigningAlg = b.oneOf("token_endpoint_auth_signing_alg", r.AuthSigningAlg, "",
+			"is not supported (use RS256, ES256 or PS256, or leave it out to allow each one a registered key fits)", AlgRS256, AlgES256, AlgPS256)
 		b.keys()
 		if len(r.JWKS) > 0 {
 			c.JWKS = slices.Clone(r.JWKS)
@@ -257,7 +326,7 @@ func (b *builder) keys() {
 	case r.JWKSURI != "" && len(r.JWKS) > 0:
 		b.fail(metadataErr("jwks", "give jwks or jwks_uri, not both (RFC 7591 §2)"))
 	case r.JWKSURI != "":
-		if why := checkWebURI(r.JWKSURI); why != "" {
+		if why := checkCalledURI(r.JWKSURI, r.AllowPrivateHosts); why != "" {
 			b.fail(metadataErr("jwks_uri", "%q: %s", r.JWKSURI, why))
 		}
 	case len(r.JWKS) > 0:
@@ -269,12 +338,21 @@ func (b *builder) keys() {
 		if len(set.Keys) == 0 {
 			b.fail(metadataErr("jwks", "holds no keys"))
 		}
+		usable := false
 		for i, k := range set.Keys {
 			if !k.IsPublic() {
 				// A private key here would mean the vendor has handed us
 				// their signing secret; refuse rather than store it.
 				b.fail(metadataErr("jwks", "key %d (kid %q) contains private key material; register the public key only", i, k.KeyID))
 			}
+			usable = usable || signsAssertions(k, r.AuthSigningAlg)
+		}
+		if len(set.Keys) > 0 && !usable {
+			algs := "RS256, ES256 or PS256"
+			if r.AuthSigningAlg != "" {
+				algs = r.AuthSigningAlg
+			}
+			b.fail(metadataErr("jwks", "no key can verify %s client assertions (RS256 and PS256 need an RSA key, ES256 an EC key on P-256; a key's use must be sig and its alg, if given, one of these)", algs))
 		}
 	default:
 		b.fail(metadataErr("jwks", "private_key_jwt needs jwks or jwks_uri"))
@@ -299,4 +377,32 @@ func nonNil(in []string) []string {
 		return nil
 	}
 	return dedupe(in)
+}
+
+// signsAssertions reports whether k can verify a client assertion signed
+// with alg, or with any supported algorithm when alg is empty.
+func signsAssertions(k jose.JSONWebKey, alg string) bool {
+	if k.Use != "" && k.Use != "sig" {
+		return false
+	}
+	algs := []string{AlgRS256, AlgES256, AlgPS256}
+	if alg != "" {
+		algs = []string{alg}
+	}
+	for _, a := range algs {
+		if k.Algorithm != "" && k.Algorithm != a {
+			continue
+		}
+		switch pub := k.Key.(type) {
+		case *rsa.PublicKey:
+			if a != AlgES256 {
+				return true
+			}
+		case *ecdsa.PublicKey:
+			if a == AlgES256 && pub.Curve == elliptic.P256() {
+				return true
+			}
+		}
+	}
+	return false
 }

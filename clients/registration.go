@@ -25,7 +25,8 @@ const (
 	AlgPS256 = "PS256"
 )
 
-// Client categories (DESIGN: identified K2, pseudonymous K3).
+// Client categories: identified (K2) tools may receive fødselsnummer and
+// names, pseudonymous (K3) ones only pairwise ids (docs/representation.md).
 const (
 	CategoryIdentified   = "identified"
 	CategoryPseudonymous = "pseudonymous"
@@ -37,6 +38,10 @@ const (
 	AccessTokenOpaque = "opaque"
 	AccessTokenJWT    = "jwt"
 )
+
+// IdentityScopes are the scopes every tenant offers: they need no grant
+// (openid, profile, pid, offline_access).
+var IdentityScopes = []string{"openid", "profile", "pid", "offline_access"}
 
 // DefaultScopes are granted to a client that names none.
 var DefaultScopes = []string{"openid", "profile", "offline_access"}
@@ -74,12 +79,19 @@ type Registration struct {
 	// Scopes the client may request; entries may hold several
 	// space-separated scopes. Default DefaultScopes.
 	Scopes []string
+	// OfferedScopes are the scopes the tenant offers; a client with the
+	// authorization_code grant may list only these. nil means
+	// IdentityScopes. A client_credentials-only client acts for itself,
+	// and its scopes (an API's permissions) are not checked against them.
+	OfferedScopes []string
 	// GrantTypes default to DefaultGrantTypes.
 	GrantTypes []string
 	// Audience lists the resource servers the client may ask tokens for.
 	Audience []string
-	// AuthMethod is token_endpoint_auth_method; default client_secret_basic
-	// for confidential clients, always none for public ones.
+	// AuthMethod is token_endpoint_auth_method; always none for public
+	// clients. A confidential client that leaves it empty is registered
+	// as client_secret_basic and also accepts client_secret_post
+	// (storage.Client.AnySecretMethod); naming a method pins it.
 	AuthMethod string
 	// Public marks a client that cannot keep a secret (SPA, native app).
 	// It gets PKCE, nonce and PAR required, with no way to relax them.
@@ -96,6 +108,11 @@ type Registration struct {
 	// keys (RFC 7591 §2).
 	JWKSURI string
 	JWKS    json.RawMessage
+	// AuthSigningAlg is token_endpoint_auth_signing_alg: a private_key_jwt
+	// client may pin its assertions to RS256, ES256 or PS256. Empty (the
+	// default) allows each of them for which it registered a fitting key,
+	// so a vendor can roll from an RSA to an EC key (OIDC Registration §2).
+	AuthSigningAlg string
 	// BackchannelLogoutURI receives logout tokens (OIDC Back-Channel
 	// Logout 1.0 §2.2).
 	BackchannelLogoutURI string
@@ -112,4 +129,10 @@ type Registration struct {
 	Standalone bool
 	// AccessTokenFormat is opaque (default) or jwt (RFC 9068).
 	AccessTokenFormat string
+	// AllowPrivateHosts lets jwks_uri and backchannel_logout_uri, the URLs
+	// oidcp itself calls, name localhost or a loopback, private or
+	// link-local address. Only in dev mode, where test clients listen on
+	// 127.0.0.1: outside it oidcp's outbound client refuses such addresses
+	// (SSRF), so Build refuses them up front.
+	AllowPrivateHosts bool
 }

@@ -1,9 +1,13 @@
 package clients
 
 import (
+	"errors"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
+
+	"github.com/oidcp/oidcp/outbound"
 )
 
 // loopbackHosts are the hosts a plain-http redirect URI may use: a native
@@ -30,9 +34,12 @@ func CheckRedirectURI(raw string, allowPrivateUse bool) string {
 		// would be taken literally and never match, so say so now.
 		return "must be exact: no wildcards or white space"
 	}
+	if fixed := withScheme(raw); fixed != "" {
+		return "has no scheme; write it in full, e.g. " + fixed
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "not a URI: " + err.Error()
+		return notURI(err)
 	}
 	if !u.IsAbs() {
 		return "must be absolute (RFC 6749 §3.1.2)"
@@ -71,10 +78,13 @@ func CheckRedirectURI(raw string, allowPrivateUse bool) string {
 // (jwks_uri, backchannel_logout_uri, initiate_login_uri): https, or
 // loopback http for local testing; never a fragment.
 func checkWebURI(raw string) string {
+	if fixed := withScheme(raw); fixed != "" {
+		return "has no scheme; write it in full, e.g. " + fixed
+	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return "not a URI: " + err.Error()
+		return notURI(err)
 	case !u.IsAbs() || u.Host == "":
 		return "must be an absolute URL"
 	case u.Fragment != "" || strings.Contains(raw, "#"):
@@ -97,4 +107,49 @@ func isLoopback(u *url.URL) bool {
 	// Any 127/8 address or ::1 spelled differently is loopback too.
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// checkCalledURI is checkWebURI for a URL oidcp itself calls (jwks_uri,
+// backchannel_logout_uri): unless allowPrivate, its host must not be
+// localhost or a loopback, private or link-local IP literal. A host name
+// is resolved only when oidcp calls it, and the outbound client checks the
+// address then.
+func checkCalledURI(raw string, allowPrivate bool) string {
+	if why := checkWebURI(raw); why != "" {
+		return why
+	}
+	u, _ := url.Parse(raw)
+	if !allowPrivate && !outbound.PublicHost(u.Hostname()) {
+		return "oidcp calls this URL, and " + u.Hostname() + " is a loopback, private or link-local address, which oidcp refuses to call outside dev mode; use a public https URL"
+	}
+	return ""
+}
+
+// schemelessHost matches what people type when they leave out the scheme:
+// a host (name, IPv4, [IPv6] or localhost), maybe a port, maybe a path.
+// A private-use URI such as com.example.app:/cb does not match: its colon
+// is not followed by a port.
+var schemelessHost = regexp.MustCompile(`^(localhost|[0-9.]+|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)(:[0-9]+)?(/|$)`)
+
+// withScheme returns raw with the scheme it most likely lacks (http for
+// a loopback host, https otherwise), or "" when raw does not look like a
+// URI without scheme.
+func withScheme(raw string) string {
+	if strings.Contains(raw, "://") || !schemelessHost.MatchString(raw) {
+		return ""
+	}
+	fixed := "https://" + raw
+	if u, err := url.Parse("http://" + raw); err == nil && isLoopback(u) {
+		fixed = "http://" + raw
+	}
+	return fixed
+}
+
+// notURI says why raw did not parse, without Go's `parse "…":` prefix.
+func notURI(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return "is not a valid URI (" + err.Error() + ")"
 }

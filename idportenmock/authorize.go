@@ -45,6 +45,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 			s.redirectError(w, r, req, redirectable(errInvalidRequest, "login_hint testid: is not a valid fødselsnummer"))
 			return
 		}
+		if !s.acceptable(pid) {
+			s.redirectError(w, r, req, redirectable(errInvalidRequest, "login_hint testid: is not a synthetic fødselsnummer; the mock accepts only synthetic test numbers (month + 40 or + 80) and D-numbers derived from them"))
+			return
+		}
 		// Like ID-porten's test login, the hint decides the level even when
 		// acr_values asked for more; the relying party must check acr.
 		s.completeLogin(w, r, req, pid, acr, "TestID")

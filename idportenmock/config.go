@@ -28,8 +28,15 @@ type Config struct {
 	// now's day; nil offers none. It is asked on every page, so a server
 	// that runs past midnight shows the numbers of the day (synthetic
 	// numbers follow birth dates that move with the calendar). Any other
-	// valid fødselsnummer can still be typed in or given as a hint.
+	// synthetic number can still be typed in or given as a hint.
 	Persons func(now time.Time) []Person
+	// AllowNonSynthetic lets the page and the testid: hint log in any
+	// valid fødselsnummer. Off by default: the mock checks nobody's
+	// identity, so it accepts only synthetic numbers (month + 40 or + 80,
+	// D-numbers derived from them included), which belong to no real
+	// person. For a developer's machine only; oidcp refuses it outside
+	// dev mode.
+	AllowNonSynthetic bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives events without personal data; nil discards them.
@@ -63,6 +70,7 @@ type Server struct {
 	issuerPath string // path part of the issuer, for callers that do not strip it
 	clients    map[string]Client
 	persons    func(now time.Time) []Person
+	anyPID     bool // Config.AllowNonSynthetic
 	now        func() time.Time
 	log        *slog.Logger
 
@@ -89,6 +97,7 @@ func New(cfg Config) (*Server, error) {
 		issuerPath: u.Path,
 		clients:    make(map[string]Client, len(cfg.Clients)),
 		persons:    cfg.Persons,
+		anyPID:     cfg.AllowNonSynthetic,
 		now:        cfg.Now,
 		log:        cfg.Logger,
 		state:      newMemState(),
@@ -121,6 +130,9 @@ func New(cfg Config) (*Server, error) {
 			// The number itself stays out of the message: it may be real.
 			return nil, fmt.Errorf("idportenmock: person %q has an invalid fødselsnummer", p.Name)
 		}
+		if !s.acceptable(p.PID) {
+			return nil, fmt.Errorf("idportenmock: person %q has a fødselsnummer that is not synthetic (month + 40 or + 80); the login page offers only synthetic test persons", p.Name)
+		}
 	}
 	if s.key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
 		return nil, fmt.Errorf("idportenmock: generate key: %w", err)
@@ -131,6 +143,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("idportenmock: salt: %w", err)
 	}
 	return s, nil
+}
+
+// acceptable reports whether the mock logs pid in: a synthetic number,
+// or with AllowNonSynthetic any valid one.
+func (s *Server) acceptable(pid string) bool {
+	if s.anyPID {
+		return representation.ValidPID(pid)
+	}
+	return representation.IsSynthetic(pid)
 }
 
 // personsNow returns the persons to offer now.

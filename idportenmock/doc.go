@@ -34,4 +34,8 @@
 //   - prompt=none without the headless hint fails with login_required,
 //     because the mock keeps no SSO session.
 //   - pid is put in the ID token and userinfo whatever the scope.
+//   - Only synthetic numbers log in (month + 40 or + 80, D-numbers derived
+//     from them included), on the page and in the testid: hint: the mock
+//     checks nobody's identity, so it must never let anyone act as a real
+//     person. Config.AllowNonSynthetic lifts this on a developer's machine.
 package idportenmock

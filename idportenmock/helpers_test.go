@@ -69,7 +69,10 @@ func synthPID(t *testing.T, birth string, ind int) string {
 
 // newEnv mounts the mock under /idporten-mock with http.StripPrefix, as
 // cmd/oidcp does.
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { t.Helper(); return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with the configuration changed by mod.
+func newEnvWith(t *testing.T, mod func(*idportenmock.Config)) *env {
 	t.Helper()
 	e := &env{t: t, clock: &clock{t: time.Now()}}
 	var h http.Handler = http.NotFoundHandler()
@@ -80,7 +83,7 @@ func newEnv(t *testing.T) *env {
 		{PID: synthPID(t, "1980-03-14", 100), Name: "Kari Nordmann"},
 		{PID: synthPID(t, "2011-05-04", 500), Name: "Ola Nordmann"},
 	}
-	mock, err := idportenmock.New(idportenmock.Config{
+	cfg := idportenmock.Config{
 		Issuer: e.issuer,
 		Clients: []idportenmock.Client{
 			{ID: clientID, Secret: clientSecret, RedirectURIs: []string{redirectURI}, PostLogoutRedirectURIs: []string{logoutURI}},
@@ -88,7 +91,11 @@ func newEnv(t *testing.T) *env {
 		},
 		Persons: func(time.Time) []idportenmock.Person { return persons },
 		Now:     e.clock.Now,
-	})
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	mock, err := idportenmock.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

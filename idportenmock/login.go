@@ -9,7 +9,8 @@ import (
 	"github.com/oidcp/oidcp/representation"
 )
 
-// Login methods offered on the page; each becomes the amr value.
+// Login methods offered on the page; each becomes the amr value (the
+// page shows ID-porten's names for them, methodNames).
 var loginMethods = []string{"TestID", "BankID", "Minid-PIN"}
 
 // login handles the login page's form. The POST is bound to its pending
@@ -51,10 +52,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		pid = view.Manual
 	}
 	if !representation.ValidPID(pid) {
-		view.Error = "«" + pid + "» er ikke et gyldig fødselsnummer. Skriv inn 11 siffer med riktige kontrollsiffer."
+		view.Error = text(pending.Req.Locale, "err_invalid", pid)
 		if pid == "" {
-			view.Error = "Skriv inn et fødselsnummer eller velg en testperson."
+			view.Error = text(pending.Req.Locale, "err_empty")
 		}
+		s.renderLogin(w, http.StatusBadRequest, view)
+		return
+	}
+	if !s.acceptable(pid) {
+		// The number is not repeated: it may be a real person's.
+		view.Error = notSyntheticMessage(pending.Req.Locale)
 		s.renderLogin(w, http.StatusBadRequest, view)
 		return
 	}
@@ -71,6 +78,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.completeLogin(w, r, pending.Req, pid, acr, amr)
+}
+
+// notSyntheticMessage says, in the login's language, that the mock takes
+// only synthetic numbers.
+func notSyntheticMessage(locale string) string {
+	switch locale {
+	case "nn":
+		return "Testmiljøet godtek berre syntetiske fødselsnummer: månaden + 40 eller + 80 (og D-nummer laga av slike). Vel ein testperson eller skriv inn eit syntetisk nummer."
+	case "en":
+		return "This test environment accepts only synthetic national identity numbers: month + 40 or + 80 (and D-numbers derived from them). Choose a test person or enter a synthetic number."
+	}
+	return "Testmiljøet godtar bare syntetiske fødselsnumre: måneden + 40 eller + 80 (og D-numre laget av slike). Velg en testperson eller skriv inn et syntetisk nummer."
 }
 
 // finishPending makes the pending authorization single-use; false means

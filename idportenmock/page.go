@@ -17,19 +17,24 @@ type loginView struct {
 
 type loginPage struct {
 	loginView
+	Lang    string // nb, nn or en
 	Title   string // empty: the default title
 	Action  string
 	Persons []Person
-	Methods []string
+	Methods []loginMethod
 	High    bool // high pre-selected or required
+	T       map[string]string
 }
 
+// loginMethod is one radio button: the amr value and its name on the page.
+type loginMethod struct{ AMR, Name string }
+
 var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="nb">
+<html lang="{{if .Lang}}{{.Lang}}{{else}}nb{{end}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{if .Title}}{{.Title}}{{else}}Logg inn – ID-porten (testmiljø){{end}}</title>
+<title>{{if .Title}}{{.Title}}{{else}}{{.T.title}}{{end}}</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;background:#fff;line-height:1.5}
 fieldset{border:1px solid #767676;margin:1rem 0;padding:.5rem 1rem}
@@ -49,42 +54,42 @@ ul{list-style:none;padding:0}
 </html>`))
 
 var loginTmpl = template.Must(template.Must(pageTmpl.Clone()).New("content").Parse(`
-<h1>Logg inn (testmiljø)</h1>
-<p>Dette er en etterligning av ID-porten for utvikling og testing. Bruk bare syntetiske testpersoner.</p>
+<h1>{{.T.heading}}</h1>
+<p>{{.T.intro}}</p>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="auth_id" value="{{.ID}}">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <fieldset>
-<legend>Sikkerhetsnivå</legend>
+<legend>{{.T.level}}</legend>
 {{if .Req.WantHigh}}
-<p>Tjenesten krever høyt sikkerhetsnivå.</p>
+<p>{{.T.level_needed}}</p>
 <input type="hidden" name="acr" value="idporten-loa-high">
 {{else}}
 <div><input type="radio" id="acr-substantial" name="acr" value="idporten-loa-substantial"{{if not .High}} checked{{end}}>
-<label for="acr-substantial">Betydelig (idporten-loa-substantial)</label></div>
+<label for="acr-substantial">{{.T.substantial}} (idporten-loa-substantial)</label></div>
 <div><input type="radio" id="acr-high" name="acr" value="idporten-loa-high"{{if .High}} checked{{end}}>
-<label for="acr-high">Høyt (idporten-loa-high)</label></div>
+<label for="acr-high">{{.T.high}} (idporten-loa-high)</label></div>
 {{end}}
 </fieldset>
 <fieldset>
-<legend>Innloggingsmetode</legend>
+<legend>{{.T.method}}</legend>
 {{range $i, $m := .Methods}}
-<div><input type="radio" id="amr-{{$m}}" name="amr" value="{{$m}}"{{if eq $m $.AMR}} checked{{else if and (eq $i 0) (eq $.AMR "")}} checked{{end}}>
-<label for="amr-{{$m}}">{{$m}}</label></div>
+<div><input type="radio" id="amr-{{$m.AMR}}" name="amr" value="{{$m.AMR}}"{{if eq $m.AMR $.AMR}} checked{{else if and (eq $i 0) (eq $.AMR "")}} checked{{end}}>
+<label for="amr-{{$m.AMR}}">{{$m.Name}}</label></div>
 {{end}}
 </fieldset>
-<h2>Logg inn med fødselsnummer</h2>
+<h2>{{.T.by_number}}</h2>
 {{if .Error}}<p id="pid-error" class="error" role="alert">{{.Error}}</p>{{end}}
-<p><label for="pid_manual">Fødselsnummer (11 siffer)</label><br>
+<p><label for="pid_manual">{{.T.number_label}}</label><br>
 <input type="text" id="pid_manual" name="pid_manual" inputmode="numeric" autocomplete="off" value="{{.Manual}}"{{if .Error}} aria-invalid="true" aria-describedby="pid-error"{{end}}>
-<button type="submit" name="action" value="manual">Logg inn</button></p>
+<button type="submit" name="action" value="manual">{{.T.login}}</button></p>
 {{if .Persons}}
-<h2>Testpersoner</h2>
+<h2>{{.T.persons}}</h2>
 <ul>
 {{range .Persons}}<li><button type="submit" name="pid" value="{{.PID}}" class="secondary">{{.Name}} ({{.PID}})</button></li>
 {{end}}</ul>
 {{end}}
-<p><button type="submit" name="action" value="cancel" class="secondary">Avbryt</button></p>
+<p><button type="submit" name="action" value="cancel" class="secondary">{{.T.cancel}}</button></p>
 </form>
 `))
 
@@ -97,12 +102,22 @@ var messageTmpl = template.Must(template.Must(pageTmpl.Clone()).New("content").P
 func (s *Server) renderLogin(w http.ResponseWriter, status int, v loginView) {
 	s.htmlHeaders(w, v.Req.RedirectURI)
 	w.WriteHeader(status)
+	lang := v.Req.Locale
+	if _, ok := texts[lang]; !ok {
+		lang = "nb"
+	}
+	methods := make([]loginMethod, len(loginMethods))
+	for i, m := range loginMethods {
+		methods[i] = loginMethod{AMR: m, Name: methodNames[m]}
+	}
 	_ = loginTmpl.ExecuteTemplate(w, "page", loginPage{
 		loginView: v,
+		Lang:      lang,
 		Action:    s.endpoint(pathLogin),
 		Persons:   s.personsNow(),
-		Methods:   loginMethods,
+		Methods:   methods,
 		High:      v.Req.WantHigh || v.ACR == ACRHigh,
+		T:         texts[lang],
 	})
 }
 

@@ -30,6 +30,41 @@ func TestLoginPageRendersPersons(t *testing.T) {
 	}
 }
 
+// TestLoginPageLanguages: the page speaks the language oidcp asks for in
+// ui_locales (nb by default, nn, en), names the methods as ID-porten does
+// (MinID, not the amr value Minid-PIN), and its errors follow the page.
+func TestLoginPageLanguages(t *testing.T) {
+	tests := []struct {
+		uiLocales, lang string
+		want            []string
+		wantErr         string
+	}{
+		{"", "nb", []string{"Logg inn (testmiljø)", "Sikkerhetsnivå", "Testpersoner", ">Avbryt<"}, "ikke et gyldig fødselsnummer"},
+		{"nn", "nn", []string{"Logg inn (testmiljø)", "Tryggleiksnivå", "Testpersonar", "Bruk berre syntetiske"}, "ikkje eit gyldig fødselsnummer"},
+		{"en nb", "en", []string{"Log in (test environment)", "Level of assurance", "Test persons", ">Cancel<"}, "is not a valid national identity number"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			e := newEnv(t)
+			id, csrf, body := e.loginPage(authParams("ui_locales", tc.uiLocales))
+			for _, want := range append(tc.want, `<html lang="`+tc.lang+`">`, `<label for="amr-Minid-PIN">MinID</label>`, `value="Minid-PIN"`) {
+				if !strings.Contains(body, want) {
+					t.Errorf("page lacks %q", want)
+				}
+			}
+			if strings.Contains(body, ">Minid-PIN<") {
+				t.Error("page names the method Minid-PIN; ID-porten calls it MinID")
+			}
+			_, errBody := e.postForm(e.browser, e.issuer+"/login", url.Values{
+				"auth_id": {id}, "csrf": {csrf}, "action": {"manual"}, "pid_manual": {"1234"},
+			})
+			if !strings.Contains(errBody, tc.wantErr) || !strings.Contains(errBody, `<html lang="`+tc.lang+`">`) {
+				t.Errorf("error page in %s lacks %q:\n%.2000s", tc.lang, tc.wantErr, errBody)
+			}
+		})
+	}
+}
+
 func TestLoginPagePersonButton(t *testing.T) {
 	e := newEnv(t)
 	pid := synthPID(t, "1980-03-14", 100)

@@ -17,10 +17,21 @@ const (
 	pathEndSession = "/endsession"
 )
 
+// maxRequestBytes bounds a request's query and body: what the mock keeps
+// of one (a pending login) is bounded by it.
+const maxRequestBytes = 16 << 10
+
 // ServeHTTP routes a request by its path relative to the issuer. Callers
 // normally strip the issuer's path with http.StripPrefix; a path that still
 // carries it is accepted too, so mounting is hard to get wrong.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(r.URL.RawQuery) > maxRequestBytes {
+		http.Error(w, "request too large", http.StatusRequestURITooLong)
+		return
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBytes)
+	}
 	p := r.URL.Path
 	if s.issuerPath != "" && strings.HasPrefix(p, s.issuerPath+"/") {
 		p = strings.TrimPrefix(p, s.issuerPath)

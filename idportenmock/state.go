@@ -61,11 +61,13 @@ type memState struct {
 	tokens table[accessToken]
 }
 
-// table is one kind of entry by key, each until its expiry.
+// table is one kind of entry by key, each until its expiry, and at most
+// max of them.
 type table[V any] struct {
 	m map[string]entry[V]
 	// swept is when expired entries were last deleted.
 	swept time.Time
+	max   int
 }
 
 type entry[V any] struct {
@@ -79,29 +81,53 @@ type entry[V any] struct {
 // its expiry by at most this long (get and take never return it).
 const sweepEvery = 10 * time.Second
 
+// Table caps. Anyone can start a login at the mock, so expiry alone does
+// not bound its memory; past a cap the entry closest to expiry (the
+// oldest: a table's entries share one lifetime) makes room. A request is
+// at most maxRequestBytes (server.go), so the request tables stay under
+// 100 MiB. Codes, used codes and tokens are many more under a load test
+// (120 s of access tokens at hundreds of logins a second) but small.
+const (
+	maxRequests = 5_000   // pushed requests, pending logins
+	maxIssued   = 100_000 // codes, used codes, access tokens
+)
+
 func newMemState() *memState {
 	return &memState{
-		pars:    table[authRequest]{m: map[string]entry[authRequest]{}},
-		pending: table[pendingLogin]{m: map[string]entry[pendingLogin]{}},
-		codes:   table[codeGrant]{m: map[string]entry[codeGrant]{}},
-		used:    table[string]{m: map[string]entry[string]{}},
-		tokens:  table[accessToken]{m: map[string]entry[accessToken]{}},
+		pars:    table[authRequest]{m: map[string]entry[authRequest]{}, max: maxRequests},
+		pending: table[pendingLogin]{m: map[string]entry[pendingLogin]{}, max: maxRequests},
+		codes:   table[codeGrant]{m: map[string]entry[codeGrant]{}, max: maxIssued},
+		used:    table[string]{m: map[string]entry[string]{}, max: maxIssued},
+		tokens:  table[accessToken]{m: map[string]entry[accessToken]{}, max: maxIssued},
 	}
 }
 
 // put stores v until exp and, at most every sweepEvery, deletes the
 // table's expired entries, which keeps memory bounded without a
-// background goroutine.
+// background goroutine. A full table first drops its expired entries,
+// then its oldest one.
 func put[V any](mu *sync.Mutex, t *table[V], k string, v V, now, exp time.Time) {
 	mu.Lock()
 	defer mu.Unlock()
-	if now.Sub(t.swept) >= sweepEvery || now.Before(t.swept) {
+	_, replace := t.m[k]
+	full := !replace && t.max > 0 && len(t.m) >= t.max
+	if full || now.Sub(t.swept) >= sweepEvery || now.Before(t.swept) {
 		for key, e := range t.m {
 			if !now.Before(e.exp) {
 				delete(t.m, key)
 			}
 		}
 		t.swept = now
+	}
+	if !replace && t.max > 0 && len(t.m) >= t.max {
+		var oldest string
+		var first time.Time
+		for key, e := range t.m {
+			if oldest == "" || e.exp.Before(first) {
+				oldest, first = key, e.exp
+			}
+		}
+		delete(t.m, oldest)
 	}
 	t.m[k] = entry[V]{v: v, exp: exp}
 }

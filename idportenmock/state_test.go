@@ -26,3 +26,38 @@ func TestPutSweepsExpiredEntriesPeriodically(t *testing.T) {
 		t.Errorf("%d entries, want the 2 live ones", len(st.codes.m))
 	}
 }
+
+// Anyone can start logins at the mock: a table never holds more than its
+// cap, and the oldest pending login makes room for a new one.
+func TestMockPendingLoginsBounded(t *testing.T) {
+	st := newMemState()
+	st.pending.max = 3
+	t0 := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	for i, k := range []string{"a", "b", "c", "d", "e"} {
+		now := t0.Add(time.Duration(i) * time.Second)
+		put(&st.mu, &st.pending, k, pendingLogin{CSRF: k}, now, now.Add(pendingLifetime))
+	}
+	if n := len(st.pending.m); n != 3 {
+		t.Fatalf("%d pending logins, want the cap of 3", n)
+	}
+	now := t0.Add(5 * time.Second)
+	for _, k := range []string{"a", "b"} {
+		if _, ok := get(&st.mu, &st.pending, k, now); ok {
+			t.Errorf("pending login %q, among the oldest, was kept", k)
+		}
+	}
+	for _, k := range []string{"c", "d", "e"} {
+		if _, ok := get(&st.mu, &st.pending, k, now); !ok {
+			t.Errorf("pending login %q, among the newest, was evicted", k)
+		}
+	}
+	// Expired entries go first: after the lifetime, a put keeps only itself.
+	later := t0.Add(pendingLifetime + time.Hour)
+	put(&st.mu, &st.pending, "f", pendingLogin{}, later, later.Add(pendingLifetime))
+	if n := len(st.pending.m); n != 1 {
+		t.Errorf("%d pending logins after all expired, want 1", n)
+	}
+	if newMemState().pending.max == 0 {
+		t.Error("the mock's pending logins have no cap")
+	}
+}

@@ -29,9 +29,10 @@ Hilde's fullmakt still ended at the end of last month.
   (bokmål by default; ` + "`?lang=nn`" + ` or ` + "`?lang=en`" + `). With ` + "`?format=json`" + ` it
   answers JSON for test scripts: every person with a stable ` + "`key`" + ` (` + "`kari`" + `,
   ` + "`mathias`" + `, …) and today's ` + "`pid`" + `, and every relation with today's decision.
-- ` + "`oidcp serve`" + ` imports the day's population into the person registry at
-  start in dev mode and whenever a sandbox tenant is configured, and again
-  when the date changes while it runs. The import is idempotent; relation
+- ` + "`oidcp serve`" + ` imports the day's population into the synthetic registry
+  (the one the sandbox and every tenant behind the ID-porten mock read) at
+  start in dev mode and whenever a tenant reads it, and again when the
+  date changes while it runs. The import is idempotent; relation
   ids are built from the persons' stable keys (` + "`sandbox:parent:kari:emma`" + `),
   so a new day moves each relation to that day's numbers. A number from an
   earlier day still logs in, but holds no relations any more: look the

@@ -39,8 +39,18 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			p.authorizeError(w, r, t, ar, err)
 			return
 		}
+		// The client and redirect_uri are known good: a parameter over its
+		// cap goes back to the client as invalid_request.
+		if err := checkParamSizes(ar.GetRequestForm()); err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
 		viaPAR := strings.HasPrefix(r.FormValue("request_uri"), t.fcfg.PushedAuthorizeRequestURIPrefix)
 		if err := p.checkClientPolicy(ar, viaPAR); err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
+		if err := checkTestIDActingFor(ar.GetRequestForm()); err != nil {
 			p.authorizeError(w, r, t, ar, err)
 			return
 		}
@@ -55,7 +65,12 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			return
 		}
 
-		sess, _ := t.sessions.Get(r, t.cookieName())
+		sess, err := t.sessions.Get(r, t.cookieName())
+		if err != nil {
+			// Whether someone is logged in is unknown: not "nobody".
+			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
 		login, loggedIn := t.sessions.Login(sess)
 		reauth := slices.Contains(prompts, "login")
 		if loggedIn && maxAge >= 0 && p.now().Sub(login.AuthTime) > maxAgeDuration(maxAge) {
@@ -144,6 +159,11 @@ func parseMaxAge(s string) (int64, error) {
 func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, err error) {
 	ctx := r.Context()
 	err = standardError(err)
+	if unavailable(err) {
+		// Not an unknown client nor a failed login (unavailable.go).
+		err = errUnavailable(err)
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
 	rfc := fosite.ErrorToRFC6749Error(err)
 	if rfc.CodeField >= 500 {
 		p.log.ErrorContext(ctx, "authorize failed", "tenant", t.name, "err", errorDebug(err))
@@ -152,12 +172,13 @@ func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *ten
 	if ar == nil || !ar.IsRedirectURIValid() {
 		key := "bad_request"
 		switch {
+		case rfc.CodeField >= 500:
+			// First: a 503's cause may be fosite's invalid_client.
+			key = "server_error"
 		case errors.Is(err, fosite.ErrInvalidClient) || errors.Is(err, fosite.ErrNotFound):
 			key = "unknown_client"
 		case rfc.ErrorField == fosite.ErrInvalidRequest.ErrorField && strings.Contains(strings.ToLower(rfc.HintField), "redirect"):
 			key = "bad_redirect"
-		case rfc.CodeField >= 500:
-			key = "server_error"
 		}
 		renderError(w, r, rfc.CodeField, lang, key, rfc.ErrorField, rfc.HintField)
 		return

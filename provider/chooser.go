@@ -19,7 +19,7 @@ import (
 	"github.com/oidcp/oidcp/storage"
 )
 
-// The representation step (DESIGN "Representation") sits between the
+// The representation step (docs/representation.md) sits between the
 // login and issue in the state machine drawn in authorize.go:
 //
 //	authenticated ──(tool accepts no relation)──────────────────────> issue (self)
@@ -27,7 +27,9 @@ import (
 //	      │  no prompt=select_account) ─────────────────────────────> issue (stored choice)
 //	      │ (no one to act for) ────────────────────────────────────> issue (self)
 //	      │ prompt=none ──> error account_selection_required
+//	      │ testid_acting_for after a test login ───────────────────> issue (named; access_denied if not allowed)
 //	      └──> stateChoose: chooser page; POST /choose ─────────────> issue (chosen)
+//	                                          └─ "Avbryt" (cancel) ──> error access_denied to the tool
 //
 // The choice is remembered per tool on the login session, so a tool never
 // silently gets a different person than the one chosen for it: when a
@@ -81,11 +83,11 @@ func acceptedKinds(c storage.Client) []representation.RelationKind {
 	return out
 }
 
-// choices returns the holder as the registry knows them and whom they may
-// act for through client c now. Two registry reads: the holder's
+// choices returns the holder as the tenant's registry knows them and whom
+// they may act for through client c now. Two registry reads: the holder's
 // relations, then every person they name (registry.Lookup).
-func (p *Provider) choices(ctx context.Context, c storage.Client, holderPID string) (representation.Person, []representation.Choice, error) {
-	h, err := registry.Lookup(ctx, p.store, holderPID)
+func (p *Provider) choices(ctx context.Context, t *tenant, c storage.Client, holderPID string) (representation.Person, []representation.Choice, error) {
+	h, err := registry.Lookup(ctx, p.store, t.cfg.Registry, holderPID)
 	if err != nil {
 		return representation.Person{}, nil, err
 	}
@@ -97,13 +99,30 @@ func (p *Provider) choices(ctx context.Context, c storage.Client, holderPID stri
 func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login) {
 	ctx := r.Context()
 	c := ar.GetClient().(*fositeClient).c
+	want := ar.GetRequestForm().Get(paramTestIDActingFor)
+	if want != "" && len(c.AcceptedRelations) == 0 {
+		// Nothing to choose, but the parameter is checked all the same,
+		// so a script learns of a mistake here rather than later.
+		err := headlessAllowed(ar, login)
+		if err == nil && want != choiceSelf {
+			err = fosite.ErrAccessDenied.WithHintf("%s names someone to act for, but this tool accepts no relation (register it with --accept-relation to act for others).", paramTestIDActingFor)
+		}
+		if err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
+	}
 	if len(c.AcceptedRelations) == 0 {
 		p.issue(w, r, t, ar, sess, login, nil)
 		return
 	}
-	holder, choices, err := p.choices(ctx, c, login.Subject)
+	holder, choices, err := p.choices(ctx, t, c, login.Subject)
 	if err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	if want != "" {
+		p.chooseHeadless(w, r, t, ar, sess, login, want, choices)
 		return
 	}
 	prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
@@ -127,6 +146,79 @@ func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 		return
 	}
 	p.showChooser(w, r, t, ar, sess, holder, choices)
+}
+
+// paramTestIDActingFor is oidcp's headless stand-in for the chooser page,
+// for scripts and CI that log in with ID-porten's test login
+// (login_hint=testid:<pid>): "self", or the fødselsnummer of the person
+// to act for. It is honoured only after a test login of exactly the
+// person the hint names (chooseHeadless), and the choice goes through the
+// same rules as a choice on the page.
+const paramTestIDActingFor = "testid_acting_for"
+
+// checkTestIDActingFor validates testid_acting_for when the request
+// arrives, before the person is sent to the eID: it needs the test-login
+// hint, and names "self" or a well-formed fødselsnummer.
+func checkTestIDActingFor(form interface{ Get(string) string }) error {
+	v := form.Get(paramTestIDActingFor)
+	if v == "" {
+		return nil
+	}
+	if _, ok := testIDHintPID(form.Get("login_hint")); !ok {
+		return fosite.ErrInvalidRequest.WithHintf("%s is only for ID-porten's headless test login: send it together with login_hint=testid:<fødselsnummer>.", paramTestIDActingFor)
+	}
+	if v != choiceSelf && !representation.ValidPID(v) {
+		return fosite.ErrInvalidRequest.WithHintf("%s must be %q or the 11-digit fødselsnummer of the person to act for.", paramTestIDActingFor, choiceSelf)
+	}
+	return nil
+}
+
+// testIDHintPID returns the pid of ID-porten's test-login hint
+// "testid:<pid>" or "testid:<pid>_idporten-loa-high".
+func testIDHintPID(hint string) (string, bool) {
+	rest, ok := strings.CutPrefix(hint, "testid:")
+	if !ok || rest == "" {
+		return "", false
+	}
+	pid, _, _ := strings.Cut(rest, "_")
+	return pid, true
+}
+
+// headlessAllowed reports why testid_acting_for cannot be honoured for
+// this login, or nil. Only a test login counts: the eID said so (amr
+// TestID, which ID-porten's production never issues), and the session's
+// person is the one the hint names, so a script never chooses for a
+// person who logged in some other way.
+func headlessAllowed(ar fosite.AuthorizeRequester, login sessionstore.Login) error {
+	hintPID, _ := testIDHintPID(ar.GetRequestForm().Get("login_hint"))
+	if !slices.Contains(login.AMR, "TestID") {
+		return fosite.ErrAccessDenied.WithHintf("%s is honoured only after ID-porten's headless test login (amr TestID); this login used another method, so the person must choose on the page.", paramTestIDActingFor)
+	}
+	if subtle.ConstantTimeCompare([]byte(hintPID), []byte(login.Subject)) != 1 {
+		return fosite.ErrAccessDenied.WithHintf("%s applies to the person named in login_hint, but this browser's login session is another person's; log out or use a fresh cookie jar.", paramTestIDActingFor)
+	}
+	return nil
+}
+
+// chooseHeadless makes the choice testid_acting_for asks for, as the
+// chooser page would: it must be among the current choices (the rules of
+// representation.Evaluate, the tool's accepted relations), it is stored
+// on the session for the tool and logged. An impossible choice ends the
+// authorization with access_denied for the tool.
+func (p *Provider) chooseHeadless(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, want string, choices []representation.Choice) {
+	if err := headlessAllowed(ar, login); err != nil {
+		p.authorizeError(w, r, t, ar, err)
+		return
+	}
+	var acting *representation.Choice
+	if want != choiceSelf {
+		if acting = pick(choices, want); acting == nil {
+			p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHintf(
+				"The person named in %s is not someone the logged-in person may act for in this tool now: no such relation, a relation the tool does not accept, or one the rules deny (age, expiry, confidential address). See the sandbox population.", paramTestIDActingFor))
+			return
+		}
+	}
+	p.recordChoice(w, r, t, ar, sess, login, want, acting, true)
 }
 
 // pick finds the choice for subjectPID among the current ones; nil when
@@ -184,7 +276,11 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
 		}
-		sess, _ := t.sessions.Get(r, t.cookieName())
+		sess, err := t.sessions.Get(r, t.cookieName())
+		if unavailable(err) {
+			p.renderUnavailable(w, r, t, lang, err)
+			return
+		}
 		login, loggedIn := t.sessions.Login(sess)
 		sid := t.sessions.ID(sess)
 		if !loggedIn || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(chooseCSRF(sid, flowID))) != 1 {
@@ -192,6 +288,10 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			return
 		}
 		f, err := p.store.TakeFlow(ctx, flowID, purposeChoose)
+		if unavailable(err) {
+			p.renderUnavailable(w, r, t, lang, err)
+			return
+		}
 		t.setFlowCookie(w, t.chooseCookie(), "", -1)
 		var cf chooseFlow
 		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) || json.Unmarshal(f.Data, &cf) != nil ||
@@ -201,8 +301,18 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		}
 		lang = cf.langOr(lang)
 		ar, err := t.fstore.unmarshalRequest(ctx, cf.Request, NewSession(t.name))
+		if unavailable(err) {
+			p.renderUnavailable(w, r, t, lang, err)
+			return
+		}
 		if err != nil {
 			renderError(w, r, http.StatusBadRequest, lang, "unknown_client", "invalid_client", "")
+			return
+		}
+		if r.PostForm.Get("action") == "cancel" {
+			// The person would rather not go on: the tool hears so
+			// (OIDC Core §3.1.2.6) instead of the person being stuck.
+			p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHint("The person cancelled choosing whom to act for."))
 			return
 		}
 		picked := r.PostForm.Get("subject")
@@ -217,7 +327,7 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		if picked != choiceSelf {
 			// Re-check now: the rules are evaluated at login time, and
 			// the page may have been open across a relation's end.
-			_, choices, err := p.choices(ctx, ar.Client.(*fositeClient).c, login.Subject)
+			_, choices, err := p.choices(ctx, t, ar.Client.(*fositeClient).c, login.Subject)
 			if err != nil {
 				p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 				return
@@ -227,23 +337,33 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 				return
 			}
 		}
-		sess.Values[sessionChoiceKey(ar.GetClient().GetID(), login.Subject)] = picked
-		if err := t.sessions.Save(r, w, sess); err != nil {
-			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
-			return
-		}
-		detail := map[string]any{"relation": "self"}
-		subject := login.Subject
-		if acting != nil {
-			detail = map[string]any{"relation": string(acting.Relation.Kind), "limited": acting.Decision.Limited}
-			subject = acting.Subject.PID
-		}
-		p.event(ctx, t, audit.Event{
-			Kind: audit.RepresentationChosen, Actor: login.Subject, Subject: subject,
-			ClientID: ar.GetClient().GetID(), SessionID: sid, Detail: detail,
-		})
-		p.issue(w, r, t, ar, sess, *login, acting)
+		p.recordChoice(w, r, t, ar, sess, *login, picked, acting, false)
 	}
+}
+
+// recordChoice stores a choice (choiceSelf or a pid) on the login session
+// for the tool, logs it and issues the code. headless marks a choice made
+// with testid_acting_for rather than on the page.
+func (p *Provider) recordChoice(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, picked string, acting *representation.Choice, headless bool) {
+	sess.Values[sessionChoiceKey(ar.GetClient().GetID(), login.Subject)] = picked
+	if err := t.sessions.Save(r, w, sess); err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	detail := map[string]any{"relation": "self"}
+	subject := login.Subject
+	if acting != nil {
+		detail = map[string]any{"relation": string(acting.Relation.Kind), "limited": acting.Decision.Limited}
+		subject = acting.Subject.PID
+	}
+	if headless {
+		detail["headless"] = true
+	}
+	p.event(r.Context(), t, audit.Event{
+		Kind: audit.RepresentationChosen, Actor: login.Subject, Subject: subject,
+		ClientID: ar.GetClient().GetID(), SessionID: t.sessions.ID(sess), Detail: detail,
+	})
+	p.issue(w, r, t, ar, sess, login, acting)
 }
 
 func (f chooseFlow) langOr(def string) string {
@@ -253,8 +373,8 @@ func (f chooseFlow) langOr(def string) string {
 	return def
 }
 
-// representationClaim is the "representation" claim (DESIGN "Token
-// claims when acting for someone"). A pseudonymous tool gets only the
+// representationClaim is the "representation" claim
+// (docs/representation.md, "Claims"). A pseudonymous tool gets only the
 // pairwise id of the represented person.
 func (t *tenant) representationClaim(c storage.Client, scopes fosite.Arguments, a *representation.Choice) map[string]any {
 	d := a.Decision
@@ -270,7 +390,7 @@ func (t *tenant) representationClaim(c storage.Client, scopes fosite.Arguments, 
 				rep["name"] = name
 			}
 			if !a.Subject.BirthDate.IsZero() {
-				rep["birthdate"] = a.Subject.BirthDate.In(representation.Oslo).Format("2006-01-02")
+				rep["birthdate"] = dateClaim(a.Subject.BirthDate)
 			}
 		}
 	}
@@ -301,7 +421,7 @@ func (p *Provider) recheckRepresentation(ctx context.Context, t *tenant, ar fosi
 		return nil
 	}
 	c := ar.GetClient().(*fositeClient).c
-	_, choices, err := p.choices(ctx, c, s.PID)
+	_, choices, err := p.choices(ctx, t, c, s.PID)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}

@@ -25,6 +25,7 @@ var chooserMessages = map[string]map[string]string{
 		"valid_until":                "gjelder til",
 		"areas":                      "tjenesteområder",
 		"continue":                   "Fortsett",
+		"cancel":                     "Avbryt",
 		"legend":                     "Velg person",
 	},
 	"nn": {
@@ -40,13 +41,14 @@ var chooserMessages = map[string]map[string]string{
 		"valid_until":                "gjeld til",
 		"areas":                      "tenesteområde",
 		"continue":                   "Hald fram",
+		"cancel":                     "Avbryt",
 		"legend":                     "Vel person",
 	},
 	"en": {
 		"title":                      "On whose behalf do you want to use the service?",
 		"intro":                      "You are logged in as %s. Choose whom you will use %s for.",
 		"self":                       "Myself",
-		"years":                      "years",
+		"years":                      "years old",
 		"limited":                    "limited access",
 		"limited_why":                "Children aged 12 to 15 decide themselves over part of their health information.",
 		"parent":                     "parental responsibility",
@@ -55,8 +57,51 @@ var chooserMessages = map[string]map[string]string{
 		"valid_until":                "valid until",
 		"areas":                      "service areas",
 		"continue":                   "Continue",
+		"cancel":                     "Cancel",
 		"legend":                     "Choose a person",
 	},
+}
+
+// serviceAreaNames are the page's names of the service areas
+// (tjenesteområder) a power of attorney may cover. The registry holds
+// codes; a code not listed here is shown as it is.
+var serviceAreaNames = map[string]map[string]string{
+	"nb": {
+		"appointments":   "timeavtaler",
+		"messages":       "meldinger",
+		"prescriptions":  "resepter",
+		"health_records": "journal",
+		"test_results":   "prøvesvar",
+		"vaccinations":   "vaksiner",
+	},
+	"nn": {
+		"appointments":   "timeavtalar",
+		"messages":       "meldingar",
+		"prescriptions":  "reseptar",
+		"health_records": "journal",
+		"test_results":   "prøvesvar",
+		"vaccinations":   "vaksinar",
+	},
+	"en": {
+		"appointments":   "appointments",
+		"messages":       "messages",
+		"prescriptions":  "prescriptions",
+		"health_records": "health records",
+		"test_results":   "test results",
+		"vaccinations":   "vaccinations",
+	},
+}
+
+// serviceAreas names areas in lang, in the order given.
+func serviceAreas(lang string, areas []string) string {
+	names := make([]string, len(areas))
+	for i, a := range areas {
+		names[i] = a
+		if n, ok := serviceAreaNames[lang][a]; ok {
+			names[i] = n
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // chooserOption is one radio button.
@@ -100,7 +145,7 @@ func chooserView(lang string, t *tenant, c storage.Client, holder representation
 			detail += ", " + m["valid_until"] + " " + ch.Decision.ValidUntil.In(representation.Oslo).Format("02.01.2006")
 		}
 		if len(ch.Decision.ServiceAreas) > 0 {
-			detail += ", " + m["areas"] + ": " + strings.Join(ch.Decision.ServiceAreas, ", ")
+			detail += ", " + m["areas"] + ": " + serviceAreas(lang, ch.Decision.ServiceAreas)
 		}
 		v.Options = append(v.Options, chooserOption{Value: ch.Subject.PID, Label: label, Detail: detail, Limited: ch.Decision.Limited})
 	}

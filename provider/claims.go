@@ -43,8 +43,9 @@ func sector(c storage.Client) string {
 	return c.ID
 }
 
-// sidFor derives the sid claim from the login session id, so the cookie's
-// id never leaves the server.
+// sidFor derives the sid claim from the login session's chain id
+// (sessionstore.Login.ChainID), so no session id leaves the server and the
+// sid stays the same when the person logs in again in the same browser.
 func sidFor(sessionID string) string {
 	h := sha256.Sum256([]byte("sid\x00" + sessionID))
 	return base64.RawURLEncoding.EncodeToString(h[:18])
@@ -87,7 +88,7 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 	cl.AuthenticationMethodsReferences = login.AMR
 	cl.Extra["sid"] = sidFor(sessionID)
 
-	claims := p.personClaims(ctx, c, ar.GetGrantedScopes(), login.Subject, login.Locale)
+	claims := p.personClaims(ctx, t, c, ar.GetGrantedScopes(), login.Subject, login.Locale)
 	for k, v := range claims {
 		cl.Extra[k] = v
 	}
@@ -107,7 +108,7 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 }
 
 // personClaims returns the claims about a person a client may see.
-func (p *Provider) personClaims(ctx context.Context, c storage.Client, scopes fosite.Arguments, pid, locale string) map[string]any {
+func (p *Provider) personClaims(ctx context.Context, t *tenant, c storage.Client, scopes fosite.Arguments, pid, locale string) map[string]any {
 	out := map[string]any{}
 	if c.Category == "pseudonymous" {
 		return out
@@ -116,7 +117,7 @@ func (p *Provider) personClaims(ctx context.Context, c storage.Client, scopes fo
 		out["pid"] = pid
 	}
 	if scopes.Has("profile") {
-		if person, err := p.store.GetPerson(ctx, pid); err == nil {
+		if person, err := p.store.GetPerson(ctx, t.cfg.Registry, pid); err == nil {
 			name := strings.TrimSpace(person.GivenName + " " + person.FamilyName)
 			if name != "" {
 				out["name"] = name
@@ -124,12 +125,12 @@ func (p *Provider) personClaims(ctx context.Context, c storage.Client, scopes fo
 				out["family_name"] = person.FamilyName
 			}
 			if !person.BirthDate.IsZero() {
-				out["birthdate"] = person.BirthDate.Format("2006-01-02")
+				out["birthdate"] = dateClaim(person.BirthDate)
 			}
 		}
 		if _, ok := out["birthdate"]; !ok {
 			if parsed, err := representation.ParsePID(pid); err == nil {
-				out["birthdate"] = parsed.BirthDate.Format("2006-01-02")
+				out["birthdate"] = dateClaim(parsed.BirthDate)
 			}
 		}
 		if locale != "" {
@@ -138,3 +139,9 @@ func (p *Provider) personClaims(ctx context.Context, c storage.Client, scopes fo
 	}
 	return out
 }
+
+// dateClaim formats a calendar date claim such as birthdate (OIDC Core
+// §5.1: YYYY-MM-DD). Dates are kept as their start in Europe/Oslo, which
+// storage may hand back in UTC (22:00 or 23:00 the day before), so the
+// date is read in Oslo.
+func dateClaim(t time.Time) string { return t.In(representation.Oslo).Format(time.DateOnly) }

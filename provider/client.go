@@ -2,11 +2,11 @@ package provider
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rsa"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -18,7 +18,15 @@ import (
 )
 
 // fositeClient presents a storage.Client to fosite.
-type fositeClient struct{ c storage.Client }
+type fositeClient struct {
+	c storage.Client
+	// secretMethod is how the request being authenticated presents a
+	// secret (client_secret_basic or client_secret_post; "" for none or
+	// when no client authentication is under way).
+	secretMethod string
+	// assertion is the client assertion being authenticated, if any.
+	assertion *assertionHeader
+}
 
 // Interface guards.
 var (
@@ -45,9 +53,21 @@ func (f *fositeClient) GetAudience() fosite.Arguments { return f.c.Audience }
 // (request_uri other than PAR's) — none are registered.
 func (f *fositeClient) GetRequestURIs() []string { return nil }
 
-// GetJSONWebKeys converts the registered JWKS (JSON) into fosite's go-jose
-// v3 type; this JSON hop is the only v3 value we build.
+// GetJSONWebKeys returns the registered keys that may verify the
+// assertion being authenticated (all of them outside client
+// authentication), so fosite, which picks a key by kid and type only,
+// never picks one whose alg differs.
 func (f *fositeClient) GetJSONWebKeys() *jose.JSONWebKeySet {
+	set := f.registeredKeys()
+	if set == nil || f.assertion == nil {
+		return set
+	}
+	return &jose.JSONWebKeySet{Keys: fittingKeys(set, f.assertion.alg, "")}
+}
+
+// registeredKeys converts the registered JWKS (JSON) into fosite's go-jose
+// v3 type; this JSON hop is the only v3 value we build.
+func (f *fositeClient) registeredKeys() *jose.JSONWebKeySet {
 	if len(f.c.JWKS) == 0 {
 		return nil
 	}
@@ -67,45 +87,56 @@ func (f *fositeClient) GetTokenEndpointAuthMethod() string {
 	if f.c.Public {
 		return "none"
 	}
+	if f.c.AnySecretMethod && (f.secretMethod == "client_secret_basic" || f.secretMethod == "client_secret_post") {
+		// Not pinned: fosite binds the client to the method it reports,
+		// so report the one the request used.
+		return f.secretMethod
+	}
 	if f.c.TokenEndpointAuthMethod == "" {
 		return "client_secret_basic"
 	}
 	return f.c.TokenEndpointAuthMethod
 }
 
+type secretMethodKey struct{}
+
+// withSecretMethod tells the client lookup during client authentication
+// how the request presents its secret, so that a client registered
+// without a pinned method (AnySecretMethod) is held to that one method
+// for this request. A request with a secret both in the form and in
+// Basic counts as client_secret_post and is then refused for its Basic
+// credentials: RFC 6749 §2.3 allows one method per request.
+func withSecretMethod(next fosite.ClientAuthenticationStrategy) fosite.ClientAuthenticationStrategy {
+	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
+		m := ""
+		if form.Get("client_secret") != "" {
+			m = "client_secret_post"
+		} else if _, secret, ok := r.BasicAuth(); ok && secret != "" {
+			m = "client_secret_basic"
+		}
+		return next(context.WithValue(ctx, secretMethodKey{}, m), r, form)
+	}
+}
+
+// secretMethodFrom is the method withSecretMethod saw, or "".
+func secretMethodFrom(ctx context.Context) string {
+	m, _ := ctx.Value(secretMethodKey{}).(string)
+	return m
+}
+
 // GetTokenEndpointAuthSigningAlgorithm is the one alg fosite accepts on
-// the client's private_key_jwt assertions (OIDC Registration
-// token_endpoint_auth_signing_alg). oidcp registers no such field: the
-// first registered signing key decides, by its "alg" or else by its type
-// (RSA: RS256; EC: ES256, ES384 or ES512 by curve). A client with a
-// jwks_uri, whose keys are unknown until fetched, signs RS256.
+// the private_key_jwt assertion being authenticated: the registered
+// token_endpoint_auth_signing_alg, else the assertion's own alg when an
+// advertised one and a registered key fits it (assertionalg.go). Outside
+// client authentication fosite does not ask.
 func (f *fositeClient) GetTokenEndpointAuthSigningAlgorithm() string {
-	set := f.GetJSONWebKeys()
-	if set == nil {
+	if f.assertion == nil {
+		if f.c.TokenEndpointAuthSigningAlg != "" {
+			return f.c.TokenEndpointAuthSigningAlg
+		}
 		return "RS256"
 	}
-	for _, k := range set.Keys {
-		if k.Use != "sig" {
-			continue
-		}
-		if k.Algorithm != "" {
-			return k.Algorithm
-		}
-		switch pub := k.Key.(type) {
-		case *rsa.PublicKey:
-			return "RS256"
-		case *ecdsa.PublicKey:
-			switch pub.Curve {
-			case elliptic.P256():
-				return "ES256"
-			case elliptic.P384():
-				return "ES384"
-			case elliptic.P521():
-				return "ES512"
-			}
-		}
-	}
-	return "RS256"
+	return enforcedAlg(f.c.TokenEndpointAuthSigningAlg, f.registeredKeys(), f.assertion)
 }
 
 // GetResponseModes: query and form_post (DESIGN: response_mode).
@@ -160,14 +191,30 @@ func (cc *clientCache) get(ctx context.Context, tenant, id string) (storage.Clie
 // cache keeps it from costing ~50 ms of CPU on every token request. Only
 // the SHA-256 of (hash, secret) pairs that verified is kept in memory.
 type secretHasher struct {
-	mu sync.Mutex
-	ok map[[32]byte]struct{}
+	// compare is bcrypt.CompareHashAndPassword; tests count the calls.
+	compare func(hash, secret []byte) error
+	mu      sync.Mutex
+	ok      map[[32]byte]struct{}
+
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
-func newSecretHasher() *secretHasher { return &secretHasher{ok: map[[32]byte]struct{}{}} }
+func newSecretHasher() *secretHasher {
+	return &secretHasher{compare: bcrypt.CompareHashAndPassword, ok: map[[32]byte]struct{}{}}
+}
+
+type cachedOnlyKey struct{}
+
+// withCachedSecretsOnly makes Compare answer from its cache alone: a
+// secret not already verified fails without a bcrypt comparison (a
+// client throttled for failed authentications).
+func withCachedSecretsOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, cachedOnlyKey{}, true)
+}
 
 // Compare implements fosite.Hasher.
-func (h *secretHasher) Compare(_ context.Context, hash, data []byte) error {
+func (h *secretHasher) Compare(ctx context.Context, hash, data []byte) error {
 	k := sha256.Sum256(append(append(append([]byte{}, hash...), 0), data...))
 	h.mu.Lock()
 	_, hit := h.ok[k]
@@ -175,7 +222,10 @@ func (h *secretHasher) Compare(_ context.Context, hash, data []byte) error {
 	if hit {
 		return nil
 	}
-	if err := bcrypt.CompareHashAndPassword(hash, data); err != nil {
+	if ctx.Value(cachedOnlyKey{}) != nil {
+		return bcrypt.ErrMismatchedHashAndPassword
+	}
+	if err := h.compare(hash, data); err != nil {
 		return err
 	}
 	h.mu.Lock()
@@ -185,6 +235,20 @@ func (h *secretHasher) Compare(_ context.Context, hash, data []byte) error {
 	h.ok[k] = struct{}{}
 	h.mu.Unlock()
 	return nil
+}
+
+// compareDummy spends one bcrypt comparison of secret against a hash of
+// the cost client secrets are stored with, made once per process: a
+// secret for an unknown client_id must take as long to refuse as a wrong
+// one for a known client, or timing lists the registered clients.
+func (h *secretHasher) compareDummy(ctx context.Context, secret []byte) {
+	if ctx.Value(cachedOnlyKey{}) != nil {
+		return
+	}
+	h.dummyOnce.Do(func() {
+		h.dummy, _ = bcrypt.GenerateFromPassword([]byte(rand.Text()), bcrypt.DefaultCost)
+	})
+	_ = h.compare(h.dummy, secret)
 }
 
 // Hash implements fosite.Hasher.

@@ -8,17 +8,22 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/go-jose/go-jose/v3"
 
+	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/storage"
 )
 
-// TestTokenEndpointAuthSigningAlgorithm: the registered key decides which
-// alg a private_key_jwt assertion must use.
+// TestTokenEndpointAuthSigningAlgorithm: without a registered
+// token_endpoint_auth_signing_alg, an assertion may use any advertised
+// algorithm for which the client registered a fitting key (by kid, key
+// type and the key's own alg); with one, only that algorithm.
 func TestTokenEndpointAuthSigningAlgorithm(t *testing.T) {
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -32,23 +37,34 @@ func TestTokenEndpointAuthSigningAlgorithm(t *testing.T) {
 		return k.Public()
 	}
 	p256 := ec(elliptic.P256())
+	both := []jose.JSONWebKey{{Key: rsaKey.Public(), KeyID: "r"}, {Key: p256, KeyID: "e"}}
 	for _, tc := range []struct {
-		name    string
-		keys    []jose.JSONWebKey
-		jwksURI string
-		want    string
+		name       string
+		keys       []jose.JSONWebKey
+		jwksURI    string
+		registered string
+		alg, kid   string
+		ok         bool
 	}{
-		{"rsa without alg", []jose.JSONWebKey{{Key: rsaKey.Public()}}, "", "RS256"},
-		{"rsa with alg PS256", []jose.JSONWebKey{{Key: rsaKey.Public(), Algorithm: "PS256", Use: "sig"}}, "", "PS256"},
-		{"ec P-256", []jose.JSONWebKey{{Key: p256}}, "", "ES256"},
-		{"ec P-384", []jose.JSONWebKey{{Key: ec(elliptic.P384())}}, "", "ES384"},
-		{"ec P-521", []jose.JSONWebKey{{Key: ec(elliptic.P521())}}, "", "ES512"},
-		{"encryption key skipped", []jose.JSONWebKey{{Key: rsaKey.Public(), Use: "enc"}, {Key: p256}}, "", "ES256"},
-		{"first signing key wins", []jose.JSONWebKey{{Key: p256}, {Key: rsaKey.Public()}}, "", "ES256"},
-		{"jwks_uri", nil, "https://client.example/jwks", "RS256"},
+		{"rsa without alg signs RS256", []jose.JSONWebKey{{Key: rsaKey.Public()}}, "", "", "RS256", "", true},
+		{"rsa without alg signs PS256", []jose.JSONWebKey{{Key: rsaKey.Public()}}, "", "", "PS256", "", true},
+		{"rsa with alg RS256 cannot sign PS256", []jose.JSONWebKey{{Key: rsaKey.Public(), Algorithm: "RS256"}}, "", "", "PS256", "", false},
+		{"rsa and ec: RS256 by the RSA kid", both, "", "", "RS256", "r", true},
+		{"rsa and ec: ES256 by the EC kid", both, "", "", "ES256", "e", true},
+		{"rsa and ec: ES256 without kid", both, "", "", "ES256", "", true},
+		{"rsa and ec: ES256 naming the RSA kid", both, "", "", "ES256", "r", false},
+		{"rsa and ec: unknown kid", both, "", "", "RS256", "x", false},
+		{"not advertised: RS384", both, "", "", "RS384", "r", false},
+		{"not advertised: none", both, "", "", "none", "", false},
+		{"ec P-384 cannot sign ES256", []jose.JSONWebKey{{Key: ec(elliptic.P384())}}, "", "", "ES256", "", false},
+		{"encryption key skipped", []jose.JSONWebKey{{Key: rsaKey.Public(), Use: "enc"}, {Key: p256}}, "", "", "RS256", "", false},
+		{"registered ES256 refuses RS256", both, "", "ES256", "RS256", "r", false},
+		{"registered ES256 accepts ES256", both, "", "ES256", "ES256", "e", true},
+		{"jwks_uri: any advertised alg", nil, "https://client.example/jwks", "", "PS256", "k", true},
+		{"jwks_uri: registered alg only", nil, "https://client.example/jwks", "RS256", "PS256", "k", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := storage.Client{TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: tc.jwksURI}
+			c := storage.Client{TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: tc.jwksURI, TokenEndpointAuthSigningAlg: tc.registered}
 			if tc.keys != nil {
 				raw, err := json.Marshal(jose.JSONWebKeySet{Keys: tc.keys})
 				if err != nil {
@@ -56,15 +72,18 @@ func TestTokenEndpointAuthSigningAlgorithm(t *testing.T) {
 				}
 				c.JWKS = raw
 			}
-			f := &fositeClient{c: c}
-			if got := f.GetTokenEndpointAuthSigningAlgorithm(); got != tc.want {
-				t.Errorf("alg = %q, want %q", got, tc.want)
+			h := &assertionHeader{alg: tc.alg, kid: tc.kid}
+			f := &fositeClient{c: c, assertion: h}
+			got := f.GetTokenEndpointAuthSigningAlgorithm()
+			if ok := got == tc.alg; ok != tc.ok || ok == (h.refusal != "") {
+				t.Errorf("enforced %q for a %s assertion (refusal %q), want accepted=%v", got, tc.alg, h.refusal, tc.ok)
 			}
-			// fosite only looks at keys marked for signing.
+			// fosite only looks at keys marked for signing, and must not
+			// find one whose alg differs.
 			if set := f.GetJSONWebKeys(); set != nil {
-				for i, k := range set.Keys {
-					if want := tc.keys[i].Use; k.Use != want && (want != "" || k.Use != "sig") {
-						t.Errorf("key %d: use %q, registered %q", i, k.Use, want)
+				for _, k := range set.Keys {
+					if k.Use != "sig" || !keyFits(k, tc.alg) {
+						t.Errorf("key %q (use %q, alg %q) offered for a %s assertion", k.KeyID, k.Use, k.Algorithm, tc.alg)
 					}
 				}
 			}
@@ -95,12 +114,44 @@ func TestJWKSFetchBounded(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	f := newJWKSFetcher()
+	f := newJWKSFetcher(withDefaults(Config{DevMode: true}).HTTPClient)
 	got, err := f.Resolve(t.Context(), srv.URL+"/small", true)
 	if err != nil || len(got.Keys) != 1 || got.Keys[0].Use != "sig" {
 		t.Fatalf("small set: %v %+v", err, got)
 	}
 	if _, err := f.Resolve(t.Context(), srv.URL+"/huge", true); err == nil {
 		t.Fatal("a JWK Set over the size limit was accepted")
+	}
+}
+
+// TestJWKSURIPointingAtLoopbackRefused: outside dev mode the provider
+// fetches a client's jwks_uri through the outbound client, which refuses
+// a loopback address before connecting (SSRF); the same URL in dev mode
+// is fetched.
+func TestJWKSURIPointingAtLoopbackRefused(t *testing.T) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: k.Public(), KeyID: "k1", Algorithm: "RS256"}}})
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		w.Write(set)
+	}))
+	defer srv.Close()
+
+	f := newJWKSFetcher(withDefaults(Config{}).HTTPClient)
+	_, err = f.Resolve(t.Context(), srv.URL+"/jwks", true)
+	if !errors.Is(err, outbound.ErrRefused) {
+		t.Errorf("jwks_uri on 127.0.0.1 outside dev mode: %v, want a refusal", err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the loopback jwks_uri was fetched %d times", n)
+	}
+
+	dev := newJWKSFetcher(withDefaults(Config{DevMode: true}).HTTPClient)
+	if got, err := dev.Resolve(t.Context(), srv.URL+"/jwks", true); err != nil || len(got.Keys) != 1 {
+		t.Errorf("dev mode: %v %+v", err, got)
 	}
 }

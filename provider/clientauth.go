@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +13,10 @@ import (
 	"github.com/go-jose/go-jose/v3"
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/outbound"
+	"github.com/oidcp/oidcp/ratelimit"
+	"github.com/oidcp/oidcp/storage"
 )
 
 // Client authentication at /token, /par, /revoke and /introspect: the
@@ -25,14 +28,15 @@ import (
 // authentication as the others.
 
 // configureClientAuth installs the client authentication strategy and the
-// jwks_uri fetcher on t's fosite instance.
-func (t *tenant) configureClientAuth() {
+// jwks_uri fetcher, which fetches through the outbound client, on t's
+// fosite instance.
+func (p *Provider) configureClientAuth(t *tenant) {
 	f, ok := t.oauth.(*fosite.Fosite)
 	if !ok {
 		return
 	}
-	t.fcfg.ClientAuthenticationStrategy = clientAuthentication(f)
-	t.fcfg.JWKSFetcherStrategy = newJWKSFetcher()
+	t.fcfg.ClientAuthenticationStrategy = withSecretMethod(p.clientAuthentication(t, f))
+	t.fcfg.JWKSFetcherStrategy = newJWKSFetcher(p.cfg.HTTPClient)
 	f.Config = assertionAudiences{Config: t.fcfg, urls: []string{t.issuer + "/token", t.issuer, t.issuer + "/par"}}
 }
 
@@ -55,35 +59,127 @@ func (a assertionAudiences) GetTokenURLs(context.Context) []string { return a.ur
 // 7523 §3.2 and OIDC Core §9 make every rejected client assertion a
 // failed client authentication. A request with no credentials at all is
 // one too (RFC 6749 §5.2), where fosite says invalid_request.
-func clientAuthentication(f *fosite.Fosite) fosite.ClientAuthenticationStrategy {
+//
+// Around it, the hardening fosite lacks:
+//   - an unknown client_id with a secret costs a bcrypt comparison (against
+//     a dummy hash), as a known one does, so timing does not tell which
+//     client ids exist;
+//   - failed secret-based authentications are counted per (tenant,
+//     client_id) in the shared counters; past the limit, attempts are
+//     refused with 429 until the window ends, without a bcrypt comparison,
+//     except a secret this node has already verified (its cache), so the
+//     real client keeps working where it already did;
+//   - an assertion is refused before anything is stored when its exp is
+//     too far ahead, and a refused assertion whose jti fosite had already
+//     stored (an audience mismatch is checked after) has it removed, so a
+//     refusal pins no replay record.
+func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.ClientAuthenticationStrategy {
+	failRule := ratelimit.Rule{Name: "client-auth-failed", Limit: p.cfg.Limits.FailedClientAuth, Window: p.cfg.Limits.FailedClientAuthWindow}
 	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
-		c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
-		if err == nil {
-			if a := form.Get("client_assertion"); a != "" {
-				if err := checkAssertionLifetime(a, time.Now()); err != nil {
-					return nil, err
+		assertion := form.Get("client_assertion")
+		if assertion != "" {
+			// The clock fosite verifies exp with.
+			if err := checkAssertionLifetime(assertion, time.Now()); err != nil {
+				return nil, err
+			}
+			ctx, stored := withJTIRecord(ctx)
+			ctx, header := withAssertionHeader(ctx, assertion)
+			c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
+			if err != nil && stored.jti != "" {
+				if derr := p.store.DeleteToken(ctx, t.name, storage.KindClientAssertion, stored.jti); derr != nil && !errors.Is(derr, storage.ErrNotFound) {
+					p.log.WarnContext(ctx, "remove the jti of a refused client assertion", "tenant", t.name, "err", derr)
 				}
+			}
+			if err != nil && header != nil && header.refusal != "" {
+				return nil, fosite.ErrInvalidClient.WithHintf("The client_assertion cannot be verified: %s.", header.refusal).WithDebug(err.Error())
+			}
+			if err != nil {
+				return nil, asInvalidClient(err)
 			}
 			return c, nil
 		}
-		_, _, basic := r.BasicAuth()
-		if form.Get("client_assertion") == "" && (basic || form.Get("client_id") != "") {
+
+		id, secret := secretCredentials(r, form)
+		throttleKey := t.name + ":" + id
+		throttled := id != "" && !p.limiter.Spent(failRule, throttleKey).Allowed
+		if throttled {
+			ctx = withCachedSecretsOnly(ctx)
+		}
+		c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
+		if err == nil {
+			return c, nil
+		}
+		if unavailable(err) {
+			// The database could not say whether the secret is right: not
+			// a failed authentication, so it does not count against the
+			// client (it would lock the client out once storage returns).
 			return nil, err
 		}
-		var rfc *fosite.RFC6749Error
-		if !errors.As(err, &rfc) {
-			// fosite's JWT parser reports exp, nbf and iat failures as
-			// plain errors ("Token is expired"), which would otherwise
-			// become a 500.
-			return nil, fosite.ErrInvalidClient.WithHintf("The client_assertion is not valid: %s.", err).WithDebug(err.Error())
+		if id == "" {
+			return nil, asInvalidClient(err) // no credentials at all
 		}
-		if rfc.CodeField >= http.StatusInternalServerError || rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
-			return nil, err
+		if !errors.Is(err, fosite.ErrInvalidClient) {
+			return nil, err // malformed, or a server error
 		}
-		// A rejected assertion, or no credentials at all ("no client
-		// authentication included", RFC 6749 §5.2). Not wrapped: fosite's
-		// revocation endpoint would answer for the wrapped error.
-		return nil, fosite.ErrInvalidClient.WithHint(rfc.HintField).WithDebug(rfc.DebugField)
+		if throttled {
+			return nil, errTooManyRequests(p.limiter.Spent(failRule, throttleKey).RetryAfter).
+				WithHint("Too many failed client authentications for this client_id; wait for the Retry-After time.")
+		}
+		if secret != "" && errors.Is(err, fosite.ErrNotFound) {
+			// Unknown or disabled client: spend what a wrong secret costs.
+			p.hasher.compareDummy(ctx, []byte(secret))
+		}
+		if _, cerr := p.limiter.Allow(ctx, failRule, throttleKey); cerr != nil {
+			p.log.WarnContext(ctx, "rate limit counter unavailable", "rule", failRule.Name, "err", cerr)
+		}
+		return nil, err
+	}
+}
+
+// asInvalidClient makes a refused client assertion, or a request without
+// any credentials, invalid_client (see clientAuthentication), leaving
+// server errors as they are.
+func asInvalidClient(err error) error {
+	var rfc *fosite.RFC6749Error
+	if !errors.As(err, &rfc) {
+		// fosite's JWT parser reports exp, nbf and iat failures as
+		// plain errors ("Token is expired"), which would otherwise
+		// become a 500.
+		return fosite.ErrInvalidClient.WithHintf("The client_assertion is not valid: %s.", err).WithDebug(err.Error())
+	}
+	if rfc.CodeField >= http.StatusInternalServerError || rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
+		return err
+	}
+	// Not wrapped: fosite's revocation endpoint would answer for the
+	// wrapped error.
+	return fosite.ErrInvalidClient.WithHint(rfc.HintField).WithDebug(rfc.DebugField)
+}
+
+// secretCredentials are the client_id and secret a request presents, as
+// fosite reads them (HTTP Basic, URL-decoded, or the form).
+func secretCredentials(r *http.Request, form url.Values) (id, secret string) {
+	if u, pw, ok := r.BasicAuth(); ok {
+		id, _ = url.QueryUnescape(u)
+		secret, _ = url.QueryUnescape(pw)
+		return id, secret
+	}
+	return form.Get("client_id"), form.Get("client_secret")
+}
+
+// jtiRecord notes the jti that fosite stored during one client
+// authentication (SetClientAssertionJWT), so a refusal can remove it.
+type jtiRecord struct{ jti string }
+
+type jtiRecordKey struct{}
+
+func withJTIRecord(ctx context.Context) (context.Context, *jtiRecord) {
+	rec := &jtiRecord{}
+	return context.WithValue(ctx, jtiRecordKey{}, rec), rec
+}
+
+func recordJTI(ctx context.Context, jti string) {
+	if rec, ok := ctx.Value(jtiRecordKey{}).(*jtiRecord); ok {
+		rec.jti = jti
 	}
 }
 
@@ -92,11 +188,20 @@ func clientAuthentication(f *fosite.Fosite) fosite.ClientAuthenticationStrategy 
 // one retry so an unreachable client cannot hold a token request for long.
 type jwksFetcher struct{ fosite.JWKSFetcherStrategy }
 
-func newJWKSFetcher() *jwksFetcher {
+// newJWKSFetcher fetches through hc, the outbound client, so a jwks_uri
+// that resolves to a loopback or private address is refused outside dev
+// mode (SSRF); a refused address is not retried.
+func newJWKSFetcher(hc *http.Client) *jwksFetcher {
 	rc := retryablehttp.NewClient()
-	rc.HTTPClient = &http.Client{Timeout: 5 * time.Second, Transport: limitBody{http.DefaultTransport, maxJWKSBytes}}
+	rc.HTTPClient = outbound.WithLimits(hc, 5*time.Second, maxJWKSBytes)
 	rc.RetryMax = 1
 	rc.RetryWaitMax = 500 * time.Millisecond
+	rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if errors.Is(err, outbound.ErrRefused) {
+			return false, err
+		}
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
 	rc.Logger = nil // it would log every fetch on stderr
 	return &jwksFetcher{fosite.NewDefaultJWKSFetcherStrategy(fosite.JWKSFetcherWithHTTPClient(rc))}
 }
@@ -105,33 +210,17 @@ func newJWKSFetcher() *jwksFetcher {
 // a few KiB, and fosite decodes whatever it is sent into memory.
 const maxJWKSBytes = 256 << 10
 
-// limitBody cuts response bodies at n bytes, so an oversized JWK Set ends
-// in a decode error rather than in memory.
-type limitBody struct {
-	next http.RoundTripper
-	n    int64
-}
-
-func (l limitBody) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := l.next.RoundTrip(r)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.LimitReader(resp.Body, l.n), resp.Body}
-	return resp, nil
-}
-
 // Resolve implements fosite.JWKSFetcherStrategy, with the fetched keys
 // read as registered keys are (sigKeys).
 func (j *jwksFetcher) Resolve(ctx context.Context, location string, ignoreCache bool) (*jose.JSONWebKeySet, error) {
 	set, err := j.JWKSFetcherStrategy.Resolve(ctx, location, ignoreCache)
 	if err != nil {
-		return nil, err
+		// The client's key set is unreachable, refused or not a JWK Set:
+		// the client cannot be authenticated (RFC 6749 §5.2), which is
+		// no fault of ours and no 500.
+		return nil, fosite.ErrInvalidClient.WithHint("The client's jwks_uri could not be fetched or is not a JWK Set.").WithWrap(err).WithDebug(err.Error())
 	}
-	return sigKeys(set), nil
+	return fitKeys(ctx, sigKeys(set)), nil
 }
 
 // sigKeys returns set with keys that have no "use" marked for signing.
@@ -151,8 +240,7 @@ func sigKeys(set *jose.JSONWebKeySet) *jose.JSONWebKeySet {
 
 // introspect handles POST /introspect (RFC 7662). The caller
 // authenticates as a confidential client, by the method it registered
-// (§2.1); any client of the tenant may introspect any of its tokens, as a
-// resource server acting for it does.
+// (§2.1), and sees only the tokens mayIntrospect allows it (§4).
 func (p *Provider) introspect(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -180,9 +268,18 @@ func (p *Provider) introspect(t *tenant) http.HandlerFunc {
 		}
 		scopes := strings.Fields(r.PostForm.Get("scope"))
 		tu, ar, err := t.oauth.IntrospectToken(ctx, token, fosite.TokenUse(r.PostForm.Get("token_type_hint")), NewSession(t.name), scopes...)
+		if unavailable(err) {
+			// Unknown, not inactive: the token may well be valid.
+			p.writeUnavailable(w, r, t, err)
+			return
+		}
 		if err != nil {
 			// Unknown, expired, revoked or another tenant's: inactive
 			// (RFC 7662 §2.2), never an error.
+			t.oauth.WriteIntrospectionResponse(ctx, w, &fosite.IntrospectionResponse{Active: false})
+			return
+		}
+		if !mayIntrospect(c.GetID(), tu, ar) {
 			t.oauth.WriteIntrospectionResponse(ctx, w, &fosite.IntrospectionResponse{Active: false})
 			return
 		}
@@ -197,6 +294,10 @@ func (p *Provider) introspect(t *tenant) http.HandlerFunc {
 // clientAuthError writes a failed client authentication as RFC 6749 §5.2
 // does, with the Basic challenge when the client tried Basic.
 func (p *Provider) clientAuthError(w http.ResponseWriter, r *http.Request, t *tenant, err error) {
+	if unavailable(err) {
+		p.writeUnavailable(w, r, t, err)
+		return
+	}
 	rfc := fosite.ErrorToRFC6749Error(err)
 	if rfc.CodeField >= http.StatusInternalServerError {
 		p.log.ErrorContext(r.Context(), "client authentication failed", "tenant", t.name, "err", errorDebug(err))
@@ -204,6 +305,7 @@ func (p *Provider) clientAuthError(w http.ResponseWriter, r *http.Request, t *te
 	if _, _, basic := r.BasicAuth(); basic && rfc.CodeField == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+t.issuer+`"`)
 	}
+	setRetryAfter(w, err)
 	t.oauth.WriteAccessError(r.Context(), w, fosite.NewAccessRequest(NewSession(t.name)), err)
 }
 
@@ -213,9 +315,10 @@ func (p *Provider) clientAuthError(w http.ResponseWriter, r *http.Request, t *te
 // client mints a fresh assertion per request anyway.
 const maxAssertionLifetime = time.Hour
 
-// checkAssertionLifetime rejects an assertion (already verified by fosite)
-// whose exp is more than maxAssertionLifetime away. It reads the clock
-// fosite verified exp with.
+// checkAssertionLifetime rejects an assertion whose exp is more than
+// maxAssertionLifetime away. It runs before fosite verifies the assertion,
+// so nothing is stored for one it refuses; the signature does not matter
+// for a refusal. It reads the clock fosite verifies exp with.
 func checkAssertionLifetime(assertion string, now time.Time) error {
 	parts := strings.Split(assertion, ".")
 	if len(parts) != 3 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -23,18 +24,51 @@ type Config struct {
 	RefreshTokenLifespan time.Duration // default 720h
 	IDTokenLifespan      time.Duration // default 10m
 	PARLifespan          time.Duration // default 60s
-	LoginFlowLifespan    time.Duration // default 15m: time a person has at the upstream login
+	LoginFlowLifespan    time.Duration // default 10m: time a person has at the upstream login
 	SessionIdle          time.Duration // default 30m
 	SessionAbsolute      time.Duration // default 120m
 
+	// Limits are the rate limits; the zero value limits nothing.
+	Limits Limits
+
 	// DevMode relaxes nothing in the protocol; it only allows http
-	// issuers on non-loopback hosts and verbose error descriptions.
+	// issuers on non-loopback hosts, verbose error descriptions and, when
+	// HTTPClient is nil, outbound calls to loopback and private addresses.
 	DevMode bool
 
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Observer receives metrics; nil means none.
 	Observer Observer
+	// HTTPClient is the outbound client (outbound.New) for every URL the
+	// provider fetches: clients' jwks_uri, and back-channel logout
+	// deliveries when they come. It must refuse private and loopback
+	// addresses outside dev mode. nil: outbound.New with AllowPrivate set
+	// to DevMode.
+	HTTPClient *http.Client
+}
+
+// Limits are the rate limits of the endpoints anyone can call, counted in
+// fixed windows shared by every node through the store. A limit of zero
+// or less is no limit.
+type Limits struct {
+	// Window is the length of the windows of the per-source and
+	// per-client limits; default 1m.
+	Window time.Duration
+	// AuthorizePerSource and AuthorizePerClient limit /authorize and /par
+	// together (a login through PAR makes two requests), per source
+	// address and per (tenant, client_id).
+	AuthorizePerSource, AuthorizePerClient int64
+	// TokenPerSource and TokenPerClient limit /token.
+	TokenPerSource, TokenPerClient int64
+	// FailedClientAuth is how many failed client authentications a
+	// (tenant, client_id) may have per FailedClientAuthWindow (default
+	// 5m) before further attempts are refused without being checked.
+	FailedClientAuth       int64
+	FailedClientAuthWindow time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For names the
+	// source address; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // TenantConfig is one tenant: its own issuer, keys, clients and upstream.
@@ -47,6 +81,10 @@ type TenantConfig struct {
 	// Sandbox enables the sandbox-only features (population page,
 	// self-service registration in later issues).
 	Sandbox bool
+	// Registry names the person and relation registry the tenant reads
+	// (names and relations for the chooser and the claims); required.
+	// Which registry a tenant may read is cmd/oidcp's validation.
+	Registry string
 }
 
 // Observer is the metrics the provider reports. cmd/oidcp passes

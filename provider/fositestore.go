@@ -256,7 +256,7 @@ func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 	if c.Disabled {
 		return nil, fosite.ErrNotFound.WithHint("The client is disabled.")
 	}
-	return &fositeClient{c: c}, nil
+	return &fositeClient{c: c, secretMethod: secretMethodFrom(ctx), assertion: assertionHeaderFrom(ctx)}, nil
 }
 
 // ClientAssertionJWTValid implements fosite.ClientManager: a known jti is a
@@ -294,6 +294,8 @@ func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp
 		// Not the client's fault: a 500, not a failed authentication.
 		return fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
 	}
+	// fosite checks the audience after this; a refusal then removes it.
+	recordJTI(ctx, jti)
 	return nil
 }
 
@@ -310,10 +312,14 @@ func (s *fositeStore) CreateAuthorizeCodeSession(ctx context.Context, code strin
 func (s *fositeStore) GetAuthorizeCodeSession(ctx context.Context, code string, sess fosite.Session) (fosite.Requester, error) {
 	rec, req, err := s.getRecord(ctx, storage.KindAuthorizeCode, code, sess, fosite.ErrInvalidatedAuthorizeCode)
 	if err == nil && !rec.ExpiresAt.After(s.now()) {
-		return nil, fosite.ErrNotFound.WithHint("The authorization code has expired.")
+		return nil, fosite.ErrNotFound.WithWrap(errCodeExpired)
 	}
 	return req, err
 }
+
+// errCodeExpired marks an unused authorization code past its lifetime, so
+// the token endpoint can say so rather than call it unknown.
+var errCodeExpired = errors.New("the authorization code has expired")
 
 // InvalidateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage. It
 // is a conditional update: of two concurrent redemptions exactly one wins;
@@ -386,10 +392,27 @@ func (s *fositeStore) RotateRefreshToken(ctx context.Context, requestID, sig str
 }
 
 // RevokeRefreshToken implements oauth2.TokenRevocationStorage: every
-// refresh token of the grant chain (RFC 7009 §2.1).
+// refresh token of the grant chain (RFC 7009 §2.1). It counts what it
+// revoked into the token request's revocationCount, if any.
 func (s *fositeStore) RevokeRefreshToken(ctx context.Context, requestID string) error {
-	_, err := s.store.RevokeByRequest(ctx, s.tenant, requestID, storage.KindRefreshToken)
+	n, err := s.store.RevokeByRequest(ctx, s.tenant, requestID, storage.KindRefreshToken)
+	if c, ok := ctx.Value(revocationCountKey{}).(*revocationCount); ok {
+		c.refresh += n
+	}
 	return err
+}
+
+type revocationCountKey struct{}
+
+// revocationCount tells the token endpoint what fosite's reuse handling
+// revoked. When an inactive refresh token is presented, fosite revokes
+// the rest of its chain: if some of it was still active, the token had
+// been rotated and is being reused; if none was, the grant had already
+// been revoked (RFC 7009, logout, a withdrawn consent or relation).
+type revocationCount struct{ refresh int64 }
+
+func withRevocationCount(ctx context.Context) context.Context {
+	return context.WithValue(ctx, revocationCountKey{}, &revocationCount{})
 }
 
 // RevokeAccessToken implements oauth2.TokenRevocationStorage.
@@ -428,9 +451,16 @@ func (s *fositeStore) CreatePKCERequestSession(ctx context.Context, sig string, 
 	return s.create(ctx, storage.KindPKCE, sig, r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
 }
 
-// DeletePKCERequestSession implements pkce.PKCERequestStorage.
-func (s *fositeStore) DeletePKCERequestSession(ctx context.Context, sig string) error {
-	return s.delete(ctx, storage.KindPKCE, sig)
+// DeletePKCERequestSession implements pkce.PKCERequestStorage. It keeps
+// the record: the PKCE record lives and dies with its code (the janitor
+// deletes both when they expire), and the code's one-time use is what
+// stops a second redemption. fosite checks PKCE before the code is
+// invalidated, so deleting here would let concurrent redemptions of one
+// code fail on a missing PKCE record (a 500, or invalid_grant without
+// the reuse being detected) instead of reaching the conditional
+// invalidation, where exactly one wins and the others revoke what it got.
+func (s *fositeStore) DeletePKCERequestSession(context.Context, string) error {
+	return nil
 }
 
 // CreatePARSession implements fosite.PARStorage (RFC 9126).

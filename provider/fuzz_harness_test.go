@@ -117,7 +117,8 @@ func newFzEnv(f testing.TB) *fzEnv {
 	for _, r := range []clients.Registration{
 		{ID: fzWeb, AuthMethod: clients.AuthPrivateKeyJWT, JWKS: jwks, RedirectURIs: []string{fzWebRedirect},
 			PostLogoutRedirectURIs: []string{fzWebLogout}, Scopes: []string{"openid profile offline_access api"},
-			GrantTypes: []string{clients.GrantAuthorizationCode, clients.GrantRefreshToken, clients.GrantClientCredentials}},
+			OfferedScopes: []string{"openid", "profile", "pid", "offline_access", "api"},
+			GrantTypes:    []string{clients.GrantAuthorizationCode, clients.GrantRefreshToken, clients.GrantClientCredentials}},
 		{ID: fzNative, Public: true, RedirectURIs: []string{fzNativeRedir, "http://127.0.0.1/cb"}},
 	} {
 		c, err := clients.Build(fzTenant, r, now)
@@ -131,7 +132,7 @@ func newFzEnv(f testing.TB) *fzEnv {
 	}
 	e.p, err = New(ctx, Config{
 		BaseURL: fzBase,
-		Tenants: []TenantConfig{{Name: fzTenant, DisplayName: "Fuzz", Upstream: fzUpstream{}}},
+		Tenants: []TenantConfig{{Name: fzTenant, DisplayName: "Fuzz", Upstream: fzUpstream{}, Registry: "synthetic"}},
 	}, store, fzKeys{key: e.opKey})
 	if err != nil {
 		f.Fatal(err)

@@ -60,15 +60,21 @@ func (p *Provider) startLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 	if reauth {
 		params.Prompt = "login"
 	}
+	// The request is stored until the person is back from the eID; it is
+	// measured before the upstream is asked for anything.
+	reqData, err := marshalRequest(ar)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	if len(reqData) > maxStoredRequestBytes {
+		p.authorizeError(w, r, t, ar, fosite.ErrInvalidRequest.WithHintf("The authorization request is too large to keep during the login (%d bytes; at most %d).", len(reqData), maxStoredRequestBytes))
+		return
+	}
 	redirect, st, err := t.cfg.Upstream.Start(ctx, params)
 	if err != nil {
 		p.log.ErrorContext(ctx, "upstream start", "tenant", t.name, "err", err)
 		p.authorizeError(w, r, t, ar, fosite.ErrTemporarilyUnavailable.WithHint("The national eID login is not reachable right now."))
-		return
-	}
-	reqData, err := marshalRequest(ar)
-	if err != nil {
-		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
 	data, _ := json.Marshal(loginFlow{State: stateUpstream, Request: reqData, ViaPAR: viaPAR, Upstream: st, Lang: params.UILocales})
@@ -138,8 +144,14 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
 		}
-		t.setFlowCookie(w, t.flowCookie(), "", -1)
 		f, err := p.store.TakeFlow(ctx, state, purposeLogin)
+		if unavailable(err) {
+			// The flow was not taken: keep the cookie, so that the same
+			// callback completes the login once storage is back.
+			p.renderUnavailable(w, r, t, lang, err)
+			return
+		}
+		t.setFlowCookie(w, t.flowCookie(), "", -1)
 		if err != nil || f.Tenant != t.name || !f.ExpiresAt.After(p.now()) {
 			renderError(w, r, http.StatusBadRequest, lang, "login_expired", "invalid_request", "")
 			return
@@ -150,6 +162,10 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			return
 		}
 		ar, err := t.fstore.unmarshalRequest(ctx, lf.Request, NewSession(t.name))
+		if unavailable(err) {
+			p.renderUnavailable(w, r, t, lf.Lang, err)
+			return
+		}
 		if err != nil {
 			// The client vanished (deleted or disabled) during the login.
 			renderError(w, r, http.StatusBadRequest, lf.Lang, "unknown_client", "invalid_client", "")
@@ -175,7 +191,12 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHintf("The eID login was at %s, below the requested %s.", id.ACR, want))
 			return
 		}
-		sess, _ := t.sessions.Get(r, t.cookieName())
+		sess, err := t.sessions.Get(r, t.cookieName())
+		if err != nil {
+			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
+		prev, hadLogin := t.sessions.Login(sess)
 		login := sessionstore.Login{
 			Subject: id.PID, ACR: id.ACR, AMR: id.AMR, AuthTime: id.AuthTime,
 			UpstreamSID: id.SID, UpstreamIDToken: id.IDToken, Locale: id.Locale,
@@ -183,6 +204,12 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 		if err := t.sessions.SetLogin(r, w, sess, login); err != nil {
 			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 			return
+		}
+		if l, ok := t.sessions.Login(sess); ok {
+			login = *l // with its ChainID
+		}
+		if hadLogin && prev.Subject != id.PID {
+			p.endReplacedChain(ctx, t, prev)
 		}
 		p.obs.Login(t.name, "ok")
 		p.event(ctx, t, audit.Event{
@@ -214,7 +241,7 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar f
 	for _, a := range ar.GetRequestedAudience() {
 		ar.GrantAudience(a)
 	}
-	fsess, err := p.newUserSession(ctx, t, ar, login, t.sessions.ID(sess), acting)
+	fsess, err := p.newUserSession(ctx, t, ar, login, login.ChainID, acting)
 	if err != nil {
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
@@ -243,5 +270,21 @@ func (p *Provider) event(ctx context.Context, t *tenant, e audit.Event) {
 		// The usage log is part of the contract; losing an entry is an
 		// operational error worth a loud log line, not a failed login.
 		p.log.ErrorContext(ctx, "usage log append failed", "tenant", t.name, "kind", e.Kind, "err", err)
+	}
+}
+
+// endReplacedChain revokes the tokens of a login that another person's
+// login in the same browser just replaced (a shared computer where the
+// first person did not log out). sessionstore ended that session and
+// starts a new chain for the newcomer, so nothing would reach the first
+// person's tokens any more: they end with their session, as at logout.
+func (p *Provider) endReplacedChain(ctx context.Context, t *tenant, prev *sessionstore.Login) {
+	n, err := p.store.RevokeBySession(ctx, t.name, prev.ChainID)
+	if err != nil {
+		p.log.ErrorContext(ctx, "revoke tokens of a replaced session", "tenant", t.name, "err", err)
+		return
+	}
+	if n > 0 {
+		p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: prev.Subject, Subject: prev.Subject, SessionID: prev.ChainID, Detail: map[string]any{"reason": "session_replaced", "count": n}})
 	}
 }

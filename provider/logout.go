@@ -1,18 +1,22 @@
 package provider
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ory/fosite/token/jwt"
 
 	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -27,8 +31,11 @@ type logoutFlow struct {
 // endSession handles OpenID Connect RP-Initiated Logout 1.0 (§2). A
 // post_logout_redirect_uri is honoured only if the client (from client_id
 // or the id_token_hint's aud) registered it exactly; otherwise no redirect
-// happens. Without a valid id_token_hint the person is asked to confirm,
-// so a third-party page cannot log people out silently.
+// happens. The person is asked to confirm, so a third-party page cannot log
+// people out silently, unless the id_token_hint is an ID token of the
+// person logged in to this browser's session chain (§2: the OP asks when
+// the hint does not match the current session). Without a session there
+// is nothing to end and nobody to ask.
 func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -39,18 +46,11 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		redirect := r.Form.Get("post_logout_redirect_uri")
 		state := r.Form.Get("state")
 
-		hintValid := false
+		var hintClaims jwt.MapClaims
 		if hint != "" {
-			tok, err := t.signer.Decode(ctx, hint)
-			var ve *jwt.ValidationError
-			expiredOnly := err != nil && asValidationError(err, &ve) && ve.Has(jwt.ValidationErrorExpired)
-			if err != nil && !expiredOnly {
-				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "id_token_hint is not an ID token issued by this provider.")
-				return
-			}
-			claims := tok.Claims
-			if iss, _ := claims["iss"].(string); iss != t.issuer {
-				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "id_token_hint was issued by another issuer.")
+			claims, err := t.idTokenHint(ctx, hint)
+			if err != nil {
+				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", err.Error()+".")
 				return
 			}
 			aud := audiences(claims["aud"])
@@ -60,7 +60,7 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 				renderError(w, r, http.StatusBadRequest, lang, "bad_request", "invalid_request", "client_id does not match the id_token_hint.")
 				return
 			}
-			hintValid = true
+			hintClaims = claims
 		}
 		if redirect != "" {
 			if clientID == "" {
@@ -68,17 +68,32 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 				return
 			}
 			c, err := p.clients.get(ctx, t.name, clientID)
+			if unavailable(err) {
+				p.renderUnavailable(w, r, t, lang, err)
+				return
+			}
 			if err != nil || !slices.Contains(c.PostLogoutRedirectURIs, redirect) {
 				renderError(w, r, http.StatusBadRequest, lang, "bad_redirect", "invalid_request", "post_logout_redirect_uri is not registered for this client.")
 				return
 			}
 		}
 
-		sess, _ := t.sessions.Get(r, t.cookieName())
-		login, loggedIn := t.sessions.Login(sess)
-		if loggedIn && !hintValid && r.Form.Get("confirm") == "" {
-			p.renderLogoutConfirm(w, r, t, lang, clientID, redirect, state, t.sessions.ID(sess))
+		sess, err := t.sessions.Get(r, t.cookieName())
+		if unavailable(err) {
+			// Never "you are logged out" while the session may live on.
+			p.renderUnavailable(w, r, t, lang, err)
 			return
+		}
+		login, loggedIn := t.sessions.Login(sess)
+		if loggedIn && r.Form.Get("confirm") == "" {
+			switch {
+			case hintClaims == nil:
+				p.renderLogoutConfirm(w, r, t, lang, messages[lang]["logout_confirm"], clientID, redirect, state, t.sessions.ID(sess))
+				return
+			case !p.hintMatches(ctx, t, hintClaims, clientID, login):
+				p.renderLogoutConfirm(w, r, t, lang, logoutOtherMessage[lang], clientID, redirect, state, t.sessions.ID(sess))
+				return
+			}
 		}
 		if r.Form.Get("confirm") != "" {
 			if r.Method != http.MethodPost || !validLogoutCSRF(r, t.sessions.ID(sess)) {
@@ -90,13 +105,14 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 				return
 			}
 		}
-		// The session is ended whoever the hint's sub names: the browser asked.
 		if !loggedIn {
 			finishLogout(w, r, lang, redirect, state)
 			return
 		}
 
-		sid := t.sessions.ID(sess)
+		// The tokens are bound to the session chain, so this reaches those
+		// of the sessions this one replaced (a step-up, prompt=login) too.
+		sid := login.ChainID
 		if n, err := p.store.RevokeBySession(ctx, t.name, sid); err != nil {
 			p.log.ErrorContext(ctx, "revoke session tokens", "tenant", t.name, "err", err)
 		} else if n > 0 {
@@ -160,7 +176,74 @@ func finishLogout(w http.ResponseWriter, r *http.Request, lang, redirect, state 
 	_ = pages.ExecuteTemplate(w, "logout.html", pageData{Lang: lang, Title: m["logout_title"], Message: m["logged_out"], T: m})
 }
 
-func (p *Provider) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, t *tenant, lang, clientID, redirect, state, sid string) {
+// Why an id_token_hint is refused.
+var (
+	errHintNotIDToken  = errors.New("id_token_hint is not an ID token issued by this provider")
+	errHintOtherIssuer = errors.New("id_token_hint was issued by another issuer")
+)
+
+// idTokenHint verifies an id_token_hint: an ID token this tenant issued,
+// signed with one of its published keys, iss its issuer. A JWT access token
+// (RFC 9068) is signed with the same keys and carries the same iss, so it
+// is told apart by what marks it as one: typ at+jwt (§2.1) and the
+// client_id and scope claims (§2.2), which ID tokens never carry. An
+// expired ID token is still a good hint (RP-Initiated Logout 1.0 §2); any
+// other validation error is not. The error's text is for the page.
+func (t *tenant) idTokenHint(ctx context.Context, hint string) (jwt.MapClaims, error) {
+	tok, err := t.signer.Decode(ctx, hint)
+	if err != nil {
+		var ve *jwt.ValidationError
+		if !asValidationError(err, &ve) || ve.Errors != jwt.ValidationErrorExpired {
+			return nil, errHintNotIDToken
+		}
+	}
+	if typ, _ := tok.Header["typ"].(string); typ != "" && !strings.EqualFold(typ, "JWT") {
+		return nil, errHintNotIDToken
+	}
+	claims := tok.Claims
+	if _, ok := claims["client_id"]; ok {
+		return nil, errHintNotIDToken
+	}
+	if _, ok := claims["scope"]; ok {
+		return nil, errHintNotIDToken
+	}
+	if sub, _ := claims["sub"].(string); sub == "" || len(audiences(claims["aud"])) == 0 {
+		return nil, errHintNotIDToken
+	}
+	if iss, _ := claims["iss"].(string); iss != t.issuer {
+		return nil, errHintOtherIssuer
+	}
+	return claims, nil
+}
+
+// hintMatches reports whether a verified ID token hint names the person
+// logged in to this browser, as the client it was issued to sees them
+// (pairwise sub), and, when it carries a sid, this browser's session
+// chain. sid follows the chain, so an ID token issued before the person
+// logged in again (prompt=login, step-up) still matches; one of another
+// person, or of the same person's session in another browser, does not.
+func (p *Provider) hintMatches(ctx context.Context, t *tenant, claims jwt.MapClaims, clientID string, login *sessionstore.Login) bool {
+	if sid, ok := claims["sid"].(string); ok && subtle.ConstantTimeCompare([]byte(sid), []byte(sidFor(login.ChainID))) != 1 {
+		return false
+	}
+	c, err := p.clients.get(ctx, t.name, clientID)
+	if err != nil {
+		return false
+	}
+	sub, _ := claims["sub"].(string)
+	return subtle.ConstantTimeCompare([]byte(sub), []byte(t.pairwiseSub(sector(c), login.Subject))) == 1
+}
+
+// logoutOtherMessage is the question when the client's hint names another
+// login than the one in this browser.
+var logoutOtherMessage = map[string]string{
+	"nb": "Tjenesten ba om å logge ut en annen innlogging enn den som er aktiv i denne nettleseren. Vil du logge ut likevel?",
+	"nn": "Tenesta bad om å logge ut ei anna innlogging enn den som er aktiv i denne nettlesaren. Vil du logge ut likevel?",
+	"en": "The service asked to log out a different login than the one active in this browser. Do you want to log out anyway?",
+}
+
+// renderLogoutConfirm asks the person question: whether to log out.
+func (p *Provider) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, t *tenant, lang, question, clientID, redirect, state, sid string) {
 	m := messages[lang]
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -176,7 +259,7 @@ func (p *Provider) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, t
 	}
 	hidden["ui_locales"] = lang
 	_ = pages.ExecuteTemplate(w, "logout.html", pageData{
-		Lang: lang, Title: m["logout_title"], Message: m["logout_confirm"], Action: t.issuer + "/logout", Hidden: hidden, T: m,
+		Lang: lang, Title: m["logout_title"], Message: question, Action: t.issuer + "/logout", Hidden: hidden, T: m,
 	})
 }
 

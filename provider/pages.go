@@ -46,6 +46,7 @@ var messages = map[string]map[string]string{
 		"bad_request":    "Forespørselen fra tjenesten var ugyldig.",
 		"login_expired":  "Innloggingen tok for lang tid eller ble startet i en annen nettleser. Start på nytt fra tjenesten.",
 		"server_error":   "En feil oppstod hos oss. Prøv igjen om litt.",
+		"too_many":       "Det kom for mange forespørsler på kort tid. Vent litt og prøv igjen.",
 		"choice_gone":    "Du kan ikke lenger bruke tjenesten på vegne av personen du valgte. Start på nytt fra tjenesten.",
 		"logout_title":   "Logg ut",
 		"logout_confirm": "Vil du logge ut?",
@@ -62,6 +63,7 @@ var messages = map[string]map[string]string{
 		"bad_request":    "Førespurnaden frå tenesta var ugyldig.",
 		"login_expired":  "Innlogginga tok for lang tid eller vart starta i ein annan nettlesar. Start på nytt frå tenesta.",
 		"server_error":   "Det oppstod ein feil hos oss. Prøv igjen om litt.",
+		"too_many":       "Det kom for mange førespurnader på kort tid. Vent litt og prøv igjen.",
 		"choice_gone":    "Du kan ikkje lenger bruke tenesta på vegner av personen du valde. Start på nytt frå tenesta.",
 		"logout_title":   "Logg ut",
 		"logout_confirm": "Vil du logge ut?",
@@ -78,6 +80,7 @@ var messages = map[string]map[string]string{
 		"bad_request":    "The request from the service was invalid.",
 		"login_expired":  "The login took too long or was started in another browser. Start again from the service.",
 		"server_error":   "An error occurred on our side. Please try again shortly.",
+		"too_many":       "There were too many requests in a short time. Please wait a moment and try again.",
 		"choice_gone":    "You can no longer use the service on behalf of the person you chose. Start again from the service.",
 		"logout_title":   "Log out",
 		"logout_confirm": "Do you want to log out?",
@@ -97,16 +100,25 @@ type pageData struct {
 	Action               string
 	Hidden               map[string]string
 	T                    map[string]string
+	// DetailEN is an untranslated (English) error description, shown
+	// marked as such; DetailLabel says so in the page's language.
+	DetailEN, DetailLabel string
 }
 
 // renderError shows a person a readable error page. code is the OAuth
-// error code (for the service's support), messageKey a text in messages.
+// error code (for the service's support), messageKey a text in messages,
+// detail the error description, shown translated when it is one of the
+// common ones (errortexts.go).
 func renderError(w http.ResponseWriter, r *http.Request, status int, lang, messageKey, code, detail string) {
 	t := messages[lang]
+	d := pageData{Lang: lang, Title: t["error_title"], Message: t[messageKey], Code: code, T: t}
+	if text, ok := detailIn(lang, detail); ok {
+		d.Detail = text
+	} else {
+		d.DetailEN, d.DetailLabel = detail, pageTexts[lang]["detail_en"]
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = pages.ExecuteTemplate(w, "error.html", pageData{
-		Lang: lang, Title: t["error_title"], Message: t[messageKey], Code: code, Detail: detail, T: t,
-	})
+	_ = pages.ExecuteTemplate(w, "error.html", d)
 }

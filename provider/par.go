@@ -13,7 +13,22 @@ func (p *Provider) par(t *tenant) http.HandlerFunc {
 		if p.refusePushedRequestObject(w, r, t) {
 			return
 		}
+		// Before the client is authenticated: an oversized request is
+		// refused whoever sends it, and costs no bcrypt comparison.
+		if err := checkParamSizes(r.Form); err != nil {
+			writeJSONError(w, err)
+			return
+		}
 		ar, err := t.oauth.NewPushedAuthorizeRequest(ctx, r)
+		if unavailable(err) {
+			p.writeUnavailable(w, r, t, err)
+			return
+		}
+		if isTooManyRequests(err) {
+			// fosite turns every failed authentication into invalid_client.
+			writeJSONError(w, err)
+			return
+		}
 		if err != nil {
 			t.oauth.WritePushedAuthorizeError(ctx, w, ar, standardError(err))
 			return
@@ -23,6 +38,10 @@ func (p *Provider) par(t *tenant) http.HandlerFunc {
 			return
 		}
 		resp, err := t.oauth.NewPushedAuthorizeResponse(ctx, ar, NewSession(t.name))
+		if unavailable(err) {
+			p.writeUnavailable(w, r, t, err)
+			return
+		}
 		if err != nil {
 			t.oauth.WritePushedAuthorizeError(ctx, w, ar, err)
 			return

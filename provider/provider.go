@@ -15,6 +15,8 @@ import (
 	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/handler/openid"
 
+	"github.com/oidcp/oidcp/outbound"
+	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -31,6 +33,7 @@ type Provider struct {
 	now     func() time.Time
 	hasher  *secretHasher
 	clients *clientCache
+	limiter *ratelimit.Limiter
 }
 
 // tenant is one issuer: its fosite instance, cookie store and upstream.
@@ -81,8 +84,14 @@ func New(ctx context.Context, cfg Config, store storage.Storage, km KeyManager) 
 		now:     cfg.Now,
 		hasher:  newSecretHasher(),
 		clients: newClientCache(store, 5*time.Second, cfg.Now),
+		limiter: ratelimit.New(store, cfg.Now),
 	}
 	for _, tc := range cfg.Tenants {
+		if tc.Registry == "" {
+			// No default: which registry a tenant reads decides whose
+			// data it can show, so it is always stated.
+			return nil, fmt.Errorf("provider: tenant %q names no registry", tc.Name)
+		}
 		t, err := p.newTenant(ctx, tc, km, strings.TrimRight(base.Path, "/"), base.Scheme == "https")
 		if err != nil {
 			return nil, fmt.Errorf("provider: tenant %q: %w", tc.Name, err)
@@ -104,7 +113,9 @@ func withDefaults(c Config) Config {
 	def(&c.RefreshTokenLifespan, 720*time.Hour)
 	def(&c.IDTokenLifespan, 10*time.Minute)
 	def(&c.PARLifespan, 60*time.Second)
-	def(&c.LoginFlowLifespan, 15*time.Minute)
+	def(&c.LoginFlowLifespan, 10*time.Minute)
+	def(&c.Limits.Window, time.Minute)
+	def(&c.Limits.FailedClientAuthWindow, 5*time.Minute)
 	def(&c.SessionIdle, 30*time.Minute)
 	def(&c.SessionAbsolute, 120*time.Minute)
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
@@ -116,6 +127,9 @@ func withDefaults(c Config) Config {
 	}
 	if c.Observer == nil {
 		c.Observer = nopObserver{}
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = outbound.New(outbound.Options{AllowPrivate: c.DevMode})
 	}
 	return c
 }
@@ -192,7 +206,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		compose.OAuth2PKCEFactory,
 		compose.PushedAuthorizeHandlerFactory,
 	)
-	t.configureClientAuth()
+	p.configureClientAuth(t)
 	t.sessions = sessionstore.New(p.store, sessionstore.Options{
 		Tenant:          tc.Name,
 		CookieName:      t.cookieName(),
@@ -216,12 +230,12 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 		}
 		route("GET /.well-known/openid-configuration", "discovery", p.discovery(t))
 		route("GET /jwks", "jwks", p.jwks(t))
-		route("GET /authorize", "authorize", p.authorize(t))
-		route("POST /authorize", "authorize", p.authorize(t))
-		route("POST /par", "par", p.par(t))
+		route("GET /authorize", "authorize", p.limit(t, kindAuthorize, p.authorize(t)))
+		route("POST /authorize", "authorize", p.limit(t, kindAuthorize, p.authorize(t)))
+		route("POST /par", "par", p.limit(t, kindPAR, p.par(t)))
 		route("GET /callback", "callback", p.callback(t))
 		route("POST /choose", "choose", p.choose(t))
-		route("POST /token", "token", p.token(t))
+		route("POST /token", "token", p.limit(t, kindToken, p.token(t)))
 		route("GET /userinfo", "userinfo", p.userinfo(t))
 		route("POST /userinfo", "userinfo", p.userinfo(t))
 		route("POST /revoke", "revoke", p.revoke(t))

@@ -27,6 +27,17 @@ func (p *Provider) revoke(t *tenant) http.HandlerFunc {
 			}
 		}
 		err := t.oauth.NewRevocationRequest(ctx, r)
+		if unavailable(err) {
+			// fosite would answer 200; the token is not revoked, and RFC
+			// 7009 §2.2.1 has the client retry after a 503.
+			p.writeUnavailable(w, r, t, err)
+			return
+		}
+		if isTooManyRequests(err) {
+			// fosite's revocation writer knows only the RFC 7009 errors.
+			writeJSONError(w, err)
+			return
+		}
 		t.oauth.WriteRevocationResponse(ctx, w, err)
 		if err == nil && clientID != "" {
 			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: subject, Subject: subject, ClientID: clientID, SessionID: sessionID})

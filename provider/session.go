@@ -14,8 +14,11 @@ type Session struct {
 	// Tenant the session belongs to; a token of one tenant never resolves
 	// in another (the adapter also filters by tenant).
 	Tenant string `json:"tenant"`
-	// LoginSessionID is the server-side login session the tokens were
-	// issued under (empty for client_credentials).
+	// LoginSessionID is the chain of server-side login sessions the tokens
+	// were issued under (sessionstore.Login.ChainID; empty for
+	// client_credentials): a new login of the same person in the same
+	// browser rotates the session id but stays in the chain, so ending the
+	// newest session reaches every token issued in the browser.
 	LoginSessionID string `json:"login_session_id,omitempty"`
 	// GrantID is the consent grant (filled once consent lands).
 	GrantID string `json:"grant_id,omitempty"`

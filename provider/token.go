@@ -15,7 +15,8 @@ import (
 // one storage transaction inside fosite's handlers.
 func (p *Provider) token(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
+		ctx := withRevocationCount(r.Context())
+		r = r.WithContext(ctx)
 		sess := NewSession(t.name)
 		ar, err := t.oauth.NewAccessRequest(ctx, r, sess)
 		if err != nil {
@@ -44,10 +45,26 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			}
 		}
 		resp, err := t.oauth.NewAccessResponse(ctx, ar)
+		// A concurrent writer made the grant's transaction fail (SQLite
+		// busy past its timeout, a PostgreSQL serialization failure or
+		// deadlock) and it was rolled back, so run it again. A code
+		// redeemed meanwhile by another request is then found used: a
+		// reuse, invalid_grant. If the database stays busy, the client
+		// may retry later; it is no server error.
+		for try := 1; errors.Is(err, storage.ErrSerialization) && try < maxGrantTries; try++ {
+			resp, err = t.oauth.NewAccessResponse(ctx, ar)
+		}
+		if errors.Is(err, storage.ErrSerialization) {
+			err = fosite.ErrTemporarilyUnavailable.WithHint("The request competed with others for the same data; try again.").WithWrap(err)
+		}
 		if err != nil {
 			p.tokenError(w, r, t, ar, err)
 			return
 		}
+		// RFC 6750 §4 and RFC 6749 §7.1 spell the type "Bearer"; fosite
+		// writes "bearer" (the value is case-insensitive, §5.1, but some
+		// clients compare it exactly).
+		resp.SetTokenType("Bearer")
 		t.oauth.WriteAccessResponse(ctx, w, ar, resp)
 
 		gt := grantName(grant)
@@ -65,6 +82,10 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 	}
 }
 
+// maxGrantTries bounds how often a grant whose transaction lost to a
+// concurrent one is run.
+const maxGrantTries = 3
+
 func grantName(g fosite.Arguments) string {
 	if len(g) == 1 {
 		return g[0]
@@ -79,16 +100,36 @@ func grantName(g fosite.Arguments) string {
 // winner got, RFC 6749 §4.1.2).
 func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AccessRequester, err error) {
 	ctx := r.Context()
+	if unavailable(err) {
+		p.writeUnavailable(w, r, t, err)
+		return
+	}
 	form := r.PostForm
 	switch form.Get("grant_type") {
 	case "refresh_token":
 		if errors.Is(err, fosite.ErrInactiveToken) {
-			p.replayEvent(r, t, audit.RefreshReuseDetected, storage.KindRefreshToken, t.hmac.RefreshTokenSignature(ctx, form.Get("refresh_token")))
+			if c, ok := ctx.Value(revocationCountKey{}).(*revocationCount); ok && c.refresh == 0 {
+				// Nothing of the chain was active: not a reuse after
+				// rotation but a grant revoked before.
+				err = fosite.ErrInvalidGrant.WithHint("The refresh token was revoked; start a new authorization request.").WithWrap(err)
+			} else {
+				p.replayEvent(r, t, audit.RefreshReuseDetected, storage.KindRefreshToken, t.hmac.RefreshTokenSignature(ctx, form.Get("refresh_token")))
+			}
 		}
 	case "authorization_code":
 		sig := t.hmac.AuthorizeCodeSignature(ctx, form.Get("code"))
-		if errors.Is(err, storage.ErrInactive) {
-			// Lost the race against a concurrent redemption of the same code.
+		if errors.Is(err, errCodeExpired) {
+			err = fosite.ErrInvalidGrant.WithHintf("The authorization code has expired: it is valid for %v. Start a new authorization request.", t.fcfg.AuthorizeCodeLifespan).WithWrap(err)
+		}
+		if errors.Is(err, storage.ErrInactive) || errors.Is(err, fosite.ErrInvalidatedAuthorizeCode) {
+			// Lost the race against a concurrent redemption of the same
+			// code: the conditional invalidation found it used
+			// (ErrInactive), or the winner had committed by the time
+			// fosite read the code again (ErrInvalidatedAuthorizeCode,
+			// which fosite reports as a server_error there). Either way
+			// the winner's transaction, which invalidated the code and
+			// created its tokens together, has committed, so the revoke
+			// below reaches every token it got.
 			if rec, gerr := p.store.GetToken(ctx, t.name, storage.KindAuthorizeCode, sig); gerr == nil {
 				if _, rerr := p.store.RevokeByRequest(ctx, t.name, rec.RequestID, storage.KindAccessToken, storage.KindRefreshToken); rerr != nil {
 					p.log.ErrorContext(ctx, "revoke after concurrent code reuse", "tenant", t.name, "err", rerr)
@@ -107,6 +148,7 @@ func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant,
 	if ar == nil {
 		ar = fosite.NewAccessRequest(NewSession(t.name))
 	}
+	setRetryAfter(w, err)
 	t.oauth.WriteAccessError(ctx, w, ar, err)
 }
 

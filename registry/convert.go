@@ -37,8 +37,8 @@ func Relation(r storage.Relation) representation.Relation {
 
 // Reader is the slice of the storage contract Lookup needs.
 type Reader interface {
-	GetPersons(ctx context.Context, pids []string) ([]storage.Person, error)
-	ListRelationsByHolder(ctx context.Context, holder string) ([]storage.Relation, error)
+	GetPersons(ctx context.Context, registry string, pids []string) ([]storage.Person, error)
+	ListRelationsByHolder(ctx context.Context, registry, holder string) ([]storage.Relation, error)
 }
 
 var _ Reader = storage.Storage(nil)
@@ -54,12 +54,13 @@ type Holdings struct {
 	Persons map[string]representation.Person
 }
 
-// Lookup loads the relations holder holds and the persons they name. A
-// holder unknown to the registry is not an error: they hold nothing
-// (Holdings.Holder then has only the PID).
-func Lookup(ctx context.Context, s Reader, holder string) (Holdings, error) {
+// Lookup loads the relations holder holds in the named registry and the
+// persons they name, from that registry only. A holder unknown to the
+// registry is not an error: they hold nothing (Holdings.Holder then has
+// only the PID).
+func Lookup(ctx context.Context, s Reader, registry, holder string) (Holdings, error) {
 	h := Holdings{Holder: representation.Person{PID: holder}, Persons: map[string]representation.Person{}}
-	rels, err := s.ListRelationsByHolder(ctx, holder)
+	rels, err := s.ListRelationsByHolder(ctx, registry, holder)
 	if err != nil {
 		return Holdings{}, fmt.Errorf("registry: lookup: %w", err)
 	}
@@ -68,7 +69,7 @@ func Lookup(ctx context.Context, s Reader, holder string) (Holdings, error) {
 		h.Relations = append(h.Relations, Relation(r))
 		pids = append(pids, r.Subject)
 	}
-	ps, err := s.GetPersons(ctx, pids)
+	ps, err := s.GetPersons(ctx, registry, pids)
 	if err != nil {
 		return Holdings{}, fmt.Errorf("registry: lookup: %w", err)
 	}

@@ -24,7 +24,7 @@ func TestDocExampleIsValid(t *testing.T) {
 	if errs := Validate(d); len(errs) != 0 {
 		t.Fatalf("the documented example is invalid: %v", errs)
 	}
-	res, err := Import(t.Context(), newStore(t), d, now)
+	res, err := Import(t.Context(), newStore(t), Main, d, now)
 	if err != nil || res.Persons.Created != 5 || res.Relations.Created != 3 {
 		t.Fatalf("importing the example: %+v, %v", res, err)
 	}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,6 +33,11 @@ type HandlerConfig struct {
 	// endpoint (it answers 404 saying so).
 	Token string
 	Now   func() time.Time
+	// Registries are the registries some tenant reads. A request naming
+	// another one (a typo, or a registry no tenant is configured for yet)
+	// is refused rather than imported where nobody looks. nil accepts any
+	// valid name.
+	Registries []string
 	// Log receives one line per import with counts, never record contents.
 	Log *slog.Logger
 }
@@ -43,10 +50,11 @@ type errorBody struct {
 	Errors      []RecordError `json:"errors,omitempty"`
 }
 
-// ImportHandler serves POST ImportPath: the body is a Document; the
-// answer is 200 with the Result, 422 with every record error (nothing
-// imported), 400 for a body that is not a Document, 401 without the
-// right bearer token, 404 when no token is configured. With
+// ImportHandler serves POST ImportPath: the body is a Document, imported
+// into the registry ?registry= names (default Main); the answer is 200
+// with the Result, 422 with every record error (nothing imported), 400
+// for a body that is not a Document or an unknown registry, 401 without
+// the right bearer token, 404 when no token is configured. With
 // ?dry_run=true it checks and counts but imports nothing.
 func ImportHandler(cfg HandlerConfig) http.Handler {
 	if cfg.Now == nil {
@@ -72,6 +80,19 @@ func ImportHandler(cfg HandlerConfig) http.Handler {
 				Description: "send the admin token as Authorization: Bearer <admin_token>"})
 			return
 		}
+		name := r.URL.Query().Get("registry")
+		if name == "" {
+			name = Main
+		}
+		if err := CheckName(name); err != nil {
+			writeJSON(w, http.StatusBadRequest, errorBody{Error: "invalid_request", Description: err.Error()})
+			return
+		}
+		if cfg.Registries != nil && !slices.Contains(cfg.Registries, name) {
+			writeJSON(w, http.StatusBadRequest, errorBody{Error: "invalid_request",
+				Description: fmt.Sprintf("no tenant reads the registry %q; the configured tenants read %s (name one with ?registry=, or set tenants[].registry)", name, quoteList(cfg.Registries))})
+			return
+		}
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 			writeJSON(w, http.StatusUnsupportedMediaType, errorBody{Error: "invalid_request",
 				Description: "the body must be an import document with Content-Type: application/json"})
@@ -92,7 +113,7 @@ func ImportHandler(cfg HandlerConfig) http.Handler {
 		if r.URL.Query().Get("dry_run") == "true" {
 			run, what = DryRun, "registry import checked (dry run)"
 		}
-		res, err := run(r.Context(), cfg.Store, doc, cfg.Now())
+		res, err := run(r.Context(), cfg.Store, name, doc, cfg.Now())
 		var verr *ValidationError
 		switch {
 		case errors.As(err, &verr):
@@ -103,10 +124,19 @@ func ImportHandler(cfg HandlerConfig) http.Handler {
 			cfg.Log.Error("registry import failed", "err", err)
 			writeJSON(w, http.StatusInternalServerError, errorBody{Error: "server_error", Description: "the import failed; nothing was imported"})
 		default:
-			cfg.Log.Info(what, "persons", res.Persons, "relations", res.Relations)
+			cfg.Log.Info(what, "registry", name, "persons", res.Persons, "relations", res.Relations)
 			writeJSON(w, http.StatusOK, res)
 		}
 	})
+}
+
+// quoteList is names quoted and joined with commas.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // bearer extracts an RFC 6750 §2.1 bearer token.

@@ -69,7 +69,7 @@ func TestImportHandler(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.GetPerson(t.Context(), f.parent); err == nil {
+	if _, err := s.GetPerson(t.Context(), Main, f.parent); err == nil {
 		t.Fatal("a rejected request imported something")
 	}
 
@@ -83,7 +83,7 @@ func TestImportHandler(t *testing.T) {
 	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &dry) != nil || dry.Persons.Created != 3 {
 		t.Fatalf("dry run: %d %s", rec.Code, rec.Body)
 	}
-	if _, err := s.GetPerson(t.Context(), f.parent); err == nil {
+	if _, err := s.GetPerson(t.Context(), Main, f.parent); err == nil {
 		t.Fatal("a dry run imported something")
 	}
 

@@ -14,9 +14,9 @@ import (
 // Store is the slice of the storage contract Import needs.
 type Store interface {
 	storage.Tx
-	GetPersons(ctx context.Context, pids []string) ([]storage.Person, error)
-	GetRelations(ctx context.Context, ids []string) ([]storage.Relation, error)
-	ImportRegistry(ctx context.Context, ps []storage.Person, rs []storage.Relation) error
+	GetPersons(ctx context.Context, registry string, pids []string) ([]storage.Person, error)
+	GetRelations(ctx context.Context, registry string, ids []string) ([]storage.Relation, error)
+	ImportRegistry(ctx context.Context, registry string, ps []storage.Person, rs []storage.Relation) error
 }
 
 var _ Store = storage.Storage(nil)
@@ -34,23 +34,31 @@ type Result struct {
 	Relations Counts `json:"relations"`
 }
 
-// Import validates d and applies it in one transaction: all of it, or
-// nothing when any record is invalid (a *ValidationError listing every
-// problem) or the store fails. Records equal to the stored ones are left
-// alone, so importing the same document again changes nothing and
-// reports them unchanged; created and updated records get UpdatedAt now.
-func Import(ctx context.Context, s Store, d Document, now time.Time) (Result, error) {
-	return apply(ctx, s, d, now, true)
+// Import validates d and applies it to the named registry in one
+// transaction: all of it, or nothing when any record is invalid (a
+// *ValidationError listing every problem) or the store fails. Into the
+// Synthetic registry only synthetic numbers are accepted. Records equal to
+// the stored ones are left alone, so importing the same document again
+// changes nothing and reports them unchanged; created and updated records
+// get UpdatedAt now.
+func Import(ctx context.Context, s Store, registry string, d Document, now time.Time) (Result, error) {
+	return apply(ctx, s, registry, d, now, true)
 }
 
 // DryRun does everything Import does, including the checks against the
 // registry and the counts, and then rolls back: nothing is imported.
-func DryRun(ctx context.Context, s Store, d Document, now time.Time) (Result, error) {
-	return apply(ctx, s, d, now, false)
+func DryRun(ctx context.Context, s Store, registry string, d Document, now time.Time) (Result, error) {
+	return apply(ctx, s, registry, d, now, false)
 }
 
-func apply(ctx context.Context, s Store, d Document, now time.Time, commit bool) (res Result, err error) {
+func apply(ctx context.Context, s Store, registry string, d Document, now time.Time, commit bool) (res Result, err error) {
+	if err := CheckName(registry); err != nil {
+		return Result{}, fmt.Errorf("registry: import: %w", err)
+	}
 	p := prepare(d)
+	if registry == Synthetic {
+		p.onlySynthetic()
+	}
 	txctx, err := s.BeginTx(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("registry: import: %w", err)
@@ -63,7 +71,7 @@ func apply(ctx context.Context, s Store, d Document, now time.Time, commit bool)
 		}
 	}()
 
-	oldPersons, err := s.GetPersons(txctx, p.referencedPIDs())
+	oldPersons, err := s.GetPersons(txctx, registry, p.referencedPIDs())
 	if err != nil {
 		return Result{}, fmt.Errorf("registry: import: %w", err)
 	}
@@ -79,7 +87,7 @@ func apply(ctx context.Context, s Store, d Document, now time.Time, commit bool)
 	for i, r := range p.relations {
 		ids[i] = r.ID
 	}
-	oldRels, err := s.GetRelations(txctx, ids)
+	oldRels, err := s.GetRelations(txctx, registry, ids)
 	if err != nil {
 		return Result{}, fmt.Errorf("registry: import: %w", err)
 	}
@@ -119,7 +127,7 @@ func apply(ctx context.Context, s Store, d Document, now time.Time, commit bool)
 		r.UpdatedAt = updated
 		rs = append(rs, r)
 	}
-	if err := s.ImportRegistry(txctx, ps, rs); err != nil {
+	if err := s.ImportRegistry(txctx, registry, ps, rs); err != nil {
 		return Result{}, fmt.Errorf("registry: import: %w", err)
 	}
 	if !commit {
@@ -152,6 +160,26 @@ func (p *prepared) referencedPIDs() []string {
 		add(r.Subject)
 	}
 	return out
+}
+
+// onlySynthetic reports every valid number of the document that is not
+// synthetic: the Synthetic registry is what the sandbox and every tenant
+// behind the ID-porten mock read, so a real person's data there would be
+// reachable by anyone who can log in as a test person.
+func (p *prepared) onlySynthetic() {
+	const msg = "is not a synthetic number (month + 40 or + 80); the %q registry holds only synthetic test persons. Import real register data into another registry (e.g. %q), one that no sandbox or mock tenant reads"
+	for i, q := range p.persons {
+		if representation.ValidPID(q.PID) && !representation.IsSynthetic(q.PID) {
+			p.fail(fmt.Sprintf("persons[%d]", i), "pid", msg, Synthetic, Main)
+		}
+	}
+	for i, r := range p.relations {
+		for _, f := range []struct{ field, pid string }{{"holder", r.Holder}, {"subject", r.Subject}} {
+			if representation.ValidPID(f.pid) && !representation.IsSynthetic(f.pid) {
+				p.fail(fmt.Sprintf("relations[%d]", i), f.field, msg, Synthetic, Main)
+			}
+		}
+	}
 }
 
 // checkReferences reports holders and subjects that are neither in the

@@ -55,10 +55,11 @@ func timePtr(t time.Time) *time.Time {
 }
 
 // SeedPopulation imports the synthetic population for now's day in
-// Europe/Oslo. It is idempotent: on the same day it changes nothing, on a
-// later day it updates what moved with the date.
+// Europe/Oslo into the Synthetic registry. It is idempotent: on the same
+// day it changes nothing, on a later day it updates what moved with the
+// date.
 func SeedPopulation(ctx context.Context, s Store, now time.Time) (Result, error) {
-	res, err := Import(ctx, s, FromPopulation(population.Generate(now)), now)
+	res, err := Import(ctx, s, Synthetic, FromPopulation(population.Generate(now)), now)
 	if err != nil {
 		return Result{}, fmt.Errorf("seed sandbox population: %w", err)
 	}

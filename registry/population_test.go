@@ -57,7 +57,7 @@ func testSeedPopulationAcrossDays(t *testing.T, s storage.Storage) {
 	all := []representation.RelationKind{representation.Parent, representation.PowerOfAttorney, representation.AssignedPowerOfAttorney}
 	for _, key := range []string{population.KeyKari, population.KeyOla, population.KeyLise, population.KeyHilde, population.KeyKnut} {
 		holder := pop.Keys[key]
-		h, err := Lookup(t.Context(), s, holder)
+		h, err := Lookup(t.Context(), s, Synthetic, holder)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestReseedOnNewDay(t *testing.T) {
 	}
 	// The child who turns 16 on the new day is now Kari's "Mathias".
 	pop := population.Generate(day2)
-	rel, err := s.GetRelation(t.Context(), "sandbox:parent:kari:mathias")
+	rel, err := s.GetRelation(t.Context(), Synthetic, "sandbox:parent:kari:mathias")
 	if err != nil || rel.Subject != pop.Keys[population.KeyMathias] {
 		t.Fatalf("Mathias relation after the new day = %+v, %v; want subject %s", rel, err, pop.Keys[population.KeyMathias])
 	}

@@ -148,48 +148,48 @@ func TestImportIdempotent(t *testing.T) { onBackends(t, testImportIdempotent) }
 
 func testImportIdempotent(t *testing.T, s storage.Storage) {
 	f := newFamily(t)
-	res, err := Import(t.Context(), s, f.doc, now)
+	res, err := Import(t.Context(), s, Main, f.doc, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := (Result{Persons: Counts{Created: 3}, Relations: Counts{Created: 2}}); res != want {
 		t.Fatalf("first import = %+v, want %+v", res, want)
 	}
-	poa, err := s.GetRelation(t.Context(), "r-poa")
+	poa, err := s.GetRelation(t.Context(), Main, "r-poa")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(poa.ServiceAreas, ",") != "appointments,prescriptions" || !poa.UpdatedAt.Equal(now) {
 		t.Errorf("stored relation = %+v, want sorted unique areas and UpdatedAt now", poa)
 	}
-	child, err := s.GetPerson(t.Context(), f.child)
+	child, err := s.GetPerson(t.Context(), Main, f.child)
 	if err != nil || !child.BirthDate.Equal(osloDay(2015, 6, 2)) {
 		t.Errorf("child = %+v (%v), want birth date from the fødselsnummer", child, err)
 	}
 
 	later := now.Add(time.Hour)
-	res, err = Import(t.Context(), s, f.doc, later)
+	res, err = Import(t.Context(), s, Main, f.doc, later)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := (Result{Persons: Counts{Unchanged: 3}, Relations: Counts{Unchanged: 2}}); res != want {
 		t.Fatalf("re-import = %+v, want %+v", res, want)
 	}
-	if again, _ := s.GetRelation(t.Context(), "r-poa"); !again.UpdatedAt.Equal(now) {
+	if again, _ := s.GetRelation(t.Context(), Main, "r-poa"); !again.UpdatedAt.Equal(now) {
 		t.Errorf("re-import touched UpdatedAt: %v", again.UpdatedAt)
 	}
 
 	// Withdrawal and a name change are updates.
 	f.doc.Relations[1].Withdrawn = true
 	f.doc.Persons[0].FamilyName = "Hansen"
-	res, err = Import(t.Context(), s, f.doc, later)
+	res, err = Import(t.Context(), s, Main, f.doc, later)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := (Result{Persons: Counts{Updated: 1, Unchanged: 2}, Relations: Counts{Updated: 1, Unchanged: 1}}); res != want {
 		t.Fatalf("changed import = %+v, want %+v", res, want)
 	}
-	if w, _ := s.GetRelation(t.Context(), "r-poa"); !w.Withdrawn || !w.UpdatedAt.Equal(later) {
+	if w, _ := s.GetRelation(t.Context(), Main, "r-poa"); !w.Withdrawn || !w.UpdatedAt.Equal(later) {
 		t.Errorf("withdrawn relation = %+v", w)
 	}
 
@@ -199,7 +199,7 @@ func testImportIdempotent(t *testing.T, s storage.Storage) {
 		Persons:   []PersonRecord{{PID: sibling, GivenName: "Jonas", FamilyName: "Nordmann"}},
 		Relations: []RelationRecord{{ID: "r-sibling", Kind: "parent", Holder: f.parent, Subject: sibling}},
 	}
-	if res, err := Import(t.Context(), s, more, later); err != nil || res.Relations.Created != 1 {
+	if res, err := Import(t.Context(), s, Main, more, later); err != nil || res.Relations.Created != 1 {
 		t.Fatalf("import naming registry persons = %+v, %v", res, err)
 	}
 }
@@ -212,7 +212,7 @@ func testImportAllOrNothing(t *testing.T, s storage.Storage) {
 	f.doc.Relations = append(f.doc.Relations,
 		RelationRecord{ID: "r-stranger", Kind: "parent", Holder: stranger, Subject: f.child},
 		RelationRecord{ID: "r-bad", Kind: "friend", Holder: f.parent, Subject: f.child})
-	_, err := Import(t.Context(), s, f.doc, now)
+	_, err := Import(t.Context(), s, Main, f.doc, now)
 	var verr *ValidationError
 	if !errors.As(err, &verr) {
 		t.Fatalf("Import = %v, want a *ValidationError", err)
@@ -227,12 +227,12 @@ func testImportAllOrNothing(t *testing.T, s storage.Storage) {
 	if len(verr.Errors) != 2 || !got["relations[2].holder"] || !got["relations[3].kind"] {
 		t.Fatalf("errors = %v, want relations[2].holder and relations[3].kind", verr.Errors)
 	}
-	if _, err := s.GetPerson(t.Context(), f.parent); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := s.GetPerson(t.Context(), Main, f.parent); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("a person of the failed import was stored: %v", err)
 	}
 	// The store is usable afterwards (the transaction was rolled back).
 	f.doc.Relations = f.doc.Relations[:2]
-	if _, err := Import(t.Context(), s, f.doc, now); err != nil {
+	if _, err := Import(t.Context(), s, Main, f.doc, now); err != nil {
 		t.Fatalf("Import after a failed one: %v", err)
 	}
 }
@@ -252,10 +252,10 @@ func TestDecode(t *testing.T) {
 func TestLookupAndChoicesOverTime(t *testing.T) {
 	s := newStore(t)
 	f := newFamily(t)
-	if _, err := Import(t.Context(), s, f.doc, now); err != nil {
+	if _, err := Import(t.Context(), s, Main, f.doc, now); err != nil {
 		t.Fatal(err)
 	}
-	h, err := Lookup(t.Context(), s, f.parent)
+	h, err := Lookup(t.Context(), s, Main, f.parent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestLookupAndChoicesOverTime(t *testing.T) {
 	// only while Choices still offers them (provider.recheckRepresentation).
 	check := func(subject string, at time.Time, want bool) {
 		t.Helper()
-		h, err := Lookup(t.Context(), s, f.parent)
+		h, err := Lookup(t.Context(), s, Main, f.parent)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,12 +292,12 @@ func TestLookupAndChoicesOverTime(t *testing.T) {
 	check(f.giver, time.Date(2027, 1, 1, 0, 0, 1, 0, time.UTC), false) // expired
 
 	f.doc.Relations[1].Withdrawn = true
-	if _, err := Import(t.Context(), s, f.doc, now); err != nil {
+	if _, err := Import(t.Context(), s, Main, f.doc, now); err != nil {
 		t.Fatal(err)
 	}
 	check(f.giver, now, false) // withdrawn
 
-	if h, err := Lookup(t.Context(), s, f.child); err != nil || len(h.Relations) != 0 || h.Holder.GivenName != "Emma" {
+	if h, err := Lookup(t.Context(), s, Main, f.child); err != nil || len(h.Relations) != 0 || h.Holder.GivenName != "Emma" {
 		t.Errorf("Lookup of a person holding nothing = %+v, %v", h, err)
 	}
 }

@@ -117,6 +117,14 @@ func ValidPID(s string) bool {
 	return err == nil
 }
 
+// IsSynthetic reports whether s is a valid synthetic test number (month
+// + 40 or + 80), D-numbers derived from one included: a number that
+// belongs to no real person.
+func IsSynthetic(s string) bool {
+	p, err := ParsePID(s)
+	return err == nil && p.Synthetic
+}
+
 // century maps the two-digit year and the individual number to a full year
 // (Skatteetaten's allocation table).
 func century(yy, ind int) (int, bool) {

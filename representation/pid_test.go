@@ -85,6 +85,9 @@ func TestParsePID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParsePID(tt.in)
+			if want := tt.wantErr == nil && tt.synthetic; IsSynthetic(tt.in) != want {
+				t.Errorf("IsSynthetic(%q) = %v, want %v", tt.in, !want, want)
+			}
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("ParsePID(%q) error = %v, want %v", tt.in, err, tt.wantErr)

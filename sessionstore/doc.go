@@ -9,6 +9,12 @@
 //   - session ids (32 random bytes, base64url) and their rotation on login
 //     as a session fixation defence (OWASP Session Management Cheat Sheet,
 //     "Renew the Session ID After Any Privilege Level Change"),
+//   - session chains (Login.ChainID): the same person logging in again in
+//     the same browser (prompt=login, max_age, step-up) gets a new id in
+//     the old session's chain, so whatever is bound to the chain rather
+//     than to one id (the provider's tokens and sid claims) is reached by
+//     ending the newest session; another person's login starts a new
+//     chain (docs/sessions.md),
 //   - the idle (default 30 min) and absolute (default 120 min) timeouts,
 //     applied with an injected clock, and rate-limited LastSeenAt writes,
 //   - the typed view of the login (Login), kept in sync with the

@@ -29,6 +29,14 @@ type Login struct {
 	UpstreamIDToken string
 	// Locale is the ui_locales choice the person made at login.
 	Locale string
+	// ChainID names the browser's chain of login sessions of this person:
+	// the id of the first session of the chain. A new login of the same
+	// person in the same browser (prompt=login, max_age, step-up) rotates
+	// the session id but keeps the chain, so everything bound to the chain
+	// (the provider's tokens and sid claims) is reached by ending the
+	// newest session. A login of another person starts a new chain. Set
+	// by the store; SetLogin ignores it.
+	ChainID string
 }
 
 // maxUserAgent bounds the User-Agent kept per session; it is shown to the
@@ -50,7 +58,28 @@ func (s *Store) Login(sess *sessions.Session) (*Login, bool) {
 		UpstreamSID:     st.up.SID,
 		UpstreamIDToken: st.up.IDToken,
 		Locale:          st.up.Locale,
+		ChainID:         chainOf(st.rec.ID, st.up),
 	}, true
+}
+
+// chainOf is the chain of the session id with upstream fields up.
+func chainOf(id string, up upstream) string {
+	if up.Chain != "" {
+		return up.Chain
+	}
+	return id
+}
+
+// ChainID returns Login.ChainID of a stored session, for callers that list
+// sessions themselves (e.g. "Aktive innlogginger": ending one of them must
+// reach the tokens of its whole chain). A record whose Values cannot be
+// read is its own chain.
+func ChainID(rec storage.LoginSession) string {
+	_, up, err := decodeValues(rec.Values)
+	if err != nil {
+		return rec.ID
+	}
+	return chainOf(rec.ID, up)
 }
 
 // SetLogin records a login in the session and saves it under a new id: the
@@ -63,8 +92,10 @@ func (s *Store) Login(sess *sessions.Session) (*Login, bool) {
 // Values are kept when the session was anonymous or the same person logs in
 // again (step-up), and so are the signed-in clients; when a different person
 // logs in on a browser that held someone else's session, both are dropped so
-// nothing of the first person carries over. Tokens and sid claims that
-// named the old id are the provider's to move or revoke.
+// nothing of the first person carries over. The same person's new session
+// stays in the old one's chain (Login.ChainID); any other login starts a
+// new chain. Revoking the tokens of a chain whose person was replaced is
+// the provider's.
 func (s *Store) SetLogin(r *http.Request, w http.ResponseWriter, sess *sessions.Session, l Login) error {
 	if l.Subject == "" {
 		return errors.New("sessionstore: login without subject")
@@ -79,9 +110,13 @@ func (s *Store) SetLogin(r *http.Request, w http.ResponseWriter, sess *sessions.
 	st := stateOf(sess)
 	ctx := r.Context()
 	var clients []string
+	chain := ""
 	if st.stored {
 		if err := s.be.EndSession(ctx, sess.ID, now); err != nil && !isGone(err) {
 			return fmt.Errorf("end pre-login session: %w", err)
+		}
+		if st.rec.Subject == l.Subject {
+			chain = chainOf(st.rec.ID, st.up)
 		}
 		if st.rec.Subject == "" || st.rec.Subject == l.Subject {
 			clients = st.rec.Clients
@@ -90,12 +125,15 @@ func (s *Store) SetLogin(r *http.Request, w http.ResponseWriter, sess *sessions.
 			sess.Values[stateKey{}] = st
 		}
 	}
-	up := upstream{SID: l.UpstreamSID, IDToken: l.UpstreamIDToken, Locale: l.Locale}
+	rec := s.newRecord(newID(), now)
+	if chain == "" {
+		chain = rec.ID
+	}
+	up := upstream{SID: l.UpstreamSID, IDToken: l.UpstreamIDToken, Locale: l.Locale, Chain: chain}
 	blob, err := encodeValues(sess.Values, up)
 	if err != nil {
 		return err
 	}
-	rec := s.newRecord(newID(), now)
 	rec.Subject = l.Subject
 	rec.AuthTime = l.AuthTime
 	rec.ACR = l.ACR

@@ -195,3 +195,50 @@ func TestAddClient(t *testing.T) {
 		t.Fatalf("AddClient on ended session: %v, want ErrEnded", err)
 	}
 }
+
+// TestReloginChain: a new login of the same person keeps the chain of the
+// session it replaces, through several rotations; a login after an
+// anonymous session, or of another person, starts a new chain named by its
+// own id. ChainID reads the same from a stored record.
+func TestReloginChain(t *testing.T) {
+	c := newClock()
+	be := newFake()
+	s := New(be, testOptions(c))
+	b := &browser{}
+	startSession(t, s, b)
+	first := testPID(t, 1)
+	id1 := login(t, s, b, Login{Subject: first})
+	chainOfBrowser := func() string {
+		t.Helper()
+		sess, _ := get(t, s, b)
+		l, ok := s.Login(sess)
+		if !ok {
+			t.Fatal("not logged in")
+		}
+		return l.ChainID
+	}
+	if got := chainOfBrowser(); got != id1 {
+		t.Fatalf("first login's chain = %q, want its own id %q", got, id1)
+	}
+	c.Advance(time.Minute)
+	id2 := login(t, s, b, Login{Subject: first, ACR: "idporten-loa-high"})
+	c.Advance(time.Minute)
+	id3 := login(t, s, b, Login{Subject: first})
+	if id2 == id1 || id3 == id2 {
+		t.Fatal("ids not rotated")
+	}
+	if got := chainOfBrowser(); got != id1 {
+		t.Fatalf("chain after two re-logins = %q, want %q", got, id1)
+	}
+	if got := ChainID(be.row(t, id3)); got != id1 {
+		t.Fatalf("ChainID(record) = %q, want %q", got, id1)
+	}
+	c.Advance(time.Minute)
+	id4 := login(t, s, b, Login{Subject: testPID(t, 2)})
+	if got := chainOfBrowser(); got != id4 {
+		t.Fatalf("another person's chain = %q, want its own id %q", got, id4)
+	}
+	if got := ChainID(be.row(t, id4)); got != id4 {
+		t.Fatalf("ChainID(record) of another person = %q, want %q", got, id4)
+	}
+}

@@ -8,11 +8,15 @@ import (
 
 // upstream holds the Login fields that have no LoginSession column: they are
 // only needed by the provider itself (RP-initiated logout at the upstream
-// needs its id token and sid), never queried.
+// needs its id token and sid; tokens and sid claims name the chain), never
+// queried.
 type upstream struct {
 	SID     string
 	IDToken string
 	Locale  string
+	// Chain is Login.ChainID; empty in sessions stored before chains
+	// existed, which are their own chain.
+	Chain string
 }
 
 // envelope is what LoginSession.Values holds, gob-encoded. The values

@@ -14,4 +14,9 @@ var (
 	ErrInactive = errors.New("storage: inactive")
 	// ErrSerialization means a concurrent transaction won; retry or fail.
 	ErrSerialization = errors.New("storage: serialization failure")
+	// ErrUnavailable means the database could not be reached or did not
+	// answer in time (connection refused or lost, server shutting down,
+	// deadline exceeded). Nothing about the record is known: callers must
+	// not read it as not found or inactive, but answer "try again later".
+	ErrUnavailable = errors.New("storage: unavailable")
 )

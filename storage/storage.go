@@ -18,6 +18,7 @@ type Storage interface {
 	EventLog
 	FlowStore
 	PersonStore
+	RateCounter
 	// Ping reports whether the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	// Migrate applies pending versioned migrations; idempotent.
@@ -135,27 +136,48 @@ type FlowStore interface {
 	DeleteExpiredFlows(ctx context.Context, before time.Time) (int64, error)
 }
 
+// RateCounter keeps the counters of rate limits, shared by every node on
+// the same database. Each key has one fixed time window at a time.
+type RateCounter interface {
+	// AddHits adds n to key's count in the window that starts at window
+	// and returns the count after adding, in one atomic statement. A key
+	// whose stored window is older starts again from n; a call for a
+	// window older than the stored one adds nothing and returns the
+	// stored window's count. The record may be deleted after expires.
+	AddHits(ctx context.Context, key string, window, expires time.Time, n int64) (int64, error)
+	// DeleteExpiredCounters removes counters whose expiry is before t.
+	DeleteExpiredCounters(ctx context.Context, before time.Time) (int64, error)
+}
+
 // PersonStore is the registry of persons and the relations between them
 // (who may act for whom). Validation is the registry package's; the store
 // keeps what it is given, except that a relation must name persons the
 // registry holds.
+//
+// The store holds several named registries (data sets) side by side: the
+// synthetic population, and each register an operator imports. Every
+// method reads or writes exactly one of them, named by its registry
+// argument, and never sees another's persons or relations: the same PID
+// or relation ID in two registries is two independent records. Which
+// registry a tenant reads is the tenant's configuration.
 type PersonStore interface {
-	GetPerson(ctx context.Context, pid string) (Person, error) // ErrNotFound if absent
-	// GetPersons returns the persons among pids that exist, in no
-	// particular order; absent ones are left out.
-	GetPersons(ctx context.Context, pids []string) ([]Person, error)
+	GetPerson(ctx context.Context, registry, pid string) (Person, error) // ErrNotFound if absent
+	// GetPersons returns the persons among pids that exist in registry,
+	// in no particular order; absent ones are left out.
+	GetPersons(ctx context.Context, registry string, pids []string) ([]Person, error)
 	// ImportRegistry inserts or replaces persons by PID, then relations by
-	// ID, in one transaction (joining the context's if it has one): all or
-	// nothing. A relation whose holder or subject is not a stored person
-	// fails the whole call with ErrNotFound. When a PID or ID repeats, the
-	// last record given wins.
-	ImportRegistry(ctx context.Context, ps []Person, rs []Relation) error
-	GetRelation(ctx context.Context, id string) (Relation, error) // ErrNotFound if absent
-	// GetRelations returns the relations among ids that exist, ordered by
-	// ID; absent ones are left out.
-	GetRelations(ctx context.Context, ids []string) ([]Relation, error)
-	// ListRelationsByHolder returns every relation the person holds,
-	// withdrawn and expired ones included (the caller applies the rules),
-	// ordered by ID.
-	ListRelationsByHolder(ctx context.Context, holder string) ([]Relation, error)
+	// ID, in registry, in one transaction (joining the context's if it has
+	// one): all or nothing. A relation whose holder or subject is not a
+	// person stored in the same registry fails the whole call with
+	// ErrNotFound. When a PID or ID repeats, the last record given wins.
+	// An empty registry name is an error.
+	ImportRegistry(ctx context.Context, registry string, ps []Person, rs []Relation) error
+	GetRelation(ctx context.Context, registry, id string) (Relation, error) // ErrNotFound if absent
+	// GetRelations returns the relations among ids that exist in
+	// registry, ordered by ID; absent ones are left out.
+	GetRelations(ctx context.Context, registry string, ids []string) ([]Relation, error)
+	// ListRelationsByHolder returns every relation the person holds in
+	// registry, withdrawn and expired ones included (the caller applies
+	// the rules), ordered by ID.
+	ListRelationsByHolder(ctx context.Context, registry, holder string) ([]Relation, error)
 }

@@ -26,6 +26,10 @@ type Client struct {
 	JWKSURI                  string          `json:"jwks_uri,omitempty"`
 	JWKS                     json.RawMessage `json:"jwks,omitempty"`
 	IDTokenSignedResponseAlg string          `json:"id_token_signed_response_alg,omitempty"`
+	// TokenEndpointAuthSigningAlg pins a private_key_jwt client's
+	// assertions to one algorithm; empty allows every supported one its
+	// keys fit (OIDC Registration §2).
+	TokenEndpointAuthSigningAlg string `json:"token_endpoint_auth_signing_alg,omitempty"`
 	// RequirePKCE and RequireNonce default to true; only a confidential
 	// client may relax them (DESIGN: never for a public one).
 	RequirePKCE  bool `json:"require_pkce"`
@@ -39,6 +43,7 @@ type Client struct {
 	AcceptedRelations    []string  `json:"accepted_relations,omitempty"`
 	Standalone           bool      `json:"standalone,omitempty"`
 	AccessTokenFormat    string    `json:"access_token_format,omitempty"` // opaque (or empty) or jwt (RFC 9068)
+	AnySecretMethod      bool      `json:"any_secret_method,omitempty"`   // secret by Basic or post: no method pinned (clients.Registration.AuthMethod)
 	Disabled             bool      `json:"disabled,omitempty"`
 	CreatedAt            time.Time `json:"created_at"`
 	UpdatedAt            time.Time `json:"updated_at"`
@@ -66,7 +71,10 @@ const (
 // RequestID groups the records of one authorization (fosite's request ID;
 // stable across refresh rotation), so it is the unit of "the whole grant
 // chain". GrantID (consent grant) and SessionID (login session) are the
-// wider units later revocation works on.
+// wider units later revocation works on. SessionID names the session's
+// chain (sessionstore.Login.ChainID: the first session of a run of logins
+// of one person in one browser), not the rotating id of its newest
+// session, so revoking by it reaches the records of replaced sessions.
 type TokenRecord struct {
 	Kind      TokenKind `json:"kind"`
 	Signature string    `json:"signature"`

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcp/oidcp/outbound"
 )
 
 // ACR values of ID-porten.
@@ -34,7 +36,10 @@ type Config struct {
 	// AllowedACR are the acr values Exchange accepts; default both
 	// idporten-loa-substantial and idporten-loa-high.
 	AllowedACR []string
-	// HTTPClient defaults to a client with a 10 s timeout.
+	// HTTPClient makes every upstream call (discovery, JWKS, PAR, token).
+	// It should be the outbound client (outbound.New), which refuses
+	// loopback and private addresses outside dev mode; nil means
+	// outbound.New with its defaults, which refuses them.
 	HTTPClient *http.Client
 	// Now is the clock for token times; nil means time.Now.
 	Now func() time.Time
@@ -92,7 +97,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.AllowedACR = []string{ACRSubstantial, ACRHigh}
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = outbound.New(outbound.Options{})
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -17,6 +17,7 @@
 //
 //	eid, err := upstream.New(upstream.Config{
 //		Issuer:       "https://idporten.no", // or the mock's issuer
+//		HTTPClient:   hc, // outbound.New: refuses private addresses outside dev mode
 //		ClientID:     clientID,
 //		ClientSecret: clientSecret,
 //		RedirectURL:  issuer + "/callback",

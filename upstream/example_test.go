@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/idportenmock"
+	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/upstream"
 )
@@ -34,6 +35,9 @@ func Example() {
 
 	eid, err := upstream.New(upstream.Config{
 		Issuer: issuer, ClientID: "oidcp", ClientSecret: "dev-secret", RedirectURL: callback,
+		// Dev mode: the mock listens on 127.0.0.1, which the outbound
+		// client refuses otherwise.
+		HTTPClient: outbound.New(outbound.Options{AllowPrivate: true}),
 	})
 	if err != nil {
 		panic(err)

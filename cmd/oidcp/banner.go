@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/oidcp/oidcp/demo"
@@ -17,7 +18,7 @@ func printBanner(w io.Writer, cfg Config, adminAddr string, mock bool) {
 	if cfg.Dev {
 		mode = " (dev mode)"
 	}
-	fmt.Fprintf(&b, "oidcp %s is serving%s\n\n", version, mode)
+	fmt.Fprintf(&b, "oidcp %s is serving%s\n\n", displayVersion(), mode)
 	if cfg.Dev && demoUnavailable(cfg) == "" {
 		fmt.Fprintf(&b, "  Log in now: %s\n", demo.URL(cfg.BaseURL))
 		for _, t := range cfg.Tenants {
@@ -31,8 +32,11 @@ func printBanner(w io.Writer, cfg Config, adminAddr string, mock bool) {
 	for _, t := range cfg.Tenants {
 		iss := cfg.Issuer(t.Name)
 		kind := ""
-		if t.Sandbox {
-			kind = " (sandbox)"
+		switch {
+		case t.Sandbox && t.Name == "sandbox":
+			kind = " (synthetic test population)"
+		case t.Sandbox:
+			kind = " (a sandbox: synthetic test population)"
 		}
 		fmt.Fprintf(&b, "  tenant %s%s\n", t.Name, kind)
 		fmt.Fprintf(&b, "    issuer:     %s\n", iss)
@@ -54,10 +58,21 @@ func printBanner(w io.Writer, cfg Config, adminAddr string, mock bool) {
 		example = cfg.Tenants[0].Name
 	}
 	fmt.Fprintf(&b, "\nRegister a client (prints its secret once):\n\n")
-	fmt.Fprintf(&b, "  oidcp clients create --tenant %s --id my-app \\\n", example)
+	fmt.Fprintf(&b, "  %s clients create --tenant %s --id my-app \\\n", selfCommand(os.Args[0]), example)
 	fmt.Fprintf(&b, "    --redirect-uri http://127.0.0.1:9000/callback \\\n")
 	fmt.Fprintf(&b, "    --scope \"openid profile pid offline_access\" \\\n")
 	fmt.Fprintf(&b, "    --grant-type authorization_code --grant-type refresh_token\n")
 	fmt.Fprintf(&b, "\n(run it with the same --config, --dsn or OIDCP_* settings as this server)\n\n")
 	_, _ = io.WriteString(w, b.String())
+}
+
+// selfCommand is how to run this oidcp again from a shell, given the
+// arg0 it was started with: that path (bin/oidcp after `make run`,
+// oidcp from $PATH), or `go run ./cmd/oidcp` when go run started it from
+// a temporary build that is gone when it stops.
+func selfCommand(arg0 string) string {
+	if arg0 == "" || strings.Contains(arg0, "go-build") {
+		return "go run ./cmd/oidcp"
+	}
+	return arg0
 }

@@ -61,6 +61,9 @@ func newClientsCreateCmd() *cobra.Command {
 				if _, err := e.cfg.tenant(tenant); err != nil {
 					return fmt.Errorf("--tenant: %w", err)
 				}
+				// Test clients on 127.0.0.1 only in dev mode, as serve's
+				// outbound client allows them only there.
+				r.AllowPrivateHosts = e.cfg.Dev
 				c, err := clients.Build(tenant, r, time.Now())
 				if err != nil {
 					return err
@@ -88,7 +91,7 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringArrayVar(&r.Scopes, "scope", nil, `allowed scopes, space-separated or repeated (default "openid profile offline_access")`)
 	f.StringArrayVar(&r.GrantTypes, "grant-type", nil, "authorization_code, refresh_token or client_credentials; repeat (default authorization_code + refresh_token)")
 	f.StringArrayVar(&r.Audience, "audience", nil, "audience the client may request tokens for; repeat")
-	f.StringVar(&r.AuthMethod, "auth-method", "", "client_secret_basic (default), client_secret_post or private_key_jwt; public clients use none")
+	f.StringVar(&r.AuthMethod, "auth-method", "", "pin client_secret_basic, client_secret_post or private_key_jwt (default: the secret is accepted by Basic or post); public clients use none")
 	f.BoolVar(&r.Public, "public", false, "public client (SPA, native app): no secret; PKCE, nonce and PAR required")
 	f.BoolVar(&r.RelaxPKCE, "relax-pkce", false, "confidential clients only: do not require PKCE")
 	f.BoolVar(&r.RelaxNonce, "relax-nonce", false, "confidential clients only: do not require nonce")
@@ -96,6 +99,7 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringVar(&r.IDTokenAlg, "id-token-alg", "", "RS256 (default), ES256 or PS256")
 	f.StringVar(&r.JWKSURI, "jwks-uri", "", "private_key_jwt: URL of the client's JWK Set")
 	f.StringVar(&jwks, "jwks", "", "private_key_jwt: the client's public JWK Set as JSON, or @FILE")
+	f.StringVar(&r.AuthSigningAlg, "token-endpoint-auth-signing-alg", "", "private_key_jwt: accept only RS256, ES256 or PS256 assertions (default: each one a registered key fits)")
 	f.StringVar(&r.BackchannelLogoutURI, "backchannel-logout-uri", "", "back-channel logout endpoint of the client")
 	f.StringVar(&r.InitiateLoginURI, "initiate-login-uri", "", "third-party-initiated login endpoint of the client (hand-off)")
 	f.StringVar(&r.Category, "category", "", "identified (K2, default: may get pid and names) or pseudonymous (K3: pairwise ids only)")

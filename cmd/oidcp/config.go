@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/oidcp/oidcp/registry"
 )
 
 // Config is the parsed configuration. Every scalar key can be set in the
@@ -16,6 +20,9 @@ type Config struct {
 	// BaseURL is the public URL without trailing slash; issuers are
 	// BaseURL/{tenant}.
 	BaseURL string `mapstructure:"base_url"`
+	// baseURLDerived is set when base_url was not configured and complete
+	// derived it from addr.
+	baseURLDerived bool
 	// DSN is sqlite:PATH or a postgres:// URL; default sqlite:DataDir/oidcp.db.
 	DSN     string `mapstructure:"dsn"`
 	DataDir string `mapstructure:"data_dir"`
@@ -33,6 +40,11 @@ type Config struct {
 	// AdminToken is the bearer token of the admin listener's registry
 	// import API (POST /registry/import); empty disables that API.
 	AdminToken string `mapstructure:"admin_token"`
+	// MockAllowNonSynthetic lets the ID-porten mock log in fødselsnummer
+	// that are not synthetic. Dev mode only, off by default: the mock
+	// checks nobody's identity, so outside a developer's machine it must
+	// never let anyone act as a real person.
+	MockAllowNonSynthetic bool `mapstructure:"mock_allow_nonsynthetic"`
 
 	AccessTokenLifetime  time.Duration `mapstructure:"access_token_lifetime"`
 	RefreshTokenLifetime time.Duration `mapstructure:"refresh_token_lifetime"`
@@ -40,16 +52,36 @@ type Config struct {
 	SessionIdle          time.Duration `mapstructure:"session_idle"`
 	SessionAbsolute      time.Duration `mapstructure:"session_absolute"`
 	ShutdownTimeout      time.Duration `mapstructure:"shutdown_timeout"`
+	// LoginFlowLifetime is how long a person has to complete the eID
+	// login; the flow (and its stored request) expires then.
+	LoginFlowLifetime time.Duration `mapstructure:"login_flow_lifetime"`
+
+	// Rate limits (limits.go): per window, > 0 a limit, 0 the default
+	// for the mode, < 0 no limit.
+	RateLimitWindow             time.Duration `mapstructure:"rate_limit_window"`
+	RateLimitAuthorizePerSource int64         `mapstructure:"rate_limit_authorize_per_source"`
+	RateLimitAuthorizePerClient int64         `mapstructure:"rate_limit_authorize_per_client"`
+	RateLimitTokenPerSource     int64         `mapstructure:"rate_limit_token_per_source"`
+	RateLimitTokenPerClient     int64         `mapstructure:"rate_limit_token_per_client"`
+	FailedClientAuthLimit       int64         `mapstructure:"failed_client_auth_limit"`
+	FailedClientAuthWindow      time.Duration `mapstructure:"failed_client_auth_window"`
+	// TrustedProxies is a comma-separated list of addresses or CIDR
+	// prefixes whose X-Forwarded-For names the source address.
+	TrustedProxies string `mapstructure:"trusted_proxies"`
 
 	Tenants []TenantConfig `mapstructure:"tenants"`
 }
 
 // TenantConfig is one tenant of the config file.
 type TenantConfig struct {
-	Name        string         `mapstructure:"name"`
-	DisplayName string         `mapstructure:"display_name"`
-	Sandbox     bool           `mapstructure:"sandbox"`
-	Upstream    UpstreamConfig `mapstructure:"upstream"`
+	Name        string `mapstructure:"name"`
+	DisplayName string `mapstructure:"display_name"`
+	Sandbox     bool   `mapstructure:"sandbox"`
+	// Registry names the person and relation registry the tenant reads.
+	// Default: "synthetic" (the synthetic population) for a sandbox or a
+	// tenant behind the ID-porten mock, "main" otherwise.
+	Registry string         `mapstructure:"registry"`
+	Upstream UpstreamConfig `mapstructure:"upstream"`
 }
 
 // UpstreamConfig is a tenant's eID. With Mock the built-in ID-porten mock
@@ -68,6 +100,7 @@ type UpstreamConfig struct {
 const (
 	defaultAddr      = "127.0.0.1:8080"
 	defaultAdminAddr = "127.0.0.1:8081"
+	// defaultBaseURL is what base_url becomes with the default addr.
 	defaultBaseURL   = "http://127.0.0.1:8080"
 	defaultDataDir   = "./data"
 	defaultLogLevel  = "info"
@@ -79,6 +112,9 @@ const (
 	defaultSessionIdle          = 30 * time.Minute
 	defaultSessionAbsolute      = 120 * time.Minute
 	defaultShutdownTimeout      = 15 * time.Second
+	defaultLoginFlowLifetime    = 10 * time.Minute
+	defaultRateLimitWindow      = time.Minute
+	defaultFailedClientAuthWin  = 5 * time.Minute
 )
 
 // mockPath is where the ID-porten mock is mounted under the base URL.
@@ -96,6 +132,11 @@ const devKEKFile = "dev-kek"
 // before Validate.
 func (c *Config) complete() {
 	c.BaseURL = strings.TrimSpace(c.BaseURL)
+	if c.BaseURL == "" {
+		// Unset: the listener itself, so that changing addr (another
+		// port) moves the issuers, the mock and the demo with it.
+		c.BaseURL, c.baseURLDerived = baseURLFor(c.Addr, c.TLSCert != ""), true
+	}
 	if c.DSN == "" && c.DataDir != "" {
 		c.DSN = "sqlite:" + filepath.Join(c.DataDir, "oidcp.db")
 	}
@@ -127,6 +168,45 @@ func (c *Config) complete() {
 	}
 }
 
+// reads is the registry the tenant reads: Registry, or when that is
+// empty the default. Whoever can log in through the mock or to a sandbox
+// can be anyone, so such a tenant reads by default only numbers that
+// belong to nobody. Computed here rather than filled in by complete, so
+// that a tenant added to the configuration later gets it too.
+func (t TenantConfig) reads() string {
+	switch {
+	case t.Registry != "":
+		return t.Registry
+	case t.Sandbox || t.Upstream.Mock:
+		return registry.Synthetic
+	}
+	return registry.Main
+}
+
+// servesHTTPS reports whether browsers reach oidcp over https: it serves
+// TLS itself, or base_url is https (TLS ends at a proxy in front).
+func (c *Config) servesHTTPS() bool {
+	return c.TLSCert != "" || strings.HasPrefix(strings.ToLower(c.BaseURL), "https://")
+}
+
+// baseURLFor is the URL of the listener at addr (https when it serves
+// TLS), with an unspecified host (":8090", "0.0.0.0:8090") reached on
+// 127.0.0.1. A malformed addr gives "", which addr's validation reports.
+func baseURLFor(addr string, tls bool) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
+	return scheme + net.JoinHostPort(host, port)
+}
+
 // Issuer is a tenant's issuer URL.
 func (c *Config) Issuer(tenant string) string { return c.BaseURL + "/" + tenant }
 
@@ -143,19 +223,22 @@ func (c *Config) usesMock() bool {
 }
 
 // seedsPopulation reports whether serve seeds the synthetic sandbox
-// population into the registry: in dev mode and when a sandbox tenant is
-// configured. The registry is shared by all tenants; the synthetic
-// numbers (month + 80) cannot be a real person's.
+// population into the synthetic registry: in dev mode and when some
+// tenant reads that registry.
 func (c *Config) seedsPopulation() bool {
-	if c.Dev {
-		return true
-	}
+	return c.Dev || slices.Contains(c.registries(), registry.Synthetic)
+}
+
+// registries lists the registries the tenants read, each once, in tenant
+// order.
+func (c *Config) registries() []string {
+	var out []string
 	for _, t := range c.Tenants {
-		if t.Sandbox {
-			return true
+		if r := t.reads(); !slices.Contains(out, r) {
+			out = append(out, r)
 		}
 	}
-	return false
+	return out
 }
 
 // tenant returns the named tenant's configuration.

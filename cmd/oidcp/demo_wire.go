@@ -34,7 +34,7 @@ func mountDemo(ctx context.Context, mux *http.ServeMux, cfg Config, store storag
 			dcfg.PopulationURL = cfg.Issuer(t.Name) + "/population"
 		}
 	}
-	hc, err := outgoingClient(cfg.TLSCA)
+	hc, err := outboundClient(cfg)
 	if err != nil {
 		return false, err
 	}

@@ -175,6 +175,7 @@ func (k assertionKey) sign(t *testing.T, cl assertionClaims) string {
 func (e *e2eEnv) testClientAuth(t *testing.T) {
 	t.Run("ClientSecretPost", e.testSecretPost)
 	t.Run("MethodBoundToRegistration", e.testMethodBinding)
+	t.Run("EitherSecretMethodUnlessPinned", e.testEitherSecretMethod)
 	t.Run("PrivateKeyJWT", e.testPrivateKeyJWT)
 	t.Run("PrivateKeyJWTViaJWKSURI", e.testPrivateKeyJWTURI)
 }
@@ -207,7 +208,7 @@ func (e *e2eEnv) testSecretPost(t *testing.T) {
 // testMethodBinding: a client registered for one method is refused when
 // it authenticates with another, even with the right credentials.
 func (e *e2eEnv) testMethodBinding(t *testing.T) {
-	basicC := e.register(t, "main", "ca-basic")
+	basicC := e.register(t, "main", "ca-basic", "--auth-method", "client_secret_basic")
 	postC := e.register(t, "main", "ca-post2", "--auth-method", "client_secret_post")
 	pkjC, key := e.registerKeyClient(t, "ca-pkj", newRSAKey(t, "ca-pkj-1"))
 

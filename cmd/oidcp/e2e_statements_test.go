@@ -95,7 +95,7 @@ func TestE2EStatementCounts(t *testing.T) {
 					ccTok = tok.AccessToken
 				})
 				introspect := measure(func() {
-					if m := e.introspect(t, c, ccTok); m["active"] != true || m["client_id"] != cc.id {
+					if m := e.introspect(t, cc, ccTok); m["active"] != true || m["client_id"] != cc.id {
 						t.Fatalf("introspection of the client_credentials token: %v", m)
 					}
 				})

@@ -26,6 +26,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/storage/postgres/pgtest"
@@ -145,7 +146,7 @@ func startE2E(t *testing.T, b e2eBackend) *e2eEnv {
 	}
 	t.Cleanup(func() { e.store.Close() })
 
-	if err := e.store.ImportRegistry(ctx, []storage.Person{{
+	if err := e.store.ImportRegistry(ctx, registry.Synthetic, []storage.Person{{
 		PID: e.kari, GivenName: "Kari", FamilyName: "Nordmann", BirthDate: time.Date(1985, 3, 14, 0, 0, 0, 0, time.UTC), UpdatedAt: time.Now(),
 	}}, nil); err != nil {
 		t.Fatal(err)

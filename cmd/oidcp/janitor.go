@@ -13,6 +13,7 @@ type janitorStore interface {
 	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
 	DeleteExpiredFlows(ctx context.Context, before time.Time) (int64, error)
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error)
+	DeleteExpiredCounters(ctx context.Context, before time.Time) (int64, error)
 }
 
 var _ janitorStore = storage.Storage(nil)
@@ -46,6 +47,7 @@ func sweep(ctx context.Context, s janitorStore, now time.Time, log *slog.Logger)
 		{"tokens", s.DeleteExpiredTokens, now.Add(-janitorGrace)},
 		{"flows", s.DeleteExpiredFlows, now},
 		{"sessions", s.DeleteExpiredSessions, now},
+		{"rate counters", s.DeleteExpiredCounters, now},
 	}
 	for _, task := range tasks {
 		n, err := task.fn(ctx, task.at)

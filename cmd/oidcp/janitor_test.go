@@ -9,8 +9,8 @@ import (
 )
 
 type fakeJanitorStore struct {
-	tokens, flows, sessions time.Time
-	fail                    bool
+	tokens, flows, sessions, counters time.Time
+	fail                              bool
 }
 
 func (f *fakeJanitorStore) DeleteExpiredTokens(_ context.Context, t time.Time) (int64, error) {
@@ -31,13 +31,18 @@ func (f *fakeJanitorStore) DeleteExpiredSessions(_ context.Context, t time.Time)
 	return 1, nil
 }
 
+func (f *fakeJanitorStore) DeleteExpiredCounters(_ context.Context, t time.Time) (int64, error) {
+	f.counters = t
+	return 0, nil
+}
+
 func TestSweep(t *testing.T) {
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	f := &fakeJanitorStore{fail: true}
 	var logs bytes.Buffer
 	sweep(context.Background(), f, now, newLogger(Config{LogLevel: "debug", LogFormat: "text"}, &logs))
-	if !f.flows.Equal(now) || !f.sessions.Equal(now) || !f.tokens.Equal(now.Add(-janitorGrace)) {
-		t.Errorf("cut-offs: tokens %v flows %v sessions %v", f.tokens, f.flows, f.sessions)
+	if !f.flows.Equal(now) || !f.sessions.Equal(now) || !f.counters.Equal(now) || !f.tokens.Equal(now.Add(-janitorGrace)) {
+		t.Errorf("cut-offs: tokens %v flows %v sessions %v rate counters %v", f.tokens, f.flows, f.sessions, f.counters)
 	}
 	// A failing delete is logged and the others still run.
 	if !bytes.Contains(logs.Bytes(), []byte("db gone")) || f.sessions.IsZero() {

@@ -20,23 +20,24 @@ const envPrefix = "OIDCP"
 // underscores (file and environment), flags use dashes.
 type setting struct {
 	key  string
-	def  any // string, bool or time.Duration
+	def  any // string, bool, int or time.Duration
 	help string
 }
 
 var settings = []setting{
 	{"addr", defaultAddr, "address the public listener binds (host:port)"},
 	{"admin_addr", defaultAdminAddr, "address of the admin listener with /metrics, /healthz, /readyz"},
-	{"base_url", defaultBaseURL, "public base URL without trailing slash; issuers are {base-url}/{tenant}"},
+	{"base_url", "", "public base URL without trailing slash; issuers are {base-url}/{tenant} (default http://{addr}, so it follows a changed addr)"},
 	{"dsn", "", "database: sqlite:PATH or postgres://user:pass@host/db (default sqlite:<data-dir>/oidcp.db)"},
 	{"data_dir", defaultDataDir, "directory for the SQLite database and the dev KEK"},
 	{"dev", false, "development mode: mount the ID-porten mock at {base-url}/idporten-mock, create a dev KEK under data-dir"},
-	{"kek", "", "key-encryption key, base64 of 32 bytes (`openssl rand -base64 32`); required outside dev mode"},
+	{"kek", "", "key-encryption key, base64 of 32 bytes (generate one with: openssl rand -base64 32); required outside dev mode"},
 	{"log_level", defaultLogLevel, "debug, info, warn or error"},
 	{"log_format", defaultLogFormat, "json or text"},
 	{"tls_cert", "", "PEM certificate file; HTTPS is served when set together with tls-key"},
 	{"tls_key", "", "PEM private key file for tls-cert"},
 	{"tls_ca", "", "PEM file of extra CA certificates trusted for outgoing calls (upstream eID), besides the system roots"},
+	{"mock_allow_nonsynthetic", false, "dev mode only: let the ID-porten mock log in fødselsnummer that are not synthetic (default: only month + 40 or + 80)"},
 	{"admin_token", "", "bearer token (at least 32 characters) for POST /registry/import on the admin listener; empty disables it"},
 	{"access_token_lifetime", defaultAccessTokenLifetime, "access token lifetime"},
 	{"refresh_token_lifetime", defaultRefreshTokenLifetime, "refresh token lifetime"},
@@ -44,6 +45,15 @@ var settings = []setting{
 	{"session_idle", defaultSessionIdle, "login session idle timeout"},
 	{"session_absolute", defaultSessionAbsolute, "login session absolute lifetime"},
 	{"shutdown_timeout", defaultShutdownTimeout, "how long a graceful shutdown waits for requests in flight"},
+	{"login_flow_lifetime", defaultLoginFlowLifetime, "time a person has to complete the eID login before the flow expires"},
+	{"rate_limit_window", defaultRateLimitWindow, "window of the per-source and per-client rate limits"},
+	{"rate_limit_authorize_per_source", 0, "/authorize and /par requests per source address per window (0: default, negative: no limit)"},
+	{"rate_limit_authorize_per_client", 0, "/authorize and /par requests per client per window (0: default, negative: no limit)"},
+	{"rate_limit_token_per_source", 0, "/token requests per source address per window (0: default, negative: no limit)"},
+	{"rate_limit_token_per_client", 0, "/token requests per client per window (0: default, negative: no limit)"},
+	{"failed_client_auth_limit", 0, "failed client authentications per client per failed-client-auth-window before attempts are refused (0: default, negative: no limit)"},
+	{"failed_client_auth_window", defaultFailedClientAuthWin, "window of failed_client_auth_limit"},
+	{"trusted_proxies", "", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client address"},
 }
 
 func flagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
@@ -68,6 +78,8 @@ func addConfigFlags(fs *pflag.FlagSet) {
 			fs.Bool(name, d, help)
 		case time.Duration:
 			fs.Duration(name, d, help)
+		case int:
+			fs.Int64(name, int64(d), help)
 		default:
 			panic(fmt.Sprintf("setting %s: unsupported default type %T", s.key, s.def))
 		}

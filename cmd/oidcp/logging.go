@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -43,9 +45,11 @@ func RequestID(ctx context.Context) string {
 }
 
 // requestLog assigns or propagates X-Request-Id and logs one line per
-// request: method, path, status, duration and id. It never logs the query
+// request: method, path, status, duration_ms and id, and for a failed
+// request its OAuth error code (oauth_error). It never logs the query
 // string, headers or body: they carry codes, tokens, client secrets and
-// login hints with fødselsnummer.
+// login hints with fødselsnummer; of a response it reads only the error
+// code (oauthError).
 func requestLog(log *slog.Logger, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -60,14 +64,18 @@ func requestLog(log *slog.Logger, h http.Handler) http.Handler {
 		if rec.status() >= 500 {
 			level = slog.LevelError
 		}
-		log.LogAttrs(r.Context(), level, "request",
+		attrs := []slog.Attr{
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
 			slog.String("path", logPath(r.URL.Path)),
 			slog.Int("status", rec.status()),
 			slog.Int64("bytes", rec.n),
-			slog.Duration("duration", time.Since(start)),
-		)
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		}
+		if code := rec.oauthError(); code != "" {
+			attrs = append(attrs, slog.String("oauth_error", code))
+		}
+		log.LogAttrs(r.Context(), level, "request", attrs...)
 	})
 }
 
@@ -86,11 +94,60 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
-// statusWriter records the status and size of a response.
+// statusWriter records the status and size of a response, and its first
+// bytes, where an error response states its OAuth error code.
 type statusWriter struct {
 	http.ResponseWriter
 	code int
 	n    int64
+	head []byte
+}
+
+// sniffLen bounds how much of a response body is kept for oauthError.
+const sniffLen = 2048
+
+var (
+	// errorCode is an OAuth error code (RFC 6749 §5.2: %x20-21 / %x23-5B /
+	// %x5D-7E); only plain lowercase codes are logged.
+	errorCode = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
+	// Where responses state the code: a JSON error body (RFC 6749 §5.2),
+	// a WWW-Authenticate challenge (RFC 6750 §3), a form_post page's
+	// hidden field, and oidcp's HTML error pages.
+	jsonError   = regexp.MustCompile(`"error"\s*:\s*"([^"]{1,64})"`)
+	headerError = regexp.MustCompile(`error="([^"]{1,64})"`)
+	formError   = regexp.MustCompile(`<input type="hidden" name="error" value="([^"]{1,64})">`)
+	pageError   = regexp.MustCompile(`data-oauth-error="([^"]{1,64})"`)
+)
+
+// oauthError returns the OAuth error code the response carries, or "":
+// in an error redirect's Location (RFC 6749 §4.1.2.1), in the body of an
+// error or a page, or in a Bearer challenge.
+func (s *statusWriter) oauthError() string {
+	h := s.Header()
+	var found []string
+	if loc := h.Get("Location"); loc != "" && s.status() >= 300 && s.status() < 400 {
+		if u, err := url.Parse(loc); err == nil {
+			found = append(found, u.Query().Get("error"))
+		}
+	}
+	if m := headerError.FindStringSubmatch(h.Get("WWW-Authenticate")); m != nil {
+		found = append(found, m[1])
+	}
+	ct := h.Get("Content-Type")
+	for _, re := range []*regexp.Regexp{jsonError, formError, pageError} {
+		if re == jsonError && (s.status() < 400 || !strings.Contains(ct, "json")) || re != jsonError && !strings.Contains(ct, "html") {
+			continue
+		}
+		if m := re.FindSubmatch(s.head); m != nil {
+			found = append(found, string(m[1]))
+		}
+	}
+	for _, code := range found {
+		if errorCode.MatchString(code) {
+			return code
+		}
+	}
+	return ""
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -103,6 +160,9 @@ func (s *statusWriter) WriteHeader(code int) {
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.code == 0 {
 		s.code = http.StatusOK
+	}
+	if room := sniffLen - len(s.head); room > 0 {
+		s.head = append(s.head, b[:min(room, len(b))]...)
 	}
 	n, err := s.ResponseWriter.Write(b)
 	s.n += int64(n)

@@ -53,8 +53,11 @@ func newMock(cfg Config, now func() time.Time, log *slog.Logger) (*idportenmock.
 		Issuer:  cfg.mockIssuer(),
 		Clients: clients,
 		Persons: mockPersons,
-		Now:     now,
-		Logger:  log.With("component", "idporten-mock"),
+		// Validate refuses the option outside dev mode; checked here too
+		// so that no other path can switch it on in production.
+		AllowNonSynthetic: cfg.Dev && cfg.MockAllowNonSynthetic,
+		Now:               now,
+		Logger:            log.With("component", "idporten-mock"),
 	})
 }
 

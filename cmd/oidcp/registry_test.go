@@ -84,7 +84,7 @@ func TestPersonsImport(t *testing.T) {
 		}
 	}
 	store := openTestStore(t, c)
-	rels, err := store.ListRelationsByHolder(t.Context(), pids[0])
+	rels, err := store.ListRelationsByHolder(t.Context(), registry.Main, pids[0])
 	if err != nil || len(rels) != 1 || rels[0].Subject != pids[1] || rels[0].Kind != "parent" {
 		t.Errorf("stored relations = %+v, %v", rels, err)
 	}
@@ -153,7 +153,7 @@ func TestServeSeedsRegistry(t *testing.T) {
 	pop := population.Generate(day)
 	store := openTestStore(t, c)
 	kari := pop.Keys[population.KeyKari]
-	h, err := registry.Lookup(t.Context(), store, kari)
+	h, err := registry.Lookup(t.Context(), store, registry.Synthetic, kari)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestServeSeedsRegistry(t *testing.T) {
 
 	doc, pids := importDoc(t, "parent")
 	post := func(token string) (int, string) {
-		req, _ := http.NewRequest("POST", admin+registry.ImportPath, strings.NewReader(doc))
+		req, _ := http.NewRequest("POST", admin+registry.ImportPath+"?registry=synthetic", strings.NewReader(doc))
 		req.Header.Set("Content-Type", "application/json")
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
@@ -203,7 +203,7 @@ func TestServeSeedsRegistry(t *testing.T) {
 	if code, b := post(adminToken); code != 200 || !strings.Contains(b, `"relations":{"created":1`) {
 		t.Errorf("import: %d %s", code, b)
 	}
-	if rels, err := store.ListRelationsByHolder(t.Context(), pids[0]); err != nil || len(rels) != 1 {
+	if rels, err := store.ListRelationsByHolder(t.Context(), registry.Synthetic, pids[0]); err != nil || len(rels) != 1 {
 		t.Errorf("imported relations: %v, %v", rels, err)
 	}
 	for _, p := range append(pids, kari) {

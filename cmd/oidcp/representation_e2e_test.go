@@ -487,7 +487,7 @@ func TestRepresentationEnds(t *testing.T) {
   {"id":"test:poa:ivar:eva","kind":"power_of_attorney","holder":%q,"subject":%q,"service_areas":["messages"],"withdrawn":%t}]}`,
 			eva, per, gro, ivar, eva, per, eva, gro, poaEnd.Format(time.RFC3339Nano), eva, ivar, withdrawIvar)
 	}
-	s.cli.ok("persons", "import", writeFile(t, "family.json", doc(false)))
+	s.cli.ok("persons", "import", "--registry", "synthetic", writeFile(t, "family.json", doc(false)))
 
 	// One grant per relation, all from Eva's one login session.
 	b := newBrowser()
@@ -533,7 +533,7 @@ func TestRepresentationEnds(t *testing.T) {
 
 	// Withdrawn in the registry: the next refresh fails at once.
 	ivarTok = refreshOK("ivar", ivarTok)
-	s.cli.ok("persons", "import", writeFile(t, "family2.json", doc(true)))
+	s.cli.ok("persons", "import", "--registry", "synthetic", writeFile(t, "family2.json", doc(true)))
 	expectEnd("withdrawn power of attorney", ivarTok, ivar)
 
 	// The power of attorney's last instant, then past it.

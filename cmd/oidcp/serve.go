@@ -74,6 +74,9 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 		log.Warn("dev mode: using the development key-encryption key; never use it in production", "file", devKEKPath(cfg.DataDir))
 	}
 	resolveMockSecrets(&cfg, kek)
+	for _, w := range cfg.addrWarnings() {
+		log.Warn(w)
+	}
 
 	if err := store.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -91,8 +94,9 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 		}
 	}
 
-	// The sandbox population is the registry's content in dev mode and
-	// for sandbox tenants; seeding is idempotent, so every node does it.
+	// The sandbox population is the synthetic registry's content, seeded
+	// when a tenant reads it (and in dev mode); seeding is idempotent, so
+	// every node does it.
 	seed := cfg.seedsPopulation()
 	if seed {
 		res, err := registry.SeedPopulation(ctx, store, now())
@@ -142,7 +146,7 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 	}
 	admin := &http.Server{
 		Handler: adminHandler(reg, checks, adminRoute{"POST " + registry.ImportPath, registry.ImportHandler(registry.HandlerConfig{
-			Store: store, Token: cfg.AdminToken, Now: now, Log: log.With("component", "registry"),
+			Store: store, Token: cfg.AdminToken, Now: now, Registries: cfg.registries(), Log: log.With("component", "registry"),
 		})}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,12 +45,20 @@ func (c Config) validate(n needs) error {
 	base, baseErr := url.Parse(c.BaseURL)
 	baseOK := baseErr == nil && (base.Scheme == "http" || base.Scheme == "https") && base.Host != "" &&
 		!strings.HasSuffix(c.BaseURL, "/") && base.RawQuery == "" && base.Fragment == ""
+	// A base_url derived from a bad addr is reported once, as addr.
+	addrOK := validHostPort(c.Addr)
+	checkBase := addrOK || !c.baseURLDerived
+	basePort := ""
+	if baseOK && checkBase {
+		basePort = base.Port()
+	}
 	checks := []check{
-		{!baseOK, "base_url", fmt.Sprintf("must be an absolute http(s) URL without trailing slash, query or fragment, got %q; e.g. https://login.example.no", c.BaseURL)},
-		{baseOK && base.Scheme == "http" && !c.Dev && !loopbackHost(base.Hostname()), "base_url",
+		{!baseOK && checkBase, "base_url", fmt.Sprintf("must be an absolute http(s) URL without trailing slash, query or fragment, got %q; e.g. https://login.example.no", c.BaseURL)},
+		{basePort != "" && !validPort(basePort), "base_url", fmt.Sprintf("%q has port %s; a port is 1–65535", c.BaseURL, basePort)},
+		{baseOK && checkBase && base.Scheme == "http" && !c.Dev && !loopbackHost(base.Hostname()), "base_url",
 			fmt.Sprintf("%q uses plain http on a non-loopback host; use https (terminate TLS here with tls_cert/tls_key or at a proxy), or pass --dev for local testing", c.BaseURL)},
-		{!validHostPort(c.Addr), "addr", fmt.Sprintf("must be host:port to listen on, got %q; e.g. 127.0.0.1:8080 or :8080", c.Addr)},
-		{!validHostPort(c.AdminAddr), "admin_addr", fmt.Sprintf("must be host:port to listen on, got %q; e.g. 127.0.0.1:8081", c.AdminAddr)},
+		{!addrOK, "addr", fmt.Sprintf("must be host:port to listen on with a port of 1–65535, got %q; e.g. 127.0.0.1:8080 or :8080", c.Addr)},
+		{!validHostPort(c.AdminAddr), "admin_addr", fmt.Sprintf("must be host:port to listen on with a port of 1–65535, got %q; e.g. 127.0.0.1:8081", c.AdminAddr)},
 		{c.Addr != "" && c.Addr == c.AdminAddr, "admin_addr", "must differ from addr: the admin listener (/metrics, /healthz, /readyz) is separate so it need not be exposed"},
 		{c.DataDir == "" && strings.HasPrefix(c.DSN, "sqlite:"), "data_dir", "is empty; set it to a writable directory (default ./data)"},
 		{!validDSN(c.DSN), "dsn", fmt.Sprintf("must be sqlite:PATH or a postgres:// URL, got %q; e.g. OIDCP_DSN=postgres://oidcp@db:5432/oidcp?sslmode=require", redactDSN(c.DSN))},
@@ -73,9 +82,18 @@ func (c Config) validate(n needs) error {
 		{c.AccessTokenLifetime > 24*time.Hour, "access_token_lifetime", fmt.Sprintf("(%v) is over 24h; access tokens should be short-lived (RFC 9700 §4.14), use refresh tokens", c.AccessTokenLifetime)},
 		{c.IDTokenLifetime > 24*time.Hour, "id_token_lifetime", fmt.Sprintf("(%v) is over 24h", c.IDTokenLifetime)},
 		{len(c.Tenants) == 0, "tenants", "at least one tenant is required"},
+		{c.MockAllowNonSynthetic && !c.Dev, "mock_allow_nonsynthetic",
+			"is a development option: outside dev mode the ID-porten mock accepts only synthetic numbers (month + 40 or + 80), since anyone can log in there as anyone. Remove it, or pass --dev on a developer's machine"},
 		{c.AdminToken != "" && len(c.AdminToken) < registry.MinAdminTokenLen, "admin_token",
 			fmt.Sprintf("is %d characters; use at least %d (e.g. `openssl rand -base64 32`), or leave it empty to disable the registry import API", len(c.AdminToken), registry.MinAdminTokenLen)},
 	}
+	_, proxiesErr := parseTrustedProxies(c.TrustedProxies)
+	checks = append(checks,
+		check{c.LoginFlowLifetime <= 0 || c.LoginFlowLifetime > time.Hour, "login_flow_lifetime", fmt.Sprintf("must be a positive duration of at most 1h, got %v; e.g. 10m", c.LoginFlowLifetime)},
+		check{c.RateLimitWindow <= 0, "rate_limit_window", positive(c.RateLimitWindow, "1m")},
+		check{c.FailedClientAuthWindow <= 0, "failed_client_auth_window", positive(c.FailedClientAuthWindow, "5m")},
+		check{proxiesErr != nil, "trusted_proxies", fmt.Sprintf("%v", proxiesErr)},
+	)
 	if n.kek {
 		checks = append(checks, c.kekChecks()...)
 	}
@@ -124,6 +142,7 @@ func (c Config) tenantChecks(upstream bool) []check {
 			check{reservedTenants[t.Name], key + ".name", fmt.Sprintf("%q is a path oidcp uses itself; choose another name", t.Name)},
 			check{dup, key + ".name", fmt.Sprintf("%q is configured twice", t.Name)},
 		)
+		out = append(out, registryChecks(key, t)...)
 		if !upstream {
 			continue
 		}
@@ -143,6 +162,28 @@ func (c Config) tenantChecks(upstream bool) []check {
 	return out
 }
 
+// registryChecks: a tenant anyone can log in to as anyone (the sandbox,
+// a tenant behind the ID-porten mock) reads only the synthetic registry,
+// the one registry an import cannot put a real person in. This holds in
+// dev mode too: a developer's database may hold a copy of real data.
+func registryChecks(key string, t TenantConfig) []check {
+	reads := t.reads()
+	nameErr := registry.CheckName(reads)
+	why := ""
+	switch {
+	case t.Upstream.Mock:
+		why = "logs in through the ID-porten mock, where anyone can pick any test person"
+	case t.Sandbox:
+		why = "is a sandbox, open to every vendor's test users"
+	}
+	return []check{
+		{nameErr != nil, key + ".registry", fmt.Sprint(nameErr)},
+		{nameErr == nil && why != "" && reads != registry.Synthetic, key + ".registry",
+			fmt.Sprintf("tenant %q %s, so it may read only the synthetic population (registry: %s), not %q, which can hold real register data. Set registry: %s, or give the tenant a real eID upstream and sandbox: false",
+				t.Name, why, registry.Synthetic, reads, registry.Synthetic)},
+	}
+}
+
 func knownACR(s string) bool { return s == "idporten-loa-substantial" || s == "idporten-loa-high" }
 
 func positive(d time.Duration, example string) string {
@@ -159,7 +200,41 @@ func loopbackHost(h string) bool {
 
 func validHostPort(s string) bool {
 	_, port, err := net.SplitHostPort(s)
-	return err == nil && port != ""
+	return err == nil && validPort(port)
+}
+
+// validPort accepts a decimal TCP port, 1–65535 (net.Listen would take
+// 99999 as far as parsing and fail only when binding, after migrating).
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == p
+}
+
+// addrWarnings are settings that are valid but probably wrong: base_url
+// pointing at this host directly (a loopback host, or addr's own host)
+// on another port than addr listens on. Issuers, the mock's redirects
+// and the demo would then send everyone to a port nothing serves. Behind
+// a proxy on the same host this can be deliberate, hence a warning.
+func (c Config) addrWarnings() []string {
+	if c.baseURLDerived {
+		return nil
+	}
+	base, err := url.Parse(c.BaseURL)
+	host, port, herr := net.SplitHostPort(c.Addr)
+	if err != nil || herr != nil || base.Host == "" {
+		return nil
+	}
+	basePort := base.Port()
+	if basePort == "" {
+		basePort = map[string]string{"http": "80", "https": "443"}[base.Scheme]
+	}
+	direct := loopbackHost(base.Hostname()) || base.Hostname() == host
+	if !direct || basePort == port {
+		return nil
+	}
+	return []string{fmt.Sprintf("base_url %s points at port %s of this host, but addr %s listens on port %s: issuers, redirects and the demo will use port %s. "+
+		"Set base_url to %s (or leave it unset to follow addr), unless a proxy there forwards to addr",
+		c.BaseURL, basePort, c.Addr, port, basePort, baseURLFor(c.Addr, c.TLSCert != ""))}
 }
 
 func validDSN(dsn string) bool {

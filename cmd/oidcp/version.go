@@ -8,8 +8,42 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time: -ldflags "-X main.version=v1.2.3".
-var version = "dev"
+// version is set at build time: -ldflags "-X main.version=v1.2.3"
+// (make build and make run set it from git describe).
+var version = ""
+
+// displayVersion is the version to show: the one set at build time, else
+// the module version or commit go build recorded, else a plain statement
+// that this build has none (go run records neither).
+func displayVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v := bi.Main.Version; v != "" && v != "(devel)" {
+			return v
+		}
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" && dirty {
+			rev += "-dirty"
+		}
+		if rev != "" {
+			return "commit " + rev
+		}
+	}
+	return "(unversioned build)"
+}
 
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
@@ -25,7 +59,7 @@ func newVersionCmd() *cobra.Command {
 					}
 				}
 			}
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "oidcp %s%s (%s)\n", version, rev, runtime.Version())
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "oidcp %s%s (%s)\n", displayVersion(), rev, runtime.Version())
 			return err
 		},
 	}

@@ -2,17 +2,21 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/metrics"
+	"github.com/oidcp/oidcp/outbound"
 	populationpage "github.com/oidcp/oidcp/population/page"
 	"github.com/oidcp/oidcp/provider"
 	"github.com/oidcp/oidcp/storage"
@@ -29,6 +33,10 @@ var _ provider.Observer = (*metrics.Metrics)(nil)
 func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *keys.Manager, m *metrics.Metrics, log *slog.Logger, now func() time.Time) (http.Handler, bool, error) {
 	mux := http.NewServeMux()
 	mockOn := cfg.Dev || cfg.usesMock()
+	hc, err := outboundClient(cfg)
+	if err != nil {
+		return nil, false, err
+	}
 	if mockOn {
 		mock, err := newMock(cfg, now, log)
 		if err != nil {
@@ -44,13 +52,16 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		IDTokenLifespan:      cfg.IDTokenLifetime,
 		SessionIdle:          cfg.SessionIdle,
 		SessionAbsolute:      cfg.SessionAbsolute,
+		LoginFlowLifespan:    cfg.LoginFlowLifetime,
+		Limits:               cfg.limits(),
 		DevMode:              cfg.Dev,
 		Now:                  now,
 		Logger:               log.With("component", "provider"),
 		Observer:             m,
+		HTTPClient:           hc,
 	}
 	for _, t := range cfg.Tenants {
-		up, err := newUpstream(cfg, t, m, now)
+		up, err := newUpstream(cfg, t, hc, m, now)
 		if err != nil {
 			return nil, false, fmt.Errorf("tenants %q upstream: %w", t.Name, err)
 		}
@@ -59,6 +70,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 			DisplayName: t.DisplayName,
 			Upstream:    up,
 			Sandbox:     t.Sandbox,
+			Registry:    t.reads(),
 		})
 	}
 	p, err := provider.New(ctx, pcfg, store, km)
@@ -78,16 +90,31 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		}
 	}
 	mux.HandleFunc("GET /{$}", index(cfg))
-	return mux, mockOn, nil
+	h := withFallback(mux, p.NotFound)
+	if cfg.servesHTTPS() {
+		return strictTransportSecurity(h), mockOn, nil
+	}
+	return h, mockOn, nil
 }
 
-// newUpstream builds a tenant's eID relying-party client. Its callback is
-// the tenant's /callback, which the provider mounts.
-func newUpstream(cfg Config, t TenantConfig, m *metrics.Metrics, now func() time.Time) (*upstream.Client, error) {
-	hc, err := outgoingClient(cfg.TLSCA)
-	if err != nil {
-		return nil, err
-	}
+// hstsValue is two years, subdomains included: the values the HSTS
+// preload list asks for (RFC 6797 §6.1).
+const hstsValue = "max-age=63072000; includeSubDomains"
+
+// strictTransportSecurity adds Strict-Transport-Security to every answer
+// of the public listener (RFC 6797), so a browser that has been here once
+// never again sends a login or a cookie over plain http.
+func strictTransportSecurity(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", hstsValue)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// newUpstream builds a tenant's eID relying-party client, calling out
+// through hc. Its callback is the tenant's /callback, which the provider
+// mounts.
+func newUpstream(cfg Config, t TenantConfig, hc *http.Client, m *metrics.Metrics, now func() time.Time) (*upstream.Client, error) {
 	return upstream.New(upstream.Config{
 		HTTPClient:   hc,
 		Issuer:       t.Upstream.Issuer,
@@ -102,13 +129,63 @@ func newUpstream(cfg Config, t TenantConfig, m *metrics.Metrics, now func() time
 	})
 }
 
-// outgoingClient is the HTTP client for calls oidcp makes (upstream
-// discovery, PAR, token, JWKS): the system roots plus, when caFile is set,
-// its extra CA certificates (config tls_ca).
-func outgoingClient(caFile string) (*http.Client, error) {
-	const timeout = 10 * time.Second
+// outboundClient is the one HTTP client for the calls oidcp makes to URLs
+// it is given (clients' jwks_uri, the upstream eID's discovery, JWKS, PAR
+// and token endpoints): outbound's, which refuses loopback, private and
+// link-local addresses outside dev mode. It trusts the system roots plus,
+// when tls_ca is set, that file's CA certificates. When a tenant's
+// upstream is the built-in mock, oidcp's own public listener at base_url
+// is allowed too (see ownAddrs).
+func outboundClient(cfg Config) (*http.Client, error) {
+	pool, err := caPool(cfg.TLSCA)
+	if err != nil {
+		return nil, err
+	}
+	var allow []netip.AddrPort
+	if cfg.usesMock() && !cfg.Dev {
+		allow = ownAddrs(cfg.BaseURL, net.DefaultResolver)
+	}
+	return outbound.New(outbound.Options{AllowPrivate: cfg.Dev, Allow: allow, RootCAs: pool}), nil
+}
+
+// ownAddrs are the addresses, with base_url's port, that base_url's host
+// stands for: oidcp reaches the mock there, on its own public listener,
+// which anyone can reach anyway. A host name is resolved once, now; if
+// it later moves to another private address, the mock becomes
+// unreachable until a restart (docs/operations.md, Outbound calls).
+func ownAddrs(baseURL string, r *net.Resolver) []netip.AddrPort {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return nil
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return nil
+	}
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(u.Hostname()); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		addrs, _ = r.LookupNetIP(ctx, "ip", u.Hostname())
+	}
+	var out []netip.AddrPort
+	for _, a := range addrs {
+		out = append(out, netip.AddrPortFrom(a.Unmap().WithZone(""), uint16(p)))
+	}
+	return out
+}
+
+// caPool is the system roots plus, when caFile is set, its CA
+// certificates (config tls_ca); nil when caFile is empty.
+func caPool(caFile string) (*x509.CertPool, error) {
 	if caFile == "" {
-		return &http.Client{Timeout: timeout}, nil
+		return nil, nil
 	}
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
@@ -121,9 +198,7 @@ func outgoingClient(caFile string) (*http.Client, error) {
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("tls_ca: %s holds no PEM certificates", caFile)
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return &http.Client{Timeout: timeout, Transport: tr}, nil
+	return pool, nil
 }
 
 // index answers / with the issuers, so a browser pointed at the base URL

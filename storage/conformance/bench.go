@@ -34,7 +34,7 @@ func BenchmarkImportRegistry(b *testing.B, newStorage func(testing.TB) storage.S
 			s := newStorage(b)
 			ps, rs := registryOf(n)
 			for b.Loop() {
-				if err := s.ImportRegistry(b.Context(), ps, rs); err != nil {
+				if err := s.ImportRegistry(b.Context(), reg, ps, rs); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -50,6 +51,57 @@ func testConcurrency(t *testing.T, s storage.Storage) {
 		}
 		if getActive(t, s, storage.KindAccessToken, "at-replay") || getActive(t, s, storage.KindRefreshToken, "rt-replay") {
 			t.Fatal("tokens of the first redemption still active")
+		}
+	})
+	t.Run("a code seen used is seen with the tokens of its redemption", func(t *testing.T) {
+		// The token endpoint invalidates the code and creates its tokens
+		// in one transaction. A concurrent redemption of the same code
+		// may learn that it was used by reading it or by losing the
+		// conditional invalidation; either way it must then find the
+		// winner's tokens, or its revocation (RFC 6749 §4.1.2) would
+		// miss them.
+		for round := range 5 {
+			code := id("code-tx", round)
+			req, access := "req-"+code, id("at-tx", round)
+			must(t, s.CreateToken(ctx(t), newToken(storage.KindAuthorizeCode, code, req)), "CreateToken code")
+			tx, err := s.BeginTx(ctx(t))
+			must(t, err, "BeginTx")
+			must(t, s.DeactivateToken(tx, "main", storage.KindAuthorizeCode, code), "winner's invalidation")
+			losers := make(chan error, 2)
+			sawTokens := func() error {
+				if _, err := s.GetToken(ctx(t), "main", storage.KindAccessToken, access); err != nil {
+					return fmt.Errorf("code used but the winner's token: %w", err)
+				}
+				return nil
+			}
+			go func() { // reads the code until it is used
+				for {
+					rec, err := s.GetToken(ctx(t), "main", storage.KindAuthorizeCode, code)
+					if err != nil {
+						losers <- err
+						return
+					}
+					if !rec.Active {
+						losers <- sawTokens()
+						return
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}()
+			go func() { // tries to invalidate it too
+				err := s.DeactivateToken(ctx(t), "main", storage.KindAuthorizeCode, code)
+				if !errors.Is(err, storage.ErrInactive) {
+					losers <- fmt.Errorf("losing invalidation: %v, want ErrInactive", err)
+					return
+				}
+				losers <- sawTokens()
+			}()
+			time.Sleep(20 * time.Millisecond) // the losers look while the redemption is in progress
+			must(t, s.CreateToken(tx, newToken(storage.KindAccessToken, access, req)), "CreateToken access")
+			must(t, s.Commit(tx), "Commit")
+			for range 2 {
+				must(t, <-losers, "round "+code)
+			}
 		}
 	})
 	t.Run("refresh rotation in a transaction", func(t *testing.T) {

@@ -29,9 +29,11 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"Secrets", testSecrets},
 		{"Events", testEvents},
 		{"Flows", testFlows},
+		{"RateCounters", testRateCounters},
 		{"Persons", testPersons},
 		{"Relations", testRelations},
 		{"RegistryAtomic", testRegistryAtomic},
+		{"RegistriesApart", testRegistriesApart},
 		{"Concurrency", testConcurrency},
 		{"StatementCounter", testStatementCounter},
 	}

@@ -45,7 +45,7 @@ func testStatementCounter(t *testing.T, s storage.Storage) {
 	// A register import batches its rows: far fewer statements than records.
 	ps, rs := registryOf(1000)
 	n.Store(0)
-	must(t, s.ImportRegistry(ctx(t), ps, rs), "ImportRegistry")
+	must(t, s.ImportRegistry(ctx(t), reg, ps, rs), "ImportRegistry")
 	if got := n.Load(); got > int64(len(ps)+len(rs))/10 {
 		t.Fatalf("ImportRegistry of %d records sent %d statements, want at most a tenth as many", len(ps)+len(rs), got)
 	}

@@ -6,9 +6,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -34,6 +38,12 @@ const (
 	uniqueViolation      = "23505"
 	serializationFailure = "40001"
 	deadlockDetected     = "40P01"
+	// Class 08 is "connection exception"; these say the server is not
+	// serving: shutting down, crashed, starting up, full.
+	adminShutdown      = "57P01"
+	crashShutdown      = "57P02"
+	cannotConnectNow   = "57P03"
+	tooManyConnections = "53300"
 )
 
 // migrationLockID is the advisory lock key that serialises Migrate across
@@ -45,6 +55,7 @@ var Dialect = sqlstore.Dialect{
 	Name:            "postgres",
 	IsConflict:      func(err error) bool { return sqlState(err) == uniqueViolation },
 	IsSerialization: isSerialization,
+	IsUnavailable:   isUnavailable,
 	ForUpdate:       " FOR UPDATE",
 	EncodeTime:      sqlstore.UTCMicro,
 	TimeType:        "TIMESTAMPTZ",
@@ -62,6 +73,26 @@ func sqlState(err error) string {
 func isSerialization(err error) bool {
 	c := sqlState(err)
 	return c == serializationFailure || c == deadlockDetected
+}
+
+// isUnavailable reports the errors that mean PostgreSQL is not reachable
+// or not serving, so that callers answer "try again" rather than read a
+// failed lookup as a missing record: a failed connect (refused, reset,
+// unknown host, authentication during a restart), a timeout, a connection
+// lost mid-statement, or the server's own "shutting down" SQLSTATEs.
+func isUnavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return true
+	}
+	switch c := sqlState(err); {
+	case strings.HasPrefix(c, "08"):
+		return true
+	case c == adminShutdown, c == crashShutdown, c == cannotConnectNow, c == tooManyConnections:
+		return true
+	}
+	return false
 }
 
 // Options size the connection pool.
@@ -91,7 +122,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*sqlstore.Store, err
 	for _, opt := range opts {
 		opt(&o)
 	}
-	db, err := sql.Open("pgx", dsn)
+	db, err := openDB(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
@@ -106,5 +137,21 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*sqlstore.Store, err
 	return sqlstore.New(db, Dialect, Migrations), nil
 }
 
-// The pgx driver must be registered under "pgx"; importing stdlib does it.
-var _ = stdlib.GetDefaultDriver
+// defaultConnectTimeout bounds a connection attempt when the DSN sets no
+// connect_timeout. Without it a database host that drops packets holds
+// every request for the operating system's TCP timeout (minutes) instead
+// of failing it as unavailable.
+var defaultConnectTimeout = 5 * time.Second
+
+// openDB is sql.Open for pgx with defaultConnectTimeout applied.
+func openDB(dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = defaultConnectTimeout
+		cfg.DialFunc = (&net.Dialer{Timeout: defaultConnectTimeout, KeepAlive: 5 * time.Minute}).DialContext
+	}
+	return stdlib.OpenDB(*cfg), nil
+}

@@ -67,6 +67,11 @@ var Dialect = sqlstore.Dialect{
 
 // Open opens (creating if needed) the database file at path and its
 // parent directory. It does not migrate; call Migrate.
+//
+// The database holds tokens, sessions, encrypted keys and fødselsnummer,
+// so only oidcp's user may read it: a directory Open creates is 0700, and
+// the database file is 0600 (an existing one is narrowed to 0600). SQLite
+// gives the -wal and -shm files the database file's mode.
 func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, error) {
 	o := Options{BusyTimeout: 10 * time.Second, MaxOpenConns: max(4, runtime.GOMAXPROCS(0))}
 	for _, opt := range opts {
@@ -75,8 +80,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, er
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: create directory: %w", err)
+	}
+	if err := privateFiles(path); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", dsn(path, o))
 	if err != nil {
@@ -92,6 +100,30 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, er
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return sqlstore.New(db, Dialect, Migrations), nil
+}
+
+// privateFiles creates the database file with mode 0600 before SQLite
+// would create it with 0644, and narrows an existing database file and its
+// -wal and -shm files to 0600.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err == nil && fi.Mode().Perm()&0o077 != 0 {
+			err = os.Chmod(p, fi.Mode().Perm()&0o700)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: make %s readable by its owner only: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // dsn builds the modernc DSN. WAL lets readers run beside the one writer;

@@ -11,6 +11,10 @@ type Dialect struct {
 	// IsSerialization reports whether err means a concurrent transaction
 	// won (serialization failure, deadlock, database busy).
 	IsSerialization func(err error) bool
+	// IsUnavailable reports whether err means the database server could
+	// not be reached or is not serving (beyond the network and deadline
+	// errors sqlstore recognises for every engine).
+	IsUnavailable func(err error) bool
 	// ForUpdate is appended to the SELECT of a read-modify-write
 	// transaction. PostgreSQL needs " FOR UPDATE" to lock the row under
 	// READ COMMITTED; SQLite's immediate transactions already hold the

@@ -18,15 +18,17 @@ import (
 const inChunk = 250
 
 // queryIn runs query, which ends in "IN", once for every inChunk keys
-// with their list appended, and returns every row as scan reads it.
-func queryIn[T any](ctx context.Context, s *Store, scan func(interface{ Scan(...any) error }) (T, error), query string, keys []string) ([]T, error) {
+// with their list appended, and returns every row as scan reads it. The
+// query's own parameters, fixed, are $1… and bound to fixed; the keys
+// are numbered after them.
+func queryIn[T any](ctx context.Context, s *Store, scan func(interface{ Scan(...any) error }) (T, error), query string, keys []string, fixed ...any) ([]T, error) {
 	var out []T
 	for len(keys) > 0 {
 		n := min(len(keys), inChunk)
-		args := make([]any, n)
+		args := append(make([]any, 0, len(fixed)+n), fixed...)
 		ph := make([]string, n)
 		for i, k := range keys[:n] {
-			args[i], ph[i] = k, "$"+strconv.Itoa(i+1)
+			args, ph[i] = append(args, k), "$"+strconv.Itoa(len(fixed)+i+1)
 		}
 		vs, err := queryAll(ctx, s, scan, query+" ("+strings.Join(ph, ", ")+")", args...)
 		if err != nil {
@@ -100,15 +102,15 @@ func lastByKey[T any](xs []T, key func(T) string) []T {
 	return out
 }
 
-func (s *Store) upsertPersons(ctx context.Context, ps []storage.Person) error {
+func (s *Store) upsertPersons(ctx context.Context, registry string, ps []storage.Person) error {
 	ps = lastByKey(ps, func(p storage.Person) string { return p.PID })
-	err := s.upsertRows(ctx, len(ps), `INSERT INTO persons (`+personCols+`) VALUES`,
-		`ON CONFLICT (pid) DO UPDATE SET given_name = excluded.given_name, family_name = excluded.family_name,
+	err := s.upsertRows(ctx, len(ps), `INSERT INTO persons (registry, `+personCols+`) VALUES`,
+		`ON CONFLICT (registry, pid) DO UPDATE SET given_name = excluded.given_name, family_name = excluded.family_name,
 			birth_date = excluded.birth_date, confidential_address = excluded.confidential_address,
 			lacks_capacity = excluded.lacks_capacity, updated_at = excluded.updated_at`,
 		func(i int) []any {
 			p := ps[i]
-			return []any{p.PID, p.GivenName, p.FamilyName, s.tm(p.BirthDate), p.ConfidentialAddress,
+			return []any{registry, p.PID, p.GivenName, p.FamilyName, s.tm(p.BirthDate), p.ConfidentialAddress,
 				p.LacksCapacity, s.tm(p.UpdatedAt)}
 		})
 	return s.wrap("upsert persons", err)
@@ -124,14 +126,14 @@ func scanPerson(sc interface{ Scan(...any) error }) (storage.Person, error) {
 }
 
 // GetPerson returns a registry entry; ErrNotFound when absent.
-func (s *Store) GetPerson(ctx context.Context, pid string) (storage.Person, error) {
-	p, err := scanPerson(s.queryRow(ctx, `SELECT `+personCols+` FROM persons WHERE pid = $1`, pid))
+func (s *Store) GetPerson(ctx context.Context, registry, pid string) (storage.Person, error) {
+	p, err := scanPerson(s.queryRow(ctx, `SELECT `+personCols+` FROM persons WHERE registry = $1 AND pid = $2`, registry, pid))
 	return p, s.wrap("get person", err)
 }
 
-// GetPersons returns the stored persons among pids.
-func (s *Store) GetPersons(ctx context.Context, pids []string) ([]storage.Person, error) {
-	ps, err := queryIn(ctx, s, scanPerson, `SELECT `+personCols+` FROM persons WHERE pid IN`, pids)
+// GetPersons returns the persons among pids stored in registry.
+func (s *Store) GetPersons(ctx context.Context, registry string, pids []string) ([]storage.Person, error) {
+	ps, err := queryIn(ctx, s, scanPerson, `SELECT `+personCols+` FROM persons WHERE registry = $1 AND pid IN`, pids, registry)
 	return ps, s.wrap("get persons", err)
 }
 
@@ -144,7 +146,7 @@ func scanRelation(sc interface{ Scan(...any) error }) (storage.Relation, error) 
 	return r, err
 }
 
-func (s *Store) upsertRelations(ctx context.Context, rs []storage.Relation) error {
+func (s *Store) upsertRelations(ctx context.Context, registry string, rs []storage.Relation) error {
 	// Checked here rather than left to the foreign keys so that the caller
 	// gets the contract's sentinel on every engine, and a PostgreSQL
 	// transaction is not aborted by a constraint error.
@@ -158,7 +160,7 @@ func (s *Store) upsertRelations(ctx context.Context, rs []storage.Relation) erro
 			}
 		}
 	}
-	stored, err := s.GetPersons(ctx, pids)
+	stored, err := s.GetPersons(ctx, registry, pids)
 	if err != nil {
 		return err
 	}
@@ -174,44 +176,50 @@ func (s *Store) upsertRelations(ctx context.Context, rs []storage.Relation) erro
 		}
 	}
 	rs = lastByKey(rs, func(r storage.Relation) string { return r.ID })
-	err = s.upsertRows(ctx, len(rs), `INSERT INTO relations (`+relationCols+`) VALUES`,
-		`ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, holder = excluded.holder, subject = excluded.subject,
+	err = s.upsertRows(ctx, len(rs), `INSERT INTO relations (registry, `+relationCols+`) VALUES`,
+		`ON CONFLICT (registry, id) DO UPDATE SET kind = excluded.kind, holder = excluded.holder, subject = excluded.subject,
 			valid_from = excluded.valid_from, valid_to = excluded.valid_to, service_areas = excluded.service_areas,
 			withdrawn = excluded.withdrawn, withdrawn_at = excluded.withdrawn_at, updated_at = excluded.updated_at`,
 		func(i int) []any {
 			r := rs[i]
-			return []any{r.ID, r.Kind, r.Holder, r.Subject, s.tm(r.ValidFrom), s.tm(r.ValidTo), jsonCol{r.ServiceAreas},
+			return []any{registry, r.ID, r.Kind, r.Holder, r.Subject, s.tm(r.ValidFrom), s.tm(r.ValidTo), jsonCol{r.ServiceAreas},
 				r.Withdrawn, s.tm(r.WithdrawnAt), s.tm(r.UpdatedAt)}
 		})
 	return s.wrap("upsert relations", err)
 }
 
-// ImportRegistry upserts persons and then relations in one transaction.
-func (s *Store) ImportRegistry(ctx context.Context, ps []storage.Person, rs []storage.Relation) error {
+// ImportRegistry upserts persons and then relations into registry in one
+// transaction.
+func (s *Store) ImportRegistry(ctx context.Context, registry string, ps []storage.Person, rs []storage.Relation) error {
+	if registry == "" {
+		return fmt.Errorf("%s: import registry: the registry name is empty", s.d.Name)
+	}
 	return s.inTx(ctx, func(ctx context.Context) error {
-		if err := s.upsertPersons(ctx, ps); err != nil {
+		if err := s.upsertPersons(ctx, registry, ps); err != nil {
 			return err
 		}
-		return s.upsertRelations(ctx, rs)
+		return s.upsertRelations(ctx, registry, rs)
 	})
 }
 
 // GetRelation returns one relation; ErrNotFound when absent.
-func (s *Store) GetRelation(ctx context.Context, id string) (storage.Relation, error) {
-	r, err := scanRelation(s.queryRow(ctx, `SELECT `+relationCols+` FROM relations WHERE id = $1`, id))
+func (s *Store) GetRelation(ctx context.Context, registry, id string) (storage.Relation, error) {
+	r, err := scanRelation(s.queryRow(ctx, `SELECT `+relationCols+` FROM relations WHERE registry = $1 AND id = $2`, registry, id))
 	return r, s.wrap("get relation", err)
 }
 
-// GetRelations returns the stored relations among ids, ordered by ID.
-func (s *Store) GetRelations(ctx context.Context, ids []string) ([]storage.Relation, error) {
-	out, err := queryIn(ctx, s, scanRelation, `SELECT `+relationCols+` FROM relations WHERE id IN`, ids)
+// GetRelations returns the relations among ids stored in registry,
+// ordered by ID.
+func (s *Store) GetRelations(ctx context.Context, registry string, ids []string) ([]storage.Relation, error) {
+	out, err := queryIn(ctx, s, scanRelation, `SELECT `+relationCols+` FROM relations WHERE registry = $1 AND id IN`, ids, registry)
 	sortRelations(out)
 	return out, s.wrap("get relations", err)
 }
 
-// ListRelationsByHolder returns every relation holder holds, ordered by ID.
-func (s *Store) ListRelationsByHolder(ctx context.Context, holder string) ([]storage.Relation, error) {
-	rs, err := queryAll(ctx, s, scanRelation, `SELECT `+relationCols+` FROM relations WHERE holder = $1`, holder)
+// ListRelationsByHolder returns every relation holder holds in registry,
+// ordered by ID.
+func (s *Store) ListRelationsByHolder(ctx context.Context, registry, holder string) ([]storage.Relation, error) {
+	rs, err := queryAll(ctx, s, scanRelation, `SELECT `+relationCols+` FROM relations WHERE registry = $1 AND holder = $2`, registry, holder)
 	sortRelations(rs)
 	return rs, s.wrap("list relations", err)
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/oidcp/oidcp/provider"
+)
+
+// Default rate limits per window (rate_limit_window, 1m). They are meant
+// to stop floods, not to shape normal traffic: a browser makes one or two
+// authorization requests per login, a tool one token request per login
+// or refresh. Dev mode multiplies the request rates by devLimitFactor, so
+// load tests and end-to-end suites on one address are not limited.
+const (
+	defaultAuthorizePerSource = 600
+	defaultAuthorizePerClient = 6000
+	defaultTokenPerSource     = 12000
+	defaultTokenPerClient     = 12000
+	defaultFailedClientAuth   = 20
+	devLimitFactor            = 100
+)
+
+// limits is the provider's rate limit configuration; the trusted proxies
+// were checked by validate.
+func (c Config) limits() provider.Limits {
+	factor := int64(1)
+	if c.Dev {
+		factor = devLimitFactor
+	}
+	pick := func(v, def int64) int64 {
+		switch {
+		case v < 0:
+			return 0 // no limit
+		case v == 0:
+			return def
+		}
+		return v
+	}
+	proxies, _ := parseTrustedProxies(c.TrustedProxies)
+	return provider.Limits{
+		Window:                 c.RateLimitWindow,
+		AuthorizePerSource:     pick(c.RateLimitAuthorizePerSource, defaultAuthorizePerSource*factor),
+		AuthorizePerClient:     pick(c.RateLimitAuthorizePerClient, defaultAuthorizePerClient*factor),
+		TokenPerSource:         pick(c.RateLimitTokenPerSource, defaultTokenPerSource*factor),
+		TokenPerClient:         pick(c.RateLimitTokenPerClient, defaultTokenPerClient*factor),
+		FailedClientAuth:       pick(c.FailedClientAuthLimit, defaultFailedClientAuth),
+		FailedClientAuthWindow: c.FailedClientAuthWindow,
+		TrustedProxies:         proxies,
+	}
+}
+
+// parseTrustedProxies reads trusted_proxies: addresses (a /32 or /128)
+// and CIDR prefixes, comma-separated.
+func parseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR prefix (e.g. 10.0.0.0/8)", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}

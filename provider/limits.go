@@ -1,0 +1,241 @@
+package provider
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/ratelimit"
+)
+
+// What an anonymous caller can make the provider do is bounded three
+// ways: the size of each request and of each authorization parameter
+// (which would otherwise be stored, in a flow or a pushed request), the
+// rate of requests per source address and per client (counters shared
+// by every node), and the failed client authentications per client
+// (clientauth.go).
+//
+// A refused rate answers 429 with Retry-After (RFC 6585 §4, RFC 9110
+// §10.2.3): an error page at /authorize, and at /par and /token the
+// JSON error {"error":"too_many_requests"}. OAuth defines no error code
+// for it (temporarily_unavailable is a redirect to the client, which
+// would cost the very lookups the limit saves); the status and
+// Retry-After are what a client should act on.
+
+// endpointKind says which limits apply and how a refusal is answered.
+type endpointKind int
+
+const (
+	kindAuthorize endpointKind = iota // a browser: error page
+	kindPAR                           // a client: JSON
+	kindToken                         // a client: JSON
+)
+
+// Request size caps. An authorization request carries a few hundred
+// bytes; the caps leave room for long state and nonce values and a
+// client assertion, and bound what one request can make us store.
+const (
+	maxAuthorizeQueryBytes = 16 << 10 // /authorize query string
+	maxAuthorizeBodyBytes  = 16 << 10 // POST /authorize form
+	maxPARBodyBytes        = 32 << 10 // the request plus client authentication
+	maxTokenBodyBytes      = 64 << 10 // assertions and tokens to exchange
+)
+
+// maxStoredRequestBytes bounds the serialised authorization request a
+// login flow keeps while the person is at the eID (login.go). The caps
+// above keep a real request far below it.
+const maxStoredRequestBytes = 32 << 10
+
+// paramCaps bound each authorization request parameter (all values of a
+// repeated one together). A request over a cap is invalid_request naming
+// the parameter.
+var paramCaps = []struct {
+	name string
+	max  int
+}{
+	{"state", 2048}, {"nonce", 2048}, {"login_hint", 1024}, {"id_token_hint", 8192},
+	{"acr_values", 512}, {"ui_locales", 256}, {"claims_locales", 256}, {"prompt", 128},
+	{"max_age", 20}, {"display", 32}, {"scope", 2048}, {"redirect_uri", 2048},
+	{"client_id", 256}, {"response_type", 64}, {"response_mode", 32},
+	{"code_challenge", 128}, {"code_challenge_method", 16},
+	{"request", 8192}, {"request_uri", 512}, {"claims", 4096},
+	{"resource", 2048}, {"audience", 2048}, {"registration", 4096},
+}
+
+// checkParamSizes returns invalid_request for the first parameter over
+// its cap.
+func checkParamSizes(form url.Values) error {
+	for _, c := range paramCaps {
+		n := 0
+		for _, v := range form[c.name] {
+			n += len(v)
+		}
+		if n > c.max {
+			return fosite.ErrInvalidRequest.WithHintf("The %s parameter is %d bytes long; at most %d are accepted.", c.name, n, c.max)
+		}
+	}
+	return nil
+}
+
+// limit wraps an endpoint with the size caps and the rate limits of its
+// kind: per source address first (before any parsing), then per claimed
+// client_id (before the client is looked up or authenticated).
+func (p *Provider) limit(t *tenant, kind endpointKind, h http.HandlerFunc) http.HandlerFunc {
+	lim := p.cfg.Limits
+	perSource := ratelimit.Rule{Name: "authorize-source", Limit: lim.AuthorizePerSource, Window: lim.Window}
+	perClient := ratelimit.Rule{Name: "authorize-client", Limit: lim.AuthorizePerClient, Window: lim.Window}
+	maxBody := int64(maxAuthorizeBodyBytes)
+	switch kind {
+	case kindPAR:
+		maxBody = maxPARBodyBytes
+	case kindToken:
+		perSource = ratelimit.Rule{Name: "token-source", Limit: lim.TokenPerSource, Window: lim.Window}
+		perClient = ratelimit.Rule{Name: "token-client", Limit: lim.TokenPerClient, Window: lim.Window}
+		maxBody = maxTokenBodyBytes
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if kind == kindAuthorize && len(r.URL.RawQuery) > maxAuthorizeQueryBytes {
+			p.refuse(w, r, kind, fosite.ErrInvalidRequest.WithHintf("The request is longer than %d bytes.", maxAuthorizeQueryBytes))
+			return
+		}
+		if !p.allow(w, r, kind, perSource, ratelimit.Source(r, lim.TrustedProxies)) {
+			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				p.refuse(w, r, kind, fosite.ErrInvalidRequest.WithHintf("The request body is longer than %d bytes.", maxBody))
+				return
+			}
+			p.refuse(w, r, kind, fosite.ErrInvalidRequest.WithHint("The request body is not a valid form."))
+			return
+		}
+		if id := claimedClientID(r); id != "" && !p.allow(w, r, kind, perClient, t.name+":"+id) {
+			return
+		}
+		h(w, r)
+	}
+}
+
+// allow counts one hit of key under rule and answers 429 when it is over.
+// A failing counter does not refuse: the decision stands on this node's
+// own count.
+func (p *Provider) allow(w http.ResponseWriter, r *http.Request, kind endpointKind, rule ratelimit.Rule, key string) bool {
+	d, err := p.limiter.Allow(r.Context(), rule, key)
+	if err != nil {
+		p.log.WarnContext(r.Context(), "rate limit counter unavailable", "rule", rule.Name, "err", err)
+	}
+	if d.Allowed {
+		return true
+	}
+	p.refuse(w, r, kind, errTooManyRequests(d.RetryAfter))
+	return false
+}
+
+// refuse answers a request the limits turned away before its handler ran.
+func (p *Provider) refuse(w http.ResponseWriter, r *http.Request, kind endpointKind, err error) {
+	rfc := fosite.ErrorToRFC6749Error(err)
+	setRetryAfter(w, err)
+	if kind == kindAuthorize {
+		key := "bad_request"
+		if rfc.CodeField == http.StatusTooManyRequests {
+			key = "too_many"
+		}
+		renderError(w, r, rfc.CodeField, pageLang(r, r.URL.Query().Get("ui_locales")), key, rfc.ErrorField, rfc.HintField)
+		return
+	}
+	writeJSONError(w, err)
+}
+
+// retryAfter is carried inside a too_many_requests error so the handler
+// that writes it can set Retry-After.
+type retryAfter time.Duration
+
+func (d retryAfter) Error() string { return fmt.Sprintf("retry after %v", time.Duration(d)) }
+
+// errTooManyRequests is a rate limit's refusal: 429, with Retry-After
+// when the error is written by writeJSONError or refuse.
+func errTooManyRequests(after time.Duration) *fosite.RFC6749Error {
+	e := &fosite.RFC6749Error{
+		ErrorField:       "too_many_requests",
+		DescriptionField: "Too many requests; retry after the number of seconds in the Retry-After header.",
+		CodeField:        http.StatusTooManyRequests,
+	}
+	return e.WithWrap(retryAfter(after))
+}
+
+// isTooManyRequests reports whether err is a rate limit's refusal.
+func isTooManyRequests(err error) bool {
+	var ra retryAfter
+	return errors.As(err, &ra)
+}
+
+// setRetryAfter sets Retry-After (whole seconds, at least 1) when err is
+// a rate limit's refusal.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var ra retryAfter
+	if !errors.As(err, &ra) {
+		return
+	}
+	secs := int64((time.Duration(ra) + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+}
+
+// writeJSONError writes err as an OAuth JSON error (RFC 6749 §5.2 shape)
+// with its status.
+func writeJSONError(w http.ResponseWriter, err error) {
+	rfc := fosite.ErrorToRFC6749Error(err)
+	setRetryAfter(w, err)
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(rfc.CodeField)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": rfc.ErrorField, "error_description": rfc.GetDescription()})
+}
+
+// claimedClientID is the client_id a request names, not yet verified:
+// the form's, HTTP Basic's, or a client assertion's subject (RFC 7523
+// §3: sub is the client_id).
+func claimedClientID(r *http.Request) string {
+	if id := r.Form.Get("client_id"); id != "" {
+		return id
+	}
+	if id, _, ok := r.BasicAuth(); ok {
+		if u, err := url.QueryUnescape(id); err == nil {
+			return u
+		}
+		return id
+	}
+	return assertionSubject(r.PostForm.Get("client_assertion"))
+}
+
+// assertionSubject reads sub from a JWT's payload without verifying it.
+func assertionSubject(jwt string) string {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Sub string `json:"sub"`
+	}
+	if json.Unmarshal(raw, &claims) != nil {
+		return ""
+	}
+	return claims.Sub
+}

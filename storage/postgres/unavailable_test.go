@@ -1,0 +1,103 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/sqlstore"
+)
+
+// TestUnavailableWhenServerUnreachable: with nothing listening on the
+// database's port, every call fails with storage.ErrUnavailable, never
+// with ErrNotFound (which the provider would read as an unknown client
+// or an expired login).
+func TestUnavailableWhenServerUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // the port is now closed: connect is refused
+	db, err := openDB(fmt.Sprintf("postgres://postgres@%s/oidcp", addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := sqlstore.New(db, Dialect, Migrations)
+	ctx := t.Context()
+	calls := map[string]func() error{
+		"GetClient": func() error { _, err := s.GetClient(ctx, "main", "tool"); return err },
+		"GetToken":  func() error { _, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig"); return err },
+		"CreateToken": func() error {
+			return s.CreateToken(ctx, storage.TokenRecord{Kind: storage.KindAccessToken, Signature: "sig", Tenant: "main", Active: true, RequestedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)})
+		},
+		"GetSession": func() error { _, err := s.GetSession(ctx, "sid"); return err },
+		"TakeFlow":   func() error { _, err := s.TakeFlow(ctx, "flow", "login"); return err },
+		"BeginTx":    func() error { _, err := s.BeginTx(ctx); return err },
+		"Ping":       func() error { return s.Ping(ctx) },
+	}
+	for name, call := range calls {
+		err := call()
+		if !errors.Is(err, storage.ErrUnavailable) || errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("%s: %v, want storage.ErrUnavailable", name, err)
+		}
+	}
+}
+
+// TestUnavailableWhenServerSilent: a server that takes the connection and
+// never answers (a hung or partitioned host) fails the call as
+// unavailable after the connect timeout, rather than holding the
+// request for the operating system's TCP timeout.
+func TestUnavailableWhenServerSilent(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // the kernel completes handshakes; nobody answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	old := defaultConnectTimeout
+	defaultConnectTimeout = 300 * time.Millisecond
+	defer func() { defaultConnectTimeout = old }()
+	db, err := openDB("postgres://postgres@" + ln.Addr().String() + "/oidcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := sqlstore.New(db, Dialect, Migrations)
+	start := time.Now()
+	_, err = s.GetClient(t.Context(), "main", "tool")
+	if !errors.Is(err, storage.ErrUnavailable) {
+		t.Errorf("GetClient from a silent server: %v, want storage.ErrUnavailable", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("GetClient took %v with a 300ms connect timeout", d)
+	}
+}
+
+// TestIsUnavailable: the server's own "not serving" answers count as
+// unavailable; a constraint violation does not.
+func TestIsUnavailable(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "57P01"}, true}, // admin_shutdown
+		{&pgconn.PgError{Code: "57P03"}, true}, // cannot_connect_now
+		{&pgconn.PgError{Code: "08006"}, true}, // connection_failure
+		{&pgconn.PgError{Code: "53300"}, true}, // too_many_connections
+		{&pgconn.PgError{Code: "23505"}, false},
+		{&pgconn.PgError{Code: "40001"}, false},
+		{context.Canceled, false},
+		{errors.New("syntax error"), false},
+	} {
+		if got := isUnavailable(fmt.Errorf("wrapped: %w", tc.err)); got != tc.want {
+			t.Errorf("isUnavailable(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
