@@ -68,12 +68,13 @@ func weight(params string) (int, bool) {
 		for _, d := range frac {
 			n = n*10 + int(d-'0')
 		}
-		if q = n; whole == "1" {
+		if whole == "1" {
 			if n != 0 {
 				return 0, false
 			}
-			q = 1000
+			n = 1000
 		}
+		q = n
 	}
 	return q, true
 }
