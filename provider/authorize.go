@@ -121,7 +121,23 @@ func (p *Provider) checkClientPolicy(ar fosite.AuthorizeRequester, viaPAR bool) 
 	if ar.GetState() == "" {
 		return fosite.ErrInvalidState.WithHint("The state parameter is required.")
 	}
+	if !printableState(ar.GetState()) {
+		return fosite.ErrInvalidRequest.WithHint("The state parameter must be printable ASCII (RFC 6749 Appendix A.5).")
+	}
 	return nil
+}
+
+// printableState reports whether state is 1*VSCHAR (RFC 6749 Appendix
+// A.5). Only such a state is echoed: anything else could not come back
+// unchanged in every response mode (HTML turns a NUL in a form_post page
+// into U+FFFD).
+func printableState(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // parseMaxAge returns -1 when absent.
@@ -168,7 +184,7 @@ func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *ten
 		return
 	}
 	values := rfc.ToValues()
-	if st := ar.GetState(); st != "" {
+	if st := ar.GetState(); printableState(st) {
 		values.Set("state", st)
 	}
 	values.Set("iss", t.issuer)
