@@ -1,6 +1,7 @@
 package idportenmock
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -93,7 +94,7 @@ func FuzzAuthorize(f *testing.F) {
 		}
 		// Fresh state per input: the login page keeps a pending login for
 		// ten minutes, which would pile up over a long run.
-		s.state = newMemState()
+		s.store = newMemStore(s.now)
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, r)
 		if w.Code >= 500 {
@@ -128,8 +129,8 @@ func FuzzAuthorize(f *testing.F) {
 		}
 		// The request parsed; so must the form again, for comparison.
 		_ = r.ParseForm()
-		grant, ok := take(&s.state.mu, &s.state.codes, code, s.now())
-		if !ok {
+		grant, ok, err := claim[codeGrant](context.Background(), s, kindCode, code)
+		if err != nil || !ok {
 			t.Fatalf("%q: code %q not stored", query, code)
 		}
 		hintPID, acr, isTestID := parseTestIDHint(r.Form.Get("login_hint"))
