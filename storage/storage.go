@@ -20,6 +20,8 @@ type Storage interface {
 	PersonStore
 	RateCounter
 	VendorStore
+	GrantStore
+	Outbox
 	// Ping reports whether the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	// Migrate applies pending versioned migrations; idempotent.
@@ -84,6 +86,50 @@ type TokenStore interface {
 	RevokeByClient(ctx context.Context, tenant, clientID string) (int64, error)
 	// DeleteExpiredTokens removes records that expired before t.
 	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
+}
+
+// GrantStore keeps consent grants. Revoking one deactivates, in the same
+// transaction, every authorization code, access and refresh token that
+// records it (TokenRecord.GrantID).
+type GrantStore interface {
+	CreateGrant(ctx context.Context, g Grant) error // ErrConflict if the id exists
+	GetGrant(ctx context.Context, tenant, id string) (Grant, error)
+	// ListGrants returns the grants f selects, newest first.
+	ListGrants(ctx context.Context, f GrantFilter) ([]Grant, error)
+	// RevokeGrant revokes one grant and deactivates its codes and tokens
+	// in one transaction (joining the context's if it has one).
+	// ErrInactive if it was already revoked, ErrNotFound if absent.
+	RevokeGrant(ctx context.Context, tenant, id string, r Revocation) (RevokedGrants, error)
+	// RevokeClientGrants revokes every active grant of a client and
+	// deactivates every code and token of the client (granted or not) in
+	// one transaction: the operator's kill-switch.
+	RevokeClientGrants(ctx context.Context, tenant, clientID string, r Revocation) (RevokedGrants, error)
+}
+
+// Outbox is the persisted queue of back-channel logout deliveries. Any
+// node may claim due messages; a claim is a lease, so a message whose
+// node died is handed out again once the lease has run out, and two
+// nodes never hold the same message at once.
+type Outbox interface {
+	// EnqueueOutbox stores new pending messages (joining the context's
+	// transaction, so they commit with the change that caused them).
+	EnqueueOutbox(ctx context.Context, ms ...OutboxMessage) error
+	// ClaimOutbox hands out up to limit pending messages due at now
+	// (NextAttemptAt reached, no live lease), leasing them until
+	// now+lease, oldest due first.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
+	// FinishOutbox records one attempt of a claimed message: delivered,
+	// retried at RetryAt, or failed for good. ErrInactive if the claim
+	// is no longer the message's (another node holds it, or it is done).
+	FinishOutbox(ctx context.Context, id, claim string, res OutboxResult) (OutboxMessage, error)
+	// GetOutbox returns one message; ErrNotFound if absent.
+	GetOutbox(ctx context.Context, id string) (OutboxMessage, error)
+	// ListOutbox returns a tenant's messages for a client (every client
+	// when clientID is empty), oldest first.
+	ListOutbox(ctx context.Context, tenant, clientID string) ([]OutboxMessage, error)
+	// DeleteDoneOutbox removes delivered and failed messages finished
+	// before t.
+	DeleteDoneOutbox(ctx context.Context, before time.Time) (int64, error)
 }
 
 // SessionStore keeps server-side login sessions.

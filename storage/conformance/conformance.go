@@ -31,6 +31,8 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"Flows", testFlows},
 		{"RateCounters", testRateCounters},
 		{"Vendors", testVendors},
+		{"Grants", testGrants},
+		{"Outbox", testOutbox},
 		{"Persons", testPersons},
 		{"Relations", testRelations},
 		{"RegistryAtomic", testRegistryAtomic},
