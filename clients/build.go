@@ -70,6 +70,7 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	if hasCode {
 		c.ResponseTypes = []string{"code"} // DESIGN: response_type=code only
 	}
+	c.BackchannelLogoutSessionRequired = r.BackchannelLogoutSessionRequired
 	c.Scopes = b.scopes(tenant, hasCode)
 	c.RedirectURIs = b.uris("redirect_uris", r.RedirectURIs, r.Public)
 	if hasCode && len(c.RedirectURIs) == 0 {

@@ -116,6 +116,9 @@ type Registration struct {
 	// BackchannelLogoutURI receives logout tokens (OIDC Back-Channel
 	// Logout 1.0 §2.2).
 	BackchannelLogoutURI string
+	// BackchannelLogoutSessionRequired: every logout token must carry
+	// sid (Back-Channel Logout 1.0 §2.2).
+	BackchannelLogoutSessionRequired bool
 	// InitiateLoginURI is where the hand-off sends the browser (OIDC Core §4).
 	InitiateLoginURI string
 	// Category is identified (default) or pseudonymous.

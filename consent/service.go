@@ -276,3 +276,16 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) 
 	}
 	return s.store.Commit(tx)
 }
+
+// Active reports whether grant id of tenant exists, is not revoked and
+// has not expired.
+func (s *Service) Active(ctx context.Context, tenant, id string) (bool, error) {
+	g, err := s.store.GetGrant(ctx, tenant, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return g.RevokedAt == nil && (g.ExpiresAt.IsZero() || s.opts.Now().Before(g.ExpiresAt)), nil
+}

@@ -255,3 +255,8 @@ func (h *secretHasher) compareDummy(ctx context.Context, secret []byte) {
 func (h *secretHasher) Hash(_ context.Context, data []byte) ([]byte, error) {
 	return bcrypt.GenerateFromPassword(data, bcrypt.DefaultCost)
 }
+
+// ClientCacheTTL bounds how long a node keeps using a client record it
+// read: a disabled client stops working on every node within it (the
+// kill-switch revokes once more after it).
+const ClientCacheTTL = time.Second

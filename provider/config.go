@@ -46,6 +46,12 @@ type Config struct {
 	// addresses outside dev mode. nil: outbound.New with AllowPrivate set
 	// to DevMode.
 	HTTPClient *http.Client
+	// Consent finds the grant that covers an authorization with
+	// data-exchange scopes (consent.Service); nil: no tenant has any.
+	Consent Consent
+	// Logouts queues back-channel logouts when a login session ends;
+	// nil: none are sent.
+	Logouts LogoutNotifier
 }
 
 // Limits are the rate limits of the endpoints anyone can call, counted in

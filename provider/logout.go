@@ -118,9 +118,14 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		} else if n > 0 {
 			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: login.Subject, Subject: login.Subject, SessionID: sid, Detail: map[string]any{"reason": "logout", "count": n}})
 		}
+		signedIn := t.sessions.Clients(sess)
 		if err := t.sessions.End(r, w, sess); err != nil {
 			p.log.ErrorContext(ctx, "end session", "tenant", t.name, "err", err)
 		}
+		// Back-Channel Logout 1.0 §2: every client signed in to the
+		// session is told, including the one that asked (it may have
+		// other instances). Queued, so no client slows the person down.
+		p.notifySessionEnded(ctx, t, login.Subject, sid, signedIn, "logout")
 		p.event(ctx, t, audit.Event{Kind: audit.Logout, Actor: login.Subject, Subject: login.Subject, ClientID: clientID, SessionID: sid})
 
 		// Log out at the eID too, then come back to finish.

@@ -43,6 +43,10 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 				p.tokenError(w, r, t, ar, err)
 				return
 			}
+			if err := p.recheckGrant(ctx, t, ar); err != nil {
+				p.tokenError(w, r, t, ar, err)
+				return
+			}
 		}
 		resp, err := t.oauth.NewAccessResponse(ctx, ar)
 		// A concurrent writer made the grant's transaction fail (SQLite

@@ -60,6 +60,9 @@ type Client struct {
 	// token that manages the client (RFC 7592 §3); the token itself is
 	// shown once, at registration.
 	RegistrationTokenHash string `json:"registration_token_hash,omitempty"`
+	// BackchannelLogoutSessionRequired: every logout token carries sid
+	// (Back-Channel Logout 1.0 §2.2).
+	BackchannelLogoutSessionRequired bool `json:"backchannel_logout_session_required,omitempty"`
 }
 
 // InitialAccessToken lets one vendor register clients in one tenant

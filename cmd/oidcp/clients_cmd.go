@@ -17,7 +17,7 @@ import (
 
 func newClientsCmd() *cobra.Command {
 	c := &cobra.Command{Use: "clients", Short: "Register, list and delete OAuth clients (JSON output)"}
-	c.AddCommand(newClientsCreateCmd(), newClientsListCmd(), newClientsDeleteCmd())
+	c.AddCommand(newClientsCreateCmd(), newClientsListCmd(), newClientsDeleteCmd(), newClientsDisableCmd(), newClientsEnableCmd())
 	return c
 }
 
@@ -58,9 +58,11 @@ func newClientsCreateCmd() *cobra.Command {
 				r.Secret = generated
 			}
 			return withEnv(cmd, needs{}, func(ctx context.Context, e *commandEnv) error {
-				if _, err := e.cfg.tenant(tenant); err != nil {
+				tc, err := e.cfg.tenant(tenant)
+				if err != nil {
 					return fmt.Errorf("--tenant: %w", err)
 				}
+				r.OfferedScopes = tc.offeredScopes()
 				// Test clients on 127.0.0.1 only in dev mode, as serve's
 				// outbound client allows them only there.
 				r.AllowPrivateHosts = e.cfg.Dev
@@ -101,6 +103,7 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringVar(&jwks, "jwks", "", "private_key_jwt: the client's public JWK Set as JSON, or @FILE")
 	f.StringVar(&r.AuthSigningAlg, "token-endpoint-auth-signing-alg", "", "private_key_jwt: accept only RS256, ES256 or PS256 assertions (default: each one a registered key fits)")
 	f.StringVar(&r.BackchannelLogoutURI, "backchannel-logout-uri", "", "back-channel logout endpoint of the client")
+	f.BoolVar(&r.BackchannelLogoutSessionRequired, "backchannel-logout-session-required", false, "the client needs sid in every logout token")
 	f.StringVar(&r.InitiateLoginURI, "initiate-login-uri", "", "third-party-initiated login endpoint of the client (hand-off)")
 	f.StringVar(&r.Category, "category", "", "identified (K2, default: may get pid and names) or pseudonymous (K3: pairwise ids only)")
 	f.StringArrayVar(&r.AcceptedRelations, "accept-relation", nil, "relation under which a citizen may act for someone in the tool: parent, power_of_attorney or assigned_power_of_attorney; repeat (default none: the citizen acts only for themselves)")

@@ -30,7 +30,7 @@ var _ provider.Observer = (*metrics.Metrics)(nil)
 // provider, the ID-porten mock when a tenant uses it or in dev mode, the
 // demo relying party in dev mode, and an index at / listing the issuers.
 // It reports whether the mock is mounted.
-func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *keys.Manager, m *metrics.Metrics, log *slog.Logger, now func() time.Time) (http.Handler, bool, error) {
+func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *keys.Manager, m *metrics.Metrics, log *slog.Logger, now func() time.Time, cw *consentWiring) (http.Handler, bool, error) {
 	mux := http.NewServeMux()
 	mockOn := cfg.Dev || cfg.usesMock()
 	hc, err := outboundClient(cfg)
@@ -63,6 +63,8 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		Logger:               log.With("component", "provider"),
 		Observer:             m,
 		HTTPClient:           hc,
+		Consent:              cw.service,
+		Logouts:              cw.enqueue,
 	}
 	for _, t := range cfg.Tenants {
 		up, err := newUpstream(cfg, t, hc, m, now)
@@ -88,6 +90,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	if err := mountSandbox(mux, cfg, store, m, log, now); err != nil {
 		return nil, false, err
 	}
+	cw.worker.Tokens = p
 	// Dev mode only: a demo tool to log in with right away.
 	if _, err := mountDemo(ctx, mux, cfg, store, log.With("component", "demo"), now); err != nil {
 		return nil, false, err
