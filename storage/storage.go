@@ -146,6 +146,12 @@ type SessionStore interface {
 	// ListSessions returns the person's sessions that have not been ended,
 	// newest first; idle and absolute expiry are the caller's to apply.
 	ListSessions(ctx context.Context, tenant, subject string) ([]LoginSession, error)
+	// ListExpiredSessions returns up to limit logged-in sessions of a
+	// tenant that have not been ended but idled (LastSeenAt before
+	// idleBefore) or reached their absolute expiry (ExpiresAt at or
+	// before now), oldest first: the ones whose end still has to be
+	// announced (back-channel logout).
+	ListExpiredSessions(ctx context.Context, tenant string, idleBefore, now time.Time, limit int) ([]LoginSession, error)
 	// DeleteExpiredSessions removes sessions whose ExpiresAt is before t.
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error)
 }

@@ -22,6 +22,7 @@ type consentWiring struct {
 	service *consent.Service
 	enqueue *backchannel.Enqueuer
 	worker  *backchannel.Worker // Tokens is set once the provider exists
+	ender   sessionEnder        // set once the provider exists
 	store   storage.Storage
 	now     func() time.Time
 }
@@ -124,4 +125,38 @@ func (cw *consentWiring) enableClient(ctx context.Context, tenant, id, operator,
 	}
 	return audit.Record(ctx, cw.store, cw.now(), audit.Event{Tenant: tenant, Kind: "client_enabled", ClientID: id,
 		Detail: map[string]any{"operator": operator, "reason": reason}})
+}
+
+// sessionEnder ends expired login sessions with their tokens and
+// back-channel logouts (*provider.Provider).
+type sessionEnder interface {
+	EndExpiredSessions(ctx context.Context) (int, error)
+}
+
+// outboxKeep is how long delivered and failed back-channel logouts stay
+// in the outbox for operators to inspect.
+const outboxKeep = 7 * 24 * time.Hour
+
+// announcingStore is the janitor's store: before expired sessions are
+// deleted, their end is announced (tokens revoked, back-channel logout
+// queued), and finished outbox messages past outboxKeep are removed.
+type announcingStore struct {
+	storage.Storage
+	sessions sessionEnder
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+func (s announcingStore) DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error) {
+	if s.sessions != nil {
+		if n, err := s.sessions.EndExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("janitor: end expired sessions", "err", err)
+		} else if n > 0 {
+			s.log.Debug("janitor: ended expired sessions", "count", n)
+		}
+	}
+	if _, err := s.Storage.DeleteDoneOutbox(ctx, s.now().Add(-outboxKeep)); err != nil && ctx.Err() == nil {
+		s.log.Warn("janitor: delete finished back-channel logouts", "err", err)
+	}
+	return s.Storage.DeleteExpiredSessions(ctx, before)
 }

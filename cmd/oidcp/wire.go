@@ -91,6 +91,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	cw.worker.Tokens = p
+	cw.ender = p
 	// Dev mode only: a demo tool to log in with right away.
 	if _, err := mountDemo(ctx, mux, cfg, store, log.With("component", "demo"), now); err != nil {
 		return nil, false, err

@@ -137,3 +137,33 @@ func testGrants(t *testing.T, s storage.Storage) {
 		}
 	})
 }
+
+// testExpiredSessions: the sessions whose end is still to be announced.
+func testExpiredSessions(t *testing.T, s storage.Storage) {
+	mk := func(id, subject string, lastSeen, expires time.Duration, ended bool) {
+		ls := storage.LoginSession{ID: id, Tenant: "exp", Subject: subject, CreatedAt: at(0), LastSeenAt: at(lastSeen), ExpiresAt: at(expires)}
+		if ended {
+			e := at(lastSeen)
+			ls.EndedAt = &e
+		}
+		must(t, s.CreateSession(ctx(t), ls), "CreateSession "+id)
+	}
+	mk("live", pidAlice, 50*time.Minute, 2*time.Hour, false)
+	mk("idle", pidAlice, 10*time.Minute, 2*time.Hour, false)
+	mk("absolute", pidBob, 59*time.Minute, time.Hour, false)
+	mk("ended", pidBob, 0, time.Hour, true)
+	mk("anonymous", "", 0, time.Hour, false)
+	// now = 60m, idle timeout 30m: idle before 30m.
+	got, err := s.ListExpiredSessions(ctx(t), "exp", at(30*time.Minute), at(time.Hour), 10)
+	must(t, err, "ListExpiredSessions")
+	var ids []string
+	for _, ls := range got {
+		ids = append(ids, ls.ID)
+	}
+	same(t, ids, []string{"idle", "absolute"}, "expired sessions")
+	got, err = s.ListExpiredSessions(ctx(t), "exp", at(30*time.Minute), at(time.Hour), 1)
+	must(t, err, "ListExpiredSessions limit")
+	if len(got) != 1 {
+		t.Fatalf("limit 1 gave %d", len(got))
+	}
+}
