@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,10 +20,12 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	josev4 "github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/backchannel"
 	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/provider"
+	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -343,5 +346,54 @@ func waitEvents(t *testing.T, e *e2eEnv, tenant, kind string, n int) []storage.E
 			t.Fatalf("%d %s events, want %d", len(evs), kind, n)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestRepresentationEndRevokesGrant: a grant a parent gave for a child
+// covers the parent's login for the child; when the child turns 16 the
+// refresh fails and the grant itself is revoked (relation_ended), so no
+// later login reuses it.
+func TestRepresentationEndRevokesGrant(t *testing.T) {
+	start := time.Now()
+	s := startRepServer(t, start, "--refresh-token-lifetime", "9000h")
+	tool := s.client(t, "sandbox", "grant-tool", "--accept-relation", "parent", "--scope", dataScope)
+	tool.conf.Scopes = append(tool.conf.Scopes, dataScope)
+	today := start.In(representation.Oslo)
+	day := func(years, days int) time.Time {
+		d := today.AddDate(years, 0, days)
+		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, representation.Oslo)
+	}
+	eva := syntheticPID(t, day(-44, 0), 21)
+	per := syntheticPID(t, day(-16, 10), 22) // turns 16 in ten days
+	s.cli.ok("persons", "import", "--registry", "synthetic", writeFile(t, "family.json", fmt.Sprintf(`{"persons":[
+  {"pid":%q,"given_name":"Eva","family_name":"Testmor"},{"pid":%q,"given_name":"Per","family_name":"Testmor"}],
+ "relations":[{"id":"test:parent:eva:per","kind":"parent","holder":%q,"subject":%q}]}`, eva, per, eva, per)))
+	var g storage.Grant
+	if err := json.Unmarshal([]byte(s.cli.ok("consent", "grant", "--tenant", "sandbox", "--client", "grant-tool",
+		"--subject", per, "--actor", eva, "--relation", "parent", "--scope", dataScope)), &g); err != nil {
+		t.Fatal(err)
+	}
+
+	b := newBrowser()
+	_, verifier, ch := b.authorize(t, tool, eva, oauth2.SetAuthURLParam("prompt", "select_account"))
+	if ch == nil {
+		t.Fatal("no chooser")
+	}
+	code, _, body := b.choose(t, tool, ch, per)
+	if code == "" {
+		t.Fatalf("acting for Per under the parent's grant failed:\n%.1000s", body)
+	}
+	tok, _ := tool.tokens(t, code, verifier)
+
+	s.clock.set(day(0, 10).Add(time.Minute)) // Per's 16th birthday
+	if status, body := tool.refresh(t, tok.RefreshToken); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+		t.Fatalf("refresh after the relation ended: %d %v", status, body)
+	}
+	var gs []storage.Grant
+	if err := json.Unmarshal([]byte(s.cli.ok("consent", "list", "--tenant", "sandbox", "--client", "grant-tool")), &gs); err != nil {
+		t.Fatal(err)
+	}
+	if len(gs) != 1 || gs[0].ID != g.ID || gs[0].RevokedAt == nil || gs[0].RevokedBy != consent.RevokedByRelationEnded {
+		t.Fatalf("grants after the relation ended: %+v, want %s revoked by relation_ended", gs, g.ID)
 	}
 }
