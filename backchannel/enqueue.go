@@ -3,6 +3,7 @@ package backchannel
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 
@@ -55,6 +56,9 @@ func (e *Enqueuer) message(c storage.Client, pid, chainID, grantID, reason strin
 // client returns the client when it takes back-channel logouts.
 func (e *Enqueuer) client(ctx context.Context, tenant, clientID string) (storage.Client, bool, error) {
 	c, err := e.Store.GetClient(ctx, tenant, clientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c, false, nil // deleted: nobody to tell, nothing to hold up
+	}
 	if err != nil {
 		return c, false, fmt.Errorf("backchannel: client %q: %w", clientID, err)
 	}
@@ -95,8 +99,11 @@ func (e *Enqueuer) SessionEnded(ctx context.Context, tenant, pid, chainID string
 	var ms []storage.OutboxMessage
 	for _, id := range clientIDs {
 		c, ok, err := e.client(ctx, tenant, id)
-		if err != nil || !ok {
-			continue // a client deleted since has nobody to tell
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
 		}
 		ms = append(ms, e.message(c, pid, chainID, "", reason))
 	}
