@@ -276,6 +276,21 @@ func TestConsentRevocationE2E(t *testing.T) {
 			}
 			waitEvents(t, e, "sandbox", backchannel.EventDelivered, 2)
 
+			// JWT access tokens (RFC 9068) record the grant alike and
+			// die with it.
+			jc := e.register(t, "sandbox", "measure-jwt", "--scope", dataScope, "--access-token-format", "jwt")
+			jc.scopes = c.scopes
+			jg := e.grantVia(t, jc, kari)
+			jtk := e.rp(t, jc).login(t, newBrowser(), kari)
+			if strings.Count(jtk.access, ".") != 2 || findAccessRecord(t, e, "sandbox", jc.id, jtk.access).GrantID != jg.ID {
+				t.Fatal("the JWT access token does not record its grant")
+			}
+			e.cli.on(t).ok("consent", "revoke", "--tenant", "sandbox", "--id", jg.ID)
+			e.wantActive(t, jc, jtk.access, false, "JWT access token after its grant was revoked")
+			if st, _ := e.userinfoPost(t, "sandbox", jtk.access); st != http.StatusUnauthorized {
+				t.Fatalf("userinfo with a revoked JWT access token: %d", st)
+			}
+
 			// The kill-switch.
 			bad := e.register(t, "sandbox", "bad-tool", "--scope", dataScope, "--backchannel-logout-uri", rcv.uri())
 			bad.scopes = c.scopes
