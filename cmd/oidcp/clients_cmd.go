@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -173,8 +174,9 @@ func newClientsDeleteCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete a client",
-		Long: "delete revokes every code, access and refresh token of the client and removes its\n" +
-			"registration; nodes stop accepting it within their few-second client cache.",
+		Long: "delete revokes every consent grant and every code, access and refresh token of the\n" +
+			"client and removes its registration; nodes stop accepting it within their one-second\n" +
+			"client cache.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withEnv(cmd, needs{}, func(ctx context.Context, e *commandEnv) error {
@@ -182,18 +184,25 @@ func newClientsDeleteCmd() *cobra.Command {
 					return fmt.Errorf("--tenant: %w", err)
 				}
 				// Revoke first: a deleted client's tokens must not outlive it,
-				// and if deleting fails the kill-switch has still worked.
-				n, err := e.store.RevokeByClient(ctx, tenant, id)
+				// and if deleting fails the kill-switch has still worked. Its
+				// grants go too, so a client registered later under the same
+				// id inherits no consent.
+				cw, err := newConsentWiring(e.cfg, e.store, time.Now, nil, nil)
 				if err != nil {
-					return fmt.Errorf("revoke tokens of client %q: %w", id, err)
+					return err
 				}
+				res, err := cw.service.RevokeClient(ctx, tenant, id, storage.Revocation{By: consent.RevokedByOperator, Actor: operatorName(), Reason: "client deleted"})
+				if err != nil {
+					return fmt.Errorf("revoke grants and tokens of client %q: %w", id, err)
+				}
+				n := res.Tokens
 				if err := e.store.DeleteClient(ctx, tenant, id); err != nil {
 					if errors.Is(err, storage.ErrNotFound) {
 						return fmt.Errorf("client %q not found in tenant %q", id, tenant)
 					}
 					return fmt.Errorf("delete client: %w", err)
 				}
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"tenant": tenant, "deleted": id, "tokens_revoked": n})
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"tenant": tenant, "deleted": id, "tokens_revoked": n, "grants_revoked": len(res.Grants)})
 			})
 		},
 	}

@@ -107,3 +107,20 @@ func TestOperatorAPIAuth(t *testing.T) {
 		})
 	}
 }
+
+// TestClientsDeleteRevokesGrants: a client registered again under a
+// deleted client's id inherits no consent.
+func TestClientsDeleteRevokesGrants(t *testing.T) {
+	c := newCLI(t)
+	c.flags = []string{"--dev"}
+	create := []string{"clients", "create", "--tenant", "sandbox", "--id", "tool", "--redirect-uri", "https://tool.example/cb", "--scope", "openid health:measurements"}
+	c.ok(create...)
+	c.ok("consent", "grant", "--tenant", "sandbox", "--client", "tool", "--subject", "01818000010", "--scope", "health:measurements")
+	if out := c.ok("clients", "delete", "--tenant", "sandbox", "--id", "tool"); !strings.Contains(out, `"grants_revoked": 1`) {
+		t.Fatalf("delete: %s", out)
+	}
+	c.ok(create...)
+	if out := c.ok("consent", "list", "--tenant", "sandbox", "--client", "tool", "--active"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("active grants of the re-registered client: %s", out)
+	}
+}
