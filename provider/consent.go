@@ -13,10 +13,13 @@ import (
 	"github.com/oidcp/oidcp/storage"
 )
 
-// Consent is the slice of consent.Service the provider uses.
+// Consent is the slice of consent.Service the provider uses. Grant and
+// Refuse are for the consent step of the login flow (the page that asks).
 type Consent interface {
 	Catalogue(tenant string) *consent.Catalogue
 	Covers(ctx context.Context, r consent.Request) (storage.Grant, bool, error)
+	Grant(ctx context.Context, r consent.Request) (storage.Grant, error)
+	Refuse(ctx context.Context, r consent.Request) error
 	Active(ctx context.Context, tenant, id string) (bool, error)
 	Revoke(ctx context.Context, tenant, id string, rev storage.Revocation) (storage.RevokedGrants, error)
 }
