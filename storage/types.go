@@ -89,6 +89,9 @@ func (t InitialAccessToken) Usable(now time.Time) bool {
 type ResetCounts struct {
 	Tokens   int64 `json:"tokens"`
 	Sessions int64 `json:"sessions"`
+	// Grants are the consent grants removed: test data like the tokens,
+	// so a reset tool asks for consent again.
+	Grants int64 `json:"grants"`
 }
 
 // TokenKind names what a TokenRecord is. One table holds them all so that

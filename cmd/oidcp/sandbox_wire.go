@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/metrics"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/registration"
@@ -43,7 +42,7 @@ func mountSandbox(mux *http.ServeMux, cfg Config, store storage.Storage, m *metr
 		h, err := registration.New(registration.Config{
 			Tenant:               t.Name,
 			Issuer:               cfg.Issuer(t.Name),
-			OfferedScopes:        clients.IdentityScopes,
+			OfferedScopes:        t.offeredScopes(),
 			AllowPrivateHosts:    cfg.Dev,
 			MaxClients:           t.Registration.maxClients(),
 			RegistrationsPerHour: t.Registration.perHour(),

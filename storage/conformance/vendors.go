@@ -77,9 +77,23 @@ func testVendors(t *testing.T, s storage.Storage) {
 		sess("s-mixed", "sandbox", "a-tool", "b-tool")
 		sess("s-b", "sandbox", "b-tool")
 		sess("s-main", "main", "a-tool")
+		grant := func(tenant, id, client string) {
+			g := newGrant(id, client, pidAlice, "health:measurements")
+			g.Tenant = tenant
+			must(t, s.CreateGrant(ctx(t), g), "CreateGrant "+id)
+		}
+		grant("sandbox", "g-a", "a-tool")
+		grant("sandbox", "g-b", "b-tool")
+		grant("main", "g-main", "a-tool")
 		got, err := s.ResetClients(ctx(t), "sandbox", []string{"a-tool", "a-app"}, at(time.Hour))
 		must(t, err, "ResetClients")
-		same(t, got, storage.ResetCounts{Tokens: 2, Sessions: 1}, "reset counts")
+		same(t, got, storage.ResetCounts{Tokens: 2, Sessions: 1, Grants: 1}, "reset counts")
+		_, err = s.GetGrant(ctx(t), "sandbox", "g-a")
+		wantErr(t, err, storage.ErrNotFound, "reset grant g-a")
+		for _, k := range []struct{ tenant, id string }{{"sandbox", "g-b"}, {"main", "g-main"}} {
+			_, err := s.GetGrant(ctx(t), k.tenant, k.id)
+			must(t, err, "other grant "+k.id)
+		}
 		for _, sig := range []string{"a1", "a2"} {
 			_, err := s.GetToken(ctx(t), "sandbox", storage.KindAccessToken, sig)
 			wantErr(t, err, storage.ErrNotFound, "reset token "+sig)
