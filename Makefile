@@ -13,8 +13,12 @@ TIMEOUT   ?= 6m
 # Packages tested with the race detector (it needs cgo and a C compiler).
 # Concurrency lives in storage: transactions, one-use flows, token reuse.
 RACE_PKGS ?= ./storage/...
+# Time per fuzz target: briefly in `make test`, longer in `make fuzz`
+# (scripts/fuzz.sh; docs/fuzzing.md lists the targets).
+FUZZTIME      ?= 2s
+FUZZTIME_LONG ?= 60s
 
-.PHONY: all build run test test-race test-norace resilience bench lint conformance-peer clean
+.PHONY: all build run test test-race test-norace test-fuzz fuzz resilience bench lint conformance-peer clean
 
 all: build
 
@@ -26,7 +30,7 @@ build:
 run: build
 	$(BIN) serve --dev
 
-test: test-norace test-race
+test: test-norace test-race test-fuzz
 
 # Everything except the race-tested packages, which run once, under -race.
 test-norace:
@@ -40,6 +44,15 @@ test-race:
 		echo "race detector unavailable (needs cgo and a C compiler); testing $(RACE_PKGS) without -race"; \
 		$(GO) test -timeout $(TIMEOUT) $(RACE_PKGS); \
 	fi
+
+# Every fuzz target for FUZZTIME each, two at a time. `go test` above has
+# already run their seeds and committed corpora as ordinary tests.
+test-fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+# The same, for FUZZTIME_LONG each (e.g. make fuzz FUZZTIME_LONG=10m).
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME_LONG) bash scripts/fuzz.sh
 
 # Process-level resilience tests (build tag resilience, docs/resilience.md):
 # two nodes on one PostgreSQL with one killed mid-load, a PostgreSQL

@@ -42,6 +42,9 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 		BackchannelLogoutURI: r.BackchannelLogoutURI,
 		InitiateLoginURI:     r.InitiateLoginURI,
 		Standalone:           r.Standalone,
+		PolicyURI:            r.PolicyURI,
+		LogoURI:              r.LogoURI,
+		Vendor:               r.Vendor,
 		// Storage keeps microseconds; truncating here makes the client
 		// returned equal to the one read back.
 		CreatedAt: now.UTC().Truncate(time.Microsecond),
@@ -67,6 +70,7 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	if hasCode {
 		c.ResponseTypes = []string{"code"} // DESIGN: response_type=code only
 	}
+	c.BackchannelLogoutSessionRequired = r.BackchannelLogoutSessionRequired
 	c.Scopes = b.scopes(tenant, hasCode)
 	c.RedirectURIs = b.uris("redirect_uris", r.RedirectURIs, r.Public)
 	if hasCode && len(c.RedirectURIs) == 0 {
@@ -82,6 +86,15 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	if v := r.InitiateLoginURI; v != "" {
 		if why := checkWebURI(v); why != "" {
 			b.fail(metadataErr("initiate_login_uri", "%q: %s", v, why))
+		}
+	}
+	// The browser fetches these too; oidcp only shows them.
+	for _, f := range []struct{ field, v string }{{"policy_uri", r.PolicyURI}, {"logo_uri", r.LogoURI}} {
+		if f.v == "" {
+			continue
+		}
+		if why := checkWebURI(f.v); why != "" {
+			b.fail(metadataErr(f.field, "%q: %s", f.v, why))
 		}
 	}
 	c.IDTokenSignedResponseAlg = b.oneOf("id_token_signed_response_alg", r.IDTokenAlg, AlgRS256,

@@ -116,6 +116,9 @@ type Registration struct {
 	// BackchannelLogoutURI receives logout tokens (OIDC Back-Channel
 	// Logout 1.0 §2.2).
 	BackchannelLogoutURI string
+	// BackchannelLogoutSessionRequired: every logout token must carry
+	// sid (Back-Channel Logout 1.0 §2.2).
+	BackchannelLogoutSessionRequired bool
 	// InitiateLoginURI is where the hand-off sends the browser (OIDC Core §4).
 	InitiateLoginURI string
 	// Category is identified (default) or pseudonymous.
@@ -135,4 +138,10 @@ type Registration struct {
 	// 127.0.0.1: outside it oidcp's outbound client refuses such addresses
 	// (SSRF), so Build refuses them up front.
 	AllowPrivateHosts bool
+	// PolicyURI and LogoURI are the tool's privacy policy and logo, shown
+	// to the person logging in (RFC 7591 §2): https, or loopback http.
+	PolicyURI, LogoURI string
+	// Vendor names the vendor registering the client by dynamic
+	// registration; empty when the operator registers it.
+	Vendor string
 }

@@ -72,15 +72,19 @@ func startReceiver(cfg *Backchannel) (*backchannelReceiver, error) {
 	return r, nil
 }
 
-func (r *backchannelReceiver) wait(ctx context.Context, d time.Duration) (receivedLogout, bool) {
+// wait returns the first request that match accepts, waiting up to d.
+// Requests for other logins (an OP may still be delivering logouts of
+// earlier sessions of the same client) are passed over.
+func (r *backchannelReceiver) wait(ctx context.Context, d time.Duration, match func(receivedLogout) bool) (receivedLogout, bool) {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	for {
 		r.mu.Lock()
-		if len(r.got) > 0 {
-			g := r.got[0]
-			r.mu.Unlock()
-			return g, true
+		for _, g := range r.got {
+			if match(g) {
+				r.mu.Unlock()
+				return g, true
+			}
 		}
 		r.mu.Unlock()
 		select {
@@ -128,7 +132,23 @@ func runBackchannelLogout(t *T) {
 		}
 		t.Logf("logout ended on a page: %v", pe)
 	}
-	got, ok := rcv.wait(t.ctx, 10*time.Second)
+	// A malformed request matches, so that it is reported; a valid
+	// logout token matches when it names this login's sid (or, without
+	// sid, its sub).
+	sub, sid := f.ID.str("sub"), f.ID.str("sid")
+	got, ok := rcv.wait(t.ctx, 10*time.Second, func(g receivedLogout) bool {
+		if g.Err != nil || g.Form.Get("logout_token") == "" {
+			return true
+		}
+		j, err := parseJWT(g.Form.Get("logout_token"))
+		if err != nil {
+			return true
+		}
+		if s := j.str("sid"); s != "" && sid != "" {
+			return s == sid
+		}
+		return j.str("sub") == sub
+	})
 	if !ok {
 		t.Fatalf("OIDC-BCL-2.5", "no logout token reached %s within 10 s", cfg.URI)
 	}

@@ -20,7 +20,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.Form
 	var req authRequest
 	if uri := q.Get("request_uri"); uri != "" {
-		pushed, ok := take(&s.state.mu, &s.state.pars, uri, s.now())
+		pushed, ok, err := claim[authRequest](r.Context(), s, kindPAR, uri)
+		if err != nil {
+			s.unavailablePage(w, r, err)
+			return
+		}
 		// §4: client_id must be present and the same as in the pushed request.
 		if !ok || q.Get("client_id") == "" || q.Get("client_id") != pushed.ClientID {
 			s.errorPage(w, http.StatusBadRequest, "Innloggingsforespørselen er ukjent eller utløpt. Gå tilbake til tjenesten og prøv igjen.")
@@ -62,7 +66,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	id := randomString(32)
 	csrf := randomString(32)
 	now := s.now()
-	put(&s.state.mu, &s.state.pending, id, pendingLogin{Req: req, CSRF: csrf}, now, now.Add(pendingLifetime))
+	if err := save(r.Context(), s, kindPending, id, pendingLogin{Req: req, CSRF: csrf}, now.Add(pendingLifetime)); err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
 	http.SetCookie(w, s.csrfCookie(id, csrf, int(pendingLifetime.Seconds())))
 	s.renderLogin(w, http.StatusOK, loginView{ID: id, CSRF: csrf, Req: req})
 }
@@ -87,7 +94,10 @@ func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, req authR
 	now := s.now()
 	code := randomString(32)
 	auth := authentication{PID: pid, ACR: acr, AMR: []string{amr}, AuthTime: now, SID: randomString(16)}
-	put(&s.state.mu, &s.state.codes, code, codeGrant{Req: req, Auth: auth}, now, now.Add(codeLifetime))
+	if err := save(r.Context(), s, kindCode, code, codeGrant{Req: req, Auth: auth}, now.Add(codeLifetime)); err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
 	s.log.Info("idportenmock: login", "client_id", req.ClientID, "acr", acr, "amr", amr)
 	s.redirect(w, r, req.RedirectURI, url.Values{"code": {code}, "state": {req.State}, "iss": {s.issuer}})
 }

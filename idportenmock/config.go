@@ -3,6 +3,7 @@ package idportenmock
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -41,6 +42,18 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives events without personal data; nil discards them.
 	Logger *slog.Logger
+	// Store keeps the pending logins, codes and tokens; nil keeps them
+	// in this process's memory (NewMemoryStore). Several nodes serving
+	// one mock need a shared one (NewFlowStore).
+	Store Store
+	// SigningKey signs ID tokens; nil generates a fresh RS256 key. Nodes
+	// serving one mock need the same key, or a relying party that
+	// fetched one node's JWKS rejects the other's tokens.
+	SigningKey *rsa.PrivateKey
+	// Salt is the pairwise-sub salt (at least 16 bytes); nil generates
+	// one. Nodes serving one mock need the same salt, or a person's sub
+	// would depend on the node.
+	Salt []byte
 }
 
 // Client is a registered relying party.
@@ -78,7 +91,7 @@ type Server struct {
 	kid  string
 	salt []byte // pairwise-sub salt, random per server
 
-	state *memState
+	store Store
 }
 
 // New validates cfg and builds a server with a fresh RS256 signing key.
@@ -100,10 +113,13 @@ func New(cfg Config) (*Server, error) {
 		anyPID:     cfg.AllowNonSynthetic,
 		now:        cfg.Now,
 		log:        cfg.Logger,
-		state:      newMemState(),
+		store:      cfg.Store,
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.store == nil {
+		s.store = newMemStore(s.now)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -134,13 +150,21 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("idportenmock: person %q has a fødselsnummer that is not synthetic (month + 40 or + 80); the login page offers only synthetic test persons", p.Name)
 		}
 	}
-	if s.key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		return nil, fmt.Errorf("idportenmock: generate key: %w", err)
+	if s.key = cfg.SigningKey; s.key == nil {
+		if s.key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("idportenmock: generate key: %w", err)
+		}
 	}
-	s.kid = "idportenmock-" + randomString(12)
-	s.salt = make([]byte, 32)
-	if _, err := rand.Read(s.salt); err != nil {
-		return nil, fmt.Errorf("idportenmock: salt: %w", err)
+	// The kid follows the key, so nodes sharing a key publish one kid.
+	sum := sha256.Sum256(s.key.PublicKey.N.Bytes())
+	s.kid = "idportenmock-" + base64.RawURLEncoding.EncodeToString(sum[:12])
+	if s.salt = cfg.Salt; s.salt == nil {
+		s.salt = make([]byte, 32)
+		if _, err := rand.Read(s.salt); err != nil {
+			return nil, fmt.Errorf("idportenmock: salt: %w", err)
+		}
+	} else if len(s.salt) < 16 {
+		return nil, errors.New("idportenmock: salt must be at least 16 bytes")
 	}
 	return s, nil
 }

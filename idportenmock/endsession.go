@@ -27,9 +27,10 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 			s.errorPage(w, http.StatusBadRequest, "Utloggingsforespørselen har et ugyldig id_token_hint.")
 			return
 		case err != nil:
-			// Signed before a restart (the key is new each start): the
-			// client_id still names the client, and its registered URIs
-			// still bound the redirect, so logout keeps working in dev.
+			// Signed with another key (a mock without a persisted key
+			// makes a new one each start): the client_id still names the
+			// client, and its registered URIs still bound the redirect,
+			// so logout keeps working in dev.
 		case clientID != "" && clientID != c.Aud:
 			s.errorPage(w, http.StatusBadRequest, "client_id stemmer ikke med id_token_hint.")
 			return
@@ -39,7 +40,10 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 	}
 	target := q.Get("post_logout_redirect_uri")
 	if target == "" {
-		s.logout(sid, clientID)
+		if err := s.logout(r, sid, clientID); err != nil {
+			s.unavailablePage(w, r, err)
+			return
+		}
 		s.messagePage(w, http.StatusOK, "Du er logget ut", "Du er nå logget ut av ID-porten (testmiljø).")
 		return
 	}
@@ -48,7 +52,10 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "Adressen for retur etter utlogging er ikke registrert for tjenesten.")
 		return
 	}
-	s.logout(sid, clientID)
+	if err := s.logout(r, sid, clientID); err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
 	v := url.Values{}
 	if st := q.Get("state"); st != "" {
 		v.Set("state", st)
@@ -56,9 +63,15 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, target, v)
 }
 
-func (s *Server) logout(sid, clientID string) {
+// logout ends the login sid: its access tokens stop working at
+// userinfo (an access token lives at most accessTokenLifetime, so the
+// mark need not outlive that).
+func (s *Server) logout(r *http.Request, sid, clientID string) error {
 	if sid != "" {
-		s.state.revokeSID(sid)
+		if err := save(r.Context(), s, kindEnded, sid, true, s.now().Add(accessTokenLifetime)); err != nil {
+			return err
+		}
 	}
 	s.log.Info("idportenmock: logout", "client_id", clientID)
+	return nil
 }

@@ -87,3 +87,20 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, target string,
 	}
 	http.Redirect(w, r, u.String(), status)
 }
+
+// unavailablePage answers a page request the store could not serve:
+// 503, try again (RFC 9110 §15.6.4). The store's error is logged; it
+// carries no personal data.
+func (s *Server) unavailablePage(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "idportenmock: state store", "err", err)
+	w.Header().Set("Retry-After", "5")
+	s.messagePage(w, http.StatusServiceUnavailable, "Midlertidig utilgjengelig", "Testinnloggingen er midlertidig utilgjengelig. Prøv igjen om litt.")
+}
+
+// unavailableJSON is unavailablePage for the token, PAR and userinfo
+// endpoints.
+func (s *Server) unavailableJSON(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "idportenmock: state store", "err", err)
+	w.Header().Set("Retry-After", "5")
+	writeOAuthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the mock's state store is unavailable; try again shortly")
+}

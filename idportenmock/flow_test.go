@@ -43,9 +43,11 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 }
 
 func TestHeadlessLoginAndToken(t *testing.T) {
+	// Taken before newEnv: the env's clock stands still at its creation,
+	// and building the server (an RSA key) can take seconds under load.
+	before := time.Now().Add(-time.Second)
 	e := newEnv(t)
 	pid := synthPID(t, "1975-12-01", 200)
-	before := time.Now().Add(-time.Second)
 	cb := e.headlessCode(pid, "ui_locales", "en")
 	if cb.Get("state") != "st-123" || cb.Get("iss") != e.issuer || cb.Get("code") == "" {
 		t.Fatalf("callback = %v", cb)

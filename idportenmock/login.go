@@ -23,7 +23,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	id := f.Get("auth_id")
-	pending, ok := get(&s.state.mu, &s.state.pending, id, s.now())
+	pending, ok, err := load[pendingLogin](r.Context(), s, kindPending, id)
+	if err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	}
 	if !ok {
 		s.errorPage(w, http.StatusBadRequest, "Innloggingen er utløpt. Gå tilbake til tjenesten og prøv igjen.")
 		return
@@ -39,7 +43,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		Manual: strings.TrimSpace(f.Get("pid_manual")), ACR: f.Get("acr"), AMR: f.Get("amr")}
 
 	if f.Get("action") == "cancel" {
-		if !s.finishPending(w, id) {
+		if done, err := s.finishPending(w, r, id); err != nil {
+			s.unavailablePage(w, r, err)
+			return
+		} else if !done {
 			s.errorPage(w, http.StatusBadRequest, "Innloggingen er allerede fullført.")
 			return
 		}
@@ -73,7 +80,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !slices.Contains(loginMethods, amr) {
 		amr = loginMethods[0]
 	}
-	if !s.finishPending(w, id) {
+	if done, err := s.finishPending(w, r, id); err != nil {
+		s.unavailablePage(w, r, err)
+		return
+	} else if !done {
 		s.errorPage(w, http.StatusBadRequest, "Innloggingen er allerede fullført.")
 		return
 	}
@@ -94,8 +104,11 @@ func notSyntheticMessage(locale string) string {
 
 // finishPending makes the pending authorization single-use; false means
 // a concurrent POST already completed it.
-func (s *Server) finishPending(w http.ResponseWriter, id string) bool {
-	_, ok := take(&s.state.mu, &s.state.pending, id, s.now())
+func (s *Server) finishPending(w http.ResponseWriter, r *http.Request, id string) (bool, error) {
+	_, ok, err := claim[pendingLogin](r.Context(), s, kindPending, id)
+	if err != nil {
+		return false, err
+	}
 	http.SetCookie(w, s.csrfCookie(id, "", -1))
-	return ok
+	return ok, nil
 }

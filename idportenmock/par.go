@@ -35,7 +35,10 @@ func (s *Server) par(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	uri := requestURIPrefix + randomString(32)
-	put(&s.state.mu, &s.state.pars, uri, req, now, now.Add(parLifetime))
+	if err := save(r.Context(), s, kindPAR, uri, req, now.Add(parLifetime)); err != nil {
+		s.unavailableJSON(w, r, err)
+		return
+	}
 	// §2.2: 201 Created.
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"request_uri": uri,

@@ -1,6 +1,10 @@
 package idportenmock
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -49,16 +53,48 @@ type accessToken struct {
 	Auth     authentication
 }
 
-// memState is the mock's whole memory: one mutex, tables with expiry.
-type memState struct {
-	mu      sync.Mutex
-	pars    table[authRequest]
-	pending table[pendingLogin]
-	codes   table[codeGrant]
-	// used remembers redeemed codes until they would have expired, with the
-	// access token issued for each, so a replay revokes it (RFC 6749 §4.1.2).
-	used   table[string]
-	tokens table[accessToken]
+// Store keeps the mock's short-lived state: pushed requests, pending
+// logins, codes, redeemed codes, access tokens and ended logins, each as
+// an opaque value under a kind and a random key, until it expires. The
+// default is in this process's memory; oidcp passes one on its shared
+// database (NewFlowStore), so that several nodes behind a load balancer
+// act as one mock, as the real ID-porten does.
+type Store interface {
+	// Put stores value under (kind, key) until expires, replacing an
+	// earlier value.
+	Put(ctx context.Context, kind, key string, value []byte, expires time.Time) error
+	// Get returns the value unless it is absent or expired at now
+	// (ErrNotFound).
+	Get(ctx context.Context, kind, key string, now time.Time) ([]byte, error)
+	// Take returns and deletes the value in one step, so of two
+	// concurrent callers only one gets it; ErrNotFound when absent or
+	// expired at now.
+	Take(ctx context.Context, kind, key string, now time.Time) ([]byte, error)
+}
+
+// ErrNotFound means a Store holds no live value under the key.
+var ErrNotFound = errors.New("idportenmock: not found")
+
+// Kinds of stored state.
+const (
+	kindPAR     = "par"     // pushed authorization requests
+	kindPending = "pending" // logins waiting for the person on the page
+	kindCode    = "code"    // issued authorization codes
+	// kindUsed remembers redeemed codes until they would have expired,
+	// with the access token issued for each, so a replay revokes it
+	// (RFC 6749 §4.1.2).
+	kindUsed  = "used"
+	kindToken = "token" // access tokens
+	// kindEnded marks a login (sid) ended at /endsession: its access
+	// tokens no longer work. Kept as long as an access token lives.
+	kindEnded = "ended"
+)
+
+// memStore is the in-memory Store: one mutex, tables with expiry.
+type memStore struct {
+	mu     sync.Mutex
+	now    func() time.Time
+	tables map[string]*table[[]byte]
 }
 
 // table is one kind of entry by key, each until its expiry, and at most
@@ -92,14 +128,67 @@ const (
 	maxIssued   = 100_000 // codes, used codes, access tokens
 )
 
-func newMemState() *memState {
-	return &memState{
-		pars:    table[authRequest]{m: map[string]entry[authRequest]{}, max: maxRequests},
-		pending: table[pendingLogin]{m: map[string]entry[pendingLogin]{}, max: maxRequests},
-		codes:   table[codeGrant]{m: map[string]entry[codeGrant]{}, max: maxIssued},
-		used:    table[string]{m: map[string]entry[string]{}, max: maxIssued},
-		tokens:  table[accessToken]{m: map[string]entry[accessToken]{}, max: maxIssued},
+// NewMemoryStore returns a Store in this process's memory, bounded per
+// kind (maxRequests, maxIssued), sweeping expired entries by now (nil:
+// time.Now).
+func NewMemoryStore(now func() time.Time) Store { return newMemStore(now) }
+
+func newMemStore(now func() time.Time) *memStore {
+	if now == nil {
+		now = time.Now
 	}
+	m := &memStore{now: now, tables: map[string]*table[[]byte]{}}
+	for kind, max := range map[string]int{
+		kindPAR: maxRequests, kindPending: maxRequests,
+		kindCode: maxIssued, kindUsed: maxIssued, kindToken: maxIssued, kindEnded: maxIssued,
+	} {
+		m.tables[kind] = &table[[]byte]{m: map[string]entry[[]byte]{}, max: max}
+	}
+	return m
+}
+
+func (m *memStore) table(kind string) (*table[[]byte], error) {
+	t, ok := m.tables[kind]
+	if !ok {
+		return nil, fmt.Errorf("idportenmock: unknown kind %q", kind)
+	}
+	return t, nil
+}
+
+// Put implements Store.
+func (m *memStore) Put(_ context.Context, kind, key string, value []byte, expires time.Time) error {
+	t, err := m.table(kind)
+	if err != nil {
+		return err
+	}
+	put(&m.mu, t, key, value, m.now(), expires)
+	return nil
+}
+
+// Get implements Store.
+func (m *memStore) Get(_ context.Context, kind, key string, now time.Time) ([]byte, error) {
+	t, err := m.table(kind)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := get(&m.mu, t, key, now)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return v, nil
+}
+
+// Take implements Store.
+func (m *memStore) Take(_ context.Context, kind, key string, now time.Time) ([]byte, error) {
+	t, err := m.table(kind)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := take(&m.mu, t, key, now)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return v, nil
 }
 
 // put stores v until exp and, at most every sweepEvery, deletes the
@@ -157,20 +246,35 @@ func take[V any](mu *sync.Mutex, t *table[V], k string, now time.Time) (V, bool)
 	return e.v, true
 }
 
-// remove deletes k whether or not it has expired.
-func remove[V any](mu *sync.Mutex, t *table[V], k string) {
-	mu.Lock()
-	defer mu.Unlock()
-	delete(t.m, k)
+// save stores v (as JSON) under (kind, key) until exp.
+func save[V any](ctx context.Context, s *Server, kind, key string, v V, exp time.Time) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.store.Put(ctx, kind, key, b, exp)
 }
 
-// revokeSID drops every access token of one login (end session).
-func (m *memState) revokeSID(sid string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for k, e := range m.tokens.m {
-		if e.v.Auth.SID == sid {
-			delete(m.tokens.m, k)
-		}
+// load returns the live value under (kind, key); ok is false when there
+// is none, err is set when the store failed.
+func load[V any](ctx context.Context, s *Server, kind, key string) (v V, ok bool, err error) {
+	return decode[V](s.store.Get(ctx, kind, key, s.now()))
+}
+
+// claim is load that also deletes the value: one-time use.
+func claim[V any](ctx context.Context, s *Server, kind, key string) (v V, ok bool, err error) {
+	return decode[V](s.store.Take(ctx, kind, key, s.now()))
+}
+
+func decode[V any](b []byte, err error) (v V, ok bool, _ error) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return v, false, nil
+	case err != nil:
+		return v, false, err
 	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return v, false, fmt.Errorf("idportenmock: stored %T: %w", v, err)
+	}
+	return v, true, nil
 }

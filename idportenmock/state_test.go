@@ -8,56 +8,58 @@ import (
 // put deletes expired entries, but at most every sweepEvery, so a busy
 // table is not scanned on every login.
 func TestPutSweepsExpiredEntriesPeriodically(t *testing.T) {
-	st := newMemState()
+	st := newMemStore(nil)
+	codes := st.tables[kindCode]
 	t0 := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
-	put(&st.mu, &st.codes, "old", codeGrant{}, t0, t0.Add(time.Second))
-	put(&st.mu, &st.codes, "a", codeGrant{}, t0.Add(2*time.Second), t0.Add(time.Minute))
-	if _, ok := get(&st.mu, &st.codes, "old", t0.Add(2*time.Second)); ok {
+	put(&st.mu, codes, "old", nil, t0, t0.Add(time.Second))
+	put(&st.mu, codes, "a", nil, t0.Add(2*time.Second), t0.Add(time.Minute))
+	if _, ok := get(&st.mu, codes, "old", t0.Add(2*time.Second)); ok {
 		t.Error("an expired entry is returned")
 	}
-	if _, kept := st.codes.m["old"]; !kept {
+	if _, kept := codes.m["old"]; !kept {
 		t.Error("swept before sweepEvery passed")
 	}
-	put(&st.mu, &st.codes, "b", codeGrant{}, t0.Add(sweepEvery), t0.Add(time.Minute))
-	if _, kept := st.codes.m["old"]; kept {
+	put(&st.mu, codes, "b", nil, t0.Add(sweepEvery), t0.Add(time.Minute))
+	if _, kept := codes.m["old"]; kept {
 		t.Error("the expired entry survived a sweep")
 	}
-	if len(st.codes.m) != 2 {
-		t.Errorf("%d entries, want the 2 live ones", len(st.codes.m))
+	if len(codes.m) != 2 {
+		t.Errorf("%d entries, want the 2 live ones", len(codes.m))
 	}
 }
 
 // Anyone can start logins at the mock: a table never holds more than its
 // cap, and the oldest pending login makes room for a new one.
 func TestMockPendingLoginsBounded(t *testing.T) {
-	st := newMemState()
-	st.pending.max = 3
+	st := newMemStore(nil)
+	pending := st.tables[kindPending]
+	pending.max = 3
 	t0 := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
 	for i, k := range []string{"a", "b", "c", "d", "e"} {
 		now := t0.Add(time.Duration(i) * time.Second)
-		put(&st.mu, &st.pending, k, pendingLogin{CSRF: k}, now, now.Add(pendingLifetime))
+		put(&st.mu, pending, k, []byte(k), now, now.Add(pendingLifetime))
 	}
-	if n := len(st.pending.m); n != 3 {
+	if n := len(pending.m); n != 3 {
 		t.Fatalf("%d pending logins, want the cap of 3", n)
 	}
 	now := t0.Add(5 * time.Second)
 	for _, k := range []string{"a", "b"} {
-		if _, ok := get(&st.mu, &st.pending, k, now); ok {
+		if _, ok := get(&st.mu, pending, k, now); ok {
 			t.Errorf("pending login %q, among the oldest, was kept", k)
 		}
 	}
 	for _, k := range []string{"c", "d", "e"} {
-		if _, ok := get(&st.mu, &st.pending, k, now); !ok {
+		if _, ok := get(&st.mu, pending, k, now); !ok {
 			t.Errorf("pending login %q, among the newest, was evicted", k)
 		}
 	}
 	// Expired entries go first: after the lifetime, a put keeps only itself.
 	later := t0.Add(pendingLifetime + time.Hour)
-	put(&st.mu, &st.pending, "f", pendingLogin{}, later, later.Add(pendingLifetime))
-	if n := len(st.pending.m); n != 1 {
+	put(&st.mu, pending, "f", nil, later, later.Add(pendingLifetime))
+	if n := len(pending.m); n != 1 {
 		t.Errorf("%d pending logins after all expired, want 1", n)
 	}
-	if newMemState().pending.max == 0 {
+	if newMemStore(nil).tables[kindPending].max == 0 {
 		t.Error("the mock's pending logins have no cap")
 	}
 }

@@ -34,11 +34,24 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	g, ok := take(&s.state.mu, &s.state.codes, code, now)
+	ctx := r.Context()
+	g, ok, err := claim[codeGrant](ctx, s, kindCode, code)
+	if err != nil {
+		s.unavailableJSON(w, r, err)
+		return
+	}
 	if !ok {
 		// §4.1.2: a code used twice revokes what it already gave out.
-		if tok, used := take(&s.state.mu, &s.state.used, code, now); used {
-			remove(&s.state.mu, &s.state.tokens, tok)
+		tok, used, err := claim[string](ctx, s, kindUsed, code)
+		if err != nil {
+			s.unavailableJSON(w, r, err)
+			return
+		}
+		if used {
+			if _, _, err := claim[accessToken](ctx, s, kindToken, tok); err != nil {
+				s.unavailableJSON(w, r, err)
+				return
+			}
 			s.log.Warn("idportenmock: authorization code replayed; access token revoked", "client_id", c.ID)
 		}
 		writeOAuthError(w, http.StatusBadRequest, errInvalidGrant, "authorization code is unknown, expired or already used")
@@ -64,8 +77,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	at := randomString(32)
-	put(&s.state.mu, &s.state.tokens, at, accessToken{ClientID: c.ID, Subject: sub, Locale: g.Req.Locale, Auth: g.Auth}, now, now.Add(accessTokenLifetime))
-	put(&s.state.mu, &s.state.used, code, at, now, now.Add(codeLifetime))
+	if err := save(ctx, s, kindToken, at, accessToken{ClientID: c.ID, Subject: sub, Locale: g.Req.Locale, Auth: g.Auth}, now.Add(accessTokenLifetime)); err != nil {
+		s.unavailableJSON(w, r, err)
+		return
+	}
+	if err := save(ctx, s, kindUsed, code, at, now.Add(codeLifetime)); err != nil {
+		s.unavailableJSON(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": at,
 		"token_type":   "Bearer",

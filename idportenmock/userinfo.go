@@ -14,7 +14,16 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bearer token required", http.StatusUnauthorized)
 		return
 	}
-	at, found := get(&s.state.mu, &s.state.tokens, tok, s.now())
+	at, found, err := load[accessToken](r.Context(), s, kindToken, tok)
+	if err == nil && found {
+		// A login ended at /endsession takes its access tokens with it.
+		_, found, err = load[bool](r.Context(), s, kindEnded, at.Auth.SID)
+		found = !found
+	}
+	if err != nil {
+		s.unavailableJSON(w, r, err)
+		return
+	}
 	if !found {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="idporten-mock", error="`+errInvalidToken+`", error_description="unknown or expired access token"`)
 		http.Error(w, "invalid token", http.StatusUnauthorized)

@@ -113,7 +113,23 @@ func (p *Provider) checkClientPolicy(ar fosite.AuthorizeRequester, viaPAR bool) 
 	if ar.GetState() == "" {
 		return fosite.ErrInvalidState.WithHint("The state parameter is required.")
 	}
+	if !printableState(ar.GetState()) {
+		return fosite.ErrInvalidRequest.WithHint("The state parameter must be printable ASCII (RFC 6749 Appendix A.5).")
+	}
 	return nil
+}
+
+// printableState reports whether state is 1*VSCHAR (RFC 6749 Appendix
+// A.5). Only such a state is echoed: anything else could not come back
+// unchanged in every response mode (HTML turns a NUL in a form_post page
+// into U+FFFD).
+func printableState(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // parseMaxAge returns -1 when absent.
@@ -146,8 +162,12 @@ func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, t *ten
 	if e.Status >= 500 {
 		p.log.ErrorContext(ctx, "authorize failed", "tenant", t.name, "err", errorDebug(err))
 	}
+	st := ar.GetState()
+	if !printableState(st) {
+		st = ""
+	}
 	oautherr.SetRetryAfter(w, e)
-	writeRedirectResponse(w, ar, oautherr.RedirectValues(e, ar.GetState(), t.issuer))
+	writeRedirectResponse(w, ar, oautherr.RedirectValues(e, st, t.issuer))
 }
 
 // standardError turns fosite's invalid_state, which is no RFC 6749

@@ -265,3 +265,8 @@ func clientOf(ar fosite.Requester) (storage.Client, error) {
 	}
 	return storage.Client{}, fosite.ErrServerError.WithDebugf("unexpected client type %T", ar.GetClient())
 }
+
+// ClientCacheTTL bounds how long a node keeps using a client record it
+// read: a disabled client stops working on every node within it (the
+// kill-switch revokes once more after it).
+const ClientCacheTTL = time.Second

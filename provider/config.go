@@ -46,6 +46,12 @@ type Config struct {
 	// addresses outside dev mode. nil: outbound.New with AllowPrivate set
 	// to DevMode.
 	HTTPClient *http.Client
+	// Consent finds the grant that covers an authorization with
+	// data-exchange scopes (consent.Service); nil: no tenant has any.
+	Consent Consent
+	// Logouts queues back-channel logouts when a login session ends;
+	// nil: none are sent.
+	Logouts LogoutNotifier
 }
 
 // Limits are the rate limits of the endpoints anyone can call, counted in
@@ -85,6 +91,12 @@ type TenantConfig struct {
 	// (names and relations for the chooser and the claims); required.
 	// Which registry a tenant may read is cmd/oidcp's validation.
 	Registry string
+	// RegistrationEndpoint is the tenant's RFC 7591 registration endpoint,
+	// announced in discovery; empty when the tenant has none.
+	RegistrationEndpoint string
+	// TokenPerClient overrides Limits.TokenPerClient for this tenant:
+	// 0 keeps it, > 0 is the tenant's own limit, < 0 no limit.
+	TokenPerClient int64
 }
 
 // Observer is the metrics the provider reports. cmd/oidcp passes

@@ -27,7 +27,7 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 			"revocation_endpoint":                              iss + "/revoke",
 			"introspection_endpoint":                           iss + "/introspect",
 			"end_session_endpoint":                             iss + "/logout",
-			"scopes_supported":                                 supportedScopes,
+			"scopes_supported":                                 p.scopesSupported(t),
 			"response_types_supported":                         []string{"code"},
 			"response_modes_supported":                         []string{"query", "form_post"},
 			"grant_types_supported":                            []string{"authorization_code", "refresh_token", "client_credentials"},
@@ -52,8 +52,11 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 			"require_pushed_authorization_requests":            false,
 			"authorization_response_iss_parameter_supported":   true,
 			"frontchannel_logout_supported":                    false,
-			"backchannel_logout_supported":                     false,
-			"backchannel_logout_session_supported":             false,
+			"backchannel_logout_supported":                     p.cfg.Logouts != nil,
+			"backchannel_logout_session_supported":             p.cfg.Logouts != nil,
+		}
+		if ep := t.cfg.RegistrationEndpoint; ep != "" {
+			md["registration_endpoint"] = ep // RFC 8414 §2, RFC 7591
 		}
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		writeJSON(w, http.StatusOK, md)

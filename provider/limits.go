@@ -98,6 +98,9 @@ func (p *Provider) limit(t *tenant, kind endpointKind, h http.HandlerFunc) http.
 	case kindToken:
 		perSource = ratelimit.Rule{Name: "token-source", Limit: lim.TokenPerSource, Window: lim.Window}
 		perClient = ratelimit.Rule{Name: "token-client", Limit: lim.TokenPerClient, Window: lim.Window}
+		if own := t.cfg.TokenPerClient; own != 0 {
+			perClient.Limit = max(own, 0)
+		}
 		maxBody = maxTokenBodyBytes
 	}
 	return func(w http.ResponseWriter, r *http.Request) {

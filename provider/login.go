@@ -232,6 +232,10 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar f
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
+	if err := p.attachGrant(ctx, t, ar, fsess); err != nil {
+		p.authorizeError(w, r, t, ar, err)
+		return
+	}
 	resp, err := t.oauth.NewAuthorizeResponse(ctx, ar, fsess)
 	if err != nil {
 		p.authorizeError(w, r, t, ar, err)
@@ -242,7 +246,7 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar f
 	}
 	p.event(ctx, t, audit.Event{
 		Kind: audit.Authorized, Actor: login.Subject, Subject: fsess.dataSubject(),
-		ClientID: ar.GetClient().GetID(), SessionID: t.sessions.ID(sess),
+		ClientID: ar.GetClient().GetID(), SessionID: t.sessions.ID(sess), GrantID: fsess.GrantID,
 		Detail: map[string]any{"scopes": []string(ar.GetGrantedScopes())},
 	})
 	values := resp.GetParameters()

@@ -118,6 +118,7 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		}
 
 		sid := login.ChainID
+		signedIn := t.sessions.Clients(sess)
 		n, err := p.endLogin(r, w, t, sess, sid)
 		if err != nil {
 			// Never "you are logged out" while the session or its tokens
@@ -128,6 +129,10 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		if n > 0 {
 			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: login.Subject, Subject: login.Subject, SessionID: sid, Detail: map[string]any{"reason": "logout", "count": n}})
 		}
+		// Back-Channel Logout 1.0 §2: every client signed in to the
+		// session is told, including the one that asked (it may have
+		// other instances). Queued, so no client slows the person down.
+		p.notifySessionEnded(ctx, t, login.Subject, sid, signedIn, "logout")
 		p.event(ctx, t, audit.Event{Kind: audit.Logout, Actor: login.Subject, Subject: login.Subject, ClientID: clientID, SessionID: sid})
 
 		// Log out at the eID too, then come back to finish.

@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg Config, store storage.Storage, km KeyManager) 
 		obs:     cfg.Observer,
 		now:     cfg.Now,
 		hasher:  newSecretHasher(),
-		clients: newClientCache(store, 5*time.Second, cfg.Now),
+		clients: newClientCache(store, ClientCacheTTL, cfg.Now),
 		limiter: ratelimit.New(store, cfg.Now),
 	}
 	for _, tc := range cfg.Tenants {

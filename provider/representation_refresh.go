@@ -74,6 +74,7 @@ func (p *Provider) recheckRepresentation(ctx context.Context, t *tenant, ar fosi
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}
+	p.revokeGrantRelationEnded(ctx, t, s)
 	p.event(ctx, t, audit.Event{
 		Kind: audit.RepresentationEnded, Actor: s.PID, Subject: s.ActingFor, ClientID: c.ID,
 		SessionID: s.LoginSessionID, GrantID: s.GrantID,

@@ -38,6 +38,14 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			cs.Subject = ar.GetClient().GetID()
 			cs.Claims.Subject = cs.Subject
 		}
+		if grant.ExactOne("refresh_token") {
+			// The representation rules ran in fosite's handlers
+			// (representationRefresh); the consent grant is checked here.
+			if err := p.recheckGrant(ctx, t, ar); err != nil {
+				p.tokenError(w, r, t, ar, err)
+				return
+			}
+		}
 		resp, err := t.oauth.NewAccessResponse(ctx, ar)
 		// A concurrent writer made the grant's transaction fail (SQLite
 		// busy past its timeout, a PostgreSQL serialization failure or

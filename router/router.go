@@ -29,6 +29,9 @@ type Route struct {
 	Tenant, Endpoint string
 	// CSP is the route's Content-Security-Policy; "" is DefaultCSP.
 	CSP string
+	// Counted marks a handler that counts its own requests (with finer
+	// endpoint names); the router adds no metrics to it.
+	Counted bool
 }
 
 // DefaultCSP allows nothing but inline styles and same-origin images:
@@ -75,7 +78,7 @@ func (rt *Router) Mount(hs ...Handler) {
 // Handle implements Mux.
 func (rt *Router) Handle(pattern string, r Route, h http.Handler) {
 	h = SecurityHeaders(r.CSP, h)
-	if rt.opts.Observer != nil {
+	if rt.opts.Observer != nil && !r.Counted {
 		h = rt.opts.Observer.Endpoint(r.Tenant, r.Endpoint, h)
 	}
 	rt.mux.Handle(pattern, h)

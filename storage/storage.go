@@ -19,6 +19,9 @@ type Storage interface {
 	FlowStore
 	PersonStore
 	RateCounter
+	VendorStore
+	GrantStore
+	Outbox
 	// Ping reports whether the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	// Migrate applies pending versioned migrations; idempotent.
@@ -85,6 +88,50 @@ type TokenStore interface {
 	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
 }
 
+// GrantStore keeps consent grants. Revoking one deactivates, in the same
+// transaction, every authorization code, access and refresh token that
+// records it (TokenRecord.GrantID).
+type GrantStore interface {
+	CreateGrant(ctx context.Context, g Grant) error // ErrConflict if the id exists
+	GetGrant(ctx context.Context, tenant, id string) (Grant, error)
+	// ListGrants returns the grants f selects, newest first.
+	ListGrants(ctx context.Context, f GrantFilter) ([]Grant, error)
+	// RevokeGrant revokes one grant and deactivates its codes and tokens
+	// in one transaction (joining the context's if it has one).
+	// ErrInactive if it was already revoked, ErrNotFound if absent.
+	RevokeGrant(ctx context.Context, tenant, id string, r Revocation) (RevokedGrants, error)
+	// RevokeClientGrants revokes every active grant of a client and
+	// deactivates every code and token of the client (granted or not) in
+	// one transaction: the operator's kill-switch.
+	RevokeClientGrants(ctx context.Context, tenant, clientID string, r Revocation) (RevokedGrants, error)
+}
+
+// Outbox is the persisted queue of back-channel logout deliveries. Any
+// node may claim due messages; a claim is a lease, so a message whose
+// node died is handed out again once the lease has run out, and two
+// nodes never hold the same message at once.
+type Outbox interface {
+	// EnqueueOutbox stores new pending messages (joining the context's
+	// transaction, so they commit with the change that caused them).
+	EnqueueOutbox(ctx context.Context, ms ...OutboxMessage) error
+	// ClaimOutbox hands out up to limit pending messages due at now
+	// (NextAttemptAt reached, no live lease), leasing them until
+	// now+lease, oldest due first.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
+	// FinishOutbox records one attempt of a claimed message: delivered,
+	// retried at RetryAt, or failed for good. ErrInactive if the claim
+	// is no longer the message's (another node holds it, or it is done).
+	FinishOutbox(ctx context.Context, id, claim string, res OutboxResult) (OutboxMessage, error)
+	// GetOutbox returns one message; ErrNotFound if absent.
+	GetOutbox(ctx context.Context, id string) (OutboxMessage, error)
+	// ListOutbox returns a tenant's messages for a client (every client
+	// when clientID is empty), oldest first.
+	ListOutbox(ctx context.Context, tenant, clientID string) ([]OutboxMessage, error)
+	// DeleteDoneOutbox removes delivered and failed messages finished
+	// before t.
+	DeleteDoneOutbox(ctx context.Context, before time.Time) (int64, error)
+}
+
 // SessionStore keeps server-side login sessions.
 type SessionStore interface {
 	CreateSession(ctx context.Context, s LoginSession) error
@@ -99,6 +146,12 @@ type SessionStore interface {
 	// ListSessions returns the person's sessions that have not been ended,
 	// newest first; idle and absolute expiry are the caller's to apply.
 	ListSessions(ctx context.Context, tenant, subject string) ([]LoginSession, error)
+	// ListExpiredSessions returns up to limit logged-in sessions of a
+	// tenant that have not been ended but idled (LastSeenAt before
+	// idleBefore) or reached their absolute expiry (ExpiresAt at or
+	// before now), oldest first: the ones whose end still has to be
+	// announced (back-channel logout).
+	ListExpiredSessions(ctx context.Context, tenant string, idleBefore, now time.Time, limit int) ([]LoginSession, error)
 	// DeleteExpiredSessions removes sessions whose ExpiresAt is before t.
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error)
 }
@@ -147,6 +200,28 @@ type RateCounter interface {
 	AddHits(ctx context.Context, key string, window, expires time.Time, n int64) (int64, error)
 	// DeleteExpiredCounters removes counters whose expiry is before t.
 	DeleteExpiredCounters(ctx context.Context, before time.Time) (int64, error)
+}
+
+// VendorStore keeps what self-service registration needs beside the
+// clients: each vendor's initial access token, and the reset of a
+// vendor's test data.
+type VendorStore interface {
+	// PutInitialAccessToken stores t as its vendor's one token in its
+	// tenant, replacing (and so revoking) any earlier one.
+	PutInitialAccessToken(ctx context.Context, t InitialAccessToken) error
+	// GetInitialAccessToken returns the token whose hash is hash, revoked
+	// and expired ones included; ErrNotFound when none.
+	GetInitialAccessToken(ctx context.Context, tenant, hash string) (InitialAccessToken, error)
+	// ListInitialAccessTokens returns a tenant's tokens ordered by vendor.
+	ListInitialAccessTokens(ctx context.Context, tenant string) ([]InitialAccessToken, error)
+	// RevokeInitialAccessToken marks the vendor's token revoked at at;
+	// ErrNotFound when it has none, ErrInactive when already revoked.
+	RevokeInitialAccessToken(ctx context.Context, tenant, vendor string, at time.Time) error
+	// ResetClients deletes every code, token and pending request of the
+	// given clients and ends, at at, every login session of the tenant
+	// that only they used (a session another client also used stays),
+	// in one transaction. The clients themselves stay.
+	ResetClients(ctx context.Context, tenant string, clientIDs []string, at time.Time) (ResetCounts, error)
 }
 
 // PersonStore is the registry of persons and the relations between them

@@ -47,6 +47,51 @@ type Client struct {
 	Disabled             bool      `json:"disabled,omitempty"`
 	CreatedAt            time.Time `json:"created_at"`
 	UpdatedAt            time.Time `json:"updated_at"`
+
+	// PolicyURI and LogoURI are shown to the person logging in
+	// (RFC 7591 §2).
+	PolicyURI string `json:"policy_uri,omitempty"`
+	LogoURI   string `json:"logo_uri,omitempty"`
+	// Vendor names the vendor whose initial access token registered the
+	// client (RFC 7591 dynamic registration); empty for clients the
+	// operator registered. A vendor sees and resets only its own.
+	Vendor string `json:"vendor,omitempty"`
+	// RegistrationTokenHash is the hex SHA-256 of the registration access
+	// token that manages the client (RFC 7592 §3); the token itself is
+	// shown once, at registration.
+	RegistrationTokenHash string `json:"registration_token_hash,omitempty"`
+	// BackchannelLogoutSessionRequired: every logout token carries sid
+	// (Back-Channel Logout 1.0 §2.2).
+	BackchannelLogoutSessionRequired bool `json:"backchannel_logout_session_required,omitempty"`
+}
+
+// InitialAccessToken lets one vendor register clients in one tenant
+// (RFC 7591 §3, "initial access token"). Each vendor has at most one;
+// only the token's SHA-256 is stored.
+type InitialAccessToken struct {
+	Tenant string `json:"tenant"`
+	Vendor string `json:"vendor"`
+	// Hash is the hex SHA-256 of the token.
+	Hash      string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	// ExpiresAt zero means the token does not expire.
+	ExpiresAt time.Time  `json:"expires_at,omitzero"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Usable reports whether the token may be used at now: not revoked and
+// not expired.
+func (t InitialAccessToken) Usable(now time.Time) bool {
+	return t.RevokedAt == nil && (t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt))
+}
+
+// ResetCounts says what ResetClients removed.
+type ResetCounts struct {
+	Tokens   int64 `json:"tokens"`
+	Sessions int64 `json:"sessions"`
+	// Grants are the consent grants removed: test data like the tokens,
+	// so a reset tool asks for consent again.
+	Grants int64 `json:"grants"`
 }
 
 // TokenKind names what a TokenRecord is. One table holds them all so that
@@ -213,4 +258,111 @@ type Relation struct {
 	Withdrawn   bool      `json:"withdrawn,omitempty"`
 	WithdrawnAt time.Time `json:"withdrawn_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Grant is a consent grant (tillatelse): a data subject's permission for
+// one client of one tenant to exchange data under Scopes. Subject is
+// whose data it is (the represented person, or the citizen); Actor is
+// the representative who gave it, empty when the subject gave it
+// themself, and Relation the relation kind that let them.
+type Grant struct {
+	ID        string    `json:"id"`
+	Tenant    string    `json:"tenant"`
+	ClientID  string    `json:"client_id"`
+	Subject   string    `json:"subject"`
+	Actor     string    `json:"actor,omitempty"`
+	Relation  string    `json:"relation,omitempty"`
+	Scopes    []string  `json:"scopes"`
+	CreatedAt time.Time `json:"created_at"`
+	// ExpiresAt is when the grant lapses; zero means it does not.
+	ExpiresAt time.Time `json:"expires_at"`
+	// RevokedAt is set once the grant is revoked; RevokedBy says by what
+	// kind of party (consent.RevokedBy*), RevokedActor who (a pid or an
+	// operator's name) and RevokedReason why, in their words.
+	RevokedAt     *time.Time `json:"revoked_at,omitempty"`
+	RevokedBy     string     `json:"revoked_by,omitempty"`
+	RevokedActor  string     `json:"revoked_actor,omitempty"`
+	RevokedReason string     `json:"revoked_reason,omitempty"`
+}
+
+// GrantFilter selects grants; zero fields don't filter.
+type GrantFilter struct {
+	Tenant   string
+	ClientID string
+	Subject  string
+	// ActiveOnly leaves out revoked grants (expiry is the caller's rule).
+	ActiveOnly bool
+}
+
+// Revocation says who revoked a grant, when and why.
+type Revocation struct {
+	At     time.Time
+	By     string
+	Actor  string
+	Reason string
+}
+
+// RevokedGrants is what a grant revocation changed: the grants revoked
+// now, how many codes and tokens were deactivated with them, and whose
+// tokens under which login session chains they were (distinct pairs;
+// back-channel logout tells the client about each).
+type RevokedGrants struct {
+	Grants   []Grant
+	Tokens   int64
+	Sessions []TokenSession
+}
+
+// TokenSession is a person and the login session chain that tokens were
+// issued under (SessionID empty for tokens outside any session).
+type TokenSession struct {
+	Subject   string
+	SessionID string
+}
+
+// Outbox states.
+const (
+	OutboxPending   = "pending"
+	OutboxDelivered = "delivered"
+	OutboxFailed    = "failed"
+)
+
+// OutboxMessage is one back-channel logout to deliver to a client. It
+// keeps what the logout token is built from, not the token: the token
+// is signed at each attempt, so its short lifetime holds however late
+// the attempt is. ID is the token's jti, the same at every attempt.
+type OutboxMessage struct {
+	ID       string `json:"id"`
+	Tenant   string `json:"tenant"`
+	ClientID string `json:"client_id"`
+	URI      string `json:"uri"`
+	// Subject is the person's pid (the sub claim is derived from it per
+	// client); SessionID the login session chain (the sid claim). At
+	// least one is set.
+	Subject   string `json:"subject,omitempty"`
+	SessionID string `json:"session_id,omitempty"`
+	GrantID   string `json:"grant_id,omitempty"`
+	// Reason is why the logout is sent (grant_revoked, logout, ...).
+	Reason        string    `json:"reason"`
+	State         string    `json:"state"`
+	Attempts      int       `json:"attempts"`
+	LastError     string    `json:"last_error,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	NextAttemptAt time.Time `json:"next_attempt_at"`
+	// GiveUpAt: no attempt starts after it; the message is then failed.
+	GiveUpAt time.Time  `json:"give_up_at"`
+	DoneAt   *time.Time `json:"done_at,omitempty"`
+	// Claim identifies the claim that handed the message out; Finish
+	// must present it, so a node whose lease ran out cannot overwrite
+	// another node's later result.
+	Claim string `json:"-"`
+}
+
+// OutboxResult is the outcome of one delivery attempt.
+type OutboxResult struct {
+	At        time.Time
+	Delivered bool
+	Error     string
+	// RetryAt schedules the next attempt; zero (or after GiveUpAt) makes
+	// an undelivered message failed for good.
+	RetryAt time.Time
 }

@@ -22,13 +22,61 @@ func Pick(r *http.Request, preferences ...string) string {
 			}
 		}
 	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if l := Norm(tag); l != "" {
-			return l
-		}
+	if l := fromAcceptLanguage(r.Header.Get("Accept-Language")); l != "" {
+		return l
 	}
 	return Default
+}
+
+// fromAcceptLanguage returns the supported language the header weights
+// highest, the first listed on a tie, or "" when none is acceptable.
+// q=0 means "not acceptable" (RFC 9110 §12.5.4), and an entry whose
+// weight does not parse is ignored rather than guessed at.
+func fromAcceptLanguage(header string) string {
+	best, bestQ := "", 0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		l := Norm(strings.TrimSpace(tag))
+		if l == "" {
+			continue
+		}
+		q, ok := weight(params)
+		if ok && q > bestQ {
+			best, bestQ = l, q
+		}
+	}
+	return best
+}
+
+// weight parses the parameters after a language range and returns its
+// qvalue in thousandths (RFC 9110 §12.4.2: at most three decimals, 0 to
+// 1); 1000 when there is no q.
+func weight(params string) (int, bool) {
+	q := 1000
+	for _, p := range strings.Split(params, ";") {
+		name, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if !strings.EqualFold(strings.TrimSpace(name), "q") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		whole, frac, _ := strings.Cut(v, ".")
+		if (whole != "0" && whole != "1") || len(frac) > 3 || strings.Trim(frac, "0123456789") != "" {
+			return 0, false
+		}
+		frac += strings.Repeat("0", 3-len(frac))
+		n := 0
+		for _, d := range frac {
+			n = n*10 + int(d-'0')
+		}
+		if whole == "1" {
+			if n != 0 {
+				return 0, false
+			}
+			n = 1000
+		}
+		q = n
+	}
+	return q, true
 }
 
 // Norm maps a BCP 47 tag to nb, nn or en, or "" when it is none of them.

@@ -20,6 +20,11 @@ func TestPick(t *testing.T) {
 		{"first supported of a ui_locales list", "", []string{"sv-SE en nn"}, "en"},
 		{"empty preference falls through", "nn", []string{"", "  "}, "nn"},
 		{"case-insensitive", "", []string{"NB-no"}, "nb"},
+		{"q=0 is not acceptable", "en;q=0, nn;q=0.5", nil, "nn"},
+		{"highest weight wins over order", "en;q=0.1, nb;q=0.9", nil, "nb"},
+		{"equal weights keep the order", "nn;q=0.8, en;q=0.8", nil, "nn"},
+		{"malformed weight is ignored", "en;q=high, nn;q=0.2", nil, "nn"},
+		{"only unacceptable ones", "nn;q=0, en;q=0.000", nil, "nb"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -46,6 +46,9 @@ func printBanner(w io.Writer, cfg Config, adminAddr string, mock bool) {
 			up += " (ID-porten mock)"
 		}
 		fmt.Fprintf(&b, "    upstream:   %s\n", up)
+		if t.Sandbox {
+			fmt.Fprintf(&b, "    start page: %s/ (endpoints, test persons, self-service registration)\n", iss)
+		}
 	}
 	if mock {
 		fmt.Fprintf(&b, "\n  ID-porten mock: %s\n", cfg.mockIssuer())

@@ -12,12 +12,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/storage"
 )
 
 func newClientsCmd() *cobra.Command {
 	c := &cobra.Command{Use: "clients", Short: "Register, list and delete OAuth clients (JSON output)"}
-	c.AddCommand(newClientsCreateCmd(), newClientsListCmd(), newClientsDeleteCmd())
+	c.AddCommand(newClientsCreateCmd(), newClientsListCmd(), newClientsDeleteCmd(), newClientsDisableCmd(), newClientsEnableCmd())
 	return c
 }
 
@@ -58,9 +59,11 @@ func newClientsCreateCmd() *cobra.Command {
 				r.Secret = generated
 			}
 			return withEnv(cmd, needs{}, func(ctx context.Context, e *commandEnv) error {
-				if _, err := e.cfg.tenant(tenant); err != nil {
+				tc, err := e.cfg.tenant(tenant)
+				if err != nil {
 					return fmt.Errorf("--tenant: %w", err)
 				}
+				r.OfferedScopes = tc.offeredScopes()
 				// Test clients on 127.0.0.1 only in dev mode, as serve's
 				// outbound client allows them only there.
 				r.AllowPrivateHosts = e.cfg.Dev
@@ -101,6 +104,7 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringVar(&jwks, "jwks", "", "private_key_jwt: the client's public JWK Set as JSON, or @FILE")
 	f.StringVar(&r.AuthSigningAlg, "token-endpoint-auth-signing-alg", "", "private_key_jwt: accept only RS256, ES256 or PS256 assertions (default: each one a registered key fits)")
 	f.StringVar(&r.BackchannelLogoutURI, "backchannel-logout-uri", "", "back-channel logout endpoint of the client")
+	f.BoolVar(&r.BackchannelLogoutSessionRequired, "backchannel-logout-session-required", false, "the client needs sid in every logout token")
 	f.StringVar(&r.InitiateLoginURI, "initiate-login-uri", "", "third-party-initiated login endpoint of the client (hand-off)")
 	f.StringVar(&r.Category, "category", "", "identified (K2, default: may get pid and names) or pseudonymous (K3: pairwise ids only)")
 	f.StringArrayVar(&r.AcceptedRelations, "accept-relation", nil, "relation under which a citizen may act for someone in the tool: parent, power_of_attorney or assigned_power_of_attorney; repeat (default none: the citizen acts only for themselves)")
@@ -170,8 +174,9 @@ func newClientsDeleteCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete a client",
-		Long: "delete revokes every code, access and refresh token of the client and removes its\n" +
-			"registration; nodes stop accepting it within their few-second client cache.",
+		Long: "delete revokes every consent grant and every code, access and refresh token of the\n" +
+			"client and removes its registration; nodes stop accepting it within their one-second\n" +
+			"client cache.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withEnv(cmd, needs{}, func(ctx context.Context, e *commandEnv) error {
@@ -179,18 +184,25 @@ func newClientsDeleteCmd() *cobra.Command {
 					return fmt.Errorf("--tenant: %w", err)
 				}
 				// Revoke first: a deleted client's tokens must not outlive it,
-				// and if deleting fails the kill-switch has still worked.
-				n, err := e.store.RevokeByClient(ctx, tenant, id)
+				// and if deleting fails the kill-switch has still worked. Its
+				// grants go too, so a client registered later under the same
+				// id inherits no consent.
+				cw, err := newConsentWiring(e.cfg, e.store, time.Now, nil, nil)
 				if err != nil {
-					return fmt.Errorf("revoke tokens of client %q: %w", id, err)
+					return err
 				}
+				res, err := cw.service.RevokeClient(ctx, tenant, id, storage.Revocation{By: consent.RevokedByOperator, Actor: operatorName(), Reason: "client deleted"})
+				if err != nil {
+					return fmt.Errorf("revoke grants and tokens of client %q: %w", id, err)
+				}
+				n := res.Tokens
 				if err := e.store.DeleteClient(ctx, tenant, id); err != nil {
 					if errors.Is(err, storage.ErrNotFound) {
 						return fmt.Errorf("client %q not found in tenant %q", id, tenant)
 					}
 					return fmt.Errorf("delete client: %w", err)
 				}
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"tenant": tenant, "deleted": id, "tokens_revoked": n})
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"tenant": tenant, "deleted": id, "tokens_revoked": n, "grants_revoked": len(res.Grants)})
 			})
 		},
 	}

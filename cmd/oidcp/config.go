@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/registry"
 )
 
@@ -82,6 +83,74 @@ type TenantConfig struct {
 	// tenant behind the ID-porten mock, "main" otherwise.
 	Registry string         `mapstructure:"registry"`
 	Upstream UpstreamConfig `mapstructure:"upstream"`
+	// Registration is self-service client registration (RFC 7591) for
+	// vendors; on by default in a sandbox, off elsewhere.
+	Registration RegistrationConfig `mapstructure:"registration"`
+	// DataScopes are the tenant's data-exchange scopes: a tool gets one
+	// only under a consent grant. Default for a sandbox tenant:
+	// defaultSandboxScopes; none otherwise.
+	DataScopes []DataScopeConfig `mapstructure:"data_scopes"`
+}
+
+// DataScopeConfig is one data-exchange scope with the texts the consent
+// page shows.
+type DataScopeConfig struct {
+	Name        string     `mapstructure:"name"`
+	Title       TextConfig `mapstructure:"title"`
+	Description TextConfig `mapstructure:"description"`
+}
+
+// TextConfig is a citizen-facing text in bokmål, nynorsk and English.
+type TextConfig struct {
+	NB string `mapstructure:"nb"`
+	NN string `mapstructure:"nn"`
+	EN string `mapstructure:"en"`
+}
+
+// defaultSandboxScopes are the data-exchange scopes of a sandbox tenant
+// that declares none, so vendors can try consent right away.
+var defaultSandboxScopes = []DataScopeConfig{
+	{
+		Name:  "health:measurements",
+		Title: TextConfig{NB: "Målinger", NN: "Målingar", EN: "Measurements"},
+		Description: TextConfig{
+			NB: "Verktøyet kan lese og lagre dine egne målinger, for eksempel blodtrykk og blodsukker.",
+			NN: "Verktøyet kan lese og lagre dine eigne målingar, til dømes blodtrykk og blodsukker.",
+			EN: "The tool may read and store your own measurements, such as blood pressure and blood sugar.",
+		},
+	},
+	{
+		Name:  "health:appointments",
+		Title: TextConfig{NB: "Timeavtaler", NN: "Timeavtalar", EN: "Appointments"},
+		Description: TextConfig{
+			NB: "Verktøyet kan se timeavtalene dine hos helsetjenesten.",
+			NN: "Verktøyet kan sjå timeavtalane dine hos helsetenesta.",
+			EN: "The tool may see your appointments with the health service.",
+		},
+	},
+}
+
+// catalogue is the tenant's data-exchange scopes for the consent package.
+func (t TenantConfig) catalogue() (*consent.Catalogue, error) {
+	var scopes []consent.Scope
+	for _, d := range t.DataScopes {
+		scopes = append(scopes, consent.Scope{
+			Name:        d.Name,
+			Title:       consent.Text{NB: d.Title.NB, NN: d.Title.NN, EN: d.Title.EN},
+			Description: consent.Text{NB: d.Description.NB, NN: d.Description.NN, EN: d.Description.EN},
+		})
+	}
+	return consent.NewCatalogue(scopes)
+}
+
+// offeredScopes are the scopes a client of the tenant may be registered
+// for: the identity scopes and the tenant's data-exchange scopes.
+func (t TenantConfig) offeredScopes() []string {
+	out := slices.Clone(consent.IdentityScopes)
+	for _, d := range t.DataScopes {
+		out = append(out, d.Name)
+	}
+	return out
 }
 
 // UpstreamConfig is a tenant's eID. With Mock the built-in ID-porten mock
@@ -154,6 +223,9 @@ func (c *Config) complete() {
 		t := &c.Tenants[i]
 		if t.DisplayName == "" {
 			t.DisplayName = t.Name
+		}
+		if t.Sandbox && t.DataScopes == nil {
+			t.DataScopes = slices.Clone(defaultSandboxScopes)
 		}
 		if t.Upstream.Mock {
 			if t.Upstream.Issuer == "" {

@@ -64,10 +64,12 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newServeCmd(),
 		newMigrateCmd(),
 		newClientsCmd(),
+		newConsentCmd(),
 		newKeysCmd(),
 		newVersionCmd(),
 		newConformanceCmd(),
 		newPersonsCmd(),
+		newSandboxCmd(),
 	)
 	return root
 }

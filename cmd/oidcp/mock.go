@@ -35,7 +35,7 @@ func resolveMockSecrets(cfg *Config, kek []byte) {
 // (registered with the tenant's callback URLs) and, on its login page, the
 // synthetic population of the day (Europe/Oslo): the page is built per
 // request, so it follows the numbers KeepSeeded moves the registry to.
-func newMock(cfg Config, now func() time.Time, log *slog.Logger) (*idportenmock.Server, error) {
+func newMock(cfg Config, shared mockState, now func() time.Time, log *slog.Logger) (*idportenmock.Server, error) {
 	var clients []idportenmock.Client
 	for _, t := range cfg.Tenants {
 		if !t.Upstream.Mock {
@@ -58,6 +58,9 @@ func newMock(cfg Config, now func() time.Time, log *slog.Logger) (*idportenmock.
 		AllowNonSynthetic: cfg.Dev && cfg.MockAllowNonSynthetic,
 		Now:               now,
 		Logger:            log.With("component", "idporten-mock"),
+		Store:             shared.Store,
+		SigningKey:        shared.Key,
+		Salt:              shared.Salt,
 	})
 }
 

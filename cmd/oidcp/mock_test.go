@@ -42,7 +42,7 @@ func TestNewMockServesDiscovery(t *testing.T) {
 			t.Errorf("tenant %s upstream %+v", tc.Name, tc.Upstream)
 		}
 	}
-	mock, err := newMock(cfg, time.Now, newLogger(cfg, &bytes.Buffer{}))
+	mock, err := newMock(cfg, mockState{}, time.Now, newLogger(cfg, &bytes.Buffer{}))
 	if err != nil {
 		t.Fatal(err)
 	}

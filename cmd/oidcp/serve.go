@@ -111,7 +111,15 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 	m := metrics.New(reg)
 	m.RegisterDBStats(store.Stats)
 
-	handler, mockOn, err := buildHandler(ctx, cfg, store, km, m, log, now)
+	hc, err := outboundClient(cfg)
+	if err != nil {
+		return err
+	}
+	cw, err := newConsentWiring(cfg, store, now, hc, log.With("component", "backchannel"))
+	if err != nil {
+		return err
+	}
+	handler, mockOn, err := buildHandler(ctx, cfg, store, km, m, log, now, cw)
 	if err != nil {
 		return err
 	}
@@ -145,16 +153,21 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 		return nil
 	}
 	admin := &http.Server{
-		Handler: adminHandler(reg, checks, adminRoute{"POST " + registry.ImportPath, registry.ImportHandler(registry.HandlerConfig{
+		Handler: adminHandler(reg, checks, append(append(sandboxAdminRoutes(cfg, store, now), cw.adminRoutes(cfg)...), adminRoute{"POST " + registry.ImportPath, registry.ImportHandler(registry.HandlerConfig{
 			Store: store, Token: cfg.AdminToken, Now: now, Registries: cfg.registries(), Log: log.With("component", "registry"),
-		})}),
+		})})...),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
 	jctx, stopJanitor := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { runJanitor(jctx, store, janitorInterval, now, log) })
+	wg.Go(func() {
+		runJanitor(jctx, announcingStore{Storage: store, sessions: cw.ender, now: now, log: log}, janitorInterval, now, log)
+	})
+	// Back-channel logouts queued by any node (or the CLI) go out from
+	// every node; the outbox lease keeps them from being sent twice.
+	wg.Go(func() { cw.worker.Run(jctx) })
 	if seed {
 		wg.Go(func() { registry.KeepSeeded(jctx, store, janitorInterval, now, log.With("component", "registry")) })
 	}

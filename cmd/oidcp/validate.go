@@ -144,6 +144,10 @@ func (c Config) tenantChecks(upstream bool) []check {
 			check{dup, key + ".name", fmt.Sprintf("%q is configured twice", t.Name)},
 		)
 		out = append(out, registryChecks(key, t)...)
+		out = append(out, registrationChecks(key, t)...)
+		if _, err := t.catalogue(); err != nil {
+			out = append(out, check{true, key + ".data_scopes", err.Error()})
+		}
 		if !upstream {
 			continue
 		}

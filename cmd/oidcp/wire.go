@@ -30,11 +30,12 @@ var _ provider.Observer = (*metrics.Metrics)(nil)
 
 // buildHandler wires the public listener's routes: every tenant of the
 // provider, the ID-porten mock when a tenant uses it or in dev mode, the
-// demo relying party in dev mode, the sandbox population page, and an
-// index at / listing the issuers. Each is a router.Handler mounted on one
-// router, which applies security headers, metrics and the not-found page
-// to all of them alike. It reports whether the mock is mounted.
-func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *keys.Manager, m *metrics.Metrics, log *slog.Logger, now func() time.Time) (http.Handler, bool, error) {
+// demo relying party in dev mode, the sandbox pages and registration,
+// the sandbox population page, and an index at / listing the issuers.
+// Each is a router.Handler mounted on one router, which applies security
+// headers, metrics and the not-found page to all of them alike. It
+// reports whether the mock is mounted.
+func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *keys.Manager, m *metrics.Metrics, log *slog.Logger, now func() time.Time, cw *consentWiring) (http.Handler, bool, error) {
 	var handlers []router.Handler
 	mockOn := cfg.Dev || cfg.usesMock()
 	hc, err := outboundClient(cfg)
@@ -42,7 +43,11 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	if mockOn {
-		mock, err := newMock(cfg, now, log)
+		shared, err := sharedMockState(ctx, store, km)
+		if err != nil {
+			return nil, false, err
+		}
+		mock, err := newMock(cfg, shared, now, log)
 		if err != nil {
 			return nil, false, err
 		}
@@ -65,6 +70,8 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		Logger:               log.With("component", "provider"),
 		Observer:             m,
 		HTTPClient:           hc,
+		Consent:              cw.service,
+		Logouts:              cw.enqueue,
 	}
 	for _, t := range cfg.Tenants {
 		up, err := newUpstream(cfg, t, hc, m, now)
@@ -77,6 +84,9 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 			Upstream:    up,
 			Sandbox:     t.Sandbox,
 			Registry:    t.reads(),
+
+			RegistrationEndpoint: registrationEndpoint(cfg, t),
+			TokenPerClient:       t.Registration.TokenPerClient,
 		})
 	}
 	p, err := provider.New(ctx, pcfg, store, km)
@@ -84,6 +94,14 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	handlers = append(handlers, p)
+	// The sandbox's components count their own requests (by route).
+	sandbox := &routeList{route: router.Route{Endpoint: "sandbox", Counted: true}}
+	if err := mountSandbox(sandbox, cfg, store, m, log, now); err != nil {
+		return nil, false, err
+	}
+	handlers = append(handlers, sandbox)
+	cw.worker.Tokens = p
+	cw.ender = p
 	// Dev mode only: a demo tool to log in with right away.
 	d, err := newDemo(ctx, cfg, store, log.With("component", "demo"), now)
 	if err != nil {
@@ -129,6 +147,30 @@ const (
 	demoCSP       = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action *; frame-ancestors 'none'; base-uri 'none'"
 	populationCSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+
+// routeList collects the routes of a component that registers them on a
+// plain mux (Handle(pattern, handler)), and mounts them on the router
+// under one Route.
+type routeList struct {
+	route  router.Route
+	routes []struct {
+		pattern string
+		h       http.Handler
+	}
+}
+
+func (l *routeList) Handle(pattern string, h http.Handler) {
+	l.routes = append(l.routes, struct {
+		pattern string
+		h       http.Handler
+	}{pattern, h})
+}
+
+func (l *routeList) Mount(mx router.Mux) {
+	for _, r := range l.routes {
+		mx.Handle(r.pattern, l.route, r.h)
+	}
+}
 
 // hstsValue is two years, subdomains included: the values the HSTS
 // preload list asks for (RFC 6797 §6.1).

@@ -124,3 +124,14 @@ var languages = map[string]texts{
 func pickLang(r *http.Request) string {
 	return uilang.Pick(r, r.URL.Query().Get("lang"))
 }
+
+// Vocabulary returns a language's words for the population's cells and
+// its names of the relation kinds (nb, nn or en; others give nb), for
+// other pages that show the population, such as the sandbox start page.
+func Vocabulary(lang string) (population.Words, map[representation.RelationKind]string) {
+	t, ok := languages[lang]
+	if !ok {
+		t = languages["nb"]
+	}
+	return t.Words, t.Kind
+}

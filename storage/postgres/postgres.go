@@ -57,6 +57,7 @@ var Dialect = sqlstore.Dialect{
 	IsSerialization: isSerialization,
 	IsUnavailable:   isUnavailable,
 	ForUpdate:       " FOR UPDATE",
+	SkipLocked:      " FOR UPDATE SKIP LOCKED",
 	EncodeTime:      sqlstore.UTCMicro,
 	TimeType:        "TIMESTAMPTZ",
 	MigrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),

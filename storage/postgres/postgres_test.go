@@ -28,3 +28,7 @@ func TestConformance(t *testing.T) {
 func BenchmarkImportRegistry(b *testing.B) {
 	conformance.BenchmarkImportRegistry(b, newTestStore)
 }
+
+func BenchmarkRevokeClientGrants(b *testing.B) {
+	conformance.BenchmarkRevokeClientGrants(b, newTestStore)
+}

@@ -20,6 +20,11 @@ type Dialect struct {
 	// READ COMMITTED; SQLite's immediate transactions already hold the
 	// database write lock, and it has no such clause.
 	ForUpdate string
+	// SkipLocked is appended to the SELECT that picks rows for a node to
+	// claim (the outbox): PostgreSQL's " FOR UPDATE SKIP LOCKED" lets two
+	// nodes claim at once without waiting for or taking each other's
+	// rows; SQLite serialises writers and needs nothing.
+	SkipLocked string
 	// EncodeTime turns a non-zero time into a bind value. Zero times are
 	// stored as NULL and never reach it.
 	EncodeTime func(t time.Time) any

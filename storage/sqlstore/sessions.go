@@ -95,6 +95,17 @@ func (s *Store) ListSessions(ctx context.Context, tenant, subject string) ([]sto
 	return out, s.wrap("list sessions", err)
 }
 
+// ListExpiredSessions returns up to limit logged-in sessions of a tenant
+// that have not been ended but idled (LastSeenAt before idleBefore) or
+// reached their absolute expiry (ExpiresAt at or before now), oldest
+// first.
+func (s *Store) ListExpiredSessions(ctx context.Context, tenant string, idleBefore, now time.Time, limit int) ([]storage.LoginSession, error) {
+	out, err := queryAll(ctx, s, scanSession, `SELECT `+sessionCols+` FROM sessions
+		WHERE tenant = $1 AND ended_at IS NULL AND subject <> '' AND (last_seen_at < $2 OR expires_at <= $3)
+		ORDER BY last_seen_at, id LIMIT $4`, tenant, s.tm(idleBefore), s.tm(now), limit)
+	return out, s.wrap("list expired sessions", err)
+}
+
 // DeleteExpiredSessions removes sessions whose absolute expiry is before t.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error) {
 	n, err := s.execN(ctx, `DELETE FROM sessions WHERE expires_at < $1`, s.tm(before))

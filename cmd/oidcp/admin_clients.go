@@ -1,0 +1,125 @@
+package main
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/oidcp/oidcp/consent"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// adminRoutes are the admin listener's operator API for clients and
+// grants, behind the admin token:
+//
+//	POST /admin/v1/tenants/{tenant}/clients/{id}/disable  {"reason": "...", "operator": "..."}
+//	POST /admin/v1/tenants/{tenant}/clients/{id}/enable   {"reason": "...", "operator": "..."}
+//	POST /admin/v1/tenants/{tenant}/grants/{id}/revoke    {"reason": "...", "operator": "..."}
+func (cw *consentWiring) adminRoutes(cfg Config) []adminRoute {
+	auth := adminAuth(cfg.AdminToken)
+	known := func(w http.ResponseWriter, tenant string) bool {
+		if _, err := cfg.tenant(tenant); err != nil {
+			writeStatus(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": err.Error()})
+			return false
+		}
+		return true
+	}
+	return []adminRoute{
+		{"POST /admin/v1/tenants/{tenant}/clients/{id}/disable", auth(func(w http.ResponseWriter, r *http.Request, body operatorBody) {
+			tenant := r.PathValue("tenant")
+			if !known(w, tenant) {
+				return
+			}
+			res, err := cw.disableClient(r.Context(), tenant, r.PathValue("id"), body.operatorOr("admin-api"), body.Reason)
+			switch {
+			case errors.Is(err, errNoReason):
+				writeStatus(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
+			case err != nil && !res.Disabled:
+				writeStatus(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": err.Error()})
+			case err != nil:
+				writeStatus(w, http.StatusInternalServerError, map[string]any{"error": "server_error", "error_description": err.Error(), "result": res})
+			default:
+				writeStatus(w, http.StatusOK, res)
+			}
+		})},
+		{"POST /admin/v1/tenants/{tenant}/clients/{id}/enable", auth(func(w http.ResponseWriter, r *http.Request, body operatorBody) {
+			tenant := r.PathValue("tenant")
+			if !known(w, tenant) {
+				return
+			}
+			if err := cw.enableClient(r.Context(), tenant, r.PathValue("id"), body.operatorOr("admin-api"), body.Reason); err != nil {
+				writeStatus(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": err.Error()})
+				return
+			}
+			writeStatus(w, http.StatusOK, map[string]any{"tenant": tenant, "client_id": r.PathValue("id"), "disabled": false})
+		})},
+		{"POST /admin/v1/tenants/{tenant}/grants/{id}/revoke", auth(func(w http.ResponseWriter, r *http.Request, body operatorBody) {
+			tenant := r.PathValue("tenant")
+			if !known(w, tenant) {
+				return
+			}
+			res, err := cw.service.Revoke(r.Context(), tenant, r.PathValue("id"), storage.Revocation{
+				By: consent.RevokedByOperator, Actor: body.operatorOr("admin-api"), Reason: body.Reason})
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				writeStatus(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": "no such grant in the tenant"})
+			case errors.Is(err, storage.ErrInactive):
+				writeStatus(w, http.StatusConflict, map[string]string{"error": "already_revoked", "error_description": "the grant was revoked already"})
+			case err != nil:
+				writeStatus(w, http.StatusInternalServerError, map[string]string{"error": "server_error", "error_description": err.Error()})
+			default:
+				writeStatus(w, http.StatusOK, map[string]any{"tenant": tenant, "grant_id": r.PathValue("id"), "tokens_revoked": res.Tokens})
+			}
+		})},
+	}
+}
+
+// operatorBody is the JSON body of an operator action; it may be empty.
+type operatorBody struct {
+	Reason   string `json:"reason"`
+	Operator string `json:"operator"`
+}
+
+func (b operatorBody) operatorOr(def string) string {
+	if b.Operator != "" {
+		return b.Operator
+	}
+	return def
+}
+
+// adminAuth wraps an operator handler: 404 when no admin token is
+// configured, 401 without the right bearer token (compared in constant
+// time over hashes), 400 for a body that is not the JSON object.
+func adminAuth(token string) func(func(http.ResponseWriter, *http.Request, operatorBody)) http.Handler {
+	want := sha256.Sum256([]byte(token))
+	return func(h func(http.ResponseWriter, *http.Request, operatorBody)) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if token == "" {
+				writeStatus(w, http.StatusNotFound, map[string]string{"error": "not_found",
+					"error_description": "the operator API is disabled: set admin_token (OIDCP_ADMIN_TOKEN, at least 32 characters) to enable it"})
+				return
+			}
+			scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+			gotSum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+			if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(gotSum[:], want[:]) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="oidcp-admin"`)
+				writeStatus(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "send the admin token as Authorization: Bearer <admin_token>"})
+				return
+			}
+			var body operatorBody
+			raw, err := io.ReadAll(io.LimitReader(r.Body, 16<<10))
+			if err == nil && len(strings.TrimSpace(string(raw))) > 0 {
+				err = json.Unmarshal(raw, &body)
+			}
+			if err != nil {
+				writeStatus(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "the body must be a JSON object like {\"reason\": \"...\"}"})
+				return
+			}
+			h(w, r, body)
+		})
+	}
+}

@@ -1,0 +1,166 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/token/jwt"
+
+	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/consent"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// Consent is the slice of consent.Service the provider uses. Grant and
+// Refuse are for the consent step of the login flow (the page that asks).
+type Consent interface {
+	Catalogue(tenant string) *consent.Catalogue
+	Covers(ctx context.Context, r consent.Request) (storage.Grant, bool, error)
+	Grant(ctx context.Context, r consent.Request) (storage.Grant, error)
+	Refuse(ctx context.Context, r consent.Request) error
+	Active(ctx context.Context, tenant, id string) (bool, error)
+	Revoke(ctx context.Context, tenant, id string, rev storage.Revocation) (storage.RevokedGrants, error)
+}
+
+// LogoutNotifier queues back-channel logouts (backchannel.Enqueuer) for
+// the clients a person was signed in to in an ended login session chain.
+type LogoutNotifier interface {
+	SessionEnded(ctx context.Context, tenant, pid, chainID string, clientIDs []string, reason string) error
+}
+
+var _ Consent = (*consent.Service)(nil)
+
+// scopesSupported are the identity scopes and the tenant's data-exchange
+// scopes (discovery).
+func (p *Provider) scopesSupported(t *tenant) []string {
+	out := slices.Clone(supportedScopes)
+	if p.cfg.Consent != nil {
+		out = append(out, p.cfg.Consent.Catalogue(t.name).Names()...)
+	}
+	return out
+}
+
+// consentRequest is what an authorization asks for, for whom.
+func consentRequest(t *tenant, ar fosite.Requester, s *Session) consent.Request {
+	r := consent.Request{Tenant: t.name, ClientID: ar.GetClient().GetID(), Subject: s.dataSubject(), Scopes: ar.GetGrantedScopes()}
+	if s.ActingFor != "" {
+		r.Actor, r.Relation = s.PID, s.Relation
+	}
+	return r
+}
+
+// attachGrant is the token-issuance hook of consent: an authorization
+// with data-exchange scopes is issued only under an active grant that
+// covers them, and its codes and tokens record the grant's id (so that
+// revoking the grant reaches every one of them). Until the login flow
+// has its consent step, a grant is given beforehand (consent service,
+// `oidcp consent grant`); without one the request fails with
+// consent_required rather than carry a data scope nobody allowed.
+func (p *Provider) attachGrant(ctx context.Context, t *tenant, ar fosite.Requester, s *Session) error {
+	if p.cfg.Consent == nil {
+		return nil
+	}
+	req := consentRequest(t, ar, s)
+	g, ok, err := p.cfg.Consent.Covers(ctx, req)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	if !ok {
+		data := p.cfg.Consent.Catalogue(t.name).DataScopes(req.Scopes)
+		return fosite.ErrConsentRequired.WithHintf("No active permission (grant) covers the data-exchange scopes %v for this person and tool.", data)
+	}
+	s.GrantID = g.ID
+	return nil
+}
+
+// recheckGrant refuses a refresh whose grant has been revoked or has
+// expired; the grant's tokens were revoked with it, so this mostly
+// catches expiry.
+func (p *Provider) recheckGrant(ctx context.Context, t *tenant, ar fosite.AccessRequester) error {
+	s, ok := ar.GetSession().(*Session)
+	if !ok || s.GrantID == "" || p.cfg.Consent == nil {
+		return nil
+	}
+	active, err := p.cfg.Consent.Active(ctx, t.name, s.GrantID)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	if active {
+		return nil
+	}
+	if _, err := p.store.RevokeByRequest(ctx, t.name, ar.GetID()); err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	return fosite.ErrInvalidGrant.WithHint("The permission (grant) these tokens were issued under has been revoked or has expired.")
+}
+
+// revokeGrantRelationEnded revokes the grant of a session whose relation
+// no longer holds.
+func (p *Provider) revokeGrantRelationEnded(ctx context.Context, t *tenant, s *Session) {
+	if s.GrantID == "" || p.cfg.Consent == nil {
+		return
+	}
+	if _, err := p.cfg.Consent.Revoke(ctx, t.name, s.GrantID, storage.Revocation{By: consent.RevokedByRelationEnded}); err != nil {
+		p.log.WarnContext(ctx, "revoke grant of an ended relation", "tenant", t.name, "err", err)
+	}
+}
+
+// notifySessionEnded queues back-channel logouts for the clients signed
+// in to an ended login session chain.
+func (p *Provider) notifySessionEnded(ctx context.Context, t *tenant, pid, chainID string, clientIDs []string, reason string) {
+	if p.cfg.Logouts == nil || len(clientIDs) == 0 {
+		return
+	}
+	if err := p.cfg.Logouts.SessionEnded(ctx, t.name, pid, chainID, clientIDs, reason); err != nil {
+		p.log.ErrorContext(ctx, "queue back-channel logout", "tenant", t.name, "err", err)
+		p.event(ctx, t, audit.Event{Kind: "backchannel_logout_failed", Actor: pid, Subject: pid, SessionID: chainID, Detail: map[string]any{"reason": reason, "error": "not queued"}})
+	}
+}
+
+// LogoutClaims returns the sub and sid a client's logout token carries
+// for a person (pid) and a login session chain: the pairwise sub and the
+// sid of the ID tokens the client got. sid is empty without a chain.
+func (p *Provider) LogoutClaims(ctx context.Context, tenant, clientID, pid, chainID string) (sub, sid string, err error) {
+	t, ok := p.tenants[tenant]
+	if !ok {
+		return "", "", fmt.Errorf("provider: unknown tenant %q", tenant)
+	}
+	// The client may be disabled (the kill-switch): read it directly.
+	c, err := p.store.GetClient(ctx, tenant, clientID)
+	if err != nil {
+		return "", "", err
+	}
+	if pid != "" {
+		sub = t.pairwiseSub(sector(c), pid)
+	}
+	if chainID != "" {
+		sid = sidFor(chainID)
+	}
+	return sub, sid, nil
+}
+
+// SignLogoutToken signs a logout token's claims with the tenant's key in
+// the client's ID token algorithm, typ logout+jwt (Back-Channel Logout
+// 1.0 §2.4).
+func (p *Provider) SignLogoutToken(ctx context.Context, tenant, clientID string, claims map[string]any) (string, error) {
+	t, ok := p.tenants[tenant]
+	if !ok {
+		return "", fmt.Errorf("provider: unknown tenant %q", tenant)
+	}
+	alg := ""
+	if c, err := p.store.GetClient(ctx, tenant, clientID); err == nil {
+		alg = c.IDTokenSignedResponseAlg
+	}
+	tok, _, err := t.signer.Generate(withSigningAlg(ctx, alg), jwt.MapClaims(claims), &jwt.Headers{Extra: map[string]any{"typ": "logout+jwt"}})
+	return tok, err
+}
+
+// Issuer returns a tenant's issuer URL.
+func (p *Provider) Issuer(tenant string) string {
+	if t, ok := p.tenants[tenant]; ok {
+		return t.issuer
+	}
+	return ""
+}

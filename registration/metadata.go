@@ -1,0 +1,169 @@
+package registration
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// Metadata is client metadata as RFC 7591 §2 (and OIDC Dynamic
+// Registration §2, RFC 9126 §6, OIDC Back-Channel Logout §2.2) name it,
+// plus oidcp's own category, accepted_relations, standalone and
+// access_token_format. Unknown fields are ignored (RFC 7591 §2).
+type Metadata struct {
+	RedirectURIs                []string        `json:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs      []string        `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes                  []string        `json:"grant_types,omitempty"`
+	ResponseTypes               []string        `json:"response_types,omitempty"`
+	TokenEndpointAuthMethod     string          `json:"token_endpoint_auth_method,omitempty"`
+	TokenEndpointAuthSigningAlg string          `json:"token_endpoint_auth_signing_alg,omitempty"`
+	JWKSURI                     string          `json:"jwks_uri,omitempty"`
+	JWKS                        json.RawMessage `json:"jwks,omitempty"`
+	Scope                       string          `json:"scope,omitempty"`
+	ClientName                  string          `json:"client_name,omitempty"`
+	PolicyURI                   string          `json:"policy_uri,omitempty"`
+	LogoURI                     string          `json:"logo_uri,omitempty"`
+	InitiateLoginURI            string          `json:"initiate_login_uri,omitempty"`
+	BackchannelLogoutURI        string          `json:"backchannel_logout_uri,omitempty"`
+	IDTokenSignedResponseAlg    string          `json:"id_token_signed_response_alg,omitempty"`
+	RequirePAR                  bool            `json:"require_pushed_authorization_requests,omitempty"`
+	Category                    string          `json:"category,omitempty"`
+	AcceptedRelations           []string        `json:"accepted_relations,omitempty"`
+	Standalone                  bool            `json:"standalone,omitempty"`
+	AccessTokenFormat           string          `json:"access_token_format,omitempty"`
+	// ClientID is only read on update (RFC 7592 §2.2 requires it).
+	ClientID string `json:"client_id,omitempty"`
+}
+
+// Response is what registration and RFC 7592 reads answer: the client's
+// metadata with the server-assigned fields (RFC 7591 §3.2.1, RFC 7592 §3).
+type Response struct {
+	ClientID                string `json:"client_id"`
+	ClientSecret            string `json:"client_secret,omitempty"`
+	ClientIDIssuedAt        int64  `json:"client_id_issued_at"`
+	ClientSecretExpiresAt   *int64 `json:"client_secret_expires_at,omitempty"`
+	RegistrationAccessToken string `json:"registration_access_token,omitempty"`
+	RegistrationClientURI   string `json:"registration_client_uri"`
+	Metadata
+	// Vendor is who registered the client (the initial access token's).
+	Vendor string `json:"vendor"`
+}
+
+// decodeMetadata reads a JSON object of client metadata. A value of the
+// wrong type is invalid_client_metadata naming the field.
+func decodeMetadata(r io.Reader) (Metadata, error) {
+	var m Metadata
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return m, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return m, fieldError("invalid_client_metadata", te.Field, fmt.Sprintf("must be a JSON %s", jsonKind(te.Field)))
+		}
+		return m, &Error{Code: "invalid_client_metadata", Description: "the body must be a JSON object of client metadata (RFC 7591 §3.1): " + err.Error()}
+	}
+	return m, nil
+}
+
+func jsonKind(field string) string {
+	switch field {
+	case "redirect_uris", "post_logout_redirect_uris", "grant_types", "response_types", "accepted_relations":
+		return "array of strings"
+	case "jwks":
+		return "object (a JWK Set)"
+	case "require_pushed_authorization_requests", "standalone":
+		return "boolean"
+	}
+	return "string"
+}
+
+// registration maps m to the clients package's Registration. Checks
+// clients.Build does not make (it has no response_types input) are
+// returned as FieldError-like errors here.
+func (m Metadata) registration() (clients.Registration, error) {
+	r := clients.Registration{
+		Name:                   m.ClientName,
+		RedirectURIs:           m.RedirectURIs,
+		PostLogoutRedirectURIs: m.PostLogoutRedirectURIs,
+		GrantTypes:             m.GrantTypes,
+		AuthMethod:             m.TokenEndpointAuthMethod,
+		AuthSigningAlg:         m.TokenEndpointAuthSigningAlg,
+		JWKSURI:                m.JWKSURI,
+		JWKS:                   m.JWKS,
+		IDTokenAlg:             m.IDTokenSignedResponseAlg,
+		RequirePAR:             m.RequirePAR,
+		BackchannelLogoutURI:   m.BackchannelLogoutURI,
+		InitiateLoginURI:       m.InitiateLoginURI,
+		Category:               m.Category,
+		AcceptedRelations:      m.AcceptedRelations,
+		Standalone:             m.Standalone,
+		AccessTokenFormat:      m.AccessTokenFormat,
+		PolicyURI:              m.PolicyURI,
+		LogoURI:                m.LogoURI,
+	}
+	if m.Scope != "" {
+		r.Scopes = []string{m.Scope}
+	}
+	// RFC 7591 §2: "none" is a public client, which has no secret.
+	if m.TokenEndpointAuthMethod == clients.AuthNone {
+		r.Public, r.AuthMethod = true, ""
+	}
+	for _, rt := range m.ResponseTypes {
+		if rt != "code" {
+			return r, fieldError("invalid_client_metadata", "response_types", fmt.Sprintf("%q is not supported; oidcp issues only code (response_types [\"code\"])", rt))
+		}
+	}
+	if string(m.JWKS) == "null" {
+		r.JWKS = nil // "jwks": null is no key set, not an invalid one
+	}
+	return r, nil
+}
+
+// usesSecret reports whether a client registered from r authenticates
+// with a client secret, which registration then generates.
+func usesSecret(r clients.Registration) bool {
+	if r.Public {
+		return false
+	}
+	switch r.AuthMethod {
+	case "", clients.AuthClientSecretBasic, clients.AuthClientSecretPost:
+		return true
+	}
+	return false
+}
+
+// metadataOf is a stored client's metadata as a vendor registered it.
+func metadataOf(c storage.Client) Metadata {
+	m := Metadata{
+		RedirectURIs:                c.RedirectURIs,
+		PostLogoutRedirectURIs:      c.PostLogoutRedirectURIs,
+		GrantTypes:                  c.GrantTypes,
+		ResponseTypes:               c.ResponseTypes,
+		TokenEndpointAuthMethod:     c.TokenEndpointAuthMethod,
+		TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
+		JWKSURI:                     c.JWKSURI,
+		JWKS:                        c.JWKS,
+		Scope:                       strings.Join(c.Scopes, " "),
+		ClientName:                  c.Name,
+		PolicyURI:                   c.PolicyURI,
+		LogoURI:                     c.LogoURI,
+		InitiateLoginURI:            c.InitiateLoginURI,
+		BackchannelLogoutURI:        c.BackchannelLogoutURI,
+		IDTokenSignedResponseAlg:    c.IDTokenSignedResponseAlg,
+		RequirePAR:                  c.RequirePAR,
+		Category:                    c.Category,
+		AcceptedRelations:           c.AcceptedRelations,
+		Standalone:                  c.Standalone,
+		AccessTokenFormat:           c.AccessTokenFormat,
+	}
+	return m
+}

@@ -1,0 +1,140 @@
+package sandboxpage
+
+import (
+	"bytes"
+	_ "embed"
+	"html/template"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/oidcp/oidcp/population"
+	popPage "github.com/oidcp/oidcp/population/page"
+	"github.com/oidcp/oidcp/uilang"
+)
+
+//go:embed page.html
+var pageHTML string
+
+var tmpl = template.Must(template.New("page").Parse(pageHTML))
+
+// Config is what the page shows.
+type Config struct {
+	// Issuer is the sandbox tenant's issuer URL.
+	Issuer string
+	// DisplayName is the tenant's name on pages.
+	DisplayName string
+	// MockIssuer is the ID-porten mock's issuer, "" when the tenant has
+	// another upstream.
+	MockIssuer string
+	// Registration tells whether the tenant serves self-service
+	// registration (RFC 7591).
+	Registration bool
+	// Now is the clock: the population's numbers follow the date.
+	Now func() time.Time
+}
+
+type endpoint struct{ Name, URL string }
+
+type caseRow struct {
+	Holder, HolderPID, Kind, KindCode, Subject, SubjectPID string
+	Decision, Demonstrates, TryURL                         string
+	Allowed                                                bool
+}
+
+type personRow struct{ Name, PID, Age, Role string }
+
+type langLink struct {
+	Code, Name string
+	Current    bool
+}
+
+type view struct {
+	Lang, Issuer, Title string
+	T                   texts
+	Langs               []langLink
+	Endpoints           []endpoint
+	Registration        bool
+	Persons             []personRow
+	Cases               []caseRow
+	Example             string // a headless login URL to copy
+}
+
+// Handler serves the start page.
+func Handler(cfg Config) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := uilang.Pick(r, r.URL.Query().Get("lang"))
+		var buf bytes.Buffer
+		if err := tmpl.Execute(&buf, build(cfg, lang)); err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Language", lang)
+		h.Set("Vary", "Accept-Language")
+		// The population's numbers change with the date.
+		h.Set("Cache-Control", "no-cache")
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		_, _ = buf.WriteTo(w)
+	})
+}
+
+func build(cfg Config, lang string) view {
+	t := languages[lang]
+	iss := cfg.Issuer
+	v := view{Lang: lang, Issuer: iss, T: t, Registration: cfg.Registration, Title: t.Title + " – " + cfg.DisplayName}
+	for _, l := range []langLink{{"nb", "Bokmål", false}, {"nn", "Nynorsk", false}, {"en", "English", false}} {
+		l.Current = l.Code == lang
+		v.Langs = append(v.Langs, l)
+	}
+	v.Endpoints = []endpoint{
+		{t.EPDiscovery, iss + "/.well-known/openid-configuration"},
+		{t.EPAuthorize, iss + "/authorize"},
+		{t.EPPAR, iss + "/par"},
+		{t.EPToken, iss + "/token"},
+		{t.EPUserinfo, iss + "/userinfo"},
+		{t.EPJWKS, iss + "/jwks"},
+		{t.EPLogout, iss + "/logout"},
+	}
+	if cfg.Registration {
+		v.Endpoints = append(v.Endpoints,
+			endpoint{t.EPRegister, iss + "/register"},
+			endpoint{t.EPVendorClients, iss + "/vendor/clients"},
+			endpoint{t.EPReset, iss + "/vendor/reset"})
+	}
+	v.Endpoints = append(v.Endpoints, endpoint{t.EPPopulation, iss + "/population?lang=" + lang})
+	if cfg.MockIssuer != "" {
+		v.Endpoints = append(v.Endpoints, endpoint{t.EPMock, cfg.MockIssuer})
+	}
+
+	now := cfg.Now()
+	pop := population.Generate(now)
+	words, kinds := popPage.Vocabulary(lang)
+	persons, relations := pop.Rows(words, now)
+	for _, p := range persons {
+		v.Persons = append(v.Persons, personRow{Name: p.Name, PID: p.PID, Age: p.Age, Role: p.Role})
+	}
+	for _, r := range relations {
+		rel := r.Case.Relation
+		row := caseRow{
+			Holder: r.Holder, HolderPID: rel.Holder, Kind: kinds[rel.Kind], KindCode: string(rel.Kind),
+			Subject: r.Subject, SubjectPID: rel.Subject, Decision: r.Outcome, Demonstrates: r.Case.Demonstrates,
+			Allowed: r.Decision.Allowed,
+		}
+		row.TryURL = "login_hint=testid:" + rel.Holder + "&testid_acting_for=" + rel.Subject
+		v.Cases = append(v.Cases, row)
+	}
+	if kari, ok := pop.Lookup(population.KeyKari); ok {
+		q := url.Values{"response_type": {"code"}, "client_id": {"CLIENT_ID"}, "redirect_uri": {"REDIRECT_URI"},
+			"scope": {"openid profile pid"}, "state": {"STATE"}, "nonce": {"NONCE"},
+			"code_challenge": {"CHALLENGE"}, "code_challenge_method": {"S256"}, "login_hint": {"testid:" + kari.PID}}
+		v.Example = iss + "/authorize?" + q.Encode()
+	}
+	return v
+}
