@@ -161,7 +161,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		if cur.RegistrationTokenHash != old.RegistrationTokenHash {
 			return cur, errChanged
 		}
-		return c, nil
+		return keepOperatorFields(c, cur), nil
 	})
 	switch {
 	case errors.Is(err, errChanged), errors.Is(err, storage.ErrNotFound):
@@ -178,6 +178,23 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 }
 
 var errChanged = errors.New("client changed meanwhile")
+
+// keepOperatorFields carries over what only the operator sets from the
+// stored client cur into the vendor's rebuilt client c: the kill-switch
+// (Disabled; a client the operator disables meanwhile stays disabled),
+// the audience, the sector identifier, the back-channel sid requirement
+// and, for a client that stays confidential, relaxed PKCE and nonce.
+func keepOperatorFields(c, cur storage.Client) storage.Client {
+	c.Disabled = cur.Disabled
+	c.Audience = cur.Audience
+	c.SectorIdentifier = cur.SectorIdentifier
+	c.BackchannelLogoutSessionRequired = cur.BackchannelLogoutSessionRequired
+	c.Vendor = cur.Vendor
+	if !c.Public && !cur.Public {
+		c.RequirePKCE, c.RequireNonce = cur.RequirePKCE, cur.RequireNonce
+	}
+	return c
+}
 
 // delete is RFC 7592 §2.3: the client's tokens are revoked first, so
 // none outlives it.

@@ -178,6 +178,14 @@ func (h *Handler) ownClient(w http.ResponseWriter, r *http.Request) (storage.Cli
 			Description: "the registration access token is not valid for this client"})
 		return storage.Client{}, false
 	}
+	if c.Disabled {
+		// The operator's kill-switch: the vendor may neither read, change
+		// nor delete the client until the operator enables it again (RFC
+		// 7592 §2 lets the server refuse).
+		writeError(w, http.StatusForbidden, &Error{Code: "client_disabled",
+			Description: "the operator has disabled this client; it cannot be read, updated or deleted here until the operator enables it again"})
+		return storage.Client{}, false
+	}
 	return c, true
 }
 
