@@ -168,6 +168,13 @@ func (b *builder) scopes(tenant string, hasCode bool) []string {
 	if hasCode && !slices.Contains(scopes, "openid") {
 		b.fail(metadataErr("scope", "must include openid for the authorization_code grant (this is an OpenID Provider)"))
 	}
+	if !hasCode {
+		for _, s := range scopes {
+			if slices.Contains(b.r.DataScopes, s) {
+				b.fail(metadataErr("scope", "%q is a data-exchange scope of tenant %q: it is issued only under a citizen's grant, through the authorization_code grant; a client_credentials client acts for no citizen and cannot hold it", s, tenant))
+			}
+		}
+	}
 	if hasCode {
 		offered := b.r.OfferedScopes
 		if offered == nil {

@@ -327,3 +327,29 @@ func TestSecrets(t *testing.T) {
 		t.Errorf("generated secret rejected: %v", err)
 	}
 }
+
+// TestClientCredentialsRefusesDataScopes: a client whose only grant is
+// client_credentials acts for no citizen, so it may not be registered
+// for the tenant's data-exchange scopes; a client that also has the
+// authorization_code grant may, for its user flows.
+func TestClientCredentialsRefusesDataScopes(t *testing.T) {
+	data := []string{"health:measurements", "health:appointments"}
+	offered := append(slices.Clone(IdentityScopes), data...)
+	cc := Registration{ID: "svc", Secret: goodSecret, GrantTypes: []string{GrantClientCredentials}, Scopes: []string{"api:read health:measurements"},
+		OfferedScopes: offered, DataScopes: data}
+	_, err := Build("sandbox", cc, time.Now())
+	if err == nil || !strings.Contains(err.Error(), `"health:measurements" is a data-exchange scope`) {
+		t.Fatalf("client_credentials with a data scope: %v, want refused", err)
+	}
+	cc.Scopes = []string{"api:read"}
+	if _, err := Build("sandbox", cc, time.Now()); err != nil {
+		t.Fatalf("client_credentials with its own API scope: %v", err)
+	}
+	both := web()
+	both.GrantTypes = []string{GrantAuthorizationCode, GrantClientCredentials}
+	both.Scopes = []string{"openid health:measurements"}
+	both.OfferedScopes, both.DataScopes = offered, data
+	if _, err := Build("sandbox", both, time.Now()); err != nil {
+		t.Fatalf("code + client_credentials with a data scope: %v", err)
+	}
+}

@@ -84,6 +84,11 @@ type Registration struct {
 	// IdentityScopes. A client_credentials-only client acts for itself,
 	// and its scopes (an API's permissions) are not checked against them.
 	OfferedScopes []string
+	// DataScopes are the tenant's data-exchange scopes (about a citizen's
+	// data, issued only under the citizen's grant). A client whose only
+	// grant is client_credentials acts for no citizen and may not list
+	// them; a client with authorization_code may, for its user flows.
+	DataScopes []string
 	// GrantTypes default to DefaultGrantTypes.
 	GrantTypes []string
 	// Audience lists the resource servers the client may ask tokens for.

@@ -27,7 +27,16 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		grant := ar.GetGrantTypes()
 		if grant.ExactOne("client_credentials") {
 			// RFC 6749 §4.4: the client acts on its own behalf; fosite
-			// checked the scopes against the registration.
+			// checked the scopes against the registration. A
+			// data-exchange scope is about a citizen's data and is
+			// issued only under that citizen's grant, which a machine
+			// client acting for nobody cannot have.
+			if p.cfg.Consent != nil {
+				if data := p.cfg.Consent.Catalogue(t.name).DataScopes(ar.GetRequestedScopes()); len(data) > 0 {
+					p.tokenError(w, r, t, ar, fosite.ErrInvalidScope.WithHintf("The data-exchange scopes %v are issued only under a citizen's grant (the authorization_code grant), never through client_credentials.", data))
+					return
+				}
+			}
 			for _, s := range ar.GetRequestedScopes() {
 				ar.GrantScope(s)
 			}

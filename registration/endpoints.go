@@ -28,7 +28,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		h.badRequest(w, err)
 		return
 	}
-	reg.Vendor, reg.OfferedScopes, reg.AllowPrivateHosts = vendor, h.cfg.OfferedScopes, h.cfg.AllowPrivateHosts
+	reg.Vendor, reg.OfferedScopes, reg.DataScopes, reg.AllowPrivateHosts = vendor, h.cfg.OfferedScopes, h.cfg.DataScopes, h.cfg.AllowPrivateHosts
 	secret := ""
 	if usesSecret(reg) {
 		secret = clients.GenerateSecret()
@@ -140,7 +140,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		h.badRequest(w, err)
 		return
 	}
-	reg.ID, reg.Vendor, reg.OfferedScopes, reg.AllowPrivateHosts = old.ID, old.Vendor, h.cfg.OfferedScopes, h.cfg.AllowPrivateHosts
+	reg.ID, reg.Vendor, reg.OfferedScopes, reg.DataScopes, reg.AllowPrivateHosts = old.ID, old.Vendor, h.cfg.OfferedScopes, h.cfg.DataScopes, h.cfg.AllowPrivateHosts
 	secret := ""
 	if usesSecret(reg) {
 		// Build needs a secret to accept a secret method; the client's

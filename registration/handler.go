@@ -45,6 +45,9 @@ type Config struct {
 	Issuer string
 	// OfferedScopes are the scopes the tenant offers (clients.Registration).
 	OfferedScopes []string
+	// DataScopes are the tenant's data-exchange scopes, which a
+	// client_credentials-only client may not hold (clients.Registration).
+	DataScopes []string
 	// AllowPrivateHosts lets jwks_uri and backchannel_logout_uri name
 	// loopback and private addresses: dev mode only.
 	AllowPrivateHosts bool

@@ -153,6 +153,15 @@ func (t TenantConfig) offeredScopes() []string {
 	return out
 }
 
+// dataScopeNames are the names of the tenant's data-exchange scopes.
+func (t TenantConfig) dataScopeNames() []string {
+	var out []string
+	for _, d := range t.DataScopes {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
 // UpstreamConfig is a tenant's eID. With Mock the built-in ID-porten mock
 // is the upstream and the other fields take mock defaults.
 type UpstreamConfig struct {

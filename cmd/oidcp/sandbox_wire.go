@@ -43,6 +43,7 @@ func mountSandbox(mux interface{ Handle(string, http.Handler) }, cfg Config, sto
 			Tenant:               t.Name,
 			Issuer:               cfg.Issuer(t.Name),
 			OfferedScopes:        t.offeredScopes(),
+			DataScopes:           t.dataScopeNames(),
 			AllowPrivateHosts:    cfg.Dev,
 			MaxClients:           t.Registration.maxClients(),
 			RegistrationsPerHour: t.Registration.perHour(),
