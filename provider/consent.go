@@ -75,9 +75,10 @@ func (p *Provider) attachGrant(ctx context.Context, t *tenant, ar fosite.Request
 	return nil
 }
 
-// recheckGrant refuses a refresh whose grant has been revoked or has
-// expired; the grant's tokens were revoked with it, so this mostly
-// catches expiry.
+// recheckGrant refuses a code redemption or a refresh whose grant has
+// been revoked or has expired, and revokes what the request holds; the
+// grant's tokens were revoked with it, so this catches expiry and a code
+// stored just after its grant was revoked.
 func (p *Provider) recheckGrant(ctx context.Context, t *tenant, ar fosite.AccessRequester) error {
 	s, ok := ar.GetSession().(*Session)
 	if !ok || s.GrantID == "" || p.cfg.Consent == nil {

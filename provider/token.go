@@ -47,6 +47,20 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			cs.Subject = ar.GetClient().GetID()
 			cs.Claims.Subject = cs.Subject
 		}
+		if grant.ExactOne("authorization_code") {
+			// The grant was checked when the code was issued, but it
+			// may have been revoked after that check and before the
+			// code was stored (so the revocation did not reach the
+			// code), or since. (Not through tokenError: the code it
+			// revoked here is no replay.)
+			if err := p.recheckGrant(ctx, t, ar); errors.Is(err, fosite.ErrInvalidGrant) {
+				t.oauth.WriteAccessError(ctx, w, ar, err)
+				return
+			} else if err != nil {
+				p.tokenError(w, r, t, ar, err)
+				return
+			}
+		}
 		if grant.ExactOne("refresh_token") {
 			// The representation rules ran in fosite's handlers
 			// (representationRefresh); the consent grant is checked here.

@@ -3,6 +3,7 @@ package main
 // Regression tests of the security review's findings, end to end.
 
 import (
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/registration"
 )
 
@@ -63,5 +65,46 @@ func TestClientCredentialsRefusesDataScopes(t *testing.T) {
 	st, m, _ = postForm(t, tokenURL, url.Values{"grant_type": {"client_credentials"}, "scope": {"profile"}}, basicAuth(both.id, both.secret))
 	if st != http.StatusOK || m["access_token"] == nil {
 		t.Fatalf("client_credentials without a data scope: %d %v", st, m)
+	}
+}
+
+// TestCodeUnderRevokedGrantIsRefused: a grant revoked between the
+// grant check at code issuance and the code's storage leaves an active
+// code recording a revoked grant; redeeming it is invalid_grant and
+// issues no token.
+func TestCodeUnderRevokedGrantIsRefused(t *testing.T) {
+	e := startConsentE2E(t, e2eBackends()[0]) // SQLite: the test writes the row directly
+	kari := syntheticPID(t, time.Date(1985, 3, 14, 0, 0, 0, 0, time.UTC), 9)
+	c := e.register(t, "sandbox", "measure", "--scope", dataScope)
+	c.scopes = append(c.scopes, dataScope)
+	g := e.grantVia(t, c, kari)
+	rp := e.rp(t, c)
+	code, a, _, err := rp.loginE(newBrowser(), kari)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The interleaving: the grant is revoked, but the code (stored
+	// after the revocation swept the grant's codes) stays active.
+	db, err := sql.Open("sqlite", strings.TrimPrefix(e.dsn, "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE grants SET revoked_at = created_at, revoked_by = 'citizen' WHERE id = ?`, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := rp.exchangeE(code, a.verifier)
+	if err == nil {
+		t.Fatalf("a code under a revoked grant was redeemed: access token %q", tk.access)
+	}
+	if ec, _ := oauthError(err); ec != "invalid_grant" {
+		t.Fatalf("redeeming a code under a revoked grant: %v, want invalid_grant", err)
+	}
+	if evs := e.events(t, "sandbox", audit.CodeReuseDetected); len(evs) != 0 {
+		t.Fatalf("the refused redemption was logged as a code replay: %+v", evs)
+	}
+	var active int
+	if err := db.QueryRow(`SELECT count(*) FROM tokens WHERE tenant = 'sandbox' AND client_id = ? AND active`, c.id).Scan(&active); err != nil || active != 0 {
+		t.Fatalf("%d active codes or tokens after the refused redemption (%v), want 0", active, err)
 	}
 }
