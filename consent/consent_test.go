@@ -83,6 +83,7 @@ func TestCovers(t *testing.T) {
 		{"at expiry", nil, []string{"health:measurements"}, t0.Add(24 * time.Hour), false},
 		{"no expiry", func(g *storage.Grant, _ *Request) { g.ExpiresAt = time.Time{} }, []string{"health:measurements"}, t0.Add(1000 * 24 * time.Hour), true},
 		{"revoked", func(g *storage.Grant, _ *Request) { g.RevokedAt = &revoked }, []string{"health:measurements"}, t0, false},
+		{"another relation kind", func(_ *storage.Grant, r *Request) { r.Relation = "assigned_power_of_attorney" }, []string{"health:measurements"}, t0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, r := g, req
@@ -251,5 +252,46 @@ func TestRevokeClient(t *testing.T) {
 	last := st.events[len(st.events)-1]
 	if last.Kind != EventRevoked || last.Actor != "" || string(last.Detail) == "" {
 		t.Fatalf("operator revocation entry = %+v (operator name belongs in the detail, not the pid column)", last)
+	}
+}
+
+// TestGrantRefusesNonConsentingRelations: only the data subject, a
+// parent or the holder of an assigned power of attorney may consent; an
+// ordinary power of attorney may not, nor an unknown kind, nor a
+// relation the registry does not hold now.
+func TestGrantRefusesNonConsentingRelations(t *testing.T) {
+	rel := relations{{pidParent, pidChild}: true}
+	for _, tc := range []struct {
+		name            string
+		actor, relation string
+		checker         bool
+		want            error
+	}{
+		{"the data subject", "", "", true, nil},
+		{"a parent whose relation holds", pidParent, "parent", true, nil},
+		{"a parent, no registry configured", pidOther, "parent", false, nil},
+		{"an assigned power of attorney that holds", pidParent, "assigned_power_of_attorney", true, nil},
+		{"an ordinary power of attorney", pidParent, "power_of_attorney", true, ErrRelationCannotConsent},
+		{"an ordinary power of attorney, no registry", pidParent, "power_of_attorney", false, ErrRelationCannotConsent},
+		{"an unknown kind", pidParent, "neighbour", true, ErrRelationCannotConsent},
+		{"an actor without a relation", pidParent, "", true, ErrRelationCannotConsent},
+		{"a relation without an actor", "", "parent", true, ErrRelationCannotConsent},
+		{"a parent whose relation does not hold", pidOther, "parent", true, ErrRelationDoesNotHold},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rc RelationChecker
+			if tc.checker {
+				rc = rel
+			}
+			st := newFakeStore()
+			s := newService(t, st, &clock{t0}, nil, rc)
+			_, err := s.Grant(t.Context(), Request{Tenant: "main", ClientID: "tool", Subject: pidChild, Actor: tc.actor, Relation: tc.relation, Scopes: []string{"health:measurements"}})
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("Grant: %v, want %v", err, tc.want)
+			}
+			if tc.want != nil && len(st.grants) != 0 {
+				t.Fatalf("a refused grant was stored: %v", st.grants)
+			}
+		})
 	}
 }

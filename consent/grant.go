@@ -14,6 +14,9 @@ const (
 	RevokedByRepresentative = "representative"
 	RevokedByOperator       = "operator"
 	RevokedByRelationEnded  = "relation_ended"
+	// RevokedByVendor: the vendor deleted or reset its sandbox client
+	// (Revocation.Reason client_deleted or vendor_reset).
+	RevokedByVendor = "vendor"
 )
 
 // Request is what a client asks for, for whom: the tenant, the client,
@@ -29,12 +32,13 @@ type Request struct {
 }
 
 // Covers reports whether grant g covers the data-exchange scopes data of
-// request r at now: the same tenant, client, data subject and actor, not
+// request r at now: the same tenant, client, data subject, actor and
+// relation kind, not
 // revoked, not expired, and every data scope among the grant's scopes.
 // (Whether a representative's relation still holds is the Service's to
 // check: it needs the registry.)
 func Covers(g storage.Grant, r Request, data []string, now time.Time) bool {
-	if g.Tenant != r.Tenant || g.ClientID != r.ClientID || g.Subject != r.Subject || g.Actor != r.Actor {
+	if g.Tenant != r.Tenant || g.ClientID != r.ClientID || g.Subject != r.Subject || g.Actor != r.Actor || g.Relation != r.Relation {
 		return false
 	}
 	if g.RevokedAt != nil || (!g.ExpiresAt.IsZero() && !now.Before(g.ExpiresAt)) {

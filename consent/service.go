@@ -50,6 +50,22 @@ type RelationChecker interface {
 // not declare.
 var ErrUnknownScope = errors.New("consent: not a data-exchange scope of the tenant")
 
+// ErrRelationCannotConsent is returned by Grant for a representative
+// whose relation kind may not consent on the data subject's behalf: an
+// ordinary power of attorney (power_of_attorney) lets its holder act in
+// named service areas but not give consent; an unknown kind, an actor
+// without a relation or a relation without an actor.
+var ErrRelationCannotConsent = errors.New("consent: this relation may not consent on the data subject's behalf")
+
+// ErrRelationDoesNotHold is returned by Grant when the representative's
+// relation to the data subject does not hold now (the registry and the
+// representation rules).
+var ErrRelationDoesNotHold = errors.New("consent: the representative's relation to the data subject does not hold")
+
+// ConsentingRelations are the relation kinds whose holder may consent
+// for the data subject ("" is the data subject themself).
+var ConsentingRelations = []string{"", "parent", "assigned_power_of_attorney"}
+
 // Options configure a Service.
 type Options struct {
 	// Catalogues are the data-exchange scopes of each tenant; a tenant
@@ -143,6 +159,23 @@ func (s *Service) Grant(ctx context.Context, r Request) (storage.Grant, error) {
 	if r.Tenant == "" || r.ClientID == "" || r.Subject == "" {
 		return storage.Grant{}, errors.New("consent: a grant needs a tenant, a client and a data subject")
 	}
+	switch {
+	case !slices.Contains(ConsentingRelations, r.Relation):
+		return storage.Grant{}, fmt.Errorf("%w: relation %q (only parent and assigned_power_of_attorney may consent for another)", ErrRelationCannotConsent, r.Relation)
+	case (r.Actor == "") != (r.Relation == ""):
+		return storage.Grant{}, fmt.Errorf("%w: a representative (actor) and their relation come together", ErrRelationCannotConsent)
+	case r.Actor != "" && r.Actor == r.Subject:
+		return storage.Grant{}, fmt.Errorf("%w: the actor is the data subject", ErrRelationCannotConsent)
+	}
+	if r.Actor != "" && s.opts.Relations != nil {
+		holds, err := s.opts.Relations.RelationHolds(ctx, r.Tenant, r.Actor, r.Subject, r.Relation)
+		if err != nil {
+			return storage.Grant{}, fmt.Errorf("consent: check relation: %w", err)
+		}
+		if !holds {
+			return storage.Grant{}, fmt.Errorf("%w: no %s relation that allows consent now", ErrRelationDoesNotHold, r.Relation)
+		}
+	}
 	now := s.opts.Now().UTC()
 	g := storage.Grant{
 		ID: s.opts.NewID(), Tenant: r.Tenant, ClientID: r.ClientID, Subject: r.Subject,
@@ -214,7 +247,11 @@ func (s *Service) RevokeClient(ctx context.Context, tenant, clientID string, rev
 			return fmt.Errorf("consent: revoke grants of %s: %w", clientID, err)
 		}
 		if s.opts.Notifier != nil {
-			if err := s.opts.Notifier.Revoked(ctx, tenant, clientID, res, "client_disabled"); err != nil {
+			notice := "client_disabled"
+			if rev.By == RevokedByVendor && rev.Reason != "" {
+				notice = rev.Reason // vendor_reset, client_deleted
+			}
+			if err := s.opts.Notifier.Revoked(ctx, tenant, clientID, res, notice); err != nil {
 				return fmt.Errorf("consent: notify: %w", err)
 			}
 		}
@@ -245,6 +282,10 @@ func (s *Service) revokedEvent(ctx context.Context, rev storage.Revocation, g st
 	case RevokedByOperator:
 		if rev.Actor != "" {
 			d["operator"] = rev.Actor
+		}
+	case RevokedByVendor:
+		if rev.Actor != "" {
+			d["vendor"] = rev.Actor
 		}
 	}
 	return s.event(ctx, rev.At, audit.Event{

@@ -1,6 +1,7 @@
 package registration
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -204,6 +205,10 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if err := h.revokeGrants(ctx, c, ReasonClientDeleted); err != nil {
+		h.storageFailed(w, r, "revoke client grants", err)
+		return
+	}
 	if _, err := h.store.RevokeByClient(ctx, h.cfg.Tenant, c.ID); err != nil {
 		h.storageFailed(w, r, "revoke client tokens", err)
 		return
@@ -235,6 +240,20 @@ func (h *Handler) listOwn(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"vendor": vendor, "clients": out})
 }
 
+// revokeGrants revokes client c's consent grants for the vendor's reason.
+func (h *Handler) revokeGrants(ctx context.Context, c storage.Client, reason string) error {
+	_, err := h.revokeGrantsN(ctx, c, reason)
+	return err
+}
+
+func (h *Handler) revokeGrantsN(ctx context.Context, c storage.Client, reason string) (int64, error) {
+	if h.cfg.Grants == nil {
+		return 0, nil
+	}
+	res, err := h.cfg.Grants.RevokeClient(ctx, h.cfg.Tenant, c.ID, storage.Revocation{By: RevokedByVendor, Actor: c.Vendor, Reason: reason})
+	return int64(len(res.Grants)), err
+}
+
 // ResetResult is what a reset removed.
 type ResetResult struct {
 	Vendor  string   `json:"vendor"`
@@ -257,14 +276,25 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ids := make([]string, 0, len(own))
+	var grants int64
 	for _, c := range own {
 		ids = append(ids, c.ID)
+		// Grants are revoked, not deleted: the usage log keeps who
+		// allowed what and when it ended, and the tool hears of it
+		// through back-channel logout.
+		n, err := h.revokeGrantsN(ctx, c, ReasonVendorReset)
+		if err != nil {
+			h.storageFailed(w, r, "revoke client grants", err)
+			return
+		}
+		grants += n
 	}
 	counts, err := h.store.ResetClients(ctx, h.cfg.Tenant, ids, h.cfg.Now())
 	if err != nil {
 		h.storageFailed(w, r, "reset clients", err)
 		return
 	}
+	counts.Grants = grants
 	h.cfg.Log.InfoContext(ctx, "vendor reset", "tenant", h.cfg.Tenant, "vendor", vendor, "clients", len(ids), "tokens", counts.Tokens, "sessions", counts.Sessions)
 	writeJSON(w, http.StatusOK, ResetResult{Vendor: vendor, Clients: ids, ResetCounts: counts})
 }

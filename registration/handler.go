@@ -31,6 +31,21 @@ type Store interface {
 // Interface guard: every backend is a Store.
 var _ Store = (storage.Storage)(nil)
 
+// GrantRevoker revokes a client's consent grants with their codes and
+// tokens, records each in the usage log and queues back-channel logouts
+// (*consent.Service). rev.By is "vendor", rev.Actor the vendor and
+// rev.Reason vendor_reset or client_deleted.
+type GrantRevoker interface {
+	RevokeClient(ctx context.Context, tenant, clientID string, rev storage.Revocation) (storage.RevokedGrants, error)
+}
+
+// What a vendor's revocation records (storage.Revocation).
+const (
+	RevokedByVendor     = "vendor"
+	ReasonVendorReset   = "vendor_reset"
+	ReasonClientDeleted = "client_deleted"
+)
+
 // Limiter counts registrations in the counters every node shares
 // (*ratelimit.Limiter).
 type Limiter interface {
@@ -58,8 +73,11 @@ type Config struct {
 	RegistrationsPerHour int64
 	// Limiter counts registrations; required when RegistrationsPerHour is set.
 	Limiter Limiter
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Grants revokes the consent grants of a deleted or reset client;
+	// nil when the tenant has no consent service (no grants to revoke).
+	Grants GrantRevoker
+	Now    func() time.Time
+	Log    *slog.Logger
 	// Instrument, when set, wraps each endpoint (metrics by name:
 	// register, register_client, vendor_clients, vendor_reset).
 	Instrument func(name string, h http.Handler) http.Handler

@@ -89,8 +89,9 @@ func (t InitialAccessToken) Usable(now time.Time) bool {
 type ResetCounts struct {
 	Tokens   int64 `json:"tokens"`
 	Sessions int64 `json:"sessions"`
-	// Grants are the consent grants removed: test data like the tokens,
-	// so a reset tool asks for consent again.
+	// Grants are the consent grants a reset revoked (through the consent
+	// service, so that each is in the usage log and the tool gets a
+	// back-channel logout); ResetClients itself leaves grants alone.
 	Grants int64 `json:"grants"`
 }
 

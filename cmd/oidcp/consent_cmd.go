@@ -121,12 +121,22 @@ func newConsentGrantCmd() *cobra.Command {
 					return fmt.Errorf("--client: %q not found in tenant %q", r.ClientID, r.Tenant)
 				}
 				if r.Actor != "" && r.Relation == "" {
-					return errors.New("--relation is required with --actor (parent, power_of_attorney or assigned_power_of_attorney)")
+					return errors.New("--relation is required with --actor (parent or assigned_power_of_attorney)")
+				}
+				if r.Relation != "" && r.Actor == "" {
+					return errors.New("--actor is required with --relation: the representative's fødselsnummer")
 				}
 				g, err := cw.service.Grant(ctx, r)
 				if err != nil {
-					if errors.Is(err, consent.ErrUnknownScope) {
+					switch {
+					case errors.Is(err, consent.ErrUnknownScope):
 						return fmt.Errorf("--scope: %w; tenant %q declares %s", err, r.Tenant, strings.Join(cw.service.Catalogue(r.Tenant).Names(), ", "))
+					case r.Relation == "power_of_attorney":
+						return fmt.Errorf("--relation power_of_attorney: an ordinary power of attorney lets its holder act for the giver in named service areas, but not consent on the giver's behalf; only parent and assigned_power_of_attorney may consent for another (%w)", err)
+					case errors.Is(err, consent.ErrRelationCannotConsent):
+						return fmt.Errorf("--relation %q: %w", r.Relation, err)
+					case errors.Is(err, consent.ErrRelationDoesNotHold):
+						return fmt.Errorf("--actor/--relation: %w; the tenant's registry has no %s relation from --actor to --subject that allows consent now (oidcp persons import adds one)", err, r.Relation)
 					}
 					return err
 				}
@@ -139,7 +149,7 @@ func newConsentGrantCmd() *cobra.Command {
 	f.StringVar(&r.ClientID, "client", "", "client_id (required)")
 	f.StringVar(&r.Subject, "subject", "", "data subject's fødselsnummer (required)")
 	f.StringVar(&r.Actor, "actor", "", "representative's fødselsnummer, when they gave it")
-	f.StringVar(&r.Relation, "relation", "", "the representative's relation kind")
+	f.StringVar(&r.Relation, "relation", "", "the representative's relation kind: parent or assigned_power_of_attorney (an ordinary power_of_attorney may not consent); it must hold in the tenant's registry")
 	f.StringArrayVar(&r.Scopes, "scope", nil, "data-exchange scopes, space-separated or repeated (required)")
 	for _, n := range []string{"tenant", "client", "subject", "scope"} {
 		_ = cmd.MarkFlagRequired(n)

@@ -12,6 +12,8 @@ import (
 	"github.com/oidcp/oidcp/backchannel"
 	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/provider"
+	"github.com/oidcp/oidcp/registry"
+	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -36,10 +38,43 @@ func newConsentWiring(cfg Config, store storage.Storage, now func() time.Time, h
 		}
 		cats[t.Name] = c
 	}
+	regs := map[string]string{}
+	for _, t := range cfg.Tenants {
+		regs[t.Name] = t.reads()
+	}
 	enq := &backchannel.Enqueuer{Store: store, Now: now}
-	svc := consent.NewService(store, consent.Options{Catalogues: cats, Now: now, Notifier: enq})
+	svc := consent.NewService(store, consent.Options{Catalogues: cats, Now: now, Notifier: enq,
+		Relations: registryRelations{store: store, registries: regs, now: now}})
 	w := &backchannel.Worker{Store: store, HTTP: hc, Now: now, Log: log}
 	return &consentWiring{service: svc, enqueue: enq, worker: w, store: store, now: now}, nil
+}
+
+// registryRelations decides whether a representative's relation holds
+// now as the login's chooser does: the tenant's registry (registry.Lookup)
+// under the representation rules, and the relation must let its holder
+// consent (an ordinary power of attorney does not).
+type registryRelations struct {
+	store      registry.Reader
+	registries map[string]string // tenant -> registry it reads
+	now        func() time.Time
+}
+
+func (r registryRelations) RelationHolds(ctx context.Context, tenant, actor, subject, relation string) (bool, error) {
+	reg, ok := r.registries[tenant]
+	if !ok {
+		return false, fmt.Errorf("unknown tenant %q", tenant)
+	}
+	h, err := registry.Lookup(ctx, r.store, reg, actor)
+	if err != nil {
+		return false, err
+	}
+	kind := representation.RelationKind(relation)
+	for _, c := range representation.Choices(h.Holder, h.Relations, h.Persons, []representation.RelationKind{kind}, false, r.now()) {
+		if c.Subject.PID == subject && c.Relation.Kind == kind && c.Decision.MayConsent {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // clientCacheTTL is how long a node may keep using a client record it

@@ -5,6 +5,7 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,20 +14,34 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/registration"
+	"github.com/oidcp/oidcp/storage"
 )
 
-// registerVendor registers md at tenant's RFC 7591 endpoint with a new
-// initial access token of vendor and returns the status and answer.
-func (e *e2eEnv) registerVendor(t *testing.T, tenant, vendor, md string) (int, map[string]any) {
+// vendorToken issues vendor's initial access token in tenant.
+func (e *e2eEnv) vendorToken(t *testing.T, tenant, vendor string) string {
 	t.Helper()
 	iat, _, err := registration.IssueToken(t.Context(), e.store, tenant, vendor, 24*time.Hour, e.clock.now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest(http.MethodPost, e.issuer(tenant)+"/register", strings.NewReader(md))
+	return iat
+}
+
+// registerVendor registers md at tenant's RFC 7591 endpoint with a new
+// initial access token of vendor and returns the status and answer.
+func (e *e2eEnv) registerVendor(t *testing.T, tenant, vendor, md string) (int, map[string]any) {
+	t.Helper()
+	return vendorDo(t, http.MethodPost, e.issuer(tenant)+"/register", e.vendorToken(t, tenant, vendor), md)
+}
+
+// vendorDo sends a vendor's request with a bearer token and a JSON body.
+func vendorDo(t *testing.T, method, u, bearer, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+iat)
+	req.Header.Set("Authorization", "Bearer "+bearer)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -106,5 +121,94 @@ func TestCodeUnderRevokedGrantIsRefused(t *testing.T) {
 	var active int
 	if err := db.QueryRow(`SELECT count(*) FROM tokens WHERE tenant = 'sandbox' AND client_id = ? AND active`, c.id).Scan(&active); err != nil || active != 0 {
 		t.Fatalf("%d active codes or tokens after the refused redemption (%v), want 0", active, err)
+	}
+}
+
+// TestVendorResetAndDeleteRevokeGrants: a vendor's reset and an RFC 7592
+// delete revoke the client's consent grants through the consent service,
+// not delete them: each grant is revoked (by vendor, reason vendor_reset
+// or client_deleted), the usage log has its consent_revoked entry, and a
+// back-channel logout is queued for a client that takes them.
+func TestVendorResetAndDeleteRevokeGrants(t *testing.T) {
+	e := startConsentE2E(t, e2eBackends()[0])
+	rcv := newBCLReceiver(t)
+	kari := syntheticPID(t, time.Date(1985, 3, 14, 0, 0, 0, 0, time.UTC), 9)
+	iat := e.vendorToken(t, "sandbox", "acme")
+	reg := func(name string) (e2eClient, string) {
+		st, m := vendorDo(t, http.MethodPost, e.issuer("sandbox")+"/register", iat,
+			`{"client_name":"`+name+`","redirect_uris":["https://`+name+`.example/cb"],"scope":"openid profile pid `+dataScope+`","backchannel_logout_uri":"`+rcv.uri()+`"}`)
+		if st != http.StatusCreated {
+			t.Fatalf("register %s: %d %v", name, st, m)
+		}
+		return e2eClient{tenant: "sandbox", id: m["client_id"].(string)}, m["registration_access_token"].(string)
+	}
+	resetC, _ := reg("reset-tool")
+	delC, rat := reg("deleted-tool")
+	gReset, gDel := e.grantVia(t, resetC, kari), e.grantVia(t, delC, kari)
+
+	if st, m := vendorDo(t, http.MethodDelete, e.issuer("sandbox")+"/register/"+delC.id, rat, ""); st != http.StatusNoContent {
+		t.Fatalf("registration delete: %d %v", st, m)
+	}
+	st, m := vendorDo(t, http.MethodPost, e.issuer("sandbox")+"/vendor/reset", iat, "")
+	if st != http.StatusOK || m["grants"] != float64(1) {
+		t.Fatalf("vendor reset: %d %v, want 200 with grants 1", st, m)
+	}
+
+	for _, w := range []struct {
+		g      storage.Grant
+		reason string
+	}{{gReset, "vendor_reset"}, {gDel, "client_deleted"}} {
+		g, err := e.store.GetGrant(t.Context(), "sandbox", w.g.ID)
+		if err != nil {
+			t.Fatalf("grant %s: %v (a grant is revoked, never deleted)", w.g.ID, err)
+		}
+		if g.RevokedAt == nil || g.RevokedBy != consent.RevokedByVendor || g.RevokedReason != w.reason {
+			t.Fatalf("grant of the %s client: revoked_at %v by %q reason %q, want by vendor, reason %s", w.reason, g.RevokedAt, g.RevokedBy, g.RevokedReason, w.reason)
+		}
+		found := false
+		for _, ev := range e.events(t, "sandbox", consent.EventRevoked) {
+			found = found || (ev.GrantID == g.ID && strings.Contains(string(ev.Detail), w.reason))
+		}
+		if !found {
+			t.Fatalf("no consent_revoked usage-log entry for grant %s (%s)", g.ID, w.reason)
+		}
+		out, err := e.store.ListOutbox(t.Context(), "sandbox", g.ClientID)
+		if err != nil || len(out) != 1 || out[0].GrantID != g.ID || out[0].Reason != w.reason {
+			t.Fatalf("back-channel outbox of the %s client: %+v, %v; want one logout for the grant", w.reason, out, err)
+		}
+	}
+}
+
+// TestConsentGrantRefusesPowerOfAttorney: `oidcp consent grant` refuses
+// an ordinary power of attorney (which may not consent on the giver's
+// behalf) with a clear message, and a parent's grant only when the
+// relation holds in the tenant's registry now.
+func TestConsentGrantRefusesPowerOfAttorney(t *testing.T) {
+	c := newCLI(t)
+	c.flags = []string{"--dev"}
+	c.ok("clients", "create", "--tenant", "sandbox", "--id", "tool", "--redirect-uri", "https://tool.example/cb", "--scope", "openid "+dataScope)
+	now := time.Now().In(time.UTC)
+	eva := syntheticPID(t, now.AddDate(-44, 0, 0), 21)
+	per := syntheticPID(t, now.AddDate(-8, 0, 0), 22)
+	ola := syntheticPID(t, now.AddDate(-70, 0, 0), 23)
+	c.ok("persons", "import", "--registry", "synthetic", writeFile(t, "family.json", fmt.Sprintf(`{"persons":[
+  {"pid":%q,"given_name":"Eva","family_name":"Testmor"},{"pid":%q,"given_name":"Per","family_name":"Testmor"},{"pid":%q,"given_name":"Ola","family_name":"Testfar"}],
+ "relations":[{"id":"test:parent:eva:per","kind":"parent","holder":%q,"subject":%q},
+  {"id":"test:poa:eva:ola","kind":"power_of_attorney","holder":%q,"subject":%q,"service_areas":["health"]}]}`, eva, per, ola, eva, per, eva, ola)))
+	grant := func(subject, actor, relation string) (string, int) {
+		_, errs, code := c.run("consent", "grant", "--tenant", "sandbox", "--client", "tool", "--subject", subject, "--actor", actor, "--relation", relation, "--scope", dataScope)
+		return errs, code
+	}
+	if errs, code := grant(ola, eva, "power_of_attorney"); code == 0 || !strings.Contains(errs, "may not consent") || !strings.Contains(errs, "--relation power_of_attorney") {
+		t.Fatalf("grant under an ordinary power of attorney: exit %d, stderr %q", code, errs)
+	}
+	if errs, code := grant(per, ola, "parent"); code == 0 || !strings.Contains(errs, "does not hold") {
+		t.Fatalf("grant under a parent relation the registry lacks: exit %d, stderr %q", code, errs)
+	}
+	if errs, code := grant(per, eva, "parent"); code != 0 {
+		t.Fatalf("grant under a parent relation that holds: exit %d, stderr %q", code, errs)
+	}
+	if out := c.ok("consent", "list", "--tenant", "sandbox", "--client", "tool", "--active"); strings.Count(out, `"id"`) != 1 {
+		t.Fatalf("active grants: %s, want only the parent's", out)
 	}
 }

@@ -24,7 +24,7 @@ func registrationEndpoint(cfg Config, t TenantConfig) string {
 // mountSandbox mounts each sandbox's start page at {issuer}/ and
 // self-service registration in every tenant that serves it. Its counters are the shared ones in storage, so quotas hold
 // across nodes.
-func mountSandbox(mux interface{ Handle(string, http.Handler) }, cfg Config, store storage.Storage, m *metrics.Metrics, log *slog.Logger, now func() time.Time) error {
+func mountSandbox(mux interface{ Handle(string, http.Handler) }, cfg Config, store storage.Storage, grants registration.GrantRevoker, m *metrics.Metrics, log *slog.Logger, now func() time.Time) error {
 	limiter := ratelimit.New(store, now)
 	for _, t := range cfg.Tenants {
 		if t.Sandbox {
@@ -48,6 +48,7 @@ func mountSandbox(mux interface{ Handle(string, http.Handler) }, cfg Config, sto
 			MaxClients:           t.Registration.maxClients(),
 			RegistrationsPerHour: t.Registration.perHour(),
 			Limiter:              limiter,
+			Grants:               grants,
 			Now:                  now,
 			Log:                  log.With("component", "registration"),
 			Instrument: func(name string, h http.Handler) http.Handler {

@@ -96,7 +96,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	handlers = append(handlers, p)
 	// The sandbox's components count their own requests (by route).
 	sandbox := &routeList{route: router.Route{Endpoint: "sandbox", Counted: true}}
-	if err := mountSandbox(sandbox, cfg, store, m, log, now); err != nil {
+	if err := mountSandbox(sandbox, cfg, store, cw.service, m, log, now); err != nil {
 		return nil, false, err
 	}
 	handlers = append(handlers, sandbox)

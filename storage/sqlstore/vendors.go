@@ -76,11 +76,6 @@ func (s *Store) ResetClients(ctx context.Context, tenant string, clientIDs []str
 			return s.wrap("reset clients: delete tokens", err)
 		}
 		res.Tokens = n
-		n, err = s.execN(ctx, `DELETE FROM grants WHERE tenant = $1 AND client_id IN (`+strings.Join(ph, ", ")+`)`, args...)
-		if err != nil {
-			return s.wrap("reset clients: delete grants", err)
-		}
-		res.Grants = n
 		open, err := queryAll(ctx, s, scanSession, `SELECT `+sessionCols+` FROM sessions WHERE tenant = $1 AND ended_at IS NULL`, tenant)
 		if err != nil {
 			return s.wrap("reset clients: list sessions", err)
