@@ -295,3 +295,30 @@ func TestGrantRefusesNonConsentingRelations(t *testing.T) {
 		})
 	}
 }
+
+// TestGrantNotAfter: a caller's NotAfter (a child's 16th birthday)
+// shortens a grant's lifetime, and never lengthens it.
+func TestGrantNotAfter(t *testing.T) {
+	birthday16 := time.Date(2026, 3, 10, 0, 0, 0, 0, oslo)
+	for _, tc := range []struct {
+		name     string
+		notAfter time.Time
+		want     time.Time
+	}{
+		{"none: the default lifetime", time.Time{}, t0.UTC().Add(30 * 24 * time.Hour)},
+		{"before the default end", birthday16, birthday16.UTC()},
+		{"after the default end", t0.AddDate(2, 0, 0), t0.UTC().Add(30 * 24 * time.Hour)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newService(t, newFakeStore(), &clock{t0}, nil, nil)
+			g, err := s.Grant(t.Context(), Request{Tenant: "main", ClientID: "tool", Subject: pidChild, Actor: pidParent, Relation: "parent",
+				Scopes: []string{"health:measurements"}, NotAfter: tc.notAfter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !g.ExpiresAt.Equal(tc.want) {
+				t.Fatalf("ExpiresAt = %v, want %v", g.ExpiresAt, tc.want)
+			}
+		})
+	}
+}

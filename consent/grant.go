@@ -29,6 +29,9 @@ type Request struct {
 	Subject          string
 	Actor, Relation  string
 	Scopes           []string
+	// NotAfter, when set, caps a new grant's expiry: the end of the
+	// representative's right (a child's 16th birthday for a parent).
+	NotAfter time.Time
 }
 
 // Covers reports whether grant g covers the data-exchange scopes data of

@@ -182,6 +182,9 @@ func (s *Service) Grant(ctx context.Context, r Request) (storage.Grant, error) {
 		Actor: r.Actor, Relation: r.Relation, Scopes: data,
 		CreatedAt: now, ExpiresAt: now.Add(s.opts.GrantTTL),
 	}
+	if !r.NotAfter.IsZero() && r.NotAfter.Before(g.ExpiresAt) {
+		g.ExpiresAt = r.NotAfter.UTC()
+	}
 	err := s.inTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateGrant(ctx, g); err != nil {
 			return fmt.Errorf("consent: store grant: %w", err)

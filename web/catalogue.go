@@ -138,6 +138,60 @@ var ChooserTexts = map[string]map[string]string{
 	},
 }
 
+// ConsentTexts are the consent page's texts (nb default, nn, en).
+// "intro" takes the tool's name; "intro_for" the tool's and the
+// represented person's; "cannot_poa" the represented person's.
+var ConsentTexts = map[string]map[string]string{
+	"nb": {
+		"title":          "Gi tillatelse",
+		"intro":          "%s ber om tillatelse til å bruke helseopplysninger om deg.",
+		"intro_for":      "%s ber om tillatelse til å bruke helseopplysninger om %s.",
+		"tool":           "Tjeneste",
+		"vendor":         "Leverandør",
+		"on_behalf":      "Tillatelsen gis på vegne av",
+		"scopes_heading": "Tjenesten vil få tilgang til",
+		"policy":         "Les personvernerklæringen til tjenesten",
+		"no_policy":      "Tjenesten har ikke oppgitt noen personvernerklæring.",
+		"revoke_info":    "Du kan når som helst trekke tillatelsen tilbake.",
+		"allow":          "Gi tillatelse",
+		"deny":           "Ikke gi tillatelse",
+		"back":           "Tilbake til tjenesten",
+		"cannot_poa":     "Du har en vanlig fullmakt fra %s. En vanlig fullmakt gir ikke rett til å gi samtykke på vegne av den som ga fullmakten, så du kan ikke gi denne tillatelsen. Be %s om å gi tillatelsen selv.",
+	},
+	"nn": {
+		"title":          "Gi løyve",
+		"intro":          "%s ber om løyve til å bruke helseopplysningar om deg.",
+		"intro_for":      "%s ber om løyve til å bruke helseopplysningar om %s.",
+		"tool":           "Teneste",
+		"vendor":         "Leverandør",
+		"on_behalf":      "Løyvet blir gitt på vegner av",
+		"scopes_heading": "Tenesta vil få tilgang til",
+		"policy":         "Les personvernerklæringa til tenesta",
+		"no_policy":      "Tenesta har ikkje oppgitt noka personvernerklæring.",
+		"revoke_info":    "Du kan når som helst trekkje løyvet tilbake.",
+		"allow":          "Gi løyve",
+		"deny":           "Ikkje gi løyve",
+		"back":           "Tilbake til tenesta",
+		"cannot_poa":     "Du har ei vanleg fullmakt frå %s. Ei vanleg fullmakt gir ikkje rett til å gi samtykke på vegner av den som gav fullmakta, så du kan ikkje gi dette løyvet. Be %s om å gi løyvet sjølv.",
+	},
+	"en": {
+		"title":          "Give permission",
+		"intro":          "%s asks for permission to use health information about you.",
+		"intro_for":      "%s asks for permission to use health information about %s.",
+		"tool":           "Service",
+		"vendor":         "Vendor",
+		"on_behalf":      "The permission is given on behalf of",
+		"scopes_heading": "The service will get access to",
+		"policy":         "Read the service's privacy policy",
+		"no_policy":      "The service has not given a privacy policy.",
+		"revoke_info":    "You can withdraw the permission at any time.",
+		"allow":          "Allow",
+		"deny":           "Do not allow",
+		"back":           "Back to the service",
+		"cannot_poa":     "You hold an ordinary power of attorney from %s. An ordinary power of attorney does not give the right to consent on behalf of the person who gave it, so you cannot give this permission. Ask %s to give it themselves.",
+	},
+}
+
 // serviceAreaNames are the page's names of the service areas
 // (tjenesteområder) a power of attorney may cover. The registry holds
 // codes; a code not listed here is shown as it is.

@@ -44,12 +44,35 @@ type ChooserPage struct {
 	T                  map[string]string
 }
 
+// ConsentScope is one data-exchange scope on the consent page.
+type ConsentScope struct {
+	Name, Title, Description string
+}
+
+// ConsentPage is the view model of the consent page: the tool, what it
+// asks for, and for whom. CannotConsent replaces the question with an
+// explanation (an ordinary power of attorney cannot give consent); the
+// form then only returns to the tool.
+type ConsentPage struct {
+	Lang, Title, Intro string
+	Tool, Vendor       string
+	PolicyURI, LogoURI string
+	// OnBehalf says for whom the permission is given; empty for oneself.
+	OnBehalf      string
+	Scopes        []ConsentScope
+	CannotConsent string
+	Action        string
+	Flow, CSRF    string
+	T             map[string]string
+}
+
 // Templates of the pages.
 const (
 	ErrorTemplate    = "error.html"
 	NotFoundTemplate = "notfound.html"
 	LogoutTemplate   = "logout.html"
 	ChooserTemplate  = "choose.html"
+	ConsentTemplate  = "consent.html"
 )
 
 // Render writes the page tmpl with data as an HTML answer of status,

@@ -10,7 +10,7 @@ import (
 // English, so no page shows an empty line in one language.
 func TestCatalogueComplete(t *testing.T) {
 	for name, cat := range map[string]map[string]map[string]string{
-		"Messages": Messages, "PageTexts": PageTexts, "ChooserTexts": ChooserTexts, "serviceAreaNames": serviceAreaNames,
+		"Messages": Messages, "PageTexts": PageTexts, "ChooserTexts": ChooserTexts, "ConsentTexts": ConsentTexts, "serviceAreaNames": serviceAreaNames,
 	} {
 		for key := range cat["nb"] {
 			for _, lang := range []string{"nn", "en"} {
@@ -47,6 +47,14 @@ func TestRender(t *testing.T) {
 		{ChooserTemplate, ChooserPage{Lang: "nb", Title: ChooserTexts["nb"]["title"], Action: "/main/choose", Flow: "f1", CSRF: "v1", T: ChooserTexts["nb"],
 			Options: []ChooserOption{{Value: "self", Label: "Meg selv", Checked: true}, {Value: "15901050012", Label: "Ingrid", Limited: true}}},
 			[]string{`name="flow" value="f1"`, `name="csrf" value="v1"`, "Ingrid", "Meg selv"}},
+		{ConsentTemplate, ConsentPage{Lang: "nn", Title: ConsentTexts["nn"]["title"], Tool: "Måleverktøy", Vendor: "Helse AS", PolicyURI: "https://tool.example/personvern",
+			OnBehalf: "Ingrid", Scopes: []ConsentScope{{Name: "health:measurements", Title: "Målingar", Description: "Tenesta kan lese målingane dine."}},
+			Action: "/main/consent", Flow: "f1", CSRF: "v1", T: ConsentTexts["nn"]},
+			[]string{`<html lang="nn">`, "Gi løyve", "Måleverktøy", "Helse AS", "Ingrid", "Målingar", `href="https://tool.example/personvern"`,
+				`name="csrf" value="v1"`, `value="allow"`, `value="deny"`}},
+		{ConsentTemplate, ConsentPage{Lang: "nb", Title: ConsentTexts["nb"]["title"], Tool: "Verktøy", CannotConsent: "Du har en vanlig fullmakt.",
+			Action: "/main/consent", Flow: "f1", CSRF: "v1", T: ConsentTexts["nb"]},
+			[]string{"Du har en vanlig fullmakt.", "Tilbake til tjenesten", "ikke oppgitt noen personvernerklæring"}},
 	} {
 		rec := httptest.NewRecorder()
 		Render(rec, 418, tc.tmpl, tc.data)
