@@ -23,6 +23,8 @@ func TestNext(t *testing.T) {
 		{"choice before consent", Flow{Authenticated: true, ChoiceRequired: true, ConsentRequired: true}, StepChoose},
 		{"consent after the choice", Flow{Authenticated: true, ChoiceRequired: true, Choice: ChoiceSelf, ConsentRequired: true}, StepConsent},
 		{"consented", Flow{Authenticated: true, ConsentRequired: true, Consented: true}, StepIssue},
+		{"consented for someone chosen", Flow{Authenticated: true, ChoiceRequired: true, Choice: "12345678901", ConsentRequired: true, Consented: true}, StepIssue},
+		{"consent not required: a covering grant", Flow{Authenticated: true, Choice: ChoiceSelf}, StepIssue},
 		{"hand-off after consent", Flow{Authenticated: true, ConsentRequired: true, Consented: true, HandoffRequired: true}, StepHandoff},
 		{"consent before hand-off", Flow{Authenticated: true, ConsentRequired: true, HandoffRequired: true}, StepConsent},
 		{"handed off", Flow{Authenticated: true, HandoffRequired: true, HandedOff: true}, StepIssue},
@@ -124,6 +126,29 @@ func TestTransitions(t *testing.T) {
 		f.Advance()
 		if err := f.Consent("sid-2"); !errors.Is(err, ErrWrongPerson) {
 			t.Fatalf("Consent of another session: %v", err)
+		}
+	})
+	t.Run("consent once: a replayed answer is refused", func(t *testing.T) {
+		f := &Flow{Authenticated: true, SessionID: sid, Choice: ChoiceSelf}
+		f.RequireConsent()
+		if f.Advance() != StepConsent {
+			t.Fatalf("at %q, want consent", f.Step)
+		}
+		if err := f.Consent(sid); err != nil || f.Advance() != StepIssue {
+			t.Fatalf("Consent: %v, then %q", err, f.Step)
+		}
+		if err := f.Consent(sid); !errors.Is(err, ErrWrongStep) {
+			t.Fatalf("second Consent: %v", err)
+		}
+	})
+	t.Run("consent waits for the choice", func(t *testing.T) {
+		f := walk()
+		f.RequireConsent()
+		if f.Advance() != StepChoose {
+			t.Fatalf("at %q, want choose before consent", f.Step)
+		}
+		if err := f.Consent(sid); !errors.Is(err, ErrWrongStep) || f.Consented {
+			t.Fatalf("Consent at choose: %v (consented %v)", err, f.Consented)
 		}
 	})
 	t.Run("hand-off only at its step", func(t *testing.T) {

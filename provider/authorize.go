@@ -46,6 +46,10 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			p.authorizeError(w, r, t, ar, err)
 			return
 		}
+		if err := checkTestIDConsent(ar.GetRequestForm()); err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
 		prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
 		if slices.Contains(prompts, "none") && len(prompts) > 1 {
 			p.authorizeError(w, r, t, ar, fosite.ErrInvalidRequest.WithHint("prompt=none cannot be combined with other values."))

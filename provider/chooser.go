@@ -126,7 +126,7 @@ func (p *Provider) decideChoice(ctx context.Context, t *tenant, ar fosite.Author
 		if want != "" {
 			// Nothing to choose, but the parameter is checked all the
 			// same, so a script learns of a mistake here rather than later.
-			if err := headlessAllowed(ar, login); err != nil {
+			if err := headlessAllowed(ar, login, paramTestIDActingFor); err != nil {
 				return repStep{}, err
 			}
 			if want != choiceSelf {
@@ -142,7 +142,7 @@ func (p *Provider) decideChoice(ctx context.Context, t *tenant, ar fosite.Author
 	}
 	rep := repStep{holder: holder, choices: choices}
 	if want != "" {
-		if err := headlessAllowed(ar, login); err != nil {
+		if err := headlessAllowed(ar, login, paramTestIDActingFor); err != nil {
 			return repStep{}, err
 		}
 		rep.picked, rep.headless = want, true
@@ -183,9 +183,19 @@ func (p *Provider) decideChoice(ctx context.Context, t *tenant, ar fosite.Author
 
 // advance serves the step authflow names next for f.
 func (p *Provider) advance(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, sess *sessions.Session, login sessionstore.Login, rep repStep) {
+	if f.Next() != authflow.StepChoose {
+		// Whom the person acts for is settled: so is whether the tool
+		// needs their permission (consent_step.go).
+		if err := p.decideConsent(r.Context(), t, ar, f, login, rep.acting); err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
+	}
 	switch step := f.Advance(); step {
 	case authflow.StepChoose:
 		p.showChooser(w, r, t, ar, f, sess, rep.holder, rep.choices)
+	case authflow.StepConsent:
+		p.showConsent(w, r, t, ar, f, sess, login, rep.acting)
 	case authflow.StepIssue:
 		p.issue(w, r, t, ar, sess, login, rep.acting)
 	default:
@@ -229,18 +239,19 @@ func testIDHintPID(hint string) (string, bool) {
 	return pid, true
 }
 
-// headlessAllowed reports why testid_acting_for cannot be honoured for
-// this login, or nil. Only a test login counts: the eID said so (amr
-// TestID, which ID-porten's production never issues), and the session's
-// person is the one the hint names, so a script never chooses for a
-// person who logged in some other way.
-func headlessAllowed(ar fosite.AuthorizeRequester, login sessionstore.Login) error {
+// headlessAllowed reports why a headless test parameter (param:
+// testid_acting_for, testid_consent) cannot be honoured for this login,
+// or nil. Only a test login counts: the eID said so (amr TestID, which
+// ID-porten's production never issues), and the session's person is the
+// one the hint names, so a script never decides for a person who logged
+// in some other way.
+func headlessAllowed(ar fosite.AuthorizeRequester, login sessionstore.Login, param string) error {
 	hintPID, _ := testIDHintPID(ar.GetRequestForm().Get("login_hint"))
 	if !slices.Contains(login.AMR, "TestID") {
-		return fosite.ErrAccessDenied.WithHintf("%s is honoured only after ID-porten's headless test login (amr TestID); this login used another method, so the person must choose on the page.", paramTestIDActingFor)
+		return fosite.ErrAccessDenied.WithHintf("%s is honoured only after ID-porten's headless test login (amr TestID); this login used another method, so the person must answer on the page.", param)
 	}
 	if subtle.ConstantTimeCompare([]byte(hintPID), []byte(login.Subject)) != 1 {
-		return fosite.ErrAccessDenied.WithHintf("%s applies to the person named in login_hint, but this browser's login session is another person's; log out or use a fresh cookie jar.", paramTestIDActingFor)
+		return fosite.ErrAccessDenied.WithHintf("%s applies to the person named in login_hint, but this browser's login session is another person's; log out or use a fresh cookie jar.", param)
 	}
 	return nil
 }

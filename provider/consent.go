@@ -14,7 +14,7 @@ import (
 )
 
 // Consent is the slice of consent.Service the provider uses. Grant and
-// Refuse are for the consent step of the login flow (the page that asks).
+// Refuse are the consent step's (consent_step.go).
 type Consent interface {
 	Catalogue(tenant string) *consent.Catalogue
 	Covers(ctx context.Context, r consent.Request) (storage.Grant, bool, error)
@@ -54,9 +54,9 @@ func consentRequest(t *tenant, ar fosite.Requester, s *Session) consent.Request 
 // attachGrant is the token-issuance hook of consent: an authorization
 // with data-exchange scopes is issued only under an active grant that
 // covers them, and its codes and tokens record the grant's id (so that
-// revoking the grant reaches every one of them). Until the login flow
-// has its consent step, a grant is given beforehand (consent service,
-// `oidcp consent grant`); without one the request fails with
+// revoking the grant reaches every one of them). The consent step
+// (consent_step.go) has made sure a grant exists; should none cover the
+// request by now (revoked in the meantime), it fails with
 // consent_required rather than carry a data scope nobody allowed.
 func (p *Provider) attachGrant(ctx context.Context, t *tenant, ar fosite.Requester, s *Session) error {
 	if p.cfg.Consent == nil {

@@ -83,7 +83,8 @@ func openPostgres(t *testing.T) storage.Storage {
 }
 
 // newHarnessOn builds the harness over db.
-func newHarnessOn(t *testing.T, db storage.Storage, wrap func(storage.Storage) storage.Storage) *harness {
+// edits change the provider's Config before it is built.
+func newHarnessOn(t *testing.T, db storage.Storage, wrap func(storage.Storage) storage.Storage, edits ...func(*Config)) *harness {
 	t.Helper()
 	ctx := t.Context()
 	h := &harness{t: t, store: db, now: time.Now()}
@@ -126,10 +127,14 @@ func newHarnessOn(t *testing.T, db storage.Storage, wrap func(storage.Storage) s
 	if wrap != nil {
 		ps = wrap(db)
 	}
-	h.p, err = New(ctx, Config{
+	cfg := Config{
 		BaseURL: base, DevMode: true, Now: clock, HTTPClient: h.srv.Client(),
 		Tenants: []TenantConfig{{Name: "main", Upstream: up, Registry: registry.Synthetic, Sandbox: true}},
-	}, ps, km)
+	}
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	h.p, err = New(ctx, cfg, ps, km)
 	if err != nil {
 		t.Fatal(err)
 	}

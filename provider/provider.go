@@ -249,6 +249,7 @@ func (p *Provider) Mount(m router.Mux) {
 		route("POST /par", "par", p.limit(t, kindPAR, p.par(t)))
 		route("GET /callback", "callback", p.callback(t))
 		route("POST /choose", "choose", p.choose(t))
+		route("POST /consent", "consent", p.consentPost(t))
 		route("POST /token", "token", p.limit(t, kindToken, p.token(t)))
 		route("GET /userinfo", "userinfo", p.userinfo(t))
 		route("POST /userinfo", "userinfo", p.userinfo(t))
