@@ -189,8 +189,8 @@ func (e *e2eEnv) grantVia(t *testing.T, c e2eClient, pid string) storage.Grant {
 	return g
 }
 
-// TestConsentRevocationE2E: a data-exchange scope is refused without a
-// grant (consent_required); with one, the tokens carry it; revoking the
+// TestConsentRevocationE2E: a data-exchange scope is not issued without a
+// grant (the consent page asks); with one, the tokens carry it; revoking the
 // grant (CLI on one backend, admin API on the other) kills every token
 // of it at once (refresh invalid_grant, introspection inactive, userinfo
 // 401) and the client receives a logout token that verifies against the
@@ -214,14 +214,10 @@ func TestConsentRevocationE2E(t *testing.T) {
 				t.Fatalf("discovery: scopes_supported %v, backchannel_logout_supported %v", disc["scopes_supported"], disc["backchannel_logout_supported"])
 			}
 
-			// No grant: the data scope is refused, never silently issued.
-			a := rp.authURL(kari)
-			q, _, err := rp.authorizeE(newBrowser(), a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if q.Get("error") != "consent_required" || q.Get("code") != "" {
-				t.Fatalf("without a grant: authorization response %v, want error=consent_required", q)
+			// No grant: the person is asked first, the data scope never
+			// silently issued.
+			if q, v, err := rp.authorizeE(newBrowser(), rp.authURL(kari)); err == nil || v.status != http.StatusOK || !strings.Contains(v.body, `action="`+e.issuer("sandbox")+`/consent"`) {
+				t.Fatalf("without a grant: %v %v %s, want the consent page", q, err, v)
 			}
 
 			g := e.grantVia(t, c, kari)
@@ -324,9 +320,9 @@ func TestConsentRevocationE2E(t *testing.T) {
 			// revoked, so a data scope needs a new one.
 			e.cli.on(t).ok("clients", "enable", "--tenant", "sandbox", "--id", bad.id)
 			time.Sleep(provider.ClientCacheTTL + 100*time.Millisecond)
-			q, _, err = e.rp(t, bad).authorizeE(newBrowser(), e.rp(t, bad).authURL(kari))
-			if err != nil || q.Get("error") != "consent_required" {
-				t.Fatalf("after enable: %v %v, want consent_required (grants stay revoked)", q, err)
+			q, v, err := e.rp(t, bad).authorizeE(newBrowser(), e.rp(t, bad).authURL(kari))
+			if err == nil || v.status != http.StatusOK || !strings.Contains(v.body, `value="allow"`) {
+				t.Fatalf("after enable: %v %v %s, want the consent page (grants stay revoked)", q, err, v)
 			}
 		})
 	}
