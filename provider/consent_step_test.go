@@ -38,7 +38,7 @@ func newConsentHarness(t *testing.T, db storage.Storage) *harness {
 		})
 	})
 	h.client("measure", func(r *clients.Registration) {
-		r.Name, r.PolicyURI = "Måleverktøyet", "https://tool.example/personvern"
+		r.Name, r.PolicyURI, r.LogoURI, r.Vendor = "Måleverktøyet", "https://tool.example/personvern", "https://cdn.tool.example/logo.png", "Helseverktøy AS"
 		r.Scopes = append(r.Scopes, measurements)
 		r.OfferedScopes = append(slices.Clone(clients.IdentityScopes), measurements)
 		r.AcceptedRelations = []string{"parent", "power_of_attorney", "assigned_power_of_attorney"}
@@ -93,13 +93,19 @@ func testConsent(t *testing.T, h *harness) {
 	if res.status != http.StatusOK || res.location != nil {
 		t.Fatalf("no consent page: %d %v %.500s", res.status, res.location, res.body)
 	}
-	for k, want := range map[string]string{"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'none'"} {
-		if got := res.resp.Header.Get(k); !strings.Contains(got, want) {
-			t.Errorf("%s = %q, want %q", k, got, want)
+	for k, want := range map[string][]string{
+		"Cache-Control": {"no-store"},
+		// The logo's origin is the one image source added to the page's policy.
+		"Content-Security-Policy": {"frame-ancestors 'none'", "img-src 'self' data: https://cdn.tool.example;"},
+	} {
+		for _, w := range want {
+			if got := res.resp.Header.Get(k); !strings.Contains(got, w) {
+				t.Errorf("%s = %q, want %q", k, got, w)
+			}
 		}
 	}
 	for _, want := range []string{`<html lang="nb">`, "Gi tillatelse", "Måleverktøyet", "Målinger", "Tjenesten kan lese målingene dine.",
-		`href="https://tool.example/personvern"`, `action="` + h.srv.URL + `/main/consent"`, `value="allow"`, `value="deny"`} {
+		`href="https://tool.example/personvern"`, `src="https://cdn.tool.example/logo.png"`, "Helseverktøy AS", `action="` + h.srv.URL + `/main/consent"`, `value="allow"`, `value="deny"`} {
 		if !strings.Contains(res.body, want) {
 			t.Errorf("consent page lacks %q", want)
 		}
@@ -288,4 +294,25 @@ func TestFlowHeadlessConsent(t *testing.T) {
 			t.Fatalf("%d %v", res.status, res.location)
 		}
 	})
+}
+
+// TestHTTPSURL: the consent page links to and loads only absolute https
+// URLs from client metadata.
+func TestHTTPSURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://tool.example/p":             "https://tool.example/p",
+		"http://tool.example/p":              "",
+		"javascript:alert(1)":                "",
+		"//tool.example/p":                   "",
+		"https:///no-host":                   "",
+		"":                                   "",
+		"https://tool.example:8443/logo.png": "https://tool.example:8443/logo.png",
+	} {
+		if got := httpsURL(in); got != want {
+			t.Errorf("httpsURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := originOf("https://tool.example:8443/logo.png"); got != "https://tool.example:8443" {
+		t.Errorf("originOf = %q", got)
+	}
 }
