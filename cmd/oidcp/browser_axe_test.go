@@ -102,7 +102,8 @@ func checkAccessible(t *testing.T, bctx context.Context, axe, page string) {
 }
 
 // TestBrowserAccessibility: every page a person meets — the eID mock's
-// login page, the chooser, the error and not-found pages, the sandbox's
+// login page, the chooser, the consent page (and its refusal for an
+// ordinary power of attorney), the error and not-found pages, the sandbox's
 // start and population pages and the demo — passes axe-core's
 // WCAG 2.1 A/AA rules in Chromium, in bokmål and, where the page follows
 // ui_locales, in nynorsk and English. (The base URL's index is a JSON
@@ -115,9 +116,9 @@ func TestBrowserAccessibility(t *testing.T) {
 	rp := newBrowserRP(t, issuer)
 	rp.clientID, rp.secret = "axe-tool", strings.Repeat("a", 40)
 	s.cli.ok("clients", "create", "--tenant", "sandbox", "--id", rp.clientID, "--secret", rp.secret,
-		"--name", "Helsedagboka", "--redirect-uri", rp.redirectURI(), "--scope", "openid profile pid",
+		"--name", "Helsedagboka", "--redirect-uri", rp.redirectURI(), "--scope", "openid profile pid health:measurements",
 		"--accept-relation", "parent", "--accept-relation", "power_of_attorney")
-	kari := s.pid(t, population.KeyKari)
+	kari, sofie, astrid := s.pid(t, population.KeyKari), s.pid(t, population.KeySofie), s.pid(t, population.KeyAstrid)
 	authorize := func(lang string, extra url.Values) string {
 		q := url.Values{
 			"response_type": {"code"}, "client_id": {rp.clientID}, "redirect_uri": {rp.redirectURI()},
@@ -137,8 +138,14 @@ func TestBrowserAccessibility(t *testing.T) {
 		checkAccessible(t, bctx, axe, name)
 	}
 	for _, lang := range []string{"nb", "nn", "en"} {
-		visit("eID login page "+lang, authorize(lang, nil), "h1")
-		visit("chooser "+lang, authorize(lang, url.Values{"login_hint": {"testid:" + kari}}), `input[type=radio][name="subject"]`)
+		visit("eID login page "+lang, authorize(lang, url.Values{"prompt": {"login"}}), "h1")
+		visit("chooser "+lang, authorize(lang, url.Values{"login_hint": {"testid:" + kari}, "prompt": {"select_account"}}), `input[type=radio][name="subject"]`)
+		data := url.Values{"login_hint": {"testid:" + kari}, "scope": {"openid profile pid health:measurements"}}
+		data.Set("testid_acting_for", sofie)
+		visit("consent page "+lang, authorize(lang, data), `button[value="allow"]`)
+		// An ordinary power of attorney may not consent: the page says why.
+		data.Set("testid_acting_for", astrid)
+		visit("consent refusal page "+lang, authorize(lang, data), "h1")
 		unknown := url.Values{"client_id": {"no-such-tool"}, "response_type": {"code"}, "scope": {"openid"},
 			"redirect_uri": {"https://tool.example/cb"}, "state": {"state-123456789"}, "ui_locales": {lang}}
 		visit("error page "+lang, issuer+"/authorize?"+unknown.Encode(), "h1")
