@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -32,19 +31,20 @@ func PairwiseSubject(salt []byte, sector, pid string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// Sector is the client's sector identifier: the registered one, else the
-// host of its first redirect URI with a host (OIDC Core §8.1), else its
-// client id.
+// Sector is the client's sector identifier (OIDC Core §8.1): the one the
+// operator set, else the one https host all its redirect URIs share, else
+// (loopback or private-use redirect URIs, which any app can register, or
+// URIs on several hosts, which a tool could use to borrow another's
+// sector) the client's own id. The "client:" prefix keeps a client id
+// from naming a host; the tenant's pairwise salt scopes it to the tenant.
 func Sector(c storage.Client) string {
 	if c.SectorIdentifier != "" {
 		return c.SectorIdentifier
 	}
-	for _, ru := range c.RedirectURIs {
-		if u, err := url.Parse(ru); err == nil && u.Host != "" {
-			return u.Hostname()
-		}
+	if host, ok := clients.SectorHost(c.RedirectURIs); ok {
+		return host
 	}
-	return c.ID
+	return "client:" + c.ID
 }
 
 // Pseudonymous reports whether the tool may see nothing that identifies

@@ -42,9 +42,13 @@ func TestSector(t *testing.T) {
 		want string
 	}{
 		{"registered sector", storage.Client{ID: "c", SectorIdentifier: "sector.example", RedirectURIs: []string{"https://tool.example/cb"}}, "sector.example"},
-		{"host of the first redirect", storage.Client{ID: "c", RedirectURIs: []string{"https://tool.example:8443/cb", "https://b.example/cb"}}, "tool.example"},
-		{"first redirect without host", storage.Client{ID: "c", RedirectURIs: []string{"no.tld.app:/cb", "https://b.example/cb"}}, "b.example"},
-		{"no redirect", storage.Client{ID: "c"}, "c"},
+		{"the one https host", storage.Client{ID: "c", RedirectURIs: []string{"https://tool.example:8443/cb", "https://TOOL.example/other"}}, "tool.example"},
+		// Several hosts would let a tool borrow another's sector.
+		{"several hosts", storage.Client{ID: "c", RedirectURIs: []string{"https://victim.example/cb", "https://evil.example/cb"}}, "client:c"},
+		// Any app can register loopback and private-use URIs.
+		{"loopback", storage.Client{ID: "c", RedirectURIs: []string{"http://127.0.0.1:9000/cb"}}, "client:c"},
+		{"private-use scheme", storage.Client{ID: "c", RedirectURIs: []string{"no.tld.app:/cb"}}, "client:c"},
+		{"no redirect", storage.Client{ID: "c"}, "client:c"},
 	} {
 		if got := Sector(tc.c); got != tc.want {
 			t.Errorf("%s: Sector = %q, want %q", tc.name, got, tc.want)

@@ -76,6 +76,10 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	if hasCode && len(c.RedirectURIs) == 0 {
 		b.fail(redirectErr("redirect_uris", "at least one is required for the authorization_code grant"))
 	}
+	c.SectorIdentifier = strings.TrimSpace(r.SectorIdentifier)
+	if keys := sectorKeys(c.RedirectURIs); len(keys) > 1 && c.SectorIdentifier == "" {
+		b.fail(redirectErr("redirect_uris", "are on %s; all must be on one host, because that host is the tool's sector for pairwise subject identifiers and a second one would share another tool's (OIDC Core §8.1); register one client per host, or ask the operator to set a sector identifier", describeHosts(keys)))
+	}
 	c.PostLogoutRedirectURIs = b.uris("post_logout_redirect_uris", r.PostLogoutRedirectURIs, r.Public)
 	if v := r.BackchannelLogoutURI; v != "" {
 		if why := checkCalledURI(v, r.AllowPrivateHosts); why != "" {
@@ -377,6 +381,19 @@ func (b *builder) keys() {
 	default:
 		b.fail(metadataErr("jwks", "private_key_jwt needs jwks or jwks_uri"))
 	}
+}
+
+// describeHosts names sector keys for an error: "" is the loopback and
+// private-use URIs.
+func describeHosts(keys []string) string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k
+		if k == "" {
+			out[i] = "loopback or private-use URIs"
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // dedupe drops empty and repeated entries, keeping the first occurrence's

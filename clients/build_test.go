@@ -353,3 +353,64 @@ func TestClientCredentialsRefusesDataScopes(t *testing.T) {
 		t.Fatalf("code + client_credentials with a data scope: %v", err)
 	}
 }
+
+// Security review, defect 3: redirect URIs on several hosts would let a
+// tool borrow another's pairwise sector (OIDC Core §8.1).
+func TestBuildRefusesRedirectURIsOnSeveralHosts(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		uris   []string
+		public bool
+		sector string
+		ok     bool
+	}{
+		{"one host", []string{"https://app.example/cb", "https://APP.example:8443/other"}, false, "", true},
+		{"two hosts", []string{"https://victim.example/unused", "https://evil.example/cb"}, false, "", false},
+		{"host and loopback", []string{"https://victim.example/unused", "http://127.0.0.1:9000/cb"}, false, "", false},
+		{"host and private-use", []string{"https://victim.example/unused", "com.example.app:/cb"}, true, "", false},
+		{"loopback hosts", []string{"http://127.0.0.1:9000/cb", "http://localhost:9000/cb"}, false, "", true},
+		{"loopback and private-use", []string{"http://127.0.0.1/cb", "com.example.app:/cb"}, true, "", true},
+		{"two hosts with sector", []string{"https://a.example/cb", "https://b.example/cb"}, false, "example", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := web()
+			if tc.public {
+				r = native()
+			}
+			r.RedirectURIs, r.SectorIdentifier = tc.uris, tc.sector
+			c, err := Build("t", r, now)
+			if tc.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.SectorIdentifier != tc.sector {
+					t.Errorf("SectorIdentifier %q, want %q", c.SectorIdentifier, tc.sector)
+				}
+				return
+			}
+			if !slices.Equal(Fields(err), []string{"redirect_uris"}) || !errors.Is(err, ErrInvalidRedirectURI) ||
+				!strings.Contains(err.Error(), "sector") {
+				t.Fatalf("err %v, want one redirect_uris error saying why", err)
+			}
+		})
+	}
+}
+
+func TestSectorHost(t *testing.T) {
+	for _, tc := range []struct {
+		uris []string
+		host string
+	}{
+		{[]string{"https://App.example/cb", "https://app.example/x"}, "app.example"},
+		{[]string{"https://victim.example/unused", "https://evil.example/cb"}, ""},
+		{[]string{"http://127.0.0.1:9000/cb"}, ""},
+		{[]string{"https://127.0.0.1/cb"}, ""},
+		{[]string{"com.example.app:/cb"}, ""},
+		{nil, ""},
+	} {
+		host, ok := SectorHost(tc.uris)
+		if host != tc.host || ok != (tc.host != "") {
+			t.Errorf("SectorHost(%q) = %q, %v; want %q", tc.uris, host, ok, tc.host)
+		}
+	}
+}

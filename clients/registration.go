@@ -146,6 +146,13 @@ type Registration struct {
 	// PolicyURI and LogoURI are the tool's privacy policy and logo, shown
 	// to the person logging in (RFC 7591 §2): https, or loopback http.
 	PolicyURI, LogoURI string
+	// SectorIdentifier is the client's sector for pairwise subject
+	// identifiers (OIDC Core §8.1), set only by the operator (the CLI's
+	// --sector-identifier), never from a vendor's registration: clients
+	// with the same one see the same sub for a person. Empty: the host of
+	// its redirect URIs, which must then share one; for loopback and
+	// private-use redirect URIs, or none, the client's own id.
+	SectorIdentifier string
 	// Vendor names the vendor registering the client by dynamic
 	// registration; empty when the operator registers it.
 	Vendor string

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/oidcp/oidcp/outbound"
@@ -152,4 +153,37 @@ func notURI(err error) string {
 		err = ue.Err
 	}
 	return "is not a valid URI (" + err.Error() + ")"
+}
+
+// SectorHost returns the host that is the pairwise sector of a client
+// with these redirect URIs (OIDC Core §8.1): the one host they all share
+// when every one is an https URI of a host that is not loopback. ok is
+// false when there is none: no redirect URIs; a loopback or private-use
+// URI, which any app on any machine can register, so its host says
+// nothing about who runs the tool; or URIs on several hosts, where the
+// first would let a tool borrow another's sector by listing one of its
+// URIs (Build refuses those unless the operator sets a sector identifier).
+func SectorHost(redirectURIs []string) (string, bool) {
+	keys := sectorKeys(redirectURIs)
+	if len(keys) != 1 || keys[0] == "" {
+		return "", false
+	}
+	return keys[0], true
+}
+
+// sectorKeys returns the distinct sector hosts of uris, in order: an
+// https URI's host name (lower case), and "" for a loopback, private-use
+// or unparseable one.
+func sectorKeys(uris []string) []string {
+	var keys []string
+	for _, raw := range uris {
+		key := ""
+		if u, err := url.Parse(raw); err == nil && u.Scheme == "https" && u.Host != "" && !isLoopback(u) {
+			key = strings.ToLower(u.Hostname())
+		}
+		if !slices.Contains(keys, key) {
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }

@@ -106,6 +106,7 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringVar(&r.BackchannelLogoutURI, "backchannel-logout-uri", "", "back-channel logout endpoint of the client")
 	f.BoolVar(&r.BackchannelLogoutSessionRequired, "backchannel-logout-session-required", false, "the client needs sid in every logout token")
 	f.StringVar(&r.InitiateLoginURI, "initiate-login-uri", "", "third-party-initiated login endpoint of the client (hand-off)")
+	f.StringVar(&r.SectorIdentifier, "sector-identifier", "", "sector for pairwise subject identifiers, needed when redirect URIs are on several hosts; clients with the same one see the same sub for a person (default: the redirect URIs' host; for loopback or private-use URIs the client's id)")
 	f.StringVar(&r.Category, "category", "", "identified (K2, default: may get pid and names) or pseudonymous (K3: pairwise ids only)")
 	f.StringArrayVar(&r.AcceptedRelations, "accept-relation", nil, "relation under which a citizen may act for someone in the tool: parent, power_of_attorney or assigned_power_of_attorney; repeat (default none: the citizen acts only for themselves)")
 	f.BoolVar(&r.Standalone, "standalone", false, "tool prescribed by a clinician: may accept only parent and assigned_power_of_attorney")
