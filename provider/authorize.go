@@ -31,6 +31,12 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			p.authorizeError(w, r, t, ar, err)
 			return
 		}
+		// Only now is the client known: a request naming it with a
+		// wrong redirect_uri counts against its source alone.
+		if err := p.countClient(ctx, t, ar.GetClient().GetID()); err != nil {
+			p.refuse(w, r, kindAuthorize, err)
+			return
+		}
 		// The client and redirect_uri are known good: a parameter over its
 		// cap goes back to the client as invalid_request.
 		if err := checkParamSizes(ar.GetRequestForm()); err != nil {

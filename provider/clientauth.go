@@ -69,15 +69,36 @@ func (a assertionAudiences) GetTokenURLs(context.Context) []string { return a.ur
 //     refused with 429 until the window ends, without a bcrypt comparison,
 //     except a secret this node has already verified (its cache), so the
 //     real client keeps working where it already did;
+//   - failed authentications of any kind are counted per source address
+//     too, with the same refusal past its limit, so wrong secrets for
+//     ever new client_ids cannot make us spend bcrypt comparisons
+//     without end (security review, defect 5);
+//   - a successful one counts against the client's own rate limit of the
+//     endpoint, if it has one (countClient);
 //   - an assertion is refused before anything is stored when its exp is
 //     too far ahead, and a refused assertion whose jti fosite had already
 //     stored (an audience mismatch is checked after) has it removed, so a
 //     refusal pins no replay record.
 func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.ClientAuthenticationStrategy {
 	failRule := ratelimit.Rule{Name: "client-auth-failed", Limit: p.cfg.Limits.FailedClientAuth, Window: p.cfg.Limits.FailedClientAuthWindow}
+	failSourceRule := ratelimit.Rule{Name: "client-auth-failed-source", Limit: p.cfg.Limits.FailedClientAuthPerSource, Window: p.cfg.Limits.FailedClientAuthWindow}
 	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
+		src := ratelimit.Source(r, p.cfg.Limits.TrustedProxies)
+		srcThrottled := !p.limiter.Spent(failSourceRule, src).Allowed
+		countFailure := func(rule ratelimit.Rule, key string) {
+			if _, cerr := p.limiter.Allow(ctx, rule, key); cerr != nil {
+				p.log.WarnContext(ctx, "rate limit counter unavailable", "rule", rule.Name, "err", cerr)
+			}
+		}
+		sourceRefusal := func() error {
+			return errTooManyRequests(p.limiter.Spent(failSourceRule, src).RetryAfter).
+				WithHint("Too many failed client authentications from this address; wait for the Retry-After time.")
+		}
 		assertion := form.Get("client_assertion")
 		if assertion != "" {
+			if srcThrottled {
+				return nil, sourceRefusal()
+			}
 			// The clock fosite verifies exp with.
 			if err := checkAssertionLifetime(assertion, time.Now()); err != nil {
 				return nil, err
@@ -90,11 +111,17 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 					p.log.WarnContext(ctx, "remove the jti of a refused client assertion", "tenant", t.name, "err", derr)
 				}
 			}
+			if err != nil && !unavailable(err) {
+				countFailure(failSourceRule, src)
+			}
 			if err != nil && header != nil && header.refusal != "" {
 				return nil, fosite.ErrInvalidClient.WithHintf("The client_assertion cannot be verified: %s.", header.refusal).WithDebug(err.Error())
 			}
 			if err != nil {
 				return nil, asInvalidClient(err)
+			}
+			if err := p.countClient(ctx, t, c.GetID()); err != nil {
+				return nil, err
 			}
 			return c, nil
 		}
@@ -102,11 +129,14 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 		id, secret := secretCredentials(r, form)
 		throttleKey := t.name + ":" + id
 		throttled := id != "" && !p.limiter.Spent(failRule, throttleKey).Allowed
-		if throttled {
+		if throttled || srcThrottled {
 			ctx = withCachedSecretsOnly(ctx)
 		}
 		c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
 		if err == nil {
+			if err := p.countClient(ctx, t, c.GetID()); err != nil {
+				return nil, err
+			}
 			return c, nil
 		}
 		if unavailable(err) {
@@ -121,6 +151,9 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 		if !errors.Is(err, fosite.ErrInvalidClient) {
 			return nil, err // malformed, or a server error
 		}
+		if srcThrottled {
+			return nil, sourceRefusal()
+		}
 		if throttled {
 			return nil, errTooManyRequests(p.limiter.Spent(failRule, throttleKey).RetryAfter).
 				WithHint("Too many failed client authentications for this client_id; wait for the Retry-After time.")
@@ -129,9 +162,8 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 			// Unknown or disabled client: spend what a wrong secret costs.
 			p.hasher.compareDummy(ctx, []byte(secret))
 		}
-		if _, cerr := p.limiter.Allow(ctx, failRule, throttleKey); cerr != nil {
-			p.log.WarnContext(ctx, "rate limit counter unavailable", "rule", failRule.Name, "err", cerr)
-		}
+		countFailure(failRule, throttleKey)
+		countFailure(failSourceRule, src)
 		return nil, err
 	}
 }

@@ -72,6 +72,11 @@ type Limits struct {
 	// 5m) before further attempts are refused without being checked.
 	FailedClientAuth       int64
 	FailedClientAuthWindow time.Duration
+	// FailedClientAuthPerSource is how many failed client
+	// authentications (any client_id, known or not) a source address may
+	// have per FailedClientAuthWindow before its attempts are refused
+	// without being checked.
+	FailedClientAuthPerSource int64
 	// TrustedProxies are the peers whose X-Forwarded-For names the
 	// source address; none by default.
 	TrustedProxies []netip.Prefix

@@ -1,13 +1,11 @@
 package provider
 
 import (
-	"encoding/base64"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/ory/fosite"
@@ -19,8 +17,17 @@ import (
 // ways: the size of each request and of each authorization parameter
 // (which would otherwise be stored, in a flow or a pushed request), the
 // rate of requests per source address and per client (counters shared
-// by every node), and the failed client authentications per client
-// (clientauth.go).
+// by every node), and the failed client authentications per client and
+// per source address (clientauth.go).
+//
+// A client's own limit counts only requests that fosite has tied to it:
+// at /token and /par those whose client authentication succeeded, at
+// /authorize those whose client_id and redirect_uri were validated. A
+// request merely naming a client_id counts against its source alone, so
+// nobody can lock a client out by naming it (security review, defect 4).
+// A public client's authentication and an authorization request are
+// anyone's to make, so the per-client defaults are ten times the
+// per-source ones: one source cannot spend a client's window.
 //
 // A refused rate answers 429 with Retry-After (RFC 6585 §4, RFC 9110
 // §10.2.3): an error page at /authorize, and at /par and /token the
@@ -36,6 +43,8 @@ const (
 	kindAuthorize endpointKind = iota // a browser: error page
 	kindPAR                           // a client: JSON
 	kindToken                         // a client: JSON
+	kindAPI                           // /introspect, /revoke, /userinfo: JSON
+	kindPage                          // /choose, /logout: a page
 )
 
 // Request size caps. An authorization request carries a few hundred
@@ -46,6 +55,7 @@ const (
 	maxAuthorizeBodyBytes  = 16 << 10 // POST /authorize form
 	maxPARBodyBytes        = 32 << 10 // the request plus client authentication
 	maxTokenBodyBytes      = 64 << 10 // assertions and tokens to exchange
+	maxOtherBodyBytes      = 64 << 10 // a token to introspect or revoke, a logout or choice form
 )
 
 // maxStoredRequestBytes bounds the serialised authorization request a
@@ -85,8 +95,9 @@ func checkParamSizes(form url.Values) error {
 }
 
 // limit wraps an endpoint with the size caps and the rate limits of its
-// kind: per source address first (before any parsing), then per claimed
-// client_id (before the client is looked up or authenticated).
+// kind: per source address first (before any parsing); the per-client
+// limit is left in the request's context for countClient, once the
+// client is known.
 func (p *Provider) limit(t *tenant, kind endpointKind, h http.HandlerFunc) http.HandlerFunc {
 	lim := p.cfg.Limits
 	perSource := ratelimit.Rule{Name: "authorize-source", Limit: lim.AuthorizePerSource, Window: lim.Window}
@@ -95,6 +106,16 @@ func (p *Provider) limit(t *tenant, kind endpointKind, h http.HandlerFunc) http.
 	switch kind {
 	case kindPAR:
 		maxBody = maxPARBodyBytes
+	case kindAPI:
+		// Bearer and client-authenticated calls besides /token: its
+		// per-source limit, counted apart, and no per-client one.
+		perSource = ratelimit.Rule{Name: "api-source", Limit: lim.TokenPerSource, Window: lim.Window}
+		perClient = ratelimit.Rule{}
+		maxBody = maxOtherBodyBytes
+	case kindPage:
+		perSource = ratelimit.Rule{Name: "page-source", Limit: lim.AuthorizePerSource, Window: lim.Window}
+		perClient = ratelimit.Rule{}
+		maxBody = maxOtherBodyBytes
 	case kindToken:
 		perSource = ratelimit.Rule{Name: "token-source", Limit: lim.TokenPerSource, Window: lim.Window}
 		perClient = ratelimit.Rule{Name: "token-client", Limit: lim.TokenPerClient, Window: lim.Window}
@@ -123,11 +144,32 @@ func (p *Provider) limit(t *tenant, kind endpointKind, h http.HandlerFunc) http.
 			p.refuse(w, r, kind, fosite.ErrInvalidRequest.WithHint("The request body is not a valid form."))
 			return
 		}
-		if id := claimedClientID(r); id != "" && !p.allow(w, r, kind, perClient, t.name+":"+id) {
-			return
+		if perClient.Limit > 0 {
+			r = r.WithContext(context.WithValue(r.Context(), clientLimitKey{}, perClient))
 		}
 		h(w, r)
 	}
+}
+
+type clientLimitKey struct{}
+
+// countClient counts one request of clientID, whose authentication
+// succeeded (or, at /authorize, whose client_id and redirect_uri fosite
+// validated), under the per-client limit limit left in ctx, and returns
+// too_many_requests when it is over. Without one it counts nothing.
+func (p *Provider) countClient(ctx context.Context, t *tenant, clientID string) error {
+	rule, ok := ctx.Value(clientLimitKey{}).(ratelimit.Rule)
+	if !ok {
+		return nil
+	}
+	d, err := p.limiter.Allow(ctx, rule, t.name+":"+clientID)
+	if err != nil {
+		p.log.WarnContext(ctx, "rate limit counter unavailable", "rule", rule.Name, "err", err)
+	}
+	if d.Allowed {
+		return nil
+	}
+	return errTooManyRequests(d.RetryAfter)
 }
 
 // allow counts one hit of key under rule and answers 429 when it is over.
@@ -147,7 +189,7 @@ func (p *Provider) allow(w http.ResponseWriter, r *http.Request, kind endpointKi
 
 // refuse answers a request the limits turned away before its handler ran.
 func (p *Provider) refuse(w http.ResponseWriter, r *http.Request, kind endpointKind, err error) {
-	if kind == kindAuthorize {
+	if kind == kindAuthorize || kind == kindPage {
 		errorPage(w, r, pageLang(r, r.URL.Query().Get("ui_locales")), protocolError(err))
 		return
 	}
@@ -175,39 +217,4 @@ func errTooManyRequests(after time.Duration) *fosite.RFC6749Error {
 func isTooManyRequests(err error) bool {
 	var ra retryAfter
 	return errors.As(err, &ra)
-}
-
-// claimedClientID is the client_id a request names, not yet verified:
-// the form's, HTTP Basic's, or a client assertion's subject (RFC 7523
-// §3: sub is the client_id).
-func claimedClientID(r *http.Request) string {
-	if id := r.Form.Get("client_id"); id != "" {
-		return id
-	}
-	if id, _, ok := r.BasicAuth(); ok {
-		if u, err := url.QueryUnescape(id); err == nil {
-			return u
-		}
-		return id
-	}
-	return assertionSubject(r.PostForm.Get("client_assertion"))
-}
-
-// assertionSubject reads sub from a JWT's payload without verifying it.
-func assertionSubject(jwt string) string {
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		return ""
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return ""
-	}
-	var claims struct {
-		Sub string `json:"sub"`
-	}
-	if json.Unmarshal(raw, &claims) != nil {
-		return ""
-	}
-	return claims.Sub
 }

@@ -66,6 +66,7 @@ type Config struct {
 	RateLimitTokenPerClient     int64         `mapstructure:"rate_limit_token_per_client"`
 	FailedClientAuthLimit       int64         `mapstructure:"failed_client_auth_limit"`
 	FailedClientAuthWindow      time.Duration `mapstructure:"failed_client_auth_window"`
+	FailedClientAuthPerSource   int64         `mapstructure:"failed_client_auth_per_source"`
 	// TrustedProxies is a comma-separated list of addresses or CIDR
 	// prefixes whose X-Forwarded-For names the source address.
 	TrustedProxies string `mapstructure:"trusted_proxies"`

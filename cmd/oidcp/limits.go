@@ -11,15 +11,20 @@ import (
 // Default rate limits per window (rate_limit_window, 1m). They are meant
 // to stop floods, not to shape normal traffic: a browser makes one or two
 // authorization requests per login, a tool one token request per login
-// or refresh. Dev mode multiplies the request rates by devLimitFactor, so
+// or refresh. A client's own limits are ten times a source's: a public
+// client's requests and authorization requests are anyone's to make, and
+// one source must not be able to spend a client's window. Dev mode multiplies the request rates by devLimitFactor, so
 // load tests and end-to-end suites on one address are not limited.
 const (
 	defaultAuthorizePerSource = 600
 	defaultAuthorizePerClient = 6000
 	defaultTokenPerSource     = 12000
-	defaultTokenPerClient     = 12000
+	defaultTokenPerClient     = 120000
 	defaultFailedClientAuth   = 20
-	devLimitFactor            = 100
+	// defaultFailedClientAuthPerSource bounds the bcrypt comparisons one
+	// address can cause with wrong secrets for ever new client_ids.
+	defaultFailedClientAuthPerSource = 100
+	devLimitFactor                   = 100
 )
 
 // limits is the provider's rate limit configuration; the trusted proxies
@@ -40,14 +45,15 @@ func (c Config) limits() provider.Limits {
 	}
 	proxies, _ := parseTrustedProxies(c.TrustedProxies)
 	return provider.Limits{
-		Window:                 c.RateLimitWindow,
-		AuthorizePerSource:     pick(c.RateLimitAuthorizePerSource, defaultAuthorizePerSource*factor),
-		AuthorizePerClient:     pick(c.RateLimitAuthorizePerClient, defaultAuthorizePerClient*factor),
-		TokenPerSource:         pick(c.RateLimitTokenPerSource, defaultTokenPerSource*factor),
-		TokenPerClient:         pick(c.RateLimitTokenPerClient, defaultTokenPerClient*factor),
-		FailedClientAuth:       pick(c.FailedClientAuthLimit, defaultFailedClientAuth),
-		FailedClientAuthWindow: c.FailedClientAuthWindow,
-		TrustedProxies:         proxies,
+		Window:                    c.RateLimitWindow,
+		AuthorizePerSource:        pick(c.RateLimitAuthorizePerSource, defaultAuthorizePerSource*factor),
+		AuthorizePerClient:        pick(c.RateLimitAuthorizePerClient, defaultAuthorizePerClient*factor),
+		TokenPerSource:            pick(c.RateLimitTokenPerSource, defaultTokenPerSource*factor),
+		TokenPerClient:            pick(c.RateLimitTokenPerClient, defaultTokenPerClient*factor),
+		FailedClientAuth:          pick(c.FailedClientAuthLimit, defaultFailedClientAuth),
+		FailedClientAuthWindow:    c.FailedClientAuthWindow,
+		FailedClientAuthPerSource: pick(c.FailedClientAuthPerSource, defaultFailedClientAuthPerSource),
+		TrustedProxies:            proxies,
 	}
 }
 

@@ -52,7 +52,8 @@ var settings = []setting{
 	{"rate_limit_token_per_source", 0, "/token requests per source address per window (0: default, negative: no limit)"},
 	{"rate_limit_token_per_client", 0, "/token requests per client per window (0: default, negative: no limit)"},
 	{"failed_client_auth_limit", 0, "failed client authentications per client per failed-client-auth-window before attempts are refused (0: default, negative: no limit)"},
-	{"failed_client_auth_window", defaultFailedClientAuthWin, "window of failed_client_auth_limit"},
+	{"failed_client_auth_window", defaultFailedClientAuthWin, "window of failed_client_auth_limit and failed_client_auth_per_source"},
+	{"failed_client_auth_per_source", 0, "failed client authentications per source address per failed-client-auth-window before attempts are refused (0: default, negative: no limit)"},
 	{"trusted_proxies", "", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client address"},
 }
 
