@@ -21,6 +21,7 @@ import (
 	"github.com/oidcp/oidcp/metrics"
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/sqlstore"
 )
 
 // janitorInterval is how often expired rows are deleted.
@@ -110,6 +111,20 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
 	m.RegisterDBStats(store.Stats)
+
+	// Usage-log events are written by one background writer with group
+	// commit: the events of concurrent requests share a transaction, and
+	// each request still waits for its event's commit, so a crash loses
+	// none. It is stopped after both listeners have drained.
+	if ew, ok := store.(eventWriterStore); ok {
+		elog := log.With("component", "usage-log")
+		ew.StartEventWriter(sqlstore.EventWriterOptions{Wait: true, OnError: func(err error) { elog.Error("usage log write failed", "err", err) }})
+		defer func() {
+			if err := ew.StopEventWriter(); err != nil {
+				log.Error("usage log: events lost at shutdown", "err", err)
+			}
+		}()
+	}
 
 	hc, err := outboundClient(cfg)
 	if err != nil {
@@ -212,6 +227,12 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 	wg.Wait()
 	log.Info("stopped")
 	return runErr
+}
+
+// eventWriterStore is the SQL stores' background usage-log writer.
+type eventWriterStore interface {
+	StartEventWriter(sqlstore.EventWriterOptions)
+	StopEventWriter() error
 }
 
 // readyChecks: the database answers, and every tenant has a key that

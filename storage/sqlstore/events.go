@@ -12,8 +12,15 @@ import (
 const eventCols = `id, tenant, occurred_at, kind, actor, subject, client_id, session_id, grant_id, detail`
 
 // AppendEvent appends an event and returns its id. Ids increase, so they
-// order the log and serve as the keyset for pagination.
+// order the log and serve as the keyset for pagination. With the
+// background writer running (StartEventWriter) and no transaction in ctx,
+// it queues the event and returns id 0.
 func (s *Store) AppendEvent(ctx context.Context, e storage.Event) (int64, error) {
+	if w := s.events.Load(); w != nil && s.txFrom(ctx) == nil {
+		if ok, err := w.enqueue(ctx, e); ok {
+			return 0, err
+		}
+	}
 	var id int64
 	err := s.queryRow(ctx, `INSERT INTO events (tenant, occurred_at, kind, actor, subject, client_id, session_id, grant_id, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
@@ -33,6 +40,12 @@ func blobText(b json.RawMessage) any {
 // Since is inclusive and Until exclusive; AfterID continues a previous
 // page (ids below it); Limit 0 means no limit.
 func (s *Store) ListEvents(ctx context.Context, f storage.EventFilter) ([]storage.Event, error) {
+	// Read this node's own events: wait for those queued before now.
+	if s.txFrom(ctx) == nil {
+		if err := s.FlushEvents(ctx); err != nil {
+			return nil, s.wrap("list events: write the queued events", err)
+		}
+	}
 	var where []string
 	var args []any
 	arg := func(v any) string {

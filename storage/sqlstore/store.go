@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"io/fs"
+	"sync"
 	"sync/atomic"
 
 	"github.com/oidcp/oidcp/storage"
@@ -15,6 +17,10 @@ type Store struct {
 	d          Dialect
 	migrations fs.FS
 	counter    atomic.Pointer[func(query string)]
+	// events is the background usage-log writer, nil when AppendEvent
+	// inserts at once; ewMu serialises starting and stopping it.
+	events atomic.Pointer[eventWriter]
+	ewMu   sync.Mutex
 }
 
 // Interface guards.
@@ -64,5 +70,8 @@ func (s *Store) Stats() storage.PoolStats {
 	}
 }
 
-// Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close writes the events still queued for the background writer, if
+// one runs, and closes the pool.
+func (s *Store) Close() error {
+	return errors.Join(s.StopEventWriter(), s.db.Close())
+}

@@ -1,0 +1,342 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+// EventWriterOptions tune the background usage-log writer.
+type EventWriterOptions struct {
+	// QueueSize bounds the events waiting to be written. Default 4096.
+	QueueSize int
+	// MaxBatch bounds the events written in one transaction. Default 256.
+	MaxBatch int
+	// Wait makes AppendEvent return only once its event is committed
+	// (group commit: events of concurrent requests share one
+	// transaction, and a crash loses none that a caller saw appended).
+	// Without it AppendEvent returns once the event is queued.
+	Wait bool
+	// Linger is how long the writer waits for more events after the
+	// first of a batch, so that a burst shares one commit. Default 5ms
+	// without Wait; 0 with Wait, where the events that arrive while a
+	// batch commits form the next one.
+	Linger time.Duration
+	// EnqueueWait is how long AppendEvent waits for room in a full queue
+	// (the database is slower than the event rate, or down) before it
+	// fails with storage.ErrUnavailable. Default 1s.
+	EnqueueWait time.Duration
+	// StopWait bounds how long stopping keeps retrying a batch the
+	// database does not take. Default 10s.
+	StopWait time.Duration
+	// OnError is told of every failed batch write (the writer retries
+	// it) and of every event it had to give up. May be nil.
+	OnError func(err error)
+}
+
+// eventItem is an event to write (done, when set, receives the outcome
+// of its write), or a marker (mark set) that everything queued before it
+// has been written: FlushEvents and stopping send one and wait for done.
+type eventItem struct {
+	e    storage.Event
+	done chan error
+	mark bool
+	stop bool
+}
+
+// eventWriter appends usage-log events in batches from one goroutine, so
+// that a request does not pay a transaction (and, on PostgreSQL, a WAL
+// flush) for its event: events of concurrent requests share one commit.
+type eventWriter struct {
+	s    *Store
+	o    EventWriterOptions
+	q    chan eventItem
+	mu   sync.RWMutex // held for reading while enqueueing; stop takes it to close
+	shut bool
+}
+
+// StartEventWriter makes AppendEvent, outside a transaction, hand the
+// event to a background writer instead of inserting it, and return id 0
+// once the event is committed (Wait) or queued. Events are written in
+// order, a batch per transaction (one multi-row INSERT); ListEvents first
+// waits for those queued before it, so a reader on this node sees its own
+// events. An AppendEvent inside a transaction still inserts at once, so
+// the event commits or rolls back with the rest. StopEventWriter (and
+// Close) write everything queued before returning, so a clean shutdown
+// loses no event; without Wait a crash loses what was queued and not yet
+// committed. Starting a running writer is a no-op.
+func (s *Store) StartEventWriter(o EventWriterOptions) {
+	if o.QueueSize <= 0 {
+		o.QueueSize = 4096
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 256
+	}
+	if o.Linger <= 0 && !o.Wait {
+		o.Linger = 5 * time.Millisecond
+	}
+	if o.EnqueueWait <= 0 {
+		o.EnqueueWait = time.Second
+	}
+	if o.StopWait <= 0 {
+		o.StopWait = 10 * time.Second
+	}
+	s.ewMu.Lock()
+	defer s.ewMu.Unlock()
+	if s.events.Load() != nil {
+		return
+	}
+	w := &eventWriter{s: s, o: o, q: make(chan eventItem, o.QueueSize)}
+	s.events.Store(w)
+	go w.run()
+}
+
+// StopEventWriter writes every queued event and returns AppendEvent to
+// inserting at once. It returns the error of a batch it had to give up.
+func (s *Store) StopEventWriter() error {
+	s.ewMu.Lock()
+	defer s.ewMu.Unlock()
+	w := s.events.Load()
+	if w == nil {
+		return nil
+	}
+	err := w.stop()
+	s.events.Store(nil)
+	return err
+}
+
+// FlushEvents waits until every event queued before the call is written.
+func (s *Store) FlushEvents(ctx context.Context) error {
+	if w := s.events.Load(); w != nil {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+// enqueue queues e; ok is false when the writer has stopped (the caller
+// then inserts e itself).
+func (w *eventWriter) enqueue(ctx context.Context, e storage.Event) (ok bool, err error) {
+	it := eventItem{e: e}
+	if w.o.Wait {
+		it.done = make(chan error, 1)
+	}
+	if ok, err := w.put(ctx, it); !ok || err != nil || it.done == nil {
+		return ok, err
+	}
+	// The wait is bounded like the queue's: a database that stays away
+	// fails the append (the writer keeps the event and retries).
+	t := time.NewTimer(w.o.EnqueueWait + w.o.StopWait)
+	defer t.Stop()
+	select {
+	case err := <-it.done:
+		return true, err
+	case <-ctx.Done():
+		return true, fmt.Errorf("append event: %w (%w)", storage.ErrUnavailable, ctx.Err())
+	case <-t.C:
+		return true, fmt.Errorf("append event: not committed within %v: %w", w.o.EnqueueWait+w.o.StopWait, storage.ErrUnavailable)
+	}
+}
+
+// put queues it, waiting at most EnqueueWait for room.
+func (w *eventWriter) put(ctx context.Context, it eventItem) (ok bool, err error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.shut {
+		return false, nil
+	}
+	select {
+	case w.q <- it:
+		return true, nil
+	default:
+	}
+	t := time.NewTimer(w.o.EnqueueWait)
+	defer t.Stop()
+	select {
+	case w.q <- it:
+		return true, nil
+	case <-ctx.Done():
+		return true, fmt.Errorf("append event: queue full: %w (%w)", storage.ErrUnavailable, ctx.Err())
+	case <-t.C:
+		return true, fmt.Errorf("append event: the usage-log queue stayed full for %v: %w", w.o.EnqueueWait, storage.ErrUnavailable)
+	}
+}
+
+func (w *eventWriter) flush(ctx context.Context) error {
+	done := make(chan error, 1)
+	w.mu.RLock()
+	if w.shut {
+		w.mu.RUnlock()
+		return nil
+	}
+	select {
+	case w.q <- eventItem{done: done, mark: true}:
+		w.mu.RUnlock()
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// stop lets no new event in, then waits until the writer has written
+// everything queued and exited.
+func (w *eventWriter) stop() error {
+	w.mu.Lock()
+	w.shut = true
+	w.mu.Unlock()
+	done := make(chan error, 1)
+	w.q <- eventItem{done: done, mark: true, stop: true}
+	return <-done
+}
+
+func (w *eventWriter) run() {
+	batch := make([]eventItem, 0, w.o.MaxBatch)
+	for {
+		var markers []eventItem
+		take := func(it eventItem) bool {
+			if it.mark {
+				markers = append(markers, it)
+				return false
+			}
+			batch = append(batch, it)
+			return len(batch) < w.o.MaxBatch
+		}
+		if take(<-w.q) {
+			// Without a linger, the batch is what has queued up while
+			// the previous one committed.
+			var linger *time.Timer
+			if w.o.Linger > 0 {
+				linger = time.NewTimer(w.o.Linger)
+			}
+		collect:
+			for {
+				if linger == nil {
+					select {
+					case it := <-w.q:
+						if !take(it) {
+							break collect
+						}
+						continue
+					default:
+						break collect
+					}
+				}
+				select {
+				case it := <-w.q:
+					if !take(it) {
+						break collect
+					}
+				case <-linger.C:
+					break collect
+				}
+			}
+			if linger != nil {
+				linger.Stop()
+			}
+		}
+		stopping := len(markers) > 0 && markers[len(markers)-1].stop
+		errs, err := w.write(batch, stopping)
+		for i, it := range batch {
+			if it.done != nil {
+				it.done <- errs[i]
+			}
+		}
+		clear(batch)
+		batch = batch[:0]
+		for _, m := range markers {
+			m.done <- err
+		}
+		if stopping {
+			return
+		}
+	}
+}
+
+// write inserts batch in one transaction and returns each event's
+// outcome, and the first failure. A database that is unavailable or busy
+// is retried with backoff (while stopping, for StopWait at most); any
+// other failure is retried event by event, and an event that still fails
+// is given up and reported.
+func (w *eventWriter) write(batch []eventItem, stopping bool) ([]error, error) {
+	errs := make([]error, len(batch))
+	if len(batch) == 0 {
+		return errs, nil
+	}
+	es := make([]storage.Event, len(batch))
+	for i, it := range batch {
+		es[i] = it.e
+	}
+	backoff := 10 * time.Millisecond
+	deadline := time.Now().Add(w.o.StopWait)
+	for {
+		err := w.s.insertEvents(context.Background(), es)
+		if err == nil {
+			return errs, nil
+		}
+		w.report(fmt.Errorf("usage log: writing %d events: %w", len(es), err))
+		transient := errors.Is(err, storage.ErrUnavailable) || errors.Is(err, storage.ErrSerialization)
+		if !transient {
+			var first error
+			for i, e := range es {
+				if err := w.s.insertEvents(context.Background(), es[i:i+1]); err != nil {
+					errs[i] = fmt.Errorf("usage log: gave up the %s event of %s: %w", e.Kind, e.Time.Format(time.RFC3339Nano), err)
+					w.report(errs[i])
+					first = cmp.Or(first, errs[i])
+				}
+			}
+			return errs, first
+		}
+		if stopping && time.Now().Add(backoff).After(deadline) {
+			err = fmt.Errorf("usage log: gave up %d events at shutdown: %w", len(es), err)
+			w.report(err)
+			for i := range errs {
+				errs[i] = err
+			}
+			return errs, err
+		}
+		time.Sleep(backoff)
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+func (w *eventWriter) report(err error) {
+	if w.o.OnError != nil {
+		w.o.OnError(err)
+	}
+}
+
+// insertEvents inserts es with one multi-row INSERT (one statement, one
+// transaction of its own unless ctx carries one).
+func (s *Store) insertEvents(ctx context.Context, es []storage.Event) error {
+	const cols = 9
+	var b strings.Builder
+	b.WriteString(`INSERT INTO events (tenant, occurred_at, kind, actor, subject, client_id, session_id, grant_id, detail) VALUES `)
+	args := make([]any, 0, cols*len(es))
+	for i, e := range es {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", i*cols+c+1)
+		}
+		b.WriteByte(')')
+		args = append(args, e.Tenant, s.tm(e.Time), e.Kind, e.Actor, e.Subject, e.ClientID, e.SessionID, e.GrantID, blobText(e.Detail))
+	}
+	_, err := s.exec(ctx, b.String(), args...)
+	return s.wrap("append events", err)
+}
