@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,5 +105,96 @@ func BenchmarkRevokeClientGrants(b *testing.B, newStorage func(testing.TB) stora
 			}
 		}
 		b.StartTimer()
+	}
+}
+
+// BenchmarkTokens measures the token endpoint's and introspection's
+// storage calls from many parallel goroutines: create, CreateToken of a new
+// access token (client_credentials); get, GetToken of a live one.
+func BenchmarkTokens(b *testing.B, newStorage func(testing.TB) storage.Storage) {
+	data := []byte(`{"id":"req","client_id":"bench-cc","granted_scope":["openid"],"session":{"subject":"bench-cc"}}`)
+	rec := func(i int64) storage.TokenRecord {
+		return storage.TokenRecord{Kind: storage.KindAccessToken, Signature: fmt.Sprintf("sig-%012d", i), Tenant: "main",
+			RequestID: fmt.Sprint("req-", i), ClientID: "bench-cc", Subject: "bench-cc", Active: true,
+			RequestedAt: at(0), ExpiresAt: at(time.Hour), Data: data}
+	}
+	b.Run("create", func(b *testing.B) {
+		s := newStorage(b)
+		var n atomic.Int64
+		// 16 goroutines per CPU, as many concurrent requests as the
+		// load tests send.
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := s.CreateToken(b.Context(), rec(n.Add(1))); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	b.Run("get", func(b *testing.B) {
+		s := newStorage(b)
+		const live = 1000
+		for i := range int64(live) {
+			if err := s.CreateToken(b.Context(), rec(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var n atomic.Int64
+		// 16 goroutines per CPU, as many concurrent requests as the
+		// load tests send.
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := s.GetToken(b.Context(), "main", storage.KindAccessToken, rec(n.Add(1)%live).Signature); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkSessions creates 100,000 live login sessions and reports the
+// Go heap the process holds per session afterwards (heap-B/session: the
+// sessions live in the database, so it should be about nothing) and,
+// when size is given, the database's bytes per session (db-B/session).
+func BenchmarkSessions(b *testing.B, newStorage func(testing.TB) storage.Storage, size func(storage.Storage) (int64, error)) {
+	const n = 100_000
+	for b.Loop() {
+		s := newStorage(b)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		ctx, err := s.BeginTx(b.Context())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range n {
+			err := s.CreateSession(ctx, storage.LoginSession{
+				ID: fmt.Sprintf("session-%043d", i), Tenant: "main", Subject: fmt.Sprintf("%011d", 10000000000+i),
+				AuthTime: at(0), ACR: "idporten-loa-high", AMR: []string{"BankID"},
+				UserAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+				Clients:   []string{"tool-a"}, Values: make([]byte, 120),
+				CreatedAt: at(0), LastSeenAt: at(0), ExpiresAt: at(2 * time.Hour),
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.Commit(ctx); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/n, "heap-B/session")
+		if size != nil {
+			sz, err := size(s)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(sz)/n, "db-B/session")
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/storage/conformance"
 	"github.com/oidcp/oidcp/storage/postgres/pgtest"
+	"github.com/oidcp/oidcp/storage/sqlstore"
 )
 
 func newTestStore(t testing.TB) storage.Storage {
@@ -31,4 +32,18 @@ func BenchmarkImportRegistry(b *testing.B) {
 
 func BenchmarkRevokeClientGrants(b *testing.B) {
 	conformance.BenchmarkRevokeClientGrants(b, newTestStore)
+}
+
+func BenchmarkTokens(b *testing.B) {
+	conformance.BenchmarkTokens(b, newTestStore)
+}
+
+// BenchmarkSessions reports bytes per session with 100,000 live sessions:
+// the process's heap and the sessions table with its indexes and TOAST.
+func BenchmarkSessions(b *testing.B) {
+	conformance.BenchmarkSessions(b, newTestStore, func(s storage.Storage) (int64, error) {
+		var n int64
+		err := s.(*sqlstore.Store).DB().QueryRow(`SELECT pg_total_relation_size('sessions')`).Scan(&n)
+		return n, err
+	})
 }

@@ -316,9 +316,34 @@ func (w *eventWriter) report(err error) {
 	}
 }
 
-// insertEvents inserts es with one multi-row INSERT (one statement, one
-// transaction of its own unless ctx carries one).
+// insertEvents inserts es in one transaction (its own unless ctx
+// carries one) with multi-row INSERTs of 64, 16, 4 and 1 rows, so that a
+// handful of statement texts serves every batch size (prepared-statement
+// caches stay small).
 func (s *Store) insertEvents(ctx context.Context, es []storage.Event) error {
+	if len(es) == 1 {
+		return s.insertEventRows(ctx, es)
+	}
+	return s.inTx(ctx, func(ctx context.Context) error {
+		for len(es) > 0 {
+			n := 1
+			for _, size := range []int{64, 16, 4} {
+				if len(es) >= size {
+					n = size
+					break
+				}
+			}
+			if err := s.insertEventRows(ctx, es[:n]); err != nil {
+				return err
+			}
+			es = es[n:]
+		}
+		return nil
+	})
+}
+
+// insertEventRows inserts es with one INSERT statement.
+func (s *Store) insertEventRows(ctx context.Context, es []storage.Event) error {
 	const cols = 9
 	var b strings.Builder
 	b.WriteString(`INSERT INTO events (tenant, occurred_at, kind, actor, subject, client_id, session_id, grant_id, detail) VALUES `)

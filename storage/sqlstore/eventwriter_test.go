@@ -123,7 +123,9 @@ func testEventWriter(t *testing.T, open func(t *testing.T) (*sqlstore.Store, str
 		t.Fatalf("ListEvents after %d queued appends: %d events", n, len(got))
 	}
 	mu.Lock()
-	if inserts >= n/2 {
+	// Without Wait the writer lingers for more; with it, batches are
+	// whatever queued during the previous commit, which depends on timing.
+	if !wait && inserts >= n/2 {
 		t.Errorf("%d INSERT statements for %d events; want batches", inserts, n)
 	}
 	mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/oidcp/oidcp/storage"
 )
@@ -21,6 +22,15 @@ type Store struct {
 	// inserts at once; ewMu serialises starting and stopping it.
 	events atomic.Pointer[eventWriter]
 	ewMu   sync.Mutex
+	// wgate, when set, is the write turn (SetSingleWriter).
+	wgate     chan struct{}
+	wgateWait time.Duration
+	stmts     *stmtCache   // nil unless CacheStatements
+	group     *groupCommit // nil unless SetSingleWriter
+	// bg runs the backend's background work (Go) until Close.
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+	bg       sync.WaitGroup
 }
 
 // Interface guards.
@@ -29,7 +39,16 @@ var _ storage.Storage = (*Store)(nil)
 // New wraps an open database. migrations holds the backend's versioned
 // files (NNNN_name.sql at its root) that Migrate applies.
 func New(db *sql.DB, d Dialect, migrations fs.FS) *Store {
-	return &Store{db: db, d: d, migrations: migrations}
+	s := &Store{db: db, d: d, migrations: migrations}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
+	return s
+}
+
+// Go runs fn in the background until Close, which cancels its context
+// and waits for it to return (a backend's housekeeping, e.g. SQLite's
+// WAL checkpoints).
+func (s *Store) Go(fn func(ctx context.Context)) {
+	s.bg.Go(func() { fn(s.bgCtx) })
 }
 
 // DB returns the underlying pool (for backend-specific tests and tools).
@@ -73,5 +92,9 @@ func (s *Store) Stats() storage.PoolStats {
 // Close writes the events still queued for the background writer, if
 // one runs, and closes the pool.
 func (s *Store) Close() error {
-	return errors.Join(s.StopEventWriter(), s.db.Close())
+	err := s.StopEventWriter()
+	s.bgCancel()
+	s.bg.Wait()
+	s.closeStatements()
+	return errors.Join(err, s.db.Close())
 }

@@ -5,11 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // txKey keys the transaction in a context. It holds the store so that a
 // context from one store's BeginTx is never mistaken by another store.
 type txKey struct{ s *Store }
+
+// txState is what a context carries for a transaction: the transaction
+// and, on a single-writer engine, the release of the write gate.
+type txState struct {
+	tx      *sql.Tx
+	release func()
+}
 
 // errNoTx is returned by Commit and Rollback on a context without a
 // transaction, and by BeginTx on one that already has one.
@@ -19,8 +27,18 @@ var (
 )
 
 func (s *Store) txFrom(ctx context.Context) *sql.Tx {
-	tx, _ := ctx.Value(txKey{s}).(*sql.Tx)
-	return tx
+	if st, _ := ctx.Value(txKey{s}).(*txState); st != nil {
+		return st.tx
+	}
+	return nil
+}
+
+// release ends the context's hold of the write gate, if any; idempotent.
+func (s *Store) release(ctx context.Context) {
+	if st, _ := ctx.Value(txKey{s}).(*txState); st != nil && st.release != nil {
+		st.release()
+		st.release = nil
+	}
 }
 
 // BeginTx starts a transaction and returns a context carrying it; every
@@ -31,12 +49,19 @@ func (s *Store) BeginTx(ctx context.Context) (context.Context, error) {
 	if s.txFrom(ctx) != nil {
 		return ctx, errNestedTx
 	}
-	s.count("BEGIN")
-	tx, err := s.db.BeginTx(ctx, nil)
+	// Every transaction may write (SQLite's begin immediately), so it
+	// holds the write gate from BEGIN to its end.
+	release, err := s.acquireWrite(ctx)
 	if err != nil {
 		return ctx, s.wrap(s.d.Name+": begin", err)
 	}
-	return context.WithValue(ctx, txKey{s}, tx), nil
+	s.count("BEGIN")
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		release()
+		return ctx, s.wrap(s.d.Name+": begin", err)
+	}
+	return context.WithValue(ctx, txKey{s}, &txState{tx: tx, release: release}), nil
 }
 
 // Commit commits the context's transaction.
@@ -46,7 +71,9 @@ func (s *Store) Commit(ctx context.Context) error {
 		return errNoTx
 	}
 	s.count("COMMIT")
-	return s.wrap(s.d.Name+": commit", tx.Commit())
+	err := tx.Commit()
+	s.release(ctx)
+	return s.wrap(s.d.Name+": commit", err)
 }
 
 // Rollback rolls the context's transaction back. Rolling back a
@@ -57,7 +84,9 @@ func (s *Store) Rollback(ctx context.Context) error {
 		return errNoTx
 	}
 	s.count("ROLLBACK")
-	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+	err := tx.Rollback()
+	s.release(ctx)
+	if err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return s.wrap(s.d.Name+": rollback", err)
 	}
 	return nil
@@ -103,17 +132,83 @@ func (s *Store) q(ctx context.Context) queryer {
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s.count(query)
+	tx := s.txFrom(ctx)
+	if tx == nil && s.group != nil {
+		return s.execGrouped(ctx, query, args)
+	}
+	if tx == nil {
+		release, err := s.acquireWrite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
+	if st := s.stmt(ctx, tx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return s.q(ctx).ExecContext(ctx, query, args...)
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	s.count(query)
+	tx := s.txFrom(ctx)
+	if st := s.stmt(ctx, tx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return s.q(ctx).QueryContext(ctx, query, args...)
 }
 
-func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+// queryRow runs a query that returns at most one row: a SELECT, or a
+// write with RETURNING, which (outside a transaction) takes the write
+// gate until its row is read.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *row {
 	s.count(query)
-	return s.q(ctx).QueryRowContext(ctx, query, args...)
+	tx := s.txFrom(ctx)
+	r := &row{}
+	if tx == nil && isWrite(query) {
+		release, err := s.acquireWrite(ctx)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		r.release = release
+	}
+	if st := s.stmt(ctx, tx, query); st != nil {
+		r.r = st.QueryRowContext(ctx, args...)
+	} else {
+		r.r = s.q(ctx).QueryRowContext(ctx, query, args...)
+	}
+	return r
+}
+
+// row is a *sql.Row that releases the write gate once scanned.
+type row struct {
+	r       *sql.Row
+	err     error
+	release func()
+}
+
+// Scan is sql.Row's Scan.
+func (r *row) Scan(dest ...any) error {
+	if r.release != nil {
+		defer r.release()
+	}
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+// isWrite reports whether a statement changes data (so it needs the
+// write gate outside a transaction).
+func isWrite(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	for _, w := range []string{"INSERT", "UPDATE", "DELETE", "REPLACE"} {
+		if len(q) >= len(w) && strings.EqualFold(q[:len(w)], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // queryAll runs query and returns every row as scan reads it.
