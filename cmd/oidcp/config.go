@@ -53,6 +53,8 @@ type Config struct {
 	SessionIdle          time.Duration `mapstructure:"session_idle"`
 	SessionAbsolute      time.Duration `mapstructure:"session_absolute"`
 	ShutdownTimeout      time.Duration `mapstructure:"shutdown_timeout"`
+	// UsageLogSync makes a request wait for its usage-log event's commit.
+	UsageLogSync bool `mapstructure:"usage_log_sync"`
 	// LoginFlowLifetime is how long a person has to complete the eID
 	// login; the flow (and its stored request) expires then.
 	LoginFlowLifetime time.Duration `mapstructure:"login_flow_lifetime"`

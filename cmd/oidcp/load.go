@@ -45,6 +45,7 @@ var settings = []setting{
 	{"session_idle", defaultSessionIdle, "login session idle timeout"},
 	{"session_absolute", defaultSessionAbsolute, "login session absolute lifetime"},
 	{"shutdown_timeout", defaultShutdownTimeout, "how long a graceful shutdown waits for requests in flight"},
+	{"usage_log_sync", false, "answer a request only once its usage-log event is committed (no event lost even on a crash; default: events are written in the background, a crash loses at most about the last 100 ms of them)"},
 	{"login_flow_lifetime", defaultLoginFlowLifetime, "time a person has to complete the eID login before the flow expires"},
 	{"rate_limit_window", defaultRateLimitWindow, "window of the per-source and per-client rate limits"},
 	{"rate_limit_authorize_per_source", 0, "/authorize and /par requests per source address per window (0: default, negative: no limit)"},

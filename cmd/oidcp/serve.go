@@ -112,13 +112,16 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 	m := metrics.New(reg)
 	m.RegisterDBStats(store.Stats)
 
-	// Usage-log events are written by one background writer with group
-	// commit: the events of concurrent requests share a transaction, and
-	// each request still waits for its event's commit, so a crash loses
-	// none. It is stopped after both listeners have drained.
+	// Usage-log events are written by one background writer in batches:
+	// the events of concurrent requests share a transaction, off the
+	// request path. A request waits for its event's commit only while
+	// the writer is more than 50 ms behind (or always, with
+	// usage_log_sync), so a crash loses at most the events of about the
+	// last 100 ms (docs/performance.md). It is stopped, and what it holds
+	// written, after both listeners have drained.
 	if ew, ok := store.(eventWriterStore); ok {
 		elog := log.With("component", "usage-log")
-		ew.StartEventWriter(sqlstore.EventWriterOptions{Wait: true, OnError: func(err error) { elog.Error("usage log write failed", "err", err) }})
+		ew.StartEventWriter(sqlstore.EventWriterOptions{Wait: cfg.UsageLogSync, MaxLag: 50 * time.Millisecond, OnError: func(err error) { elog.Error("usage log write failed", "err", err) }})
 		defer func() {
 			if err := ew.StopEventWriter(); err != nil {
 				log.Error("usage log: events lost at shutdown", "err", err)

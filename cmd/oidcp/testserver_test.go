@@ -22,7 +22,10 @@ func devArgs(t *testing.T, c *cli, scheme string, extra ...string) []string {
 	t.Helper()
 	addr, admin := freeAddr(t), freeAddr(t)
 	return append([]string{"--dev", "--addr", addr, "--admin-addr", admin, "--base-url", scheme + "://" + addr,
-		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn"}, extra...)
+		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn",
+		// Tests read the usage log from their own connection right
+		// after a request; the background writer is tested in sqlstore.
+		"--usage-log-sync"}, extra...)
 }
 
 // serveHooks put into the real serve path what a test must hold or see

@@ -98,8 +98,12 @@ func isUnavailable(err error) bool {
 
 // Options size the connection pool.
 type Options struct {
-	MaxOpenConns    int           // default 20
-	MaxIdleConns    int           // default 10
+	MaxOpenConns int // default 20
+	// MaxIdleConns defaults to MaxOpenConns: under load, a pool that
+	// keeps fewer idle closes the connections a burst returns and opens
+	// new ones for the next (a backend process fork and an
+	// authentication each); ConnMaxIdleTime trims them when idle.
+	MaxIdleConns    int
 	ConnMaxLifetime time.Duration // default 30 min, so connections follow failovers and DNS changes
 	ConnMaxIdleTime time.Duration // default 5 min
 }
@@ -119,7 +123,7 @@ func WithConnMaxLifetime(d time.Duration) Option { return func(o *Options) { o.C
 // string as pgx accepts) and checks that it answers. It does not migrate;
 // call Migrate.
 func Open(ctx context.Context, dsn string, opts ...Option) (*sqlstore.Store, error) {
-	o := Options{MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: 30 * time.Minute, ConnMaxIdleTime: 5 * time.Minute}
+	o := Options{MaxOpenConns: 20, MaxIdleConns: 20, ConnMaxLifetime: 30 * time.Minute, ConnMaxIdleTime: 5 * time.Minute}
 	for _, opt := range opts {
 		opt(&o)
 	}

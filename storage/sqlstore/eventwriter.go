@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oidcp/oidcp/storage"
@@ -28,6 +29,12 @@ type EventWriterOptions struct {
 	// without Wait; 0 with Wait, where the events that arrive while a
 	// batch commits form the next one.
 	Linger time.Duration
+	// MaxLag bounds, without Wait, how far the writer may fall behind:
+	// while the oldest event not yet committed was queued more than
+	// MaxLag ago (the database is slow or away), AppendEvent waits for
+	// its event's commit as with Wait. So a crash loses at most the
+	// events of about MaxLag plus one commit. Default 50ms.
+	MaxLag time.Duration
 	// EnqueueWait is how long AppendEvent waits for room in a full queue
 	// (the database is slower than the event rate, or down) before it
 	// fails with storage.ErrUnavailable. Default 1s.
@@ -59,6 +66,12 @@ type eventWriter struct {
 	q    chan eventItem
 	mu   sync.RWMutex // held for reading while enqueueing; stop takes it to close
 	shut bool
+	// behindSince is when the oldest event not yet committed was queued
+	// (UnixNano, an upper bound on its age), 0 when all are committed.
+	behindSince atomic.Int64
+	// stopBy is when stopping gives up a batch the database does not
+	// take (UnixNano), 0 until stop is called.
+	stopBy atomic.Int64
 }
 
 // StartEventWriter makes AppendEvent, outside a transaction, hand the
@@ -80,6 +93,9 @@ func (s *Store) StartEventWriter(o EventWriterOptions) {
 	}
 	if o.Linger <= 0 && !o.Wait {
 		o.Linger = 5 * time.Millisecond
+	}
+	if o.MaxLag <= 0 {
+		o.MaxLag = 50 * time.Millisecond
 	}
 	if o.EnqueueWait <= 0 {
 		o.EnqueueWait = time.Second
@@ -123,8 +139,10 @@ func (s *Store) FlushEvents(ctx context.Context) error {
 // then inserts e itself).
 func (w *eventWriter) enqueue(ctx context.Context, e storage.Event) (ok bool, err error) {
 	it := eventItem{e: e}
-	if w.o.Wait {
+	if w.o.Wait || w.lagging() {
 		it.done = make(chan error, 1)
+	} else {
+		w.behindSince.CompareAndSwap(0, time.Now().UnixNano())
 	}
 	if ok, err := w.put(ctx, it); !ok || err != nil || it.done == nil {
 		return ok, err
@@ -141,6 +159,13 @@ func (w *eventWriter) enqueue(ctx context.Context, e storage.Event) (ok bool, er
 	case <-t.C:
 		return true, fmt.Errorf("append event: not committed within %v: %w", w.o.EnqueueWait+w.o.StopWait, storage.ErrUnavailable)
 	}
+}
+
+// lagging reports whether the oldest uncommitted event waits longer than
+// MaxLag.
+func (w *eventWriter) lagging() bool {
+	since := w.behindSince.Load()
+	return since != 0 && time.Since(time.Unix(0, since)) > w.o.MaxLag
 }
 
 // put queues it, waiting at most EnqueueWait for room.
@@ -192,6 +217,7 @@ func (w *eventWriter) flush(ctx context.Context) error {
 // stop lets no new event in, then waits until the writer has written
 // everything queued and exited.
 func (w *eventWriter) stop() error {
+	w.stopBy.Store(time.Now().Add(w.o.StopWait).UnixNano())
 	w.mu.Lock()
 	w.shut = true
 	w.mu.Unlock()
@@ -246,7 +272,15 @@ func (w *eventWriter) run() {
 			}
 		}
 		stopping := len(markers) > 0 && markers[len(markers)-1].stop
-		errs, err := w.write(batch, stopping)
+		start := time.Now()
+		errs, err := w.write(batch)
+		// Events still queued came in after the batch was cut, so
+		// after start: an upper bound on their age.
+		if len(w.q) > 0 {
+			w.behindSince.Store(start.UnixNano())
+		} else {
+			w.behindSince.Store(0)
+		}
 		for i, it := range batch {
 			if it.done != nil {
 				it.done <- errs[i]
@@ -265,10 +299,10 @@ func (w *eventWriter) run() {
 
 // write inserts batch in one transaction and returns each event's
 // outcome, and the first failure. A database that is unavailable or busy
-// is retried with backoff (while stopping, for StopWait at most); any
-// other failure is retried event by event, and an event that still fails
-// is given up and reported.
-func (w *eventWriter) write(batch []eventItem, stopping bool) ([]error, error) {
+// is retried with backoff (once stop is called, until StopWait after
+// it); any other failure is retried event by event, and an event that
+// still fails is given up and reported.
+func (w *eventWriter) write(batch []eventItem) ([]error, error) {
 	errs := make([]error, len(batch))
 	if len(batch) == 0 {
 		return errs, nil
@@ -278,7 +312,6 @@ func (w *eventWriter) write(batch []eventItem, stopping bool) ([]error, error) {
 		es[i] = it.e
 	}
 	backoff := 10 * time.Millisecond
-	deadline := time.Now().Add(w.o.StopWait)
 	for {
 		err := w.s.insertEvents(context.Background(), es)
 		if err == nil {
@@ -297,7 +330,7 @@ func (w *eventWriter) write(batch []eventItem, stopping bool) ([]error, error) {
 			}
 			return errs, first
 		}
-		if stopping && time.Now().Add(backoff).After(deadline) {
+		if by := w.stopBy.Load(); by != 0 && time.Now().Add(backoff).After(time.Unix(0, by)) {
 			err = fmt.Errorf("usage log: gave up %d events at shutdown: %w", len(es), err)
 			w.report(err)
 			for i := range errs {

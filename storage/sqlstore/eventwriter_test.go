@@ -194,3 +194,42 @@ func TestEventWriterQueueFull(t *testing.T) {
 		t.Errorf("Close once the database is free again: %v", err)
 	}
 }
+
+// TestEventWriterMaxLag: without Wait an append returns once queued, but
+// once the writer is more than MaxLag behind (here: the database's write
+// lock is held), appends wait for their commit, so a crash cannot lose
+// more than about MaxLag of events.
+func TestEventWriterMaxLag(t *testing.T) {
+	s, dsn := backends(t)["sqlite"](t)
+	defer s.Close()
+	txctx, err := s.BeginTx(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.StartEventWriter(sqlstore.EventWriterOptions{MaxLag: 20 * time.Millisecond, Linger: time.Millisecond, StopWait: time.Second})
+	ev := storage.Event{Tenant: "main", Time: time.Now(), Kind: "login"}
+	if _, err := s.AppendEvent(context.Background(), ev); err != nil {
+		t.Fatalf("first append (writer not behind): %v", err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	returned := make(chan error, 1)
+	go func() {
+		_, err := s.AppendEvent(context.Background(), ev)
+		returned <- err
+	}()
+	select {
+	case err := <-returned:
+		t.Fatalf("append while the writer is behind returned before its commit (%v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if err := s.Rollback(txctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-returned; err != nil {
+		t.Fatal(err)
+	}
+	// Committed when it returned: visible on another connection.
+	if got, err := reopen(t, dsn).ListEvents(context.Background(), storage.EventFilter{Tenant: "main"}); err != nil || len(got) != 2 {
+		t.Errorf("another connection sees %d of 2 events (%v)", len(got), err)
+	}
+}
