@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/ory/fosite"
@@ -211,7 +212,7 @@ func (s *fositeStore) get(ctx context.Context, kind storage.TokenKind, sig strin
 
 // getRecord is get that also returns the record.
 func (s *fositeStore) getRecord(ctx context.Context, kind storage.TokenKind, sig string, sess fosite.Session, inactiveErr error) (storage.TokenRecord, fosite.Requester, error) {
-	rec, err := s.store.GetToken(ctx, s.tenant, kind, sig)
+	rec, err := s.getToken(ctx, kind, sig)
 	if errors.Is(err, storage.ErrNotFound) {
 		return rec, nil, fosite.ErrNotFound.WithWrap(err)
 	}
@@ -227,6 +228,58 @@ func (s *fositeStore) getRecord(ctx context.Context, kind storage.TokenKind, sig
 	}
 	return rec, req, nil
 }
+
+// codeKinds are the records an authorization code has, all under its
+// signature; a code exchange reads all of them.
+var codeKinds = []storage.TokenKind{storage.KindAuthorizeCode, storage.KindPKCE, storage.KindOIDC}
+
+// codeReads holds, for one token request, the code's records read with
+// one query: fosite asks for the code, its PKCE and its OpenID Connect
+// record one by one (the last after the grant's transaction), and each
+// would be a round trip. The copies are only what fosite reads; the
+// code's one-time use is decided by the conditional invalidation in the
+// transaction, never by a cached Active.
+type codeReads struct {
+	sig  string
+	recs map[storage.TokenKind]storage.TokenRecord
+}
+
+type codeReadsKey struct{}
+
+// withCodeReads gives a token request the cache of its code's records.
+func withCodeReads(ctx context.Context) context.Context {
+	return context.WithValue(ctx, codeReadsKey{}, &codeReads{})
+}
+
+// getToken reads one record, through the request's code cache for the
+// code's kinds.
+func (s *fositeStore) getToken(ctx context.Context, kind storage.TokenKind, sig string) (storage.TokenRecord, error) {
+	c, ok := ctx.Value(codeReadsKey{}).(*codeReads)
+	if !ok || !slices.Contains(codeKinds, kind) {
+		return s.store.GetToken(ctx, s.tenant, kind, sig)
+	}
+	if c.recs == nil || c.sig != sig {
+		recs, err := s.store.GetTokensBySignature(ctx, s.tenant, sig, codeKinds...)
+		if err != nil {
+			return storage.TokenRecord{}, err
+		}
+		c.sig, c.recs = sig, map[storage.TokenKind]storage.TokenRecord{}
+		for _, r := range recs {
+			c.recs[r.Kind] = r
+		}
+	}
+	if r, ok := c.recs[kind]; ok {
+		return r, nil
+	}
+	return storage.TokenRecord{}, fmt.Errorf("get %s: %w", kind, storage.ErrNotFound)
+}
+
+// pendingAccess holds, within a grant's transaction, the access token
+// record until the refresh token's, so both go in one INSERT (fosite
+// creates them one after the other); Commit writes one left alone.
+type pendingAccess struct{ rec *storage.TokenRecord }
+
+type pendingAccessKey struct{}
 
 func (s *fositeStore) deactivate(ctx context.Context, kind storage.TokenKind, sig string) error {
 	err := s.store.DeactivateToken(ctx, s.tenant, kind, sig)
@@ -329,9 +382,29 @@ func (s *fositeStore) InvalidateAuthorizeCodeSession(ctx context.Context, code s
 	return s.deactivate(ctx, storage.KindAuthorizeCode, code)
 }
 
-// CreateAccessTokenSession implements oauth2.AccessTokenStorage.
+// CreateAccessTokenSession implements oauth2.AccessTokenStorage. Inside
+// a grant's transaction the record waits for the refresh token's (see
+// pendingAccess).
 func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, sig string, r fosite.Requester) error {
+	if p, ok := ctx.Value(pendingAccessKey{}).(*pendingAccess); ok && p.rec == nil {
+		rec, err := s.record(storage.KindAccessToken, sig, r, s.expiry(r, fosite.AccessToken, time.Hour))
+		if err != nil {
+			return err
+		}
+		p.rec = &rec
+		return nil
+	}
 	return s.create(ctx, storage.KindAccessToken, sig, r, s.expiry(r, fosite.AccessToken, time.Hour))
+}
+
+// flushAccess writes a pending access token record, with more if given.
+func (s *fositeStore) flushAccess(ctx context.Context, more ...storage.TokenRecord) error {
+	p, ok := ctx.Value(pendingAccessKey{}).(*pendingAccess)
+	if ok && p.rec != nil {
+		more = append([]storage.TokenRecord{*p.rec}, more...)
+		p.rec = nil
+	}
+	return s.store.CreateTokens(ctx, more...)
 }
 
 // GetAccessTokenSession implements oauth2.AccessTokenStorage.
@@ -351,7 +424,7 @@ func (s *fositeStore) CreateRefreshTokenSession(ctx context.Context, sig, access
 		return err
 	}
 	rec.AccessSignature = accessSig
-	return s.store.CreateToken(ctx, rec)
+	return s.flushAccess(ctx, rec)
 }
 
 // GetRefreshTokenSession implements oauth2.RefreshTokenStorage. An inactive
@@ -437,8 +510,13 @@ func (s *fositeStore) GetOpenIDConnectSession(ctx context.Context, code string, 
 }
 
 // DeleteOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
-func (s *fositeStore) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
-	return s.delete(ctx, storage.KindOIDC, s.codeSignature(ctx, code))
+// It keeps the record, as DeletePKCERequestSession does: it lives and
+// dies with its code (the janitor deletes both when they expire), and
+// fosite reads it only after the code's one-time use was settled in the
+// grant's transaction, so a second redemption never reaches it; the
+// DELETE was one more statement on every code exchange.
+func (s *fositeStore) DeleteOpenIDConnectSession(context.Context, string) error {
+	return nil
 }
 
 // GetPKCERequestSession implements pkce.PKCERequestStorage.
@@ -491,11 +569,23 @@ func (s *fositeStore) DeletePARSession(ctx context.Context, requestURI string) e
 
 // BeginTX implements fosite's storage.Transactional.
 func (s *fositeStore) BeginTX(ctx context.Context) (context.Context, error) {
-	return s.store.BeginTx(ctx)
+	ctx, err := s.store.BeginTx(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, pendingAccessKey{}, &pendingAccess{}), nil
 }
 
-// Commit implements fosite's storage.Transactional.
-func (s *fositeStore) Commit(ctx context.Context) error { return s.store.Commit(ctx) }
+// Commit implements fosite's storage.Transactional; an access token
+// record still pending is written first.
+func (s *fositeStore) Commit(ctx context.Context) error {
+	if p, ok := ctx.Value(pendingAccessKey{}).(*pendingAccess); ok && p.rec != nil {
+		if err := s.flushAccess(ctx); err != nil {
+			return errors.Join(err, s.store.Rollback(ctx))
+		}
+	}
+	return s.store.Commit(ctx)
+}
 
 // Rollback implements fosite's storage.Transactional.
 func (s *fositeStore) Rollback(ctx context.Context) error { return s.store.Rollback(ctx) }

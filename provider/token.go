@@ -15,7 +15,7 @@ import (
 // one storage transaction inside fosite's handlers.
 func (p *Provider) token(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx := withRevocationCount(r.Context())
+		ctx := withCodeReads(withRevocationCount(r.Context()))
 		r = r.WithContext(ctx)
 		sess := NewSession(t.name)
 		ar, err := t.oauth.NewAccessRequest(ctx, r, sess)

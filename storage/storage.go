@@ -65,9 +65,17 @@ type ClientStore interface {
 // TokenStore keeps codes, tokens and pending requests.
 type TokenStore interface {
 	CreateToken(ctx context.Context, t TokenRecord) error // ErrConflict on a duplicate (kind, signature)
+	// CreateTokens stores several records with one statement, all or
+	// none; ErrConflict when any is a duplicate.
+	CreateTokens(ctx context.Context, ts ...TokenRecord) error
 	// GetToken returns the record whatever its Active state (callers decide
 	// what an inactive record means); ErrNotFound when absent.
 	GetToken(ctx context.Context, tenant string, kind TokenKind, signature string) (TokenRecord, error)
+	// GetTokensBySignature returns, with one query, the records of the
+	// given kinds that share a signature (an authorization code's own,
+	// PKCE and OpenID Connect records), whatever their Active state, in
+	// no particular order; absent ones are left out.
+	GetTokensBySignature(ctx context.Context, tenant, signature string, kinds ...TokenKind) ([]TokenRecord, error)
 	// DeactivateToken flips Active from true to false atomically. It
 	// returns ErrInactive when the record was already inactive, so of two
 	// concurrent callers exactly one succeeds; ErrNotFound when absent.

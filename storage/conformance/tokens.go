@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -67,6 +68,36 @@ func testTokens(t *testing.T, s storage.Storage) {
 		other.Tenant = "sandbox"
 		must(t, s.CreateToken(ctx(t), other), "same signature, other tenant")
 	})
+	t.Run("create several and get by signature", func(t *testing.T) {
+		code := newToken(storage.KindAuthorizeCode, "multi-sig", "multi-req")
+		pk := newToken(storage.KindPKCE, "multi-sig", "multi-req")
+		oidc := newToken(storage.KindOIDC, "multi-sig", "multi-req")
+		oidc.Active = false
+		must(t, s.CreateTokens(ctx(t), code, pk, oidc), "CreateTokens")
+		// Another tenant's and another signature's records are not read.
+		other := newToken(storage.KindPKCE, "multi-sig", "multi-req")
+		other.Tenant = "other"
+		must(t, s.CreateTokens(ctx(t), other, newToken(storage.KindOIDC, "multi-sig-2", "multi-req")), "CreateTokens")
+		got, err := s.GetTokensBySignature(ctx(t), "main", "multi-sig", storage.KindAuthorizeCode, storage.KindPKCE, storage.KindOIDC, storage.KindRefreshToken)
+		must(t, err, "GetTokensBySignature")
+		byKind := map[storage.TokenKind]storage.TokenRecord{}
+		for _, r := range got {
+			byKind[r.Kind] = r
+		}
+		if len(got) != 3 || byKind[storage.KindPKCE].Signature != "multi-sig" || byKind[storage.KindOIDC].Active ||
+			!byKind[storage.KindAuthorizeCode].Active || string(byKind[storage.KindAuthorizeCode].Data) != string(code.Data) {
+			t.Fatalf("GetTokensBySignature = %+v", got)
+		}
+		// All or none: one duplicate fails the whole call.
+		fresh := newToken(storage.KindAccessToken, "multi-fresh", "multi-req")
+		if err := s.CreateTokens(ctx(t), fresh, code); !errors.Is(err, storage.ErrConflict) {
+			t.Fatalf("CreateTokens with a duplicate = %v, want ErrConflict", err)
+		}
+		if _, err := s.GetToken(ctx(t), "main", storage.KindAccessToken, "multi-fresh"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("a record of a failed CreateTokens was kept: %v", err)
+		}
+	})
+
 	t.Run("missing is ErrNotFound", func(t *testing.T) {
 		_, err := s.GetToken(ctx(t), "main", storage.KindAuthorizeCode, "rt-1")
 		wantErr(t, err, storage.ErrNotFound, "GetToken wrong kind")

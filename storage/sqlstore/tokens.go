@@ -29,6 +29,49 @@ func (s *Store) CreateToken(ctx context.Context, t storage.TokenRecord) error {
 	return s.wrap("create "+string(t.Kind), err)
 }
 
+// CreateTokens stores records with one multi-row INSERT (atomic on its own).
+func (s *Store) CreateTokens(ctx context.Context, ts ...storage.TokenRecord) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	const cols = 13
+	var b strings.Builder
+	b.WriteString(`INSERT INTO tokens (` + tokenCols + `) VALUES `)
+	args := make([]any, 0, cols*len(ts))
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", i*cols+c+1)
+		}
+		b.WriteByte(')')
+		args = append(args, string(t.Kind), t.Signature, t.Tenant, t.RequestID, t.ClientID, t.Subject, t.SessionID, t.GrantID, t.Active,
+			t.AccessSignature, s.tm(t.RequestedAt), s.tm(t.ExpiresAt), blob(t.Data))
+	}
+	_, err := s.exec(ctx, b.String(), args...)
+	return s.wrap(fmt.Sprintf("create %d tokens", len(ts)), err)
+}
+
+// GetTokensBySignature returns the records of kinds with one signature.
+func (s *Store) GetTokensBySignature(ctx context.Context, tenant, signature string, kinds ...storage.TokenKind) ([]storage.TokenRecord, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	args := []any{tenant, signature}
+	ph := make([]string, len(kinds))
+	for i, k := range kinds {
+		args = append(args, string(k))
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	out, err := queryAll(ctx, s, scanToken, `SELECT `+tokenCols+` FROM tokens WHERE tenant = $1 AND signature = $2 AND kind IN (`+strings.Join(ph, ", ")+`)`, args...)
+	return out, s.wrap("get tokens by signature", err)
+}
+
 // GetToken returns a record whatever its Active state; ErrNotFound when absent.
 func (s *Store) GetToken(ctx context.Context, tenant string, kind storage.TokenKind, signature string) (storage.TokenRecord, error) {
 	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+` FROM tokens WHERE tenant = $1 AND kind = $2 AND signature = $3`,
