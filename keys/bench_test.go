@@ -2,6 +2,7 @@ package keys
 
 import (
 	"context"
+	"crypto/rsa"
 	"testing"
 	"time"
 
@@ -38,3 +39,34 @@ func BenchmarkSignRS256(b *testing.B) { benchmarkSign(b, RS256) }
 
 // BenchmarkSignES256 measures Signer lookup plus one ES256 JWT signature.
 func BenchmarkSignES256(b *testing.B) { benchmarkSign(b, ES256) }
+
+// TestRSASignerIsPrecomputed: an RS256 signature costs one private-key
+// operation with the CRT values (dP, dQ, qInv) computed when the key was
+// opened, and the opened key is kept, so no signature pays for parsing,
+// unsealing or precomputation again. (x509.ParsePKCS8PrivateKey runs
+// Precompute; go-jose signs with the *rsa.PrivateKey as given.)
+func TestRSASignerIsPrecomputed(t *testing.T) {
+	ctx := context.Background()
+	m := newTestManager(newMemStore(), newClock(), RS256)
+	if err := m.EnsureKeys(ctx, "main"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := m.Signer(ctx, "main", RS256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.Signer(ctx, "main", RS256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, ok := a.Key.(*rsa.PrivateKey)
+	if !ok {
+		t.Fatalf("RS256 key is %T", a.Key)
+	}
+	if k.Precomputed.Dp == nil || k.Precomputed.Dq == nil || k.Precomputed.Qinv == nil {
+		t.Error("the opened RSA key has no CRT values: every signature would compute them")
+	}
+	if a.Key != b.Key {
+		t.Error("each Signer call opened the key again")
+	}
+}
