@@ -195,13 +195,24 @@ type secretHasher struct {
 	compare func(hash, secret []byte) error
 	mu      sync.Mutex
 	ok      map[[32]byte]struct{}
+	// inflight holds the comparisons running now, so that concurrent
+	// requests with the same (hash, secret), e.g. a client's first burst
+	// after a restart, share one bcrypt instead of each paying ~50 ms
+	// of CPU at once.
+	inflight map[[32]byte]*secretCheck
 
 	dummyOnce sync.Once
 	dummy     []byte
 }
 
 func newSecretHasher() *secretHasher {
-	return &secretHasher{compare: bcrypt.CompareHashAndPassword, ok: map[[32]byte]struct{}{}}
+	return &secretHasher{compare: bcrypt.CompareHashAndPassword, ok: map[[32]byte]struct{}{}, inflight: map[[32]byte]*secretCheck{}}
+}
+
+// secretCheck is one bcrypt comparison that others wait for.
+type secretCheck struct {
+	done chan struct{}
+	err  error
 }
 
 type cachedOnlyKey struct{}
@@ -225,16 +236,27 @@ func (h *secretHasher) Compare(ctx context.Context, hash, data []byte) error {
 	if ctx.Value(cachedOnlyKey{}) != nil {
 		return bcrypt.ErrMismatchedHashAndPassword
 	}
-	if err := h.compare(hash, data); err != nil {
-		return err
-	}
 	h.mu.Lock()
-	if len(h.ok) > 10000 {
-		h.ok = map[[32]byte]struct{}{}
+	if c := h.inflight[k]; c != nil {
+		h.mu.Unlock()
+		<-c.done
+		return c.err
 	}
-	h.ok[k] = struct{}{}
+	c := &secretCheck{done: make(chan struct{})}
+	h.inflight[k] = c
 	h.mu.Unlock()
-	return nil
+	c.err = h.compare(hash, data)
+	h.mu.Lock()
+	delete(h.inflight, k)
+	if c.err == nil {
+		if len(h.ok) > 10000 {
+			h.ok = map[[32]byte]struct{}{}
+		}
+		h.ok[k] = struct{}{}
+	}
+	h.mu.Unlock()
+	close(c.done)
+	return c.err
 }
 
 // compareDummy spends one bcrypt comparison of secret against a hash of

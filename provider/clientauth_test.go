@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -97,5 +98,43 @@ func TestUnknownClientCostsLikeKnown(t *testing.T) {
 	_, again := attempt("another-unknown")
 	if string(again) != string(unknownHash) {
 		t.Error("a new dummy hash per request")
+	}
+}
+
+// TestSecretCheckedOnceForConcurrentRequests: a burst of requests with
+// the same client secret (a client's first after a restart) costs one
+// bcrypt comparison, not one each; all of them get its answer.
+func TestSecretCheckedOnceForConcurrentRequests(t *testing.T) {
+	h := newSecretHasher()
+	var calls atomic.Int32
+	release := make(chan struct{})
+	h.compare = func(hash, secret []byte) error {
+		calls.Add(1)
+		<-release
+		if string(secret) != "right" {
+			return bcrypt.ErrMismatchedHashAndPassword
+		}
+		return nil
+	}
+	for _, secret := range []string{"right", "wrong"} {
+		calls.Store(0)
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for range 16 {
+			wg.Go(func() { errs <- h.Compare(t.Context(), []byte("hash"), []byte(secret)) })
+		}
+		time.Sleep(200 * time.Millisecond) // let them all arrive
+		close(release)
+		wg.Wait()
+		close(errs)
+		release = make(chan struct{})
+		for err := range errs {
+			if (err == nil) != (secret == "right") {
+				t.Errorf("secret %q: %v", secret, err)
+			}
+		}
+		if n := calls.Load(); n != 1 {
+			t.Errorf("secret %q: %d comparisons for 16 concurrent requests, want 1", secret, n)
+		}
 	}
 }
