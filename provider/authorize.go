@@ -48,6 +48,10 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			p.authorizeError(w, r, t, ar, err)
 			return
 		}
+		if err := checkAuthorizeParams(ar); err != nil {
+			p.authorizeError(w, r, t, ar, err)
+			return
+		}
 		if err := checkTestIDActingFor(ar.GetRequestForm()); err != nil {
 			p.authorizeError(w, r, t, ar, err)
 			return
@@ -125,6 +129,43 @@ func (p *Provider) checkClientPolicy(ar fosite.AuthorizeRequester, viaPAR bool) 
 	}
 	if !printableState(ar.GetState()) {
 		return fosite.ErrInvalidRequest.WithHint("The state parameter must be printable ASCII (RFC 6749 Appendix A.5).")
+	}
+	return nil
+}
+
+// singleValued are the authorization request's parameters that may
+// appear once: RFC 6749 §3.1 forbids repeating any, and silently taking
+// the first of two scopes would hide a script's mistake. (RFC 8707's
+// resource may repeat.)
+var singleValued = []string{
+	"response_type", "client_id", "redirect_uri", "scope", "state", "nonce",
+	"prompt", "max_age", "ui_locales", "login_hint", "acr_values", "display",
+	"response_mode", "code_challenge", "code_challenge_method", "claims",
+	"id_token_hint", "request", "request_uri", "testid_acting_for", "testid_consent",
+}
+
+// minNonceLength is fosite's minimum parameter entropy, which it applies
+// to nonce only at the token endpoint; checking it here answers before
+// the person logs in, as for state.
+const minNonceLength = 8
+
+// checkAuthorizeParams refuses, once the client and redirect_uri are
+// known good, what would otherwise only fail later or silently: a
+// repeated parameter, a request without the openid scope (oidcp is an
+// OpenID Connect provider: without it there is no ID token, and a
+// library fails far from the cause), and a nonce too short for fosite.
+func checkAuthorizeParams(ar fosite.AuthorizeRequester) error {
+	form := ar.GetRequestForm()
+	for _, name := range singleValued {
+		if len(form[name]) > 1 {
+			return fosite.ErrInvalidRequest.WithHintf("The %s parameter is included more than once; send it once (RFC 6749 §3.1).", name)
+		}
+	}
+	if !ar.GetRequestedScopes().Has("openid") {
+		return fosite.ErrInvalidScope.WithHint("The scope must include openid: oidcp answers OpenID Connect authentication requests (OIDC Core §3.1.2.1).")
+	}
+	if n := form.Get("nonce"); n != "" && len(n) < minNonceLength {
+		return fosite.ErrInvalidRequest.WithHintf("The nonce must be at least %d characters long.", minNonceLength)
 	}
 	return nil
 }
