@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -122,5 +123,21 @@ func TestClientsDeleteRevokesGrants(t *testing.T) {
 	c.ok(create...)
 	if out := c.ok("consent", "list", "--tenant", "sandbox", "--client", "tool", "--active"); strings.TrimSpace(out) != "[]" {
 		t.Fatalf("active grants of the re-registered client: %s", out)
+	}
+}
+
+// TestDefaultScopeTextsFitRepresentation: the consent page shows a data
+// scope's description both to a citizen consenting for themself and to a
+// parent consenting for a child ("på vegne av Jonas"), so the shipped
+// descriptions name no owner ("dine målinger" would tell the parent the
+// tool reads the parent's own measurements).
+func TestDefaultScopeTextsFitRepresentation(t *testing.T) {
+	owner := regexp.MustCompile(`(?i)\b(dine|eigne|egne|your|you)\b`)
+	for _, d := range defaultSandboxScopes {
+		for lang, text := range map[string]string{"nb": d.Description.NB, "nn": d.Description.NN, "en": d.Description.EN} {
+			if text == "" || owner.MatchString(text) {
+				t.Errorf("%s description in %s = %q: names the reader as the owner", d.Name, lang, text)
+			}
+		}
 	}
 }
