@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -296,52 +295,11 @@ func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant
 func (p *Provider) choose(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		lang := pageLang(r, "")
-		if err := r.ParseForm(); err != nil {
-			errorPage(w, r, lang, oautherr.InvalidRequest)
+		sp, ok := p.takeStepPost(w, r, t, authflow.StepChoose)
+		if !ok {
 			return
 		}
-		flowID := r.PostForm.Get("flow")
-		if flowID == "" || !t.flows.CookieMatches(r, flowID) {
-			errorPage(w, r, lang, oautherr.LoginExpired)
-			return
-		}
-		sess, err := t.sessions.Get(r, t.cookieName())
-		if err != nil {
-			// Whether someone is logged in is unknown: not "nobody".
-			p.renderUnavailable(w, r, t, lang, err)
-			return
-		}
-		login, loggedIn := t.sessions.Login(sess)
-		sid := t.sessions.ID(sess)
-		if !loggedIn || !t.flows.Verify(flowID, authflow.StepChoose, sid, r.PostForm.Get("csrf")) {
-			errorPage(w, r, lang, oautherr.LoginExpired.WithStatus(http.StatusForbidden))
-			return
-		}
-		f, err := t.flows.Take(ctx, flowID, authflow.StepChoose)
-		if err != nil && !errors.Is(err, authflow.ErrExpired) {
-			p.renderUnavailable(w, r, t, lang, err)
-			return
-		}
-		if !errors.Is(err, authflow.ErrWrongStep) {
-			t.flows.ClearCookie(w)
-		}
-		if err != nil || f.SessionID != sid || f.Holder != login.Subject {
-			errorPage(w, r, lang, oautherr.LoginExpired)
-			return
-		}
-		if f.Lang != "" {
-			lang = f.Lang
-		}
-		ar, err := t.fstore.unmarshalRequest(ctx, f.Request, NewSession(t.name))
-		if unavailable(err) {
-			p.renderUnavailable(w, r, t, lang, err)
-			return
-		}
-		if err != nil {
-			errorPage(w, r, lang, oautherr.UnknownClient)
-			return
-		}
+		f, sess, sid, login, ar, lang := sp.flow, sp.sess, sp.sid, sp.login, sp.ar, sp.lang
 		if r.PostForm.Get("action") == "cancel" {
 			// The person would rather not go on: the tool hears so
 			// (OIDC Core §3.1.2.6) instead of the person being stuck.

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -206,51 +205,11 @@ func originOf(u string) string {
 func (p *Provider) consentPost(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		lang := pageLang(r, "")
-		if err := r.ParseForm(); err != nil {
-			errorPage(w, r, lang, oautherr.InvalidRequest)
+		sp, ok := p.takeStepPost(w, r, t, authflow.StepConsent)
+		if !ok {
 			return
 		}
-		flowID := r.PostForm.Get("flow")
-		if flowID == "" || !t.flows.CookieMatches(r, flowID) {
-			errorPage(w, r, lang, oautherr.LoginExpired)
-			return
-		}
-		sess, err := t.sessions.Get(r, t.cookieName())
-		if err != nil {
-			p.renderUnavailable(w, r, t, lang, err)
-			return
-		}
-		login, loggedIn := t.sessions.Login(sess)
-		sid := t.sessions.ID(sess)
-		if !loggedIn || !t.flows.Verify(flowID, authflow.StepConsent, sid, r.PostForm.Get("csrf")) {
-			errorPage(w, r, lang, oautherr.LoginExpired.WithStatus(http.StatusForbidden))
-			return
-		}
-		f, err := t.flows.Take(ctx, flowID, authflow.StepConsent)
-		if err != nil && !errors.Is(err, authflow.ErrExpired) {
-			p.renderUnavailable(w, r, t, lang, err)
-			return
-		}
-		if !errors.Is(err, authflow.ErrWrongStep) {
-			t.flows.ClearCookie(w)
-		}
-		if err != nil || f.SessionID != sid || f.Holder != login.Subject {
-			errorPage(w, r, lang, oautherr.LoginExpired)
-			return
-		}
-		if f.Lang != "" {
-			lang = f.Lang
-		}
-		ar, err := t.fstore.unmarshalRequest(ctx, f.Request, NewSession(t.name))
-		if unavailable(err) {
-			p.renderUnavailable(w, r, t, lang, err)
-			return
-		}
-		if err != nil {
-			errorPage(w, r, lang, oautherr.UnknownClient)
-			return
-		}
+		f, sess, sid, login, ar, lang := sp.flow, sp.sess, sp.sid, sp.login, sp.ar, sp.lang
 		// Whom the person acts for is checked again: the page may have
 		// been open across the relation's end.
 		var acting *representation.Choice

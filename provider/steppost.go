@@ -1,0 +1,82 @@
+package provider
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gorilla/sessions"
+	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/authflow"
+	"github.com/oidcp/oidcp/oautherr"
+	"github.com/oidcp/oidcp/sessionstore"
+)
+
+// stepPost is a verified form post of one login flow step: the flow
+// taken at that step, the person's session and login, the authorization
+// request the flow carries and the page language.
+type stepPost struct {
+	flow  *authflow.Flow
+	sess  *sessions.Session
+	sid   string
+	login *sessionstore.Login
+	ar    fosite.AuthorizeRequester
+	lang  string
+}
+
+// takeStepPost checks a POST of the flow step `step` (the form's flow id
+// against the flow cookie, the step's verifier against the session, the
+// flow's session and person against the logged-in ones) and takes the
+// flow. Every step's page posts the same form, so the checks and their
+// error pages are the same for all. When ok is false the answer has
+// been written.
+func (p *Provider) takeStepPost(w http.ResponseWriter, r *http.Request, t *tenant, step authflow.Step) (sp stepPost, ok bool) {
+	ctx := r.Context()
+	lang := pageLang(r, "")
+	if err := r.ParseForm(); err != nil {
+		errorPage(w, r, lang, oautherr.InvalidRequest)
+		return sp, false
+	}
+	flowID := r.PostForm.Get("flow")
+	if flowID == "" || !t.flows.CookieMatches(r, flowID) {
+		errorPage(w, r, lang, oautherr.LoginExpired)
+		return sp, false
+	}
+	sess, err := t.sessions.Get(r, t.cookieName())
+	if err != nil {
+		// Whether someone is logged in is unknown: not "nobody".
+		p.renderUnavailable(w, r, t, lang, err)
+		return sp, false
+	}
+	login, loggedIn := t.sessions.Login(sess)
+	sid := t.sessions.ID(sess)
+	if !loggedIn || !t.flows.Verify(flowID, step, sid, r.PostForm.Get("csrf")) {
+		errorPage(w, r, lang, oautherr.LoginExpired.WithStatus(http.StatusForbidden))
+		return sp, false
+	}
+	f, err := t.flows.Take(ctx, flowID, step)
+	if err != nil && !errors.Is(err, authflow.ErrExpired) {
+		p.renderUnavailable(w, r, t, lang, err)
+		return sp, false
+	}
+	if !errors.Is(err, authflow.ErrWrongStep) {
+		t.flows.ClearCookie(w)
+	}
+	if err != nil || f.SessionID != sid || f.Holder != login.Subject {
+		errorPage(w, r, lang, oautherr.LoginExpired)
+		return sp, false
+	}
+	if f.Lang != "" {
+		lang = f.Lang
+	}
+	ar, err := t.fstore.unmarshalRequest(ctx, f.Request, NewSession(t.name))
+	if unavailable(err) {
+		p.renderUnavailable(w, r, t, lang, err)
+		return sp, false
+	}
+	if err != nil {
+		errorPage(w, r, lang, oautherr.UnknownClient)
+		return sp, false
+	}
+	return stepPost{flow: f, sess: sess, sid: sid, login: login, ar: ar, lang: lang}, true
+}
