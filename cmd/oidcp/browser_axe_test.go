@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/population"
 )
@@ -111,25 +110,14 @@ func checkAccessible(t *testing.T, bctx context.Context, axe, page string) {
 func TestBrowserAccessibility(t *testing.T) {
 	chromium := requireBrowser(t)
 	axe := axeScript(t)
-	s := startRepServer(t, time.Now())
-	issuer := s.base + "/sandbox"
-	rp := newBrowserRP(t, issuer)
-	rp.clientID, rp.secret = "axe-tool", strings.Repeat("a", 40)
-	s.cli.ok("clients", "create", "--tenant", "sandbox", "--id", rp.clientID, "--secret", rp.secret,
-		"--name", "Helsedagboka", "--redirect-uri", rp.redirectURI(), "--scope", "openid profile pid health:measurements",
-		"--accept-relation", "parent", "--accept-relation", "power_of_attorney")
+	s, issuer, rp := sandboxBrowserTool(t, "axe-tool", "openid profile pid health:measurements", "parent", "power_of_attorney")
 	kari, sofie, astrid := s.pid(t, population.KeyKari), s.pid(t, population.KeySofie), s.pid(t, population.KeyAstrid)
 	authorize := func(lang string, extra url.Values) string {
-		q := url.Values{
-			"response_type": {"code"}, "client_id": {rp.clientID}, "redirect_uri": {rp.redirectURI()},
-			"scope": {"openid profile pid"}, "state": {"state-axe-" + lang + "-123"}, "nonce": {"nonce-axe-" + lang + "-123"},
-			"code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"},
-			"ui_locales": {lang},
-		}
+		q := url.Values{"ui_locales": {lang}}
 		for k, v := range extra {
 			q[k] = v
 		}
-		return issuer + "/authorize?" + q.Encode()
+		return authorizeURL(issuer, rp, "openid profile pid", "axe-"+lang+"-123", q)
 	}
 	bctx := startChromium(t, chromium)
 	visit := func(name, u, wait string) {

@@ -2,14 +2,11 @@ package main
 
 import (
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/population"
 )
@@ -21,30 +18,13 @@ import (
 // test's temporary directory) for a person to look at.
 func TestBrowserChooserLanguages(t *testing.T) {
 	exec := requireBrowser(t)
-	dir := os.Getenv("OIDCP_SCREENSHOT_DIR") // before startRepServer clears OIDCP_*
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	s := startRepServer(t, time.Now())
-	issuer := s.base + "/sandbox"
-	rp := newBrowserRP(t, issuer)
-	rp.clientID, rp.secret = "chooser-langs", strings.Repeat("l", 40)
-	s.cli.ok("clients", "create", "--tenant", "sandbox", "--id", rp.clientID, "--secret", rp.secret,
-		"--name", "Helsedagboka", "--redirect-uri", rp.redirectURI(), "--scope", "openid profile pid",
-		"--accept-relation", "parent", "--accept-relation", "power_of_attorney")
+	dir := screenshotDir(t) // before startRepServer clears OIDCP_*
+	s, issuer, rp := sandboxBrowserTool(t, "chooser-langs", "openid profile pid", "parent", "power_of_attorney")
 	kari := s.pid(t, population.KeyKari)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 
 	authorize := func(lang string) string {
-		q := url.Values{
-			"response_type": {"code"}, "client_id": {rp.clientID}, "redirect_uri": {rp.redirectURI()},
-			"scope": {"openid profile pid"}, "state": {"state-" + lang + "-12345"}, "nonce": {"nonce-" + lang + "-12345"},
-			"code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"},
-			"login_hint": {"testid:" + kari}, "ui_locales": {lang},
-		}
-		return issuer + "/authorize?" + q.Encode()
+		return authorizeURL(issuer, rp, "openid profile pid", lang+"-12345",
+			url.Values{"login_hint": {"testid:" + kari}, "ui_locales": {lang}})
 	}
 	bctx := startChromium(t, exec)
 	for _, tc := range []struct {
@@ -70,11 +50,8 @@ func TestBrowserChooserLanguages(t *testing.T) {
 		if body := browse(t, bctx, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(body, tc.areas) {
 			t.Errorf("%s chooser lacks the service areas %q:\n%s", tc.lang, tc.areas, body)
 		}
-		shot := browse(t, bctx, chromedp.FullScreenshot(100))
 		path := filepath.Join(dir, "chooser-"+tc.lang+".png")
-		if err := os.WriteFile(path, shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		shot(t, bctx, path)
 		t.Logf("screenshot: %s", path)
 	}
 

@@ -2,14 +2,11 @@ package main
 
 import (
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/population"
 )
@@ -22,30 +19,13 @@ import (
 // the test's temporary directory) for a person to look at.
 func TestBrowserConsentLanguages(t *testing.T) {
 	exec := requireBrowser(t)
-	dir := os.Getenv("OIDCP_SCREENSHOT_DIR") // before startRepServer clears OIDCP_*
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	s := startRepServer(t, time.Now())
-	issuer := s.base + "/sandbox"
-	rp := newBrowserRP(t, issuer)
-	rp.clientID, rp.secret = "consent-langs", strings.Repeat("c", 40)
-	s.cli.ok("clients", "create", "--tenant", "sandbox", "--id", rp.clientID, "--secret", rp.secret,
-		"--name", "Helsedagboka", "--redirect-uri", rp.redirectURI(), "--scope", "openid profile pid health:measurements",
-		"--accept-relation", "parent")
+	dir := screenshotDir(t) // before startRepServer clears OIDCP_*
+	s, issuer, rp := sandboxBrowserTool(t, "consent-langs", "openid profile pid health:measurements", "parent")
 	kari, sofie := s.pid(t, population.KeyKari), s.pid(t, population.KeySofie)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 
 	authorize := func(lang string) string {
-		q := url.Values{
-			"response_type": {"code"}, "client_id": {rp.clientID}, "redirect_uri": {rp.redirectURI()},
-			"scope": {"openid profile pid health:measurements"}, "state": {"state-" + lang + "-12345"}, "nonce": {"nonce-" + lang + "-12345"},
-			"code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"},
-			"login_hint": {"testid:" + kari}, "testid_acting_for": {sofie}, "ui_locales": {lang},
-		}
-		return issuer + "/authorize?" + q.Encode()
+		return authorizeURL(issuer, rp, "openid profile pid health:measurements", lang+"-12345",
+			url.Values{"login_hint": {"testid:" + kari}, "testid_acting_for": {sofie}, "ui_locales": {lang}})
 	}
 	bctx := startChromium(t, exec)
 	for _, tc := range []struct {
@@ -77,11 +57,8 @@ func TestBrowserConsentLanguages(t *testing.T) {
 				t.Errorf("%s consent page lacks %q:\n%s", tc.lang, want, body)
 			}
 		}
-		shot := browse(t, bctx, chromedp.FullScreenshot(100))
 		path := filepath.Join(dir, "consent-"+tc.lang+".png")
-		if err := os.WriteFile(path, shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		shot(t, bctx, path)
 		t.Logf("screenshot: %s", path)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"golang.org/x/oauth2"
 )
 
 // screenshotDir is where browser tests write screenshots for a person to
@@ -86,4 +87,38 @@ func shot(t *testing.T, bctx context.Context, path string) {
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// sandboxBrowserTool starts a server with the synthetic population and
+// registers a sandbox tool named Helsedagboka for a browser RP, with the
+// given client id, scope and accepted relations (the secret is the
+// client id's first letter, 40 times). It returns the issuer and the RP.
+func sandboxBrowserTool(t *testing.T, clientID, scope string, relations ...string) (*repServer, string, *browserRP) {
+	t.Helper()
+	s := startRepServer(t, time.Now())
+	issuer := s.base + "/sandbox"
+	rp := newBrowserRP(t, issuer)
+	rp.clientID, rp.secret = clientID, strings.Repeat(clientID[:1], 40)
+	args := []string{"clients", "create", "--tenant", "sandbox", "--id", rp.clientID, "--secret", rp.secret,
+		"--name", "Helsedagboka", "--redirect-uri", rp.redirectURI(), "--scope", scope}
+	for _, rel := range relations {
+		args = append(args, "--accept-relation", rel)
+	}
+	s.cli.ok(args...)
+	return s, issuer, rp
+}
+
+// authorizeURL is a code-flow authorization URL at issuer for rp, with
+// PKCE, state "state-"+tag and nonce "nonce-"+tag; extra parameters are
+// added or replace the defaults.
+func authorizeURL(issuer string, rp *browserRP, scope, tag string, extra url.Values) string {
+	q := url.Values{
+		"response_type": {"code"}, "client_id": {rp.clientID}, "redirect_uri": {rp.redirectURI()},
+		"scope": {scope}, "state": {"state-" + tag}, "nonce": {"nonce-" + tag},
+		"code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"},
+	}
+	for k, v := range extra {
+		q[k] = v
+	}
+	return issuer + "/authorize?" + q.Encode()
 }
