@@ -1,9 +1,7 @@
 package sandboxpage
 
 import (
-	"bytes"
 	_ "embed"
-	"html/template"
 	"net/http"
 	"net/url"
 	"time"
@@ -16,7 +14,7 @@ import (
 //go:embed page.html
 var pageHTML string
 
-var tmpl = template.Must(template.New("page").Parse(pageHTML))
+var tmpl = popPage.ParseScaffolded("page", pageHTML)
 
 // Config is what the page shows.
 type Config struct {
@@ -44,15 +42,10 @@ type caseRow struct {
 
 type personRow struct{ Name, PID, Age, Role string }
 
-type langLink struct {
-	Code, Name string
-	Current    bool
-}
-
 type view struct {
 	Lang, Issuer, Title string
 	T                   texts
-	Langs               []langLink
+	Langs               []popPage.LangLink
 	Endpoints           []endpoint
 	Registration        bool
 	Persons             []personRow
@@ -67,32 +60,14 @@ func Handler(cfg Config) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := uilang.Pick(r, r.URL.Query().Get("lang"))
-		var buf bytes.Buffer
-		if err := tmpl.Execute(&buf, build(cfg, lang)); err != nil {
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Language", lang)
-		h.Set("Vary", "Accept-Language")
-		// The population's numbers change with the date.
-		h.Set("Cache-Control", "no-cache")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		_, _ = buf.WriteTo(w)
+		popPage.WriteHTML(w, tmpl, build(cfg, lang), lang, "Accept-Language")
 	})
 }
 
 func build(cfg Config, lang string) view {
 	t := languages[lang]
 	iss := cfg.Issuer
-	v := view{Lang: lang, Issuer: iss, T: t, Registration: cfg.Registration, Title: t.Title + " – " + cfg.DisplayName}
-	for _, l := range []langLink{{"nb", "Bokmål", false}, {"nn", "Nynorsk", false}, {"en", "English", false}} {
-		l.Current = l.Code == lang
-		v.Langs = append(v.Langs, l)
-	}
+	v := view{Lang: lang, Issuer: iss, T: t, Registration: cfg.Registration, Title: t.Title + " – " + cfg.DisplayName, Langs: popPage.LangLinks(lang)}
 	v.Endpoints = []endpoint{
 		{t.EPDiscovery, iss + "/.well-known/openid-configuration"},
 		{t.EPAuthorize, iss + "/authorize"},

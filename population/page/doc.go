@@ -7,5 +7,8 @@
 //
 // It renders population.Generate for the current day and evaluates with
 // representation.Evaluate; it does not read the registry (the sandbox
-// seeds the same population there) and owns no other route.
+// seeds the same population there) and owns no other route. Its page
+// frame (head, stylesheet, language switcher, headers) is shared with the
+// sandbox start page (sandboxpage) through ParseScaffolded, LangLinks and
+// WriteHTML.
 package page

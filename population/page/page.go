@@ -1,10 +1,8 @@
 package page
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
-	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -15,21 +13,17 @@ import (
 //go:embed page.html
 var pageHTML string
 
-var tmpl = template.Must(template.New("page").Parse(pageHTML))
+var tmpl = ParseScaffolded("page", pageHTML)
 
 // view is what the template renders.
 type view struct {
 	Lang      string
+	Title     string
 	T         texts
 	Intro     string
-	Langs     []langLink
+	Langs     []LangLink
 	Persons   []personRow
 	Relations []relationRow
-}
-
-type langLink struct {
-	Code, Name string
-	Current    bool
 }
 
 type personRow struct {
@@ -53,31 +47,13 @@ func Handler(now func() time.Time) http.Handler {
 			return
 		}
 		lang := pickLang(r)
-		var buf bytes.Buffer
-		if err := tmpl.Execute(&buf, build(pop, lang, at)); err != nil {
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Language", lang)
-		h.Set("Vary", "Accept, Accept-Language")
-		// The page changes with the date; never serve yesterday's numbers.
-		h.Set("Cache-Control", "no-cache")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		_, _ = buf.WriteTo(w)
+		WriteHTML(w, tmpl, build(pop, lang, at), lang, "Accept, Accept-Language")
 	})
 }
 
 func build(pop population.Population, lang string, now time.Time) view {
 	t := languages[lang]
-	v := view{Lang: lang, T: t, Intro: fmt.Sprintf(t.Intro, pop.Today.Format(time.DateOnly))}
-	for _, l := range []langLink{{"nb", "Bokmål", false}, {"nn", "Nynorsk", false}, {"en", "English", false}} {
-		l.Current = l.Code == lang
-		v.Langs = append(v.Langs, l)
-	}
+	v := view{Lang: lang, Title: t.Title, T: t, Intro: fmt.Sprintf(t.Intro, pop.Today.Format(time.DateOnly)), Langs: LangLinks(lang)}
 	persons, relations := pop.Rows(t.Words, now)
 	for _, q := range persons {
 		v.Persons = append(v.Persons, personRow{
