@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -145,44 +144,12 @@ func TestReadmeQuickstart(t *testing.T) {
 	}
 
 	// Blocks 2–5 in one shell, as pasted into one terminal.
-	var script strings.Builder
-	for i, b := range blocks[1:] {
-		fmt.Fprintf(&script, "%s\nprintf '\\n@@ block %d status %%d\\n' $?\n", strings.ReplaceAll(b, readmeAddr, addr), i+2)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	sh := exec.CommandContext(ctx, "bash", "-c", script.String())
-	sh.Dir, sh.Env = repoRoot, env
-	out, err := sh.CombinedOutput()
-	if err != nil {
-		t.Fatalf("quickstart shell: %v\n%s", err, out)
-	}
-	outputs := map[int]string{}
-	rest := string(out)
-	for i := 2; i <= len(blocks); i++ {
-		marker := regexp.MustCompile(fmt.Sprintf(`\n@@ block %d status (\d+)\n`, i))
-		m := marker.FindStringSubmatchIndex(rest)
-		if m == nil {
-			t.Fatalf("block %d did not finish:\n%s", i, out)
-		}
-		outputs[i] = rest[:m[0]]
-		if status := rest[m[2]:m[3]]; status != "0" {
-			t.Errorf("block %d exited with status %s:\n%s\n--- output:\n%s", i, status, blocks[i-1], outputs[i])
-		}
-		rest = rest[m[1]:]
-	}
-	for i, want := range map[int][]string{
+	runDocBlocks(t, blocks, 2, env, strings.NewReplacer(readmeAddr, addr), map[int][]string{
 		2: {`"client_id": "my-app"`, `"any_secret_method": true`},
 		3: {`"access_token":"`, `"id_token":"`, `"token_type":"`},
 		4: {`"client_id": "family-app"`},
 		5: {`"representation":{`, `"relation":"parent"`, `"name":"Jonas Nordmann"`},
-	} {
-		for _, w := range want {
-			if !strings.Contains(outputs[i], w) {
-				t.Errorf("block %d's output lacks %s:\n%s", i, w, outputs[i])
-			}
-		}
-	}
+	})
 }
 
 // TestReadmeExamples runs the two example tools the quickstart points to

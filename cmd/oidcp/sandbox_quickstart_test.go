@@ -28,6 +28,46 @@ func quickstartDocBlocks(t *testing.T, name string) []string {
 	return blocks
 }
 
+// runDocBlocks runs blocks[first-1:] (numbered from first, with r's
+// replacements) one after the other in one bash, as pasted into one
+// terminal, in the repository root with env (nil: this process's). Every
+// block must exit 0, and block i's output must contain each of want[i].
+func runDocBlocks(t *testing.T, blocks []string, first int, env []string, r *strings.Replacer, want map[int][]string) {
+	t.Helper()
+	var script strings.Builder
+	for i := first; i <= len(blocks); i++ {
+		fmt.Fprintf(&script, "%s\nprintf '\\n@@ block %d status %%d\\n' $?\n", r.Replace(blocks[i-1]), i)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sh := exec.CommandContext(ctx, "bash", "-c", script.String())
+	sh.Dir, sh.Env = repoRoot, env
+	out, err := sh.CombinedOutput()
+	if err != nil {
+		t.Fatalf("quickstart shell: %v\n%s", err, out)
+	}
+	outputs := map[int]string{}
+	rest := string(out)
+	for i := first; i <= len(blocks); i++ {
+		m := regexp.MustCompile(fmt.Sprintf(`\n@@ block %d status (\d+)\n`, i)).FindStringSubmatchIndex(rest)
+		if m == nil {
+			t.Fatalf("block %d did not finish:\n%s", i, out)
+		}
+		outputs[i] = rest[:m[0]]
+		if status := rest[m[2]:m[3]]; status != "0" {
+			t.Errorf("block %d exited with status %s:\n%s\n--- output:\n%s", i, status, blocks[i-1], outputs[i])
+		}
+		rest = rest[m[1]:]
+	}
+	for i, ws := range want {
+		for _, w := range ws {
+			if !strings.Contains(outputs[i], w) {
+				t.Errorf("block %d's output lacks %s:\n%s", i, w, outputs[i])
+			}
+		}
+	}
+}
+
 // iatPlaceholder is the line of the quickstart where the vendor pastes
 // the token the operator gave them.
 const iatPlaceholder = "PASTE-YOUR-INITIAL-ACCESS-TOKEN"
@@ -62,34 +102,7 @@ func TestSandboxQuickstart(t *testing.T) {
 				t.Fatalf("sandbox token printed %v", issued)
 			}
 
-			var script strings.Builder
-			for i, blk := range blocks {
-				blk = strings.ReplaceAll(blk, readmeAddr, addr)
-				blk = strings.ReplaceAll(blk, iatPlaceholder, iat)
-				fmt.Fprintf(&script, "%s\nprintf '\\n@@ block %d status %%d\\n' $?\n", blk, i+1)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			sh := exec.CommandContext(ctx, "bash", "-c", script.String())
-			sh.Dir = repoRoot
-			out, err := sh.CombinedOutput()
-			if err != nil {
-				t.Fatalf("quickstart shell: %v\n%s", err, out)
-			}
-			outputs := map[int]string{}
-			rest := string(out)
-			for i := 1; i <= len(blocks); i++ {
-				m := regexp.MustCompile(fmt.Sprintf(`\n@@ block %d status (\d+)\n`, i)).FindStringSubmatchIndex(rest)
-				if m == nil {
-					t.Fatalf("block %d did not finish:\n%s", i, out)
-				}
-				outputs[i] = rest[:m[0]]
-				if status := rest[m[2]:m[3]]; status != "0" {
-					t.Errorf("block %d exited with status %s:\n%s\n--- output:\n%s", i, status, blocks[i-1], outputs[i])
-				}
-				rest = rest[m[1]:]
-			}
-			for i, want := range map[int][]string{
+			runDocBlocks(t, blocks, 1, nil, strings.NewReplacer(readmeAddr, addr, iatPlaceholder, iat), map[int][]string{
 				1: {`"registration_endpoint":"` + srv.base + `/sandbox/register"`},
 				2: {`"client_secret":"`, `"registration_access_token":"oidcp_rat_`, `"vendor":"acme"`},
 				3: {`"access_token":"`, `"id_token":"`, `"refresh_token":"`},
@@ -97,13 +110,7 @@ func TestSandboxQuickstart(t *testing.T) {
 				5: {`"representation":{`, `"relation":"parent"`, `"name":"Jonas Nordmann"`},
 				6: {`"vendor":"acme"`, "the refresh token is gone"},
 				7: {`"client_name":"Acme Journal (beta)"`, "204"},
-			} {
-				for _, w := range want {
-					if !strings.Contains(outputs[i], w) {
-						t.Errorf("block %d's output lacks %s:\n%s", i, w, outputs[i])
-					}
-				}
-			}
+			})
 			if strings.Contains(srv.logs.String(), iat) {
 				t.Error("the server logged the initial access token")
 			}
