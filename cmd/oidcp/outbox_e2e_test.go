@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -16,40 +15,7 @@ import (
 // and address.
 func startStoppable(t *testing.T, args []string, now func() time.Time) (*testServer, func()) {
 	t.Helper()
-	cfg, err := parse(t, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	s := &testServer{base: strings.TrimRight(cfg.BaseURL, "/"), admin: "http://" + cfg.AdminAddr, logs: &syncBuffer{}, stdout: &syncBuffer{}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	log := newLogger(cfg, s.logs)
-	go func() { done <- serve(ctx, cfg, slog.New(log.Handler()), s.stdout, now) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down")
-		}
-		if t.Failed() {
-			t.Logf("server logs:\n%s", s.logs.String())
-		}
-	}
-	t.Cleanup(stop)
-	waitReady(t, s.admin+"/readyz", done, s.logs)
-	return s, stop
+	return startServingStop(t, args, nil, now, serveHooks{})
 }
 
 // TestBackchannelOutboxSurvivesRestart: a grant is revoked while no

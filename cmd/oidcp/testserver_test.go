@@ -52,6 +52,15 @@ func startServing(t *testing.T, args []string, mutate func(*Config), now func() 
 // startServingWith is startServing with hooks.
 func startServingWith(t *testing.T, args []string, mutate func(*Config), now func() time.Time, hooks serveHooks) *testServer {
 	t.Helper()
+	s, _ := startServingStop(t, args, mutate, now, hooks)
+	return s
+}
+
+// startServingStop is startServingWith that also returns a stop function,
+// so that a test can shut the server down before it ends (stopping twice,
+// or once more when the test ends, is a no-op).
+func startServingStop(t *testing.T, args []string, mutate func(*Config), now func() time.Time, hooks serveHooks) (*testServer, func()) {
+	t.Helper()
 	cfg, err := parse(t, args...)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +85,12 @@ func startServingWith(t *testing.T, args []string, mutate func(*Config), now fun
 		}
 		done <- serve(ctx, cfg, log, s.stdout, now)
 	}()
-	t.Cleanup(func() {
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		cancel()
 		select {
 		case err := <-done:
@@ -89,7 +103,8 @@ func startServingWith(t *testing.T, args []string, mutate func(*Config), now fun
 		if t.Failed() {
 			t.Logf("server logs:\n%s", s.logs.String())
 		}
-	})
+	}
+	t.Cleanup(stop)
 	waitReady(t, s.admin+"/readyz", done, s.logs)
-	return s
+	return s, stop
 }
