@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -147,18 +146,7 @@ func verifyLogoutToken(t *testing.T, issuer, clientID, raw string, wantSub, want
 func (e *e2eEnv) adminPost(t *testing.T, path string, body any) (int, map[string]any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, e.admin+path, strings.NewReader(string(b)))
-	req.Header.Set("Authorization", "Bearer "+consentAdminToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	m := map[string]any{}
-	_ = json.Unmarshal(raw, &m)
-	return resp.StatusCode, m
+	return vendorDo(t, http.MethodPost, e.admin+path, consentAdminToken, string(b))
 }
 
 // startConsentE2E is startE2E with an admin token.

@@ -36,7 +36,8 @@ func (e *e2eEnv) registerVendor(t *testing.T, tenant, vendor, md string) (int, m
 	return vendorDo(t, http.MethodPost, e.issuer(tenant)+"/register", e.vendorToken(t, tenant, vendor), md)
 }
 
-// vendorDo sends a vendor's request with a bearer token and a JSON body.
+// vendorDo sends a request with a bearer token and a JSON body (a
+// vendor's, or the admin API's) and returns the status and JSON answer.
 func vendorDo(t *testing.T, method, u, bearer, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, u, strings.NewReader(body))
