@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -104,4 +105,22 @@ func blob(b []byte) any {
 		return nil
 	}
 	return b
+}
+
+// writePlaceholderRows writes the VALUES list of a multi-row INSERT of
+// rows rows with cols columns each: ($1, $2), ($3, $4), …
+func writePlaceholderRows(b *strings.Builder, rows, cols int) {
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(b, "$%d", i*cols+c+1)
+		}
+		b.WriteByte(')')
+	}
 }

@@ -380,19 +380,9 @@ func (s *Store) insertEventRows(ctx context.Context, es []storage.Event) error {
 	const cols = 9
 	var b strings.Builder
 	b.WriteString(`INSERT INTO events (tenant, occurred_at, kind, actor, subject, client_id, session_id, grant_id, detail) VALUES `)
+	writePlaceholderRows(&b, len(es), cols)
 	args := make([]any, 0, cols*len(es))
-	for i, e := range es {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d", i*cols+c+1)
-		}
-		b.WriteByte(')')
+	for _, e := range es {
 		args = append(args, e.Tenant, s.tm(e.Time), e.Kind, e.Actor, e.Subject, e.ClientID, e.SessionID, e.GrantID, blobText(e.Detail))
 	}
 	_, err := s.exec(ctx, b.String(), args...)

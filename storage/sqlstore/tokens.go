@@ -37,19 +37,9 @@ func (s *Store) CreateTokens(ctx context.Context, ts ...storage.TokenRecord) err
 	const cols = 13
 	var b strings.Builder
 	b.WriteString(`INSERT INTO tokens (` + tokenCols + `) VALUES `)
+	writePlaceholderRows(&b, len(ts), cols)
 	args := make([]any, 0, cols*len(ts))
-	for i, t := range ts {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d", i*cols+c+1)
-		}
-		b.WriteByte(')')
+	for _, t := range ts {
 		args = append(args, string(t.Kind), t.Signature, t.Tenant, t.RequestID, t.ClientID, t.Subject, t.SessionID, t.GrantID, t.Active,
 			t.AccessSignature, s.tm(t.RequestedAt), s.tm(t.ExpiresAt), blob(t.Data))
 	}
