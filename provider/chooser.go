@@ -269,25 +269,10 @@ func pick(choices []representation.Choice, subjectPID string) *representation.Ch
 // showChooser persists the flow at StepChoose and shows the page; the
 // form carries the flow id and the step's verifier.
 func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, sess *sessions.Session, holder representation.Person, choices []representation.Choice) {
-	ctx := r.Context()
-	if f.Request == nil {
-		reqData, err := marshalRequest(ar)
-		if err != nil {
-			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
-			return
-		}
-		f.Request = reqData
-	}
-	c, err := clientOf(ar)
-	if err != nil {
-		p.authorizeError(w, r, t, ar, err)
+	c, ok := p.saveStep(w, r, t, ar, f)
+	if !ok {
 		return
 	}
-	if err := t.flows.Save(ctx, f); err != nil {
-		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
-		return
-	}
-	t.flows.SetCookie(w, f.ID)
 	web.Render(w, http.StatusOK, web.ChooserTemplate, chooserView(f.Lang, t, c, holder, choices, f.ID, t.flows.Verifier(f, t.sessions.ID(sess)), p.now(), ""))
 }
 

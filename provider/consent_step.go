@@ -123,25 +123,10 @@ func (p *Provider) decideConsent(ctx context.Context, t *tenant, ar fosite.Autho
 
 // showConsent persists the flow at StepConsent and shows the page.
 func (p *Provider) showConsent(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, sess *sessions.Session, login sessionstore.Login, acting *representation.Choice) {
-	ctx := r.Context()
-	if f.Request == nil {
-		reqData, err := marshalRequest(ar)
-		if err != nil {
-			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
-			return
-		}
-		f.Request = reqData
-	}
-	c, err := clientOf(ar)
-	if err != nil {
-		p.authorizeError(w, r, t, ar, err)
+	c, ok := p.saveStep(w, r, t, ar, f)
+	if !ok {
 		return
 	}
-	if err := t.flows.Save(ctx, f); err != nil {
-		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
-		return
-	}
-	t.flows.SetCookie(w, f.ID)
 	v := p.consentView(f.Lang, t, c, ar.GetRequestedScopes(), acting, f.ID, t.flows.Verifier(f, t.sessions.ID(sess)))
 	if v.LogoURI != "" {
 		// The logo is the one image from another origin the OP shows.

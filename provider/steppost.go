@@ -10,6 +10,7 @@ import (
 	"github.com/oidcp/oidcp/authflow"
 	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/sessionstore"
+	"github.com/oidcp/oidcp/storage"
 )
 
 // stepPost is a verified form post of one login flow step: the flow
@@ -79,4 +80,30 @@ func (p *Provider) takeStepPost(w http.ResponseWriter, r *http.Request, t *tenan
 		return sp, false
 	}
 	return stepPost{flow: f, sess: sess, sid: sid, login: login, ar: ar, lang: lang}, true
+}
+
+// saveStep persists the flow at the step its page shows (with the
+// authorization request, once) and sets the flow cookie the page's post
+// is checked against (takeStepPost). It returns the requesting client for
+// the page. When ok is false the tool has been answered with the error.
+func (p *Provider) saveStep(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow) (c storage.Client, ok bool) {
+	if f.Request == nil {
+		reqData, err := marshalRequest(ar)
+		if err != nil {
+			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+			return c, false
+		}
+		f.Request = reqData
+	}
+	c, err := clientOf(ar)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, err)
+		return c, false
+	}
+	if err := t.flows.Save(r.Context(), f); err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return c, false
+	}
+	t.flows.SetCookie(w, f.ID)
+	return c, true
 }
