@@ -218,11 +218,20 @@ func checkTestIDActingFor(form interface{ Get(string) string }) error {
 	if v == "" {
 		return nil
 	}
-	if _, ok := testIDHintPID(form.Get("login_hint")); !ok {
-		return fosite.ErrInvalidRequest.WithHintf("%s is only for ID-porten's headless test login: send it together with login_hint=testid:<fødselsnummer>.", paramTestIDActingFor)
+	if err := requireTestIDHint(form, paramTestIDActingFor); err != nil {
+		return err
 	}
 	if v != choiceSelf && !representation.ValidPID(v) {
 		return fosite.ErrInvalidRequest.WithHintf("%s must be %q or the 11-digit fødselsnummer of the person to act for.", paramTestIDActingFor, choiceSelf)
+	}
+	return nil
+}
+
+// requireTestIDHint refuses a headless test parameter (param, present in
+// form) without ID-porten's test-login hint, the only login it is for.
+func requireTestIDHint(form interface{ Get(string) string }, param string) error {
+	if _, ok := testIDHintPID(form.Get("login_hint")); !ok {
+		return fosite.ErrInvalidRequest.WithHintf("%s is only for ID-porten's headless test login: send it together with login_hint=testid:<fødselsnummer>.", param)
 	}
 	return nil
 }

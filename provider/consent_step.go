@@ -49,8 +49,8 @@ func checkTestIDConsent(form interface{ Get(string) string }) error {
 	if v == "" {
 		return nil
 	}
-	if _, ok := testIDHintPID(form.Get("login_hint")); !ok {
-		return fosite.ErrInvalidRequest.WithHintf("%s is only for ID-porten's headless test login: send it together with login_hint=testid:<fødselsnummer>.", paramTestIDConsent)
+	if err := requireTestIDHint(form, paramTestIDConsent); err != nil {
+		return err
 	}
 	if v != "allow" && v != "deny" {
 		return fosite.ErrInvalidRequest.WithHintf("%s must be \"allow\" or \"deny\".", paramTestIDConsent)
