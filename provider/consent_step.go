@@ -164,6 +164,7 @@ func (p *Provider) consentView(lang string, t *tenant, c storage.Client, scopes 
 		v.Intro = strings.Replace(strings.Replace(m["intro_for"], "%s", tool, 1), "%s", name, 1)
 		if !acting.Decision.MayConsent {
 			v.CannotConsent = strings.ReplaceAll(m["cannot_poa"], "%s", name)
+			v.Title = m["title_cannot"]
 		}
 	}
 	return v

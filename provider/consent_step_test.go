@@ -235,7 +235,7 @@ func TestFlowConsentRepresentative(t *testing.T) {
 		if res.status != http.StatusOK {
 			t.Fatalf("no page: %d %v", res.status, res.location)
 		}
-		if !strings.Contains(res.body, "vanlig fullmakt") || !strings.Contains(res.body, "Tilbake til tjenesten") || strings.Contains(res.body, `value="allow"`) {
+		if !strings.Contains(res.body, "ordinær fullmakt") || !strings.Contains(res.body, "<h1 id=\"title\">Du kan ikke gi denne tillatelsen</h1>") || !strings.Contains(res.body, "Tilbake til tjenesten") || strings.Contains(res.body, `value="allow"`) {
 			t.Fatalf("the page does not explain, or still offers allow:\n%.2000s", res.body)
 		}
 		flow, csrf := chooserForm(t, res.body)

@@ -144,6 +144,7 @@ var ChooserTexts = map[string]map[string]string{
 var ConsentTexts = map[string]map[string]string{
 	"nb": {
 		"title":          "Gi tillatelse",
+		"title_cannot":   "Du kan ikke gi denne tillatelsen",
 		"intro":          "%s ber om tillatelse til å bruke helseopplysninger om deg.",
 		"intro_for":      "%s ber om tillatelse til å bruke helseopplysninger om %s.",
 		"tool":           "Tjeneste",
@@ -156,10 +157,11 @@ var ConsentTexts = map[string]map[string]string{
 		"allow":          "Gi tillatelse",
 		"deny":           "Ikke gi tillatelse",
 		"back":           "Tilbake til tjenesten",
-		"cannot_poa":     "Du har en vanlig fullmakt fra %s. En vanlig fullmakt gir ikke rett til å gi samtykke på vegne av den som ga fullmakten, så du kan ikke gi denne tillatelsen. Be %s om å gi tillatelsen selv.",
+		"cannot_poa":     "Du har en ordinær fullmakt fra %s. En ordinær fullmakt gir ikke rett til å gi samtykke på vegne av den som ga fullmakten, så du kan ikke gi denne tillatelsen. Be %s om å gi tillatelsen selv.",
 	},
 	"nn": {
 		"title":          "Gi løyve",
+		"title_cannot":   "Du kan ikkje gi dette løyvet",
 		"intro":          "%s ber om løyve til å bruke helseopplysningar om deg.",
 		"intro_for":      "%s ber om løyve til å bruke helseopplysningar om %s.",
 		"tool":           "Teneste",
@@ -172,10 +174,11 @@ var ConsentTexts = map[string]map[string]string{
 		"allow":          "Gi løyve",
 		"deny":           "Ikkje gi løyve",
 		"back":           "Tilbake til tenesta",
-		"cannot_poa":     "Du har ei vanleg fullmakt frå %s. Ei vanleg fullmakt gir ikkje rett til å gi samtykke på vegner av den som gav fullmakta, så du kan ikkje gi dette løyvet. Be %s om å gi løyvet sjølv.",
+		"cannot_poa":     "Du har ei ordinær fullmakt frå %s. Ei ordinær fullmakt gir ikkje rett til å gi samtykke på vegner av den som gav fullmakta, så du kan ikkje gi dette løyvet. Be %s om å gi løyvet sjølv.",
 	},
 	"en": {
 		"title":          "Give permission",
+		"title_cannot":   "You cannot give this permission",
 		"intro":          "%s asks for permission to use health information about you.",
 		"intro_for":      "%s asks for permission to use health information about %s.",
 		"tool":           "Service",

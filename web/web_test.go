@@ -52,9 +52,9 @@ func TestRender(t *testing.T) {
 			Action: "/main/consent", Flow: "f1", CSRF: "v1", T: ConsentTexts["nn"]},
 			[]string{`<html lang="nn">`, "Gi løyve", "Måleverktøy", "Helse AS", "Ingrid", "Målingar", `href="https://tool.example/personvern"`,
 				`name="csrf" value="v1"`, `value="allow"`, `value="deny"`}},
-		{ConsentTemplate, ConsentPage{Lang: "nb", Title: ConsentTexts["nb"]["title"], Tool: "Verktøy", CannotConsent: "Du har en vanlig fullmakt.",
+		{ConsentTemplate, ConsentPage{Lang: "nb", Title: ConsentTexts["nb"]["title"], Tool: "Verktøy", CannotConsent: "Du har en ordinær fullmakt.",
 			Action: "/main/consent", Flow: "f1", CSRF: "v1", T: ConsentTexts["nb"]},
-			[]string{"Du har en vanlig fullmakt.", "Tilbake til tjenesten", "ikke oppgitt noen personvernerklæring"}},
+			[]string{"Du har en ordinær fullmakt.", "Tilbake til tjenesten", "ikke oppgitt noen personvernerklæring"}},
 	} {
 		rec := httptest.NewRecorder()
 		Render(rec, 418, tc.tmpl, tc.data)
