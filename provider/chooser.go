@@ -266,6 +266,33 @@ func headlessAllowed(ar fosite.AuthorizeRequester, login sessionstore.Login, par
 
 // pick finds the choice for subjectPID among the current ones; nil when
 // it is not (or no longer) among them.
+// recheckChoice evaluates the rules again for a choice a page posted
+// (the rules are evaluated at login time, and the page may have been
+// open across a relation's end): nil for acting as oneself, the choice
+// when it still holds; otherwise it answers the request and reports
+// false.
+func (p *Provider) recheckChoice(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, holder, choice, lang string) (*representation.Choice, bool) {
+	if choice == choiceSelf {
+		return nil, true
+	}
+	c, err := clientOf(ar)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, err)
+		return nil, false
+	}
+	_, choices, err := p.choices(r.Context(), t, c, holder)
+	if err != nil {
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
+		return nil, false
+	}
+	acting := pick(choices, choice)
+	if acting == nil {
+		errorPage(w, r, lang, oautherr.ChoiceGone)
+		return nil, false
+	}
+	return acting, true
+}
+
 func pick(choices []representation.Choice, subjectPID string) *representation.Choice {
 	for i := range choices {
 		if choices[i].Subject.PID == subjectPID {
@@ -288,7 +315,6 @@ func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant
 // choose handles POST /choose: the person's pick from the chooser page.
 func (p *Provider) choose(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
 		sp, ok := p.takeStepPost(w, r, t, authflow.StepChoose)
 		if !ok {
 			return
@@ -308,24 +334,9 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 			errorPage(w, r, lang, oautherr.InvalidRequest)
 			return
 		}
-		var acting *representation.Choice
-		if picked != choiceSelf {
-			// Re-check now: the rules are evaluated at login time, and
-			// the page may have been open across a relation's end.
-			c, err := clientOf(ar)
-			if err != nil {
-				p.authorizeError(w, r, t, ar, err)
-				return
-			}
-			_, choices, err := p.choices(ctx, t, c, login.Subject)
-			if err != nil {
-				p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
-				return
-			}
-			if acting = pick(choices, picked); acting == nil {
-				errorPage(w, r, lang, oautherr.ChoiceGone)
-				return
-			}
+		acting, ok := p.recheckChoice(w, r, t, ar, login.Subject, picked, lang)
+		if !ok {
+			return
 		}
 		p.recordChoice(w, r, t, ar, f, sess, *login, picked, acting, false)
 	}

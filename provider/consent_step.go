@@ -198,22 +198,9 @@ func (p *Provider) consentPost(t *tenant) http.HandlerFunc {
 		f, sess, sid, login, ar, lang := sp.flow, sp.sess, sp.sid, sp.login, sp.ar, sp.lang
 		// Whom the person acts for is checked again: the page may have
 		// been open across the relation's end.
-		var acting *representation.Choice
-		if choice := f.ChoiceOrSelf(); choice != choiceSelf {
-			c, err := clientOf(ar)
-			if err != nil {
-				p.authorizeError(w, r, t, ar, err)
-				return
-			}
-			_, choices, err := p.choices(ctx, t, c, login.Subject)
-			if err != nil {
-				p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
-				return
-			}
-			if acting = pick(choices, choice); acting == nil {
-				errorPage(w, r, lang, oautherr.ChoiceGone)
-				return
-			}
+		acting, ok := p.recheckChoice(w, r, t, ar, login.Subject, f.ChoiceOrSelf(), lang)
+		if !ok {
+			return
 		}
 		req := stepConsentRequest(t, ar, *login, acting)
 		action := r.PostForm.Get("action")
