@@ -62,20 +62,16 @@ func (s *Store) ListGrants(ctx context.Context, f storage.GrantFilter) ([]storag
 func (s *Store) RevokeGrant(ctx context.Context, tenant, id string, r storage.Revocation) (storage.RevokedGrants, error) {
 	var out storage.RevokedGrants
 	err := s.inTx(ctx, func(ctx context.Context) error {
-		g, err := scanGrant(s.queryRow(ctx, `SELECT `+grantCols+` FROM grants WHERE tenant = $1 AND id = $2`+s.d.ForUpdate, tenant, id))
+		gs, err := queryAll(ctx, s, scanGrant, `UPDATE grants SET revoked_at = $3, revoked_by = $4, revoked_actor = $5,
+			revoked_reason = $6 WHERE tenant = $1 AND id = $2 AND revoked_at IS NULL RETURNING `+grantCols,
+			tenant, id, s.tm(r.At), r.By, r.Actor, r.Reason)
 		if err != nil {
 			return s.wrap("revoke grant", err)
 		}
-		if g.RevokedAt != nil {
-			return fmt.Errorf("revoke grant: %w", storage.ErrInactive)
+		if len(gs) == 0 {
+			return s.inactiveOrNotFound(ctx, "revoke grant", `SELECT 1 FROM grants WHERE tenant = $1 AND id = $2`, tenant, id)
 		}
-		if _, err := s.exec(ctx, `UPDATE grants SET revoked_at = $3, revoked_by = $4, revoked_actor = $5, revoked_reason = $6
-			WHERE tenant = $1 AND id = $2`, tenant, id, s.tm(r.At), r.By, r.Actor, r.Reason); err != nil {
-			return s.wrap("revoke grant", err)
-		}
-		at := r.At.UTC()
-		g.RevokedAt, g.RevokedBy, g.RevokedActor, g.RevokedReason = &at, r.By, r.Actor, r.Reason
-		out.Grants = []storage.Grant{g}
+		out.Grants = gs
 		out.Sessions, err = s.tokenSessions(ctx, `grant_id = $2`, tenant, id)
 		if err != nil {
 			return s.wrap("revoke grant", err)

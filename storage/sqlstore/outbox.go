@@ -26,21 +26,19 @@ func (s *Store) EnqueueOutbox(ctx context.Context, ms ...storage.OutboxMessage) 
 	if len(ms) == 0 {
 		return nil
 	}
+	// One multi-row INSERT per chunk, in the caller's transaction (a
+	// revocation's) or its own. locked_until starts at the creation
+	// time: no lease.
 	return s.inTx(ctx, func(ctx context.Context) error {
-		for _, m := range ms {
+		err := s.upsertRows(ctx, len(ms), `INSERT INTO backchannel_outbox (`+outboxCols+`) VALUES`, "", func(i int) []any {
+			m := ms[i]
 			if m.State == "" {
 				m.State = storage.OutboxPending
 			}
-			// locked_until starts at the creation time: no lease.
-			_, err := s.exec(ctx, `INSERT INTO backchannel_outbox (`+outboxCols+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', $12, $13, $14, $12, NULL)`,
-				m.ID, m.Tenant, m.ClientID, m.URI, m.Subject, m.SessionID, m.GrantID, m.Reason, m.State, m.Attempts,
-				m.LastError, s.tm(m.CreatedAt), s.tm(m.NextAttemptAt), s.tm(m.GiveUpAt))
-			if err != nil {
-				return s.wrap("enqueue outbox", err)
-			}
-		}
-		return nil
+			return []any{m.ID, m.Tenant, m.ClientID, m.URI, m.Subject, m.SessionID, m.GrantID, m.Reason, m.State, m.Attempts,
+				m.LastError, "", s.tm(m.CreatedAt), s.tm(m.NextAttemptAt), s.tm(m.GiveUpAt), s.tm(m.CreatedAt), nil}
+		})
+		return s.wrap("enqueue outbox", err)
 	})
 }
 
