@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -91,25 +89,12 @@ func (b operatorBody) operatorOr(def string) string {
 	return def
 }
 
-// adminAuth wraps an operator handler: 404 when no admin token is
-// configured, 401 without the right bearer token (compared in constant
-// time over hashes), 400 for a body that is not the JSON object.
+// adminAuth wraps an operator handler in adminTokenGuard and decodes
+// its body: 400 for a body that is not the JSON object.
 func adminAuth(token string) func(func(http.ResponseWriter, *http.Request, operatorBody)) http.Handler {
-	want := sha256.Sum256([]byte(token))
+	guard := adminTokenGuard(token, "the operator API is disabled: set admin_token (OIDCP_ADMIN_TOKEN, at least 32 characters) to enable it")
 	return func(h func(http.ResponseWriter, *http.Request, operatorBody)) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if token == "" {
-				writeStatus(w, http.StatusNotFound, map[string]string{"error": "not_found",
-					"error_description": "the operator API is disabled: set admin_token (OIDCP_ADMIN_TOKEN, at least 32 characters) to enable it"})
-				return
-			}
-			scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-			gotSum := sha256.Sum256([]byte(strings.TrimSpace(got)))
-			if !ok || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(gotSum[:], want[:]) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="oidcp-admin"`)
-				writeStatus(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "send the admin token as Authorization: Bearer <admin_token>"})
-				return
-			}
+		return guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			var body operatorBody
 			raw, err := io.ReadAll(io.LimitReader(r.Body, 16<<10))
 			if err == nil && len(strings.TrimSpace(string(raw))) > 0 {
@@ -120,6 +105,6 @@ func adminAuth(token string) func(func(http.ResponseWriter, *http.Request, opera
 				return
 			}
 			h(w, r, body)
-		})
+		}))
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -83,26 +81,11 @@ func sandboxAdminRoutes(cfg Config, store storage.Storage, now func() time.Time)
 	}
 }
 
-// adminGuard admits requests bearing admin_token; with none configured
-// the routes answer 404 saying how to enable them.
+// adminGuard admits requests bearing admin_token (adminTokenGuard);
+// with none configured the routes answer 404 saying how to enable them.
 func adminGuard(token string) func(http.HandlerFunc) http.Handler {
-	want := sha256.Sum256([]byte(token))
-	return func(h http.HandlerFunc) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if token == "" {
-				adminError(w, http.StatusNotFound, "the admin API is disabled: set admin_token (OIDCP_ADMIN_TOKEN, at least 32 characters) to enable it")
-				return
-			}
-			scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-			sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
-			if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="oidcp-admin"`)
-				adminError(w, http.StatusUnauthorized, "send the admin token as Authorization: Bearer <admin_token>")
-				return
-			}
-			h(w, r)
-		})
-	}
+	guard := adminTokenGuard(token, "the admin API is disabled: set admin_token (OIDCP_ADMIN_TOKEN, at least 32 characters) to enable it")
+	return func(h http.HandlerFunc) http.Handler { return guard(h) }
 }
 
 func adminError(w http.ResponseWriter, code int, desc string) {

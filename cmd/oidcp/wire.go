@@ -38,10 +38,9 @@ var _ provider.Observer = (*metrics.Metrics)(nil)
 func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *keys.Manager, m *metrics.Metrics, log *slog.Logger, now func() time.Time, cw *consentWiring) (http.Handler, bool, error) {
 	var handlers []router.Handler
 	mockOn := cfg.Dev || cfg.usesMock()
-	hc, err := outboundClient(cfg)
-	if err != nil {
-		return nil, false, err
-	}
+	// The one outbound client serve built (its tls_ca read and its own
+	// address resolved once), shared with the back-channel worker.
+	hc := cw.worker.HTTP
 	if mockOn {
 		shared, err := sharedMockState(ctx, store, km)
 		if err != nil {
