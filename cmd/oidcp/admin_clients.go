@@ -36,7 +36,7 @@ func (cw *consentWiring) adminRoutes(cfg Config) []adminRoute {
 			switch {
 			case errors.Is(err, errNoReason):
 				writeStatus(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": err.Error()})
-			case err != nil && !res.Disabled:
+			case errors.Is(err, storage.ErrNotFound):
 				writeStatus(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": err.Error()})
 			case err != nil:
 				writeStatus(w, http.StatusInternalServerError, map[string]any{"error": "server_error", "error_description": err.Error(), "result": res})
@@ -49,8 +49,12 @@ func (cw *consentWiring) adminRoutes(cfg Config) []adminRoute {
 			if !known(w, tenant) {
 				return
 			}
-			if err := cw.enableClient(r.Context(), tenant, r.PathValue("id"), body.operatorOr("admin-api"), body.Reason); err != nil {
+			switch err := cw.enableClient(r.Context(), tenant, r.PathValue("id"), body.operatorOr("admin-api"), body.Reason); {
+			case errors.Is(err, storage.ErrNotFound):
 				writeStatus(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": err.Error()})
+				return
+			case err != nil:
+				writeStatus(w, http.StatusInternalServerError, map[string]string{"error": "server_error", "error_description": err.Error()})
 				return
 			}
 			writeStatus(w, http.StatusOK, map[string]any{"tenant": tenant, "client_id": r.PathValue("id"), "disabled": false})

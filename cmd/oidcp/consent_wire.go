@@ -105,16 +105,8 @@ func (cw *consentWiring) disableClient(ctx context.Context, tenant, id, operator
 	if reason == "" {
 		return res, errNoReason
 	}
-	err := cw.store.UpdateClient(ctx, tenant, id, func(c storage.Client) (storage.Client, error) {
-		c.Disabled = true
-		c.UpdatedAt = cw.now().UTC().Truncate(time.Microsecond)
-		return c, nil
-	})
-	if errors.Is(err, storage.ErrNotFound) {
-		return res, fmt.Errorf("client %q not found in tenant %q", id, tenant)
-	}
-	if err != nil {
-		return res, fmt.Errorf("disable client: %w", err)
+	if err := cw.setDisabled(ctx, tenant, id, true); err != nil {
+		return res, err
 	}
 	res.Disabled = true
 	rev := storage.Revocation{By: consent.RevokedByOperator, Actor: operator, Reason: reason}
@@ -144,19 +136,28 @@ func (cw *consentWiring) disableClient(ctx context.Context, tenant, id, operator
 	return res, nil
 }
 
-// enableClient reverses only the disabling: revoked grants and tokens
-// stay revoked.
-func (cw *consentWiring) enableClient(ctx context.Context, tenant, id, operator, reason string) error {
+// setDisabled sets the client's kill-switch flag; a missing client is
+// storage.ErrNotFound, named for the operator.
+func (cw *consentWiring) setDisabled(ctx context.Context, tenant, id string, disabled bool) error {
 	err := cw.store.UpdateClient(ctx, tenant, id, func(c storage.Client) (storage.Client, error) {
-		c.Disabled = false
+		c.Disabled = disabled
 		c.UpdatedAt = cw.now().UTC().Truncate(time.Microsecond)
 		return c, nil
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("client %q not found in tenant %q", id, tenant)
+		return fmt.Errorf("client %q not found in tenant %q: %w", id, tenant, err)
 	}
 	if err != nil {
-		return fmt.Errorf("enable client: %w", err)
+		return fmt.Errorf("set client %q disabled=%v: %w", id, disabled, err)
+	}
+	return nil
+}
+
+// enableClient reverses only the disabling: revoked grants and tokens
+// stay revoked.
+func (cw *consentWiring) enableClient(ctx context.Context, tenant, id, operator, reason string) error {
+	if err := cw.setDisabled(ctx, tenant, id, false); err != nil {
+		return err
 	}
 	return audit.Record(ctx, cw.store, cw.now(), audit.Event{Tenant: tenant, Kind: "client_enabled", ClientID: id,
 		Detail: map[string]any{"operator": operator, "reason": reason}})
