@@ -26,6 +26,10 @@ type fositeClient struct {
 	secretMethod string
 	// assertion is the client assertion being authenticated, if any.
 	assertion *assertionHeader
+	// keys is the registered JWKS parsed once: fosite asks for it to pick
+	// the key and again for the signing algorithm in one authentication.
+	keysOnce sync.Once
+	keys     *jose.JSONWebKeySet
 }
 
 // Interface guards.
@@ -68,14 +72,17 @@ func (f *fositeClient) GetJSONWebKeys() *jose.JSONWebKeySet {
 // registeredKeys converts the registered JWKS (JSON) into fosite's go-jose
 // v3 type; this JSON hop is the only v3 value we build.
 func (f *fositeClient) registeredKeys() *jose.JSONWebKeySet {
-	if len(f.c.JWKS) == 0 {
-		return nil
-	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(f.c.JWKS, &set); err != nil {
-		return nil
-	}
-	return sigKeys(&set)
+	f.keysOnce.Do(func() {
+		if len(f.c.JWKS) == 0 {
+			return
+		}
+		var set jose.JSONWebKeySet
+		if err := json.Unmarshal(f.c.JWKS, &set); err != nil {
+			return
+		}
+		f.keys = sigKeys(&set)
+	})
+	return f.keys
 }
 
 func (f *fositeClient) GetJSONWebKeysURI() string { return f.c.JWKSURI }
