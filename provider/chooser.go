@@ -114,6 +114,9 @@ type repStep struct {
 	picked   string
 	acting   *representation.Choice
 	headless bool
+	// grantID is the grant the consent step found or just gave, so that
+	// issuing records it without looking it up again; "" when none.
+	grantID string
 }
 
 // decideChoice settles the representation step when no page is needed
@@ -185,9 +188,13 @@ func (p *Provider) advance(w http.ResponseWriter, r *http.Request, t *tenant, ar
 	if f.Next() != authflow.StepChoose {
 		// Whom the person acts for is settled: so is whether the tool
 		// needs their permission (consent_step.go).
-		if err := p.decideConsent(r.Context(), t, ar, f, login, rep.acting); err != nil {
+		id, err := p.decideConsent(r.Context(), t, ar, f, login, rep.acting)
+		if err != nil {
 			p.authorizeError(w, r, t, ar, err)
 			return
+		}
+		if id != "" {
+			rep.grantID = id
 		}
 	}
 	switch step := f.Advance(); step {
@@ -196,7 +203,7 @@ func (p *Provider) advance(w http.ResponseWriter, r *http.Request, t *tenant, ar
 	case authflow.StepConsent:
 		p.showConsent(w, r, t, ar, f, sess, login, rep.acting)
 	case authflow.StepIssue:
-		p.issue(w, r, t, ar, sess, login, rep.acting)
+		p.issue(w, r, t, ar, sess, login, rep.acting, rep.grantID)
 	default:
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithDebugf("no handler for flow step %q", step))
 	}

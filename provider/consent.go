@@ -58,8 +58,15 @@ func consentRequest(t *tenant, ar fosite.Requester, s *Session) consent.Request 
 // (consent_step.go) has made sure a grant exists; should none cover the
 // request by now (revoked in the meantime), it fails with
 // consent_required rather than carry a data scope nobody allowed.
-func (p *Provider) attachGrant(ctx context.Context, t *tenant, ar fosite.Requester, s *Session) error {
+// grantID is the grant the consent step of this request found or gave;
+// with it no second lookup is needed.
+func (p *Provider) attachGrant(ctx context.Context, t *tenant, ar fosite.Requester, s *Session, grantID string) error {
 	if p.cfg.Consent == nil {
+		return nil
+	}
+	if grantID != "" {
+		// The consent step of this same request found or gave it.
+		s.GrantID = grantID
 		return nil
 	}
 	req := consentRequest(t, ar, s)

@@ -76,49 +76,52 @@ var errCannotConsent = fosite.ErrAccessDenied.WithHint("The person acts under an
 
 // decideConsent settles the consent step when no page is needed (see
 // the table at the top of this file); otherwise it makes the flow
-// require consent. It runs once the choice is made.
-func (p *Provider) decideConsent(ctx context.Context, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, login sessionstore.Login, acting *representation.Choice) error {
+// require consent. It runs once the choice is made, and returns the id
+// of the grant that covers the request (found, or given headlessly), ""
+// when it found none.
+func (p *Provider) decideConsent(ctx context.Context, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, login sessionstore.Login, acting *representation.Choice) (string, error) {
 	if p.cfg.Consent == nil || f.ConsentRequired {
-		return nil
+		return "", nil
 	}
 	req := stepConsentRequest(t, ar, login, acting)
-	if len(p.cfg.Consent.Catalogue(t.name).DataScopes(req.Scopes)) == 0 {
-		return nil
+	data := p.cfg.Consent.Catalogue(t.name).DataScopes(req.Scopes)
+	if len(data) == 0 {
+		return "", nil
 	}
 	prompts := fosite.RemoveEmpty(strings.Split(ar.GetRequestForm().Get("prompt"), " "))
 	if !slices.Contains(prompts, "consent") {
-		_, ok, err := p.cfg.Consent.Covers(ctx, req)
+		g, ok, err := p.cfg.Consent.Covers(ctx, req)
 		if err != nil {
-			return fosite.ErrServerError.WithWrap(err)
+			return "", fosite.ErrServerError.WithWrap(err)
 		}
 		if ok {
-			return nil
+			return g.ID, nil
 		}
 	}
 	if slices.Contains(prompts, "none") {
-		data := p.cfg.Consent.Catalogue(t.name).DataScopes(req.Scopes)
-		return fosite.ErrConsentRequired.WithHintf("No active permission (grant) covers the data-exchange scopes %v for this person and tool, and prompt=none allows no consent page.", data)
+		return "", fosite.ErrConsentRequired.WithHintf("No active permission (grant) covers the data-exchange scopes %v for this person and tool, and prompt=none allows no consent page.", data)
 	}
 	if v := ar.GetRequestForm().Get(paramTestIDConsent); v != "" {
 		if err := headlessAllowed(ar, login, paramTestIDConsent); err != nil {
-			return err
+			return "", err
 		}
 		if acting != nil && !acting.Decision.MayConsent {
-			return errCannotConsent
+			return "", errCannotConsent
 		}
 		if v == "deny" {
 			if err := p.cfg.Consent.Refuse(ctx, req); err != nil {
-				return fosite.ErrServerError.WithWrap(err)
+				return "", fosite.ErrServerError.WithWrap(err)
 			}
-			return fosite.ErrAccessDenied.WithHintf("The person did not give permission (%s=deny).", paramTestIDConsent)
+			return "", fosite.ErrAccessDenied.WithHintf("The person did not give permission (%s=deny).", paramTestIDConsent)
 		}
-		if _, err := p.cfg.Consent.Grant(ctx, req); err != nil {
-			return fosite.ErrServerError.WithWrap(err)
+		g, err := p.cfg.Consent.Grant(ctx, req)
+		if err != nil {
+			return "", fosite.ErrServerError.WithWrap(err)
 		}
-		return nil
+		return g.ID, nil
 	}
 	f.RequireConsent()
-	return nil
+	return "", nil
 }
 
 // showConsent persists the flow at StepConsent and shows the page.
@@ -226,10 +229,11 @@ func (p *Provider) consentPost(t *tenant) http.HandlerFunc {
 			errorPage(w, r, lang, oautherr.LoginExpired)
 			return
 		}
-		if _, err := p.cfg.Consent.Grant(ctx, req); err != nil {
+		g, err := p.cfg.Consent.Grant(ctx, req)
+		if err != nil {
 			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 			return
 		}
-		p.advance(w, r, t, ar, f, sess, *login, repStep{acting: acting})
+		p.advance(w, r, t, ar, f, sess, *login, repStep{acting: acting, grantID: g.ID})
 	}
 }

@@ -219,7 +219,7 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 
 // issue completes an authorization request for a logged-in person: the
 // code goes to the client with iss (RFC 9207).
-func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, acting *representation.Choice) {
+func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, sess *sessions.Session, login sessionstore.Login, acting *representation.Choice, grantID string) {
 	ctx := issueCtx(r.Context(), ar)
 	for _, s := range ar.GetRequestedScopes() {
 		ar.GrantScope(s)
@@ -232,7 +232,7 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar f
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
-	if err := p.attachGrant(ctx, t, ar, fsess); err != nil {
+	if err := p.attachGrant(ctx, t, ar, fsess, grantID); err != nil {
 		p.authorizeError(w, r, t, ar, err)
 		return
 	}
