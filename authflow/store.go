@@ -77,15 +77,6 @@ func (s *Store) Save(ctx context.Context, f *Flow) error {
 	})
 }
 
-// Load reads the flow id at step without using it up. Storage failures
-// are returned as they are (so the caller can tell an outage from an
-// expired flow); everything else that makes the flow unusable is
-// ErrExpired.
-func (s *Store) Load(ctx context.Context, id string, step Step) (*Flow, error) {
-	rec, err := s.flows.GetFlow(ctx, id, Purpose)
-	return s.decode(rec, err, step)
-}
-
 // Take reads and deletes the flow id at step: each step is completed
 // once (of two concurrent requests, one gets ErrExpired). A flow that
 // waits at another step is put back untouched, so a stale request (a

@@ -39,9 +39,6 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.cause }
 
-// Cause is the error behind e, nil if none.
-func (e *Error) Cause() error { return e.cause }
-
 func (e *Error) copy() *Error { c := *e; return &c }
 
 // WithDescription returns a copy of e with description d and page

@@ -62,7 +62,7 @@ func TestRedirectValues(t *testing.T) {
 func TestValues(t *testing.T) {
 	cause := errors.New("db down")
 	e := Unavailable.Wrap(cause)
-	if !errors.Is(e, cause) || e.Cause() != cause || Unavailable.Cause() != nil {
+	if !errors.Is(e, cause) || errors.Unwrap(e) != cause || errors.Unwrap(Unavailable) != nil {
 		t.Error("Wrap changed the template or lost the cause")
 	}
 	if LoginExpired.WithStatus(403).Status != 403 || LoginExpired.Status != 400 {
