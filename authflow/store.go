@@ -20,7 +20,7 @@ import (
 // still found after it.
 const Purpose = "login"
 
-// ErrExpired is returned by Load and Take for a flow that is unknown,
+// ErrExpired is returned by Take for a flow that is unknown,
 // used, of another tenant, expired, or not at the expected step: to the
 // person all of these are "the login expired, start again". For a flow
 // at another step the error also matches ErrWrongStep, and Take leaves
