@@ -68,7 +68,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.acceptable(pid) {
 		// The number is not repeated: it may be a real person's.
-		view.Error = notSyntheticMessage(pending.Req.Locale)
+		view.Error = text(pending.Req.Locale, "err_not_synthetic")
 		s.renderLogin(w, http.StatusBadRequest, view)
 		return
 	}
@@ -88,18 +88,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.completeLogin(w, r, pending.Req, pid, acr, amr)
-}
-
-// notSyntheticMessage says, in the login's language, that the mock takes
-// only synthetic numbers.
-func notSyntheticMessage(locale string) string {
-	switch locale {
-	case "nn":
-		return "Testmiljøet godtek berre syntetiske fødselsnummer: månaden + 40 eller + 80 (og D-nummer laga av slike). Vel ein testperson eller skriv inn eit syntetisk nummer."
-	case "en":
-		return "This test environment accepts only synthetic national identity numbers: month + 40 or + 80 (and D-numbers derived from them). Choose a test person or enter a synthetic number."
-	}
-	return "Testmiljøet godtar bare syntetiske fødselsnumre: måneden + 40 eller + 80 (og D-numre laget av slike). Velg en testperson eller skriv inn et syntetisk nummer."
 }
 
 // finishPending makes the pending authorization single-use; false means
