@@ -51,8 +51,10 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The full commit beside a set version; displayVersion already
+			// names the commit when it is all there is.
 			rev := ""
-			if bi, ok := debug.ReadBuildInfo(); ok {
+			if bi, ok := debug.ReadBuildInfo(); ok && version != "" {
 				for _, s := range bi.Settings {
 					if s.Key == "vcs.revision" {
 						rev = " " + s.Value
