@@ -161,7 +161,9 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.code == 0 {
 		s.code = http.StatusOK
 	}
-	if room := sniffLen - len(s.head); room > 0 {
+	// Only what oauthError reads: an error's JSON body, or an HTML page
+	// (form_post, error page). Tokens and key sets are not copied.
+	if room := sniffLen - len(s.head); room > 0 && (s.code >= 400 || strings.Contains(s.Header().Get("Content-Type"), "html")) {
 		s.head = append(s.head, b[:min(room, len(b))]...)
 	}
 	n, err := s.ResponseWriter.Write(b)
