@@ -14,7 +14,6 @@ import (
 type Error struct {
 	Code        string `json:"error"`
 	Description string `json:"error_description,omitempty"`
-	status      int
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }
