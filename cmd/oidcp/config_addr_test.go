@@ -44,10 +44,11 @@ func TestBaseURLFollowsAddr(t *testing.T) {
 	// The real server on a port of its own, base_url not given.
 	clearEnv(t)
 	cl := newCLI(t)
-	addr := freeAddr(t)
+	ports := freeAddrs(t, 2)
+	addr := ports[0]
 	_, port, _ := net.SplitHostPort(addr)
 	t.Setenv("OIDCP_ADDR", addr)
-	srv := startServing(t, []string{"--dev", "--admin-addr", freeAddr(t), "--data-dir", cl.dir, "--dsn", cl.dsn(), "--log-level", "warn"}, nil, time.Now)
+	srv := startServing(t, []string{"--dev", "--admin-addr", ports[1], "--data-dir", cl.dir, "--dsn", cl.dsn(), "--log-level", "warn"}, nil, time.Now)
 	if srv.base != "http://"+addr {
 		t.Fatalf("base URL %q, want http://%s", srv.base, addr)
 	}

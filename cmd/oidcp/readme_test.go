@@ -95,7 +95,8 @@ func TestReadmeQuickstart(t *testing.T) {
 	if len(blocks) != 5 || strings.TrimSpace(blocks[0]) != "make run" {
 		t.Fatalf("the quickstart's sh blocks changed (%d; first %q); update this test with them", len(blocks), blocks[0])
 	}
-	addr, admin, dataDir := freeAddr(t), freeAddr(t), t.TempDir()
+	ports, dataDir := freeAddrs(t, 2), t.TempDir()
+	addr, admin := ports[0], ports[1]
 	env := quickstartEnv(addr, admin, dataDir)
 
 	// Block 1: make run, until the admin listener is ready.

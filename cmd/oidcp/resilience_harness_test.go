@@ -75,9 +75,10 @@ type node struct {
 // after 20 s); its log tail is printed if the test failed.
 func startNode(t *testing.T, bin, name string, o nodeOpts) *node {
 	t.Helper()
-	n := &node{name: name, addr: o.addr, admin: freeAddr(t), logs: &syncBuffer{}, exited: make(chan struct{})}
+	ports := freeAddrs(t, 2)
+	n := &node{name: name, addr: o.addr, admin: ports[0], logs: &syncBuffer{}, exited: make(chan struct{})}
 	if n.addr == "" {
-		n.addr = freeAddr(t)
+		n.addr = ports[1]
 	}
 	n.base = o.baseURL
 	if n.base == "" {

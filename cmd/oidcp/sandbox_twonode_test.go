@@ -36,7 +36,8 @@ func (p *roundRobin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the two nodes together, not per node.
 func TestSandboxTwoNodes(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
-	proxyAddr := freeAddr(t)
+	ports := freeAddrs(t, 5) // the proxy, then public and admin of each node
+	proxyAddr := ports[0]
 	base := "http://" + proxyAddr
 	c := newCLI(t)
 	c.db = dsn
@@ -51,8 +52,8 @@ func TestSandboxTwoNodes(t *testing.T) {
 		}
 	}
 	var nodes []*testServer
-	for range 2 {
-		addr, admin := freeAddr(t), freeAddr(t)
+	for i := range 2 {
+		addr, admin := ports[1+2*i], ports[2+2*i]
 		args := append([]string{"--dev", "--addr", addr, "--admin-addr", admin, "--base-url", base,
 			"--data-dir", t.TempDir(), "--dsn", dsn, "--log-level", "warn", "--rate-limit-window", "24h"}, c.flags...)
 		nodes = append(nodes, startServing(t, args, sandboxQuotas, time.Now))

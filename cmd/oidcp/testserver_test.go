@@ -20,7 +20,8 @@ type testServer struct {
 // database and data under c's directory, followed by extra.
 func devArgs(t *testing.T, c *cli, scheme string, extra ...string) []string {
 	t.Helper()
-	addr, admin := freeAddr(t), freeAddr(t)
+	ports := freeAddrs(t, 2)
+	addr, admin := ports[0], ports[1]
 	return append([]string{"--dev", "--addr", addr, "--admin-addr", admin, "--base-url", scheme + "://" + addr,
 		"--data-dir", c.dir, "--dsn", c.dsn(), "--log-level", "warn",
 		// Tests read the usage log from their own connection right
