@@ -1,0 +1,134 @@
+package account
+
+import (
+	"errors"
+	"time"
+
+	"github.com/oidcp/oidcp/representation"
+)
+
+// Errors the Service returns; callers map them to a status (404, 403,
+// 400) without reading their text.
+var (
+	// ErrNotFound: no such session, grant or event for this viewer. A
+	// session or grant of somebody else is "not found" too, never
+	// "forbidden", so ids cannot be probed.
+	ErrNotFound = errors.New("account: not found")
+	// ErrForbidden: the viewer may see the item but not change it (an
+	// ordinary power of attorney withdrawing a grant).
+	ErrForbidden = errors.New("account: not allowed for this representation")
+	// ErrInvalid: a filter or cursor that cannot be read.
+	ErrInvalid = errors.New("account: invalid request")
+)
+
+// Viewer is who is looking: the logged-in person and whose data they
+// look at, as the access token the page or API call carries says.
+type Viewer struct {
+	Tenant string
+	// Person is the logged-in person's pid (the actor).
+	Person string
+	// Subject is the pid of the person whose log, sessions and grants are
+	// shown: Person when acting for themself, else the represented person.
+	Subject string
+	// Relation is the relation kind that lets Person act for Subject;
+	// empty when acting for themself.
+	Relation representation.RelationKind
+	// ClientID is the client the access token was issued to.
+	ClientID string
+	// SessionChain is the login session chain the token was issued under
+	// (the sid of its ID token), used to mark the current session; empty
+	// when unknown.
+	SessionChain string
+}
+
+// Self reports whether the viewer acts for themself.
+func (v Viewer) Self() bool { return v.Subject == v.Person || v.Relation == "" }
+
+// MayWithdraw reports whether the viewer may withdraw grants and end
+// sessions for the subject: the person themself, a parent, or the holder
+// of an assigned power of attorney. An ordinary power of attorney may see
+// the log and the grants but not withdraw them, as it cannot give them.
+func (v Viewer) MayWithdraw() bool {
+	return v.Self() || v.Relation == representation.Parent || v.Relation == representation.AssignedPowerOfAttorney
+}
+
+// Party names a person or a client in a list: the id and a display name
+// (empty when the registry or client store has none).
+type Party struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// EventQuery filters and pages the usage log. Zero fields do not filter.
+type EventQuery struct {
+	Since, Until time.Time // Since inclusive, Until exclusive
+	ClientID     string
+	// Who: "" everyone, "self" only the subject's own use, or an actor's
+	// pid (a representative) as offered by Event.Actor.
+	Who string
+	// Cursor is EventPage.Next of the previous page; empty for the first.
+	Cursor string
+	// Limit is the page size; 0 means DefaultPageSize, at most MaxPageSize.
+	Limit int
+}
+
+// Page sizes of the usage log.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// Event is one usage-log entry as the person sees it.
+type Event struct {
+	ID   string    `json:"id"`
+	Time time.Time `json:"time"`
+	// Kind is the audit event kind (audit.Login, audit.TokenIssued, …).
+	Kind    string `json:"kind"`
+	Client  Party  `json:"client"`
+	Subject Party  `json:"subject"`
+	Actor   Party  `json:"actor"`
+	// Relation is how the actor was related to the subject when it was a
+	// representative; empty for the subject's own use.
+	Relation string `json:"relation,omitempty"`
+	// SelfUse: the subject acted for themself ("egen bruk").
+	SelfUse bool `json:"self_use"`
+}
+
+// EventPage is one page of the usage log, newest first; Next is the
+// cursor of the following page, empty on the last.
+type EventPage struct {
+	Events []Event `json:"events"`
+	Next   string  `json:"next"`
+}
+
+// Session is one of the person's active login sessions. ID is a handle
+// derived from the session id, never the id itself (which is what the
+// session cookie carries).
+type Session struct {
+	ID string `json:"id"`
+	// Device is the User-Agent in words ("Chrome på Windows"); its
+	// language is the caller's to choose with DeviceName.
+	Device     string    `json:"device"`
+	UserAgent  string    `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	Clients    []Party   `json:"clients"`
+	// Current: the session the viewer's own token was issued under.
+	Current bool `json:"current"`
+}
+
+// Grant is one consent grant given for the subject.
+type Grant struct {
+	ID      string `json:"id"`
+	Client  Party  `json:"client"`
+	Vendor  string `json:"vendor,omitempty"`
+	LogoURI string `json:"logo_uri,omitempty"`
+	// Scopes are the data-exchange scope names; their texts are in the
+	// tenant's consent catalogue.
+	Scopes    []string  `json:"scopes"`
+	Subject   Party     `json:"subject"`
+	Actor     Party     `json:"actor"`
+	Relation  string    `json:"relation,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
