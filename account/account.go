@@ -1,6 +1,7 @@
 package account
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -131,4 +132,23 @@ type Grant struct {
 	Relation  string    `json:"relation,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
+
+// ErrInvalidToken: the access token is unknown, expired, revoked, of
+// another tenant, or not issued for a person.
+var ErrInvalidToken = errors.New("account: invalid access token")
+
+// AccessToken is what a verified access token says about who is looking.
+type AccessToken struct {
+	Viewer    Viewer
+	Scopes    []string
+	ExpiresAt time.Time
+}
+
+// TokenVerifier checks a bearer access token of a tenant: the provider
+// implements it. It returns ErrInvalidToken for a token that must be
+// refused, and another error when the check could not be made (storage
+// unavailable).
+type TokenVerifier interface {
+	VerifyAccessToken(ctx context.Context, tenant, token string) (AccessToken, error)
 }
