@@ -41,6 +41,8 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	// The one outbound client serve built (its tls_ca read and its own
 	// address resolved once), shared with the back-channel worker.
 	hc := cw.worker.HTTP
+	// mockClient reaches the mock mounted here without a network hop.
+	var mockClient *http.Client
 	if mockOn {
 		shared, err := sharedMockState(ctx, store, km)
 		if err != nil {
@@ -53,6 +55,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		handlers = append(handlers, router.HandlerFunc(func(mx router.Mux) {
 			mx.Handle(mockPath+"/", router.Route{Endpoint: "idporten_mock", CSP: mockCSP}, http.StripPrefix(mockPath, mock))
 		}))
+		mockClient = inProcessClient(cfg.mockIssuer(), http.StripPrefix(mockPath, mock))
 	}
 
 	pcfg := provider.Config{
@@ -73,7 +76,11 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		Logouts:              cw.enqueue,
 	}
 	for _, t := range cfg.Tenants {
-		up, err := newUpstream(cfg, t, hc, m, now)
+		upc := hc
+		if t.Upstream.Mock && mockClient != nil {
+			upc = mockClient
+		}
+		up, err := newUpstream(cfg, t, upc, m, now)
 		if err != nil {
 			return nil, false, fmt.Errorf("tenants %q upstream: %w", t.Name, err)
 		}
