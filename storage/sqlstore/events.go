@@ -45,9 +45,12 @@ func blobText(b json.RawMessage) any {
 // A person's events (Person: actor or subject) are read as two scans
 // merged, UNION ALL of the events where they are the subject and those
 // where they acted for someone else, each ordered by id on its own
-// index (tenant, subject|actor, id DESC) and cut at Limit, so a page
+// index (0007: (tenant, subject, id DESC) and the partial (tenant,
+// actor, id DESC) WHERE actor <> subject) and cut at Limit, so a page
 // costs about Limit rows however long the log is; an OR over the two
-// columns would make the database collect and sort all of them.
+// columns would make the database collect and sort all of them. Filters
+// (kind, client, period) are applied while scanning: one that matches
+// few of the person's events costs a scan of more of them.
 func (s *Store) ListEvents(ctx context.Context, f storage.EventFilter) ([]storage.Event, error) {
 	// Read this node's own events: wait for those queued before now.
 	if s.txFrom(ctx) == nil {
@@ -112,8 +115,10 @@ func (s *Store) ListEvents(ctx context.Context, f storage.EventFilter) ([]storag
 		p := arg(f.Person)
 		asSubject := selectWhere(append(slices.Clip(common), "subject = "+p))
 		// Acting for someone else; acting for themself is a subject row
-		// already, so no event is in both branches.
-		asActor := selectWhere(append(slices.Clip(common), "actor = "+p, "subject <> "+p))
+		// already, so no event is in both branches. "actor <> subject"
+		// is written as the partial index's predicate so that the
+		// database can use that index (events_acted_for_other_id).
+		asActor := selectWhere(append(slices.Clip(common), "actor = "+p, "actor <> subject"))
 		q = `SELECT ` + eventCols + ` FROM (SELECT * FROM (` + asSubject + `) AS by_subject UNION ALL SELECT * FROM (` +
 			asActor + `) AS by_actor) AS person_events ORDER BY id DESC` + limit
 	}
