@@ -170,23 +170,34 @@ func (s *Store) ID(sess *sessions.Session) string {
 // under this store's timeouts, for callers that list sessions themselves
 // (e.g. "Aktive innlogginger").
 func (s *Store) Expired(rec storage.LoginSession, now time.Time) bool {
+	return s.opts.Expired(rec, now)
+}
+
+// Expired is Store.Expired under these options' timeouts (defaults for
+// zero ones), for callers that list sessions without a Store of the
+// tenant at hand (the account package).
+func (o Options) Expired(rec storage.LoginSession, now time.Time) bool {
 	if rec.EndedAt != nil {
 		return true
 	}
-	_, expired := s.expiry(rec, now)
+	_, expired := o.withDefaults().expiry(rec, now)
 	return expired
+}
+
+func (s *Store) expiry(rec storage.LoginSession, now time.Time) (time.Time, bool) {
+	return s.opts.expiry(rec, now)
 }
 
 // expiry applies the idle and absolute timeouts: idle-expired when now is
 // after LastSeenAt+Idle, absolutely expired from ExpiresAt on (or from
 // CreatedAt+Absolute, should the configured timeout have been shortened
 // since the session began). It returns the instant the session expired.
-func (s *Store) expiry(rec storage.LoginSession, now time.Time) (time.Time, bool) {
-	abs := rec.CreatedAt.Add(s.opts.AbsoluteTimeout)
+func (o Options) expiry(rec storage.LoginSession, now time.Time) (time.Time, bool) {
+	abs := rec.CreatedAt.Add(o.AbsoluteTimeout)
 	if !rec.ExpiresAt.IsZero() && rec.ExpiresAt.Before(abs) {
 		abs = rec.ExpiresAt
 	}
-	idle := rec.LastSeenAt.Add(s.opts.IdleTimeout)
+	idle := rec.LastSeenAt.Add(o.IdleTimeout)
 	end := idle
 	if abs.Before(end) {
 		end = abs

@@ -183,8 +183,13 @@ type SecretStore interface {
 type EventLog interface {
 	AppendEvent(ctx context.Context, e Event) (int64, error)
 	// ListEvents returns events newest (highest ID) first. Since is
-	// inclusive, Until exclusive, Limit 0 means no limit.
+	// inclusive, Until exclusive, Limit 0 means no limit. A page of one
+	// person's events (Person, AfterID, Limit) reads only about Limit
+	// rows however long their log is.
 	ListEvents(ctx context.Context, f EventFilter) ([]Event, error)
+	// DeleteEventsBefore removes a tenant's events that occurred before
+	// t (the tenant's retention) and returns how many.
+	DeleteEventsBefore(ctx context.Context, tenant string, before time.Time) (int64, error)
 }
 
 // FlowStore keeps short-lived browser flow state.

@@ -208,6 +208,7 @@ type Event struct {
 type EventFilter struct {
 	Tenant   string
 	Person   string // matches Actor or Subject
+	Actor    string // matches Actor
 	Kinds    []string
 	ClientID string
 	Since    time.Time

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oidcp/oidcp/account"
 	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/registry"
 )
@@ -93,6 +94,31 @@ type TenantConfig struct {
 	// only under a consent grant. Default for a sandbox tenant:
 	// defaultSandboxScopes; none otherwise.
 	DataScopes []DataScopeConfig `mapstructure:"data_scopes"`
+	// UsageLogRetention is how long the tenant's usage log keeps an
+	// event; the janitor deletes older ones. 0 means the default,
+	// account.DefaultRetention (five years).
+	UsageLogRetention time.Duration `mapstructure:"usage_log_retention"`
+}
+
+// minUsageLogRetention: a shorter retention is taken for a typo (a
+// citizen's log that forgets within hours is no log).
+const minUsageLogRetention = 24 * time.Hour
+
+// retention is how long the tenant keeps its usage log.
+func (t TenantConfig) retention() time.Duration {
+	if t.UsageLogRetention == 0 {
+		return account.DefaultRetention
+	}
+	return t.UsageLogRetention
+}
+
+// retentions is each tenant's usage-log retention, for the janitor.
+func (c *Config) retentions() []tenantRetention {
+	out := make([]tenantRetention, 0, len(c.Tenants))
+	for _, t := range c.Tenants {
+		out = append(out, tenantRetention{tenant: t.Name, keep: t.retention()})
+	}
+	return out
 }
 
 // DataScopeConfig is one data-exchange scope with the texts the consent

@@ -179,6 +179,8 @@ func TestValidate(t *testing.T) {
 		{"upstream secret", func(c *Config) { c.Tenants[0].Upstream.ClientSecret = "" }, "tenants[0].upstream.client_secret: is required; set it in the file or as OIDCP_UPSTREAM_MAIN_CLIENT_SECRET"},
 		{"acr", func(c *Config) { c.Tenants[0].Upstream.ACRValues = "Level4" }, `tenants[0].upstream.acr_values: must be idporten-loa-substantial or idporten-loa-high, got "Level4"`},
 		{"allowed acr", func(c *Config) { c.Tenants[0].Upstream.AllowedACR = []string{"Level3"} }, `tenants[0].upstream.allowed_acr: "Level3"`},
+		{"negative retention", func(c *Config) { c.Tenants[1].UsageLogRetention = -time.Hour }, "tenants[1].usage_log_retention: must be at least 24h0m0s"},
+		{"retention of hours", func(c *Config) { c.Tenants[0].UsageLogRetention = 12 * time.Hour }, "tenants[0].usage_log_retention: must be at least 24h0m0s (or 0 for the default, five years), got 12h0m0s"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -272,5 +274,29 @@ func TestConfigExampleLoads(t *testing.T) {
 		if !strings.Contains(string(b), "\n"+s.key+":") {
 			t.Errorf("config.example.yaml does not document %s", s.key)
 		}
+	}
+}
+
+func TestUsageLogRetention(t *testing.T) {
+	clearEnv(t)
+	file := writeFile(t, "oidcp.yaml", `
+tenants:
+  - name: helse
+    usage_log_retention: 87600h
+    upstream:
+      mock: true
+  - name: sandbox
+    sandbox: true
+    upstream:
+      mock: true
+`)
+	cfg, err := parse(t, "--config", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.retentions()
+	want := []tenantRetention{{"helse", 10 * 365 * 24 * time.Hour}, {"sandbox", 5 * 365 * 24 * time.Hour}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("retentions %v, want %v (the default is five years)", got, want)
 	}
 }

@@ -14,6 +14,14 @@ type janitorStore interface {
 	DeleteExpiredFlows(ctx context.Context, before time.Time) (int64, error)
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error)
 	DeleteExpiredCounters(ctx context.Context, before time.Time) (int64, error)
+	DeleteEventsBefore(ctx context.Context, tenant string, before time.Time) (int64, error)
+}
+
+// tenantRetention is how long a tenant keeps its usage log
+// (usage_log_retention).
+type tenantRetention struct {
+	tenant string
+	keep   time.Duration
 }
 
 var _ janitorStore = storage.Storage(nil)
@@ -22,9 +30,10 @@ var _ janitorStore = storage.Storage(nil)
 // token presented again is still recognised as reuse rather than unknown.
 const janitorGrace = time.Hour
 
-// runJanitor deletes expired tokens, flows and sessions every interval
-// until ctx ends. Every node runs it; the deletes are idempotent.
-func runJanitor(ctx context.Context, s janitorStore, interval time.Duration, now func() time.Time, log *slog.Logger) {
+// runJanitor deletes expired tokens, flows and sessions, and usage-log
+// events past their tenant's retention, every interval until ctx ends.
+// Every node runs it; the deletes are idempotent.
+func runJanitor(ctx context.Context, s janitorStore, retain []tenantRetention, interval time.Duration, now func() time.Time, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -32,13 +41,13 @@ func runJanitor(ctx context.Context, s janitorStore, interval time.Duration, now
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			sweep(ctx, s, now(), log)
+			sweep(ctx, s, retain, now(), log)
 		}
 	}
 }
 
 // sweep is one janitor pass.
-func sweep(ctx context.Context, s janitorStore, now time.Time, log *slog.Logger) {
+func sweep(ctx context.Context, s janitorStore, retain []tenantRetention, now time.Time, log *slog.Logger) {
 	tasks := []struct {
 		what string
 		fn   func(context.Context, time.Time) (int64, error)
@@ -56,6 +65,15 @@ func sweep(ctx context.Context, s janitorStore, now time.Time, log *slog.Logger)
 			log.Warn("janitor: delete expired failed", "what", task.what, "err", err)
 		case n > 0:
 			log.Debug("janitor: deleted expired", "what", task.what, "count", n)
+		}
+	}
+	for _, r := range retain {
+		n, err := s.DeleteEventsBefore(ctx, r.tenant, now.Add(-r.keep))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("janitor: delete usage-log events past retention failed", "tenant", r.tenant, "err", err)
+		case n > 0:
+			log.Debug("janitor: deleted usage-log events past retention", "tenant", r.tenant, "count", n)
 		}
 	}
 }

@@ -10,7 +10,19 @@ import (
 
 type fakeJanitorStore struct {
 	tokens, flows, sessions, counters time.Time
+	events                            map[string]time.Time
 	fail                              bool
+}
+
+func (f *fakeJanitorStore) DeleteEventsBefore(_ context.Context, tenant string, t time.Time) (int64, error) {
+	if f.events == nil {
+		f.events = map[string]time.Time{}
+	}
+	f.events[tenant] = t
+	if f.fail && tenant == "main" {
+		return 0, errors.New("events table gone")
+	}
+	return 2, nil
 }
 
 func (f *fakeJanitorStore) DeleteExpiredTokens(_ context.Context, t time.Time) (int64, error) {
@@ -40,12 +52,20 @@ func TestSweep(t *testing.T) {
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	f := &fakeJanitorStore{fail: true}
 	var logs bytes.Buffer
-	sweep(context.Background(), f, now, newLogger(Config{LogLevel: "debug", LogFormat: "text"}, &logs))
+	retain := []tenantRetention{{"main", 5 * 365 * 24 * time.Hour}, {"sandbox", 30 * 24 * time.Hour}}
+	sweep(context.Background(), f, retain, now, newLogger(Config{LogLevel: "debug", LogFormat: "text"}, &logs))
 	if !f.flows.Equal(now) || !f.sessions.Equal(now) || !f.counters.Equal(now) || !f.tokens.Equal(now.Add(-janitorGrace)) {
 		t.Errorf("cut-offs: tokens %v flows %v sessions %v rate counters %v", f.tokens, f.flows, f.sessions, f.counters)
 	}
+	// Each tenant's usage log is cut at its own retention.
+	if !f.events["main"].Equal(now.Add(-5*365*24*time.Hour)) || !f.events["sandbox"].Equal(now.Add(-30*24*time.Hour)) || len(f.events) != 2 {
+		t.Errorf("usage-log cut-offs %v", f.events)
+	}
 	// A failing delete is logged and the others still run.
 	if !bytes.Contains(logs.Bytes(), []byte("db gone")) || f.sessions.IsZero() {
+		t.Errorf("logs: %s", logs.String())
+	}
+	if !bytes.Contains(logs.Bytes(), []byte("events table gone")) || !bytes.Contains(logs.Bytes(), []byte("tenant=main")) {
 		t.Errorf("logs: %s", logs.String())
 	}
 }
@@ -55,7 +75,7 @@ func TestRunJanitorStops(t *testing.T) {
 	f := &fakeJanitorStore{}
 	done := make(chan struct{})
 	go func() {
-		runJanitor(ctx, f, time.Millisecond, time.Now, newLogger(Config{LogLevel: "error", LogFormat: "text"}, &bytes.Buffer{}))
+		runJanitor(ctx, f, nil, time.Millisecond, time.Now, newLogger(Config{LogLevel: "error", LogFormat: "text"}, &bytes.Buffer{}))
 		close(done)
 	}()
 	time.Sleep(20 * time.Millisecond)

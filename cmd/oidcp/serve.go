@@ -181,7 +181,7 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 	jctx, stopJanitor := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		runJanitor(jctx, announcingStore{Storage: store, sessions: cw.ender, now: now, log: log}, janitorInterval, now, log)
+		runJanitor(jctx, announcingStore{Storage: store, sessions: cw.ender, now: now, log: log}, cfg.retentions(), janitorInterval, now, log)
 	})
 	// Back-channel logouts queued by any node (or the CLI) go out from
 	// every node; the outbox lease keeps them from being sent twice.

@@ -144,6 +144,8 @@ func (c Config) tenantChecks(upstream bool) []check {
 			check{dup, key + ".name", fmt.Sprintf("%q is configured twice", t.Name)},
 		)
 		out = append(out, registryChecks(key, t)...)
+		out = append(out, check{t.UsageLogRetention != 0 && t.UsageLogRetention < minUsageLogRetention, key + ".usage_log_retention",
+			fmt.Sprintf("must be at least %v (or 0 for the default, five years), got %v; e.g. 43800h for five years", minUsageLogRetention, t.UsageLogRetention)})
 		out = append(out, registrationChecks(key, t)...)
 		if _, err := t.catalogue(); err != nil {
 			out = append(out, check{true, key + ".data_scopes", err.Error()})

@@ -198,3 +198,104 @@ func BenchmarkSessions(b *testing.B, newStorage func(testing.TB) storage.Storage
 		}
 	}
 }
+
+// BenchmarkPersonEvents pages through the usage log of one person who
+// has 100,000 events (most their own use, some for a child they
+// represent, some by their representative), among 50,000 of other
+// persons, as the citizen's "Logg over bruk" does: pages of 50 newest
+// first, each continuing from the last id of the one before. One op is
+// one page; when the walk reaches the end it starts again at the top.
+// The sub-benchmarks add the page's filters: a client, and who acted.
+func BenchmarkPersonEvents(b *testing.B, newStorage func(testing.TB) storage.Storage) {
+	const (
+		person, child, rep = "p-person", "p-child", "p-rep"
+		mine, others       = 100_000, 50_000
+		page               = 50
+	)
+	s := newStorage(b)
+	ctx := b.Context()
+	seeded := 0
+	tx, err := s.BeginTx(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range mine + others {
+		e := storage.Event{Tenant: "main", Time: at(time.Duration(i) * time.Second), Kind: "token_refreshed",
+			ClientID: fmt.Sprint("tool-", i%5), Detail: []byte(`{"grant_type":"refresh_token"}`)}
+		switch {
+		case i%3 == 2: // every third event is somebody else's
+			e.Actor = fmt.Sprintf("p-other-%d", i%1000)
+			e.Subject = e.Actor
+		case i%10 == 0:
+			e.Actor, e.Subject = person, child
+		case i%10 == 1:
+			e.Actor, e.Subject = rep, person
+		default:
+			e.Actor, e.Subject = person, person
+		}
+		if e.Subject == person || e.Actor == person {
+			if seeded == mine {
+				e.Actor, e.Subject = "p-other-x", "p-other-x"
+			} else {
+				seeded++
+			}
+		}
+		if i%1000 == 7 {
+			e.ClientID = "tool-rare"
+		}
+		if _, err := s.AppendEvent(tx, e); err != nil {
+			b.Fatal(err)
+		}
+		if i%10_000 == 9_999 {
+			if err := s.Commit(tx); err != nil {
+				b.Fatal(err)
+			}
+			if tx, err = s.BeginTx(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := s.Commit(tx); err != nil {
+		b.Fatal(err)
+	}
+	if seeded != mine {
+		b.Fatalf("seeded %d events of the person, want %d", seeded, mine)
+	}
+	// The last four are the worst cases, a filter that few of the
+	// person's events match: each op reads the first page, for which the
+	// database scans the person's events until it has found a page.
+	for _, bc := range []struct {
+		name  string
+		f     storage.EventFilter
+		first bool
+	}{
+		{"all", storage.EventFilter{}, false},
+		{"client", storage.EventFilter{ClientID: "tool-3"}, false},
+		{"own use", storage.EventFilter{Actor: person}, false},
+		{"representative", storage.EventFilter{Actor: rep}, false},
+		{"first page/all", storage.EventFilter{}, true},
+		{"first page/rare client", storage.EventFilter{ClientID: "tool-rare"}, true},
+		{"first page/long ago", storage.EventFilter{Until: at(3000 * time.Second)}, true},
+		{"first page/child's use", storage.EventFilter{Actor: child}, true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			f := bc.f
+			f.Tenant, f.Person, f.Limit = "main", person, page
+			rows, pages := 0, 0
+			for b.Loop() {
+				es, err := s.ListEvents(b.Context(), f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(es) < page || bc.first {
+					f.AfterID = 0 // the end: start again at the top
+				} else {
+					f.AfterID = es[len(es)-1].ID
+				}
+				rows += len(es)
+				pages++
+			}
+			b.ReportMetric(float64(rows)/float64(pages), "events/page")
+		})
+	}
+}

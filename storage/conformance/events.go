@@ -65,6 +65,13 @@ func testEvents(t *testing.T, s storage.Storage) {
 		{"limit", storage.EventFilter{Tenant: "main", Limit: 2}, pick(3, 4)},
 		{"other tenant", storage.EventFilter{Tenant: "sandbox"}, pick(5)},
 		{"no match", storage.EventFilter{Tenant: "main", Person: "nobody"}, nil},
+		{"actor", storage.EventFilter{Tenant: "main", Actor: pidAlice}, pick(0, 1, 2, 3)},
+		{"person and the same actor", storage.EventFilter{Tenant: "main", Person: pidChild, Actor: pidAlice}, pick(1, 2, 3)},
+		{"person as actor only", storage.EventFilter{Tenant: "main", Person: pidAlice, Actor: pidAlice, Kinds: []string{"login"}}, pick(0)},
+		{"person and another actor", storage.EventFilter{Tenant: "main", Person: pidChild, Actor: pidBob}, nil},
+		{"person with every filter", storage.EventFilter{Tenant: "main", Person: pidAlice, ClientID: "tool",
+			Kinds: []string{"token_issued", "consent_given"}, Since: at(2 * time.Minute), Until: at(4 * time.Minute), Limit: 1}, pick(3)},
+		{"person, limit across both columns", storage.EventFilter{Tenant: "main", Person: pidAlice, Limit: 3}, pick(1, 2, 3)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			same(t, list(t, tc.f), tc.want, "events")
@@ -86,5 +93,48 @@ func testEvents(t *testing.T, s storage.Storage) {
 			f.AfterID = es[len(es)-1].ID
 		}
 		same(t, got, pick(0, 1, 2, 3, 4), "all pages")
+	})
+
+	t.Run("keyset pagination of one person walks their events once", func(t *testing.T) {
+		// Alice is subject of 0 and actor of 1-3 (for her child): pages
+		// of one must interleave both scans in id order.
+		for _, limit := range []int{1, 2, 3} {
+			var got []storage.Event
+			f := storage.EventFilter{Tenant: "main", Person: pidAlice, Limit: limit}
+			for page := 0; ; page++ {
+				if page > 5 {
+					t.Fatal("pagination does not end")
+				}
+				es := list(t, f)
+				if len(es) == 0 {
+					break
+				}
+				got = append(got, es...)
+				f.AfterID = es[len(es)-1].ID
+			}
+			same(t, got, pick(0, 1, 2, 3), "all pages")
+		}
+	})
+
+	t.Run("delete events before a time, in one tenant", func(t *testing.T) {
+		// Retention: main's events before minute 2 go; sandbox's stay.
+		n, err := s.DeleteEventsBefore(ctx(t), "main", at(2*time.Minute))
+		must(t, err, "DeleteEventsBefore")
+		if n != 2 {
+			t.Fatalf("deleted %d events, want 2", n)
+		}
+		same(t, list(t, storage.EventFilter{Tenant: "main"}), pick(2, 3, 4), "main after the delete")
+		same(t, list(t, storage.EventFilter{Tenant: "sandbox"}), pick(5), "sandbox after the delete")
+		n, err = s.DeleteEventsBefore(ctx(t), "main", at(2*time.Minute))
+		must(t, err, "DeleteEventsBefore again")
+		if n != 0 {
+			t.Fatalf("deleted %d events again, want 0", n)
+		}
+		// Ids keep increasing after a delete (keyset cursors stay valid).
+		id, err := s.AppendEvent(ctx(t), storage.Event{Tenant: "main", Time: at(time.Hour), Kind: "login", Actor: pidBob, Subject: pidBob})
+		must(t, err, "AppendEvent")
+		if id <= in[5].ID {
+			t.Fatalf("new event id %d not above %d", id, in[5].ID)
+		}
 	})
 }

@@ -47,3 +47,7 @@ func BenchmarkSessions(b *testing.B) {
 		return n, err
 	})
 }
+
+func BenchmarkPersonEvents(b *testing.B) {
+	conformance.BenchmarkPersonEvents(b, newTestStore)
+}

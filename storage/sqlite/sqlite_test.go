@@ -76,3 +76,7 @@ func BenchmarkSessions(b *testing.B) {
 		return pages * size, nil
 	})
 }
+
+func BenchmarkPersonEvents(b *testing.B) {
+	conformance.BenchmarkPersonEvents(b, newTestStore)
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/oidcp/oidcp/storage"
 )
@@ -39,6 +41,16 @@ func blobText(b json.RawMessage) any {
 // ListEvents returns the events f selects, newest (highest id) first.
 // Since is inclusive and Until exclusive; AfterID continues a previous
 // page (ids below it); Limit 0 means no limit.
+//
+// A person's events (Person: actor or subject) are read as two scans
+// merged, UNION ALL of the events where they are the subject and those
+// where they acted for someone else, each ordered by id on its own
+// index (0007: (tenant, subject, id DESC) and the partial (tenant,
+// actor, id DESC) WHERE actor <> subject) and cut at Limit, so a page
+// costs about Limit rows however long the log is; an OR over the two
+// columns would make the database collect and sort all of them. Filters
+// (kind, client, period) are applied while scanning: one that matches
+// few of the person's events costs a scan of more of them.
 func (s *Store) ListEvents(ctx context.Context, f storage.EventFilter) ([]storage.Event, error) {
 	// Read this node's own events: wait for those queued before now.
 	if s.txFrom(ctx) == nil {
@@ -46,48 +58,80 @@ func (s *Store) ListEvents(ctx context.Context, f storage.EventFilter) ([]storag
 			return nil, s.wrap("list events: write the queued events", err)
 		}
 	}
-	var where []string
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
+	// common are the conditions every branch shares.
+	var common []string
 	if f.Tenant != "" {
-		where = append(where, "tenant = "+arg(f.Tenant))
-	}
-	if f.Person != "" {
-		p := arg(f.Person)
-		where = append(where, "(actor = "+p+" OR subject = "+p+")")
+		common = append(common, "tenant = "+arg(f.Tenant))
 	}
 	if len(f.Kinds) > 0 {
 		ph := make([]string, len(f.Kinds))
 		for i, k := range f.Kinds {
 			ph[i] = arg(k)
 		}
-		where = append(where, "kind IN ("+strings.Join(ph, ", ")+")")
+		common = append(common, "kind IN ("+strings.Join(ph, ", ")+")")
 	}
 	if f.ClientID != "" {
-		where = append(where, "client_id = "+arg(f.ClientID))
+		common = append(common, "client_id = "+arg(f.ClientID))
+	}
+	if f.Actor != "" {
+		common = append(common, "actor = "+arg(f.Actor))
 	}
 	if !f.Since.IsZero() {
-		where = append(where, "occurred_at >= "+arg(s.tm(f.Since)))
+		common = append(common, "occurred_at >= "+arg(s.tm(f.Since)))
 	}
 	if !f.Until.IsZero() {
-		where = append(where, "occurred_at < "+arg(s.tm(f.Until)))
+		common = append(common, "occurred_at < "+arg(s.tm(f.Until)))
 	}
 	if f.AfterID > 0 {
-		where = append(where, "id < "+arg(f.AfterID))
+		common = append(common, "id < "+arg(f.AfterID))
 	}
-	q := `SELECT ` + eventCols + ` FROM events`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY id DESC`
+	limit := ""
 	if f.Limit > 0 {
-		q += ` LIMIT ` + arg(f.Limit)
+		limit = ` LIMIT ` + arg(f.Limit)
+	}
+	selectWhere := func(conds []string) string {
+		q := `SELECT ` + eventCols + ` FROM events`
+		if len(conds) > 0 {
+			q += ` WHERE ` + strings.Join(conds, " AND ")
+		}
+		return q + ` ORDER BY id DESC` + limit
+	}
+	var q string
+	switch {
+	case f.Person == "":
+		q = selectWhere(common)
+	case f.Actor == f.Person:
+		// Acted in by the person: one scan of the actor index.
+		q = selectWhere(common)
+	case f.Actor != "":
+		// Someone else acted: then the person can only be the subject.
+		q = selectWhere(append(common, "subject = "+arg(f.Person)))
+	default:
+		p := arg(f.Person)
+		asSubject := selectWhere(append(slices.Clip(common), "subject = "+p))
+		// Acting for someone else; acting for themself is a subject row
+		// already, so no event is in both branches. "actor <> subject"
+		// is written as the partial index's predicate so that the
+		// database can use that index (events_acted_for_other_id).
+		asActor := selectWhere(append(slices.Clip(common), "actor = "+p, "actor <> subject"))
+		q = `SELECT ` + eventCols + ` FROM (SELECT * FROM (` + asSubject + `) AS by_subject UNION ALL SELECT * FROM (` +
+			asActor + `) AS by_actor) AS person_events ORDER BY id DESC` + limit
 	}
 	out, err := queryAll(ctx, s, scanEvent, q, args...)
 	return out, s.wrap("list events", err)
+}
+
+// DeleteEventsBefore removes a tenant's events that occurred before t.
+func (s *Store) DeleteEventsBefore(ctx context.Context, tenant string, before time.Time) (int64, error) {
+	// The queued events are recent, never older than a retention period:
+	// no need to wait for them.
+	n, err := s.execN(ctx, `DELETE FROM events WHERE tenant = $1 AND occurred_at < $2`, tenant, s.tm(before))
+	return n, s.wrap("delete events before", err)
 }
 
 func scanEvent(sc interface{ Scan(...any) error }) (storage.Event, error) {
