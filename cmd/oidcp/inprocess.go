@@ -41,7 +41,7 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r.Body == nil {
 		r.Body = http.NoBody
 	}
-	w := &recorder{header: http.Header{}}
+	w := &inProcessWriter{header: http.Header{}}
 	t.h.ServeHTTP(w, r)
 	if w.code == 0 {
 		w.code = http.StatusOK
@@ -59,20 +59,20 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// recorder is the ResponseWriter the mock writes its answer to.
-type recorder struct {
+// inProcessWriter is the ResponseWriter the mock writes its answer to.
+type inProcessWriter struct {
 	header http.Header
 	body   bytes.Buffer
 	code   int
 }
 
-func (w *recorder) Header() http.Header { return w.header }
-func (w *recorder) WriteHeader(code int) {
+func (w *inProcessWriter) Header() http.Header { return w.header }
+func (w *inProcessWriter) WriteHeader(code int) {
 	if w.code == 0 {
 		w.code = code
 	}
 }
-func (w *recorder) Write(b []byte) (int, error) {
+func (w *inProcessWriter) Write(b []byte) (int, error) {
 	if w.code == 0 {
 		w.code = http.StatusOK
 	}
