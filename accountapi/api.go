@@ -1,0 +1,286 @@
+package accountapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/oidcp/oidcp/account"
+	"github.com/oidcp/oidcp/router"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// Scope is the scope an access token must carry to call the API. It is
+// an identity-like scope: it needs no consent grant, as it gives the tool
+// nothing but the person's own view of their account, but a client gets
+// it only when registered with it.
+const Scope = "account"
+
+// Prefix is the API's path under a tenant's issuer.
+const Prefix = "/api/v1/me/"
+
+// Service is what the API needs of account.Service.
+type Service interface {
+	Events(ctx context.Context, v account.Viewer, q account.EventQuery) (account.EventPage, error)
+	Sessions(ctx context.Context, v account.Viewer) ([]account.Session, error)
+	EndSession(ctx context.Context, v account.Viewer, id string) error
+	Grants(ctx context.Context, v account.Viewer) ([]account.Grant, error)
+	RevokeGrant(ctx context.Context, v account.Viewer, id string) error
+}
+
+// Config is what the API is built from.
+type Config struct {
+	// Tenants are the tenant names; each gets the API under
+	// /{tenant}/api/v1/me/.
+	Tenants []string
+	Service Service
+	Tokens  account.TokenVerifier
+	// Logger logs the failures a caller cannot fix (nil: discard). It
+	// never receives a token or a fødselsnummer.
+	Logger *slog.Logger
+}
+
+// API serves the account API of every tenant.
+type API struct {
+	cfg Config
+	log *slog.Logger
+}
+
+var _ router.Handler = (*API)(nil)
+
+// New returns the API of cfg.
+func New(cfg Config) *API {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &API{cfg: cfg, log: log}
+}
+
+// Lists are the answers of the three GET operations: the items under a
+// plural key, and next, the cursor of the following page. next is the
+// empty string on the last page (never null or absent). Sessions and
+// grants come whole, so their next is always "".
+type (
+	eventList struct {
+		Events []account.Event `json:"events"`
+		Next   string          `json:"next"`
+	}
+	sessionList struct {
+		Sessions []account.Session `json:"sessions"`
+		Next     string            `json:"next"`
+	}
+	grantList struct {
+		Grants []account.Grant `json:"grants"`
+		Next   string          `json:"next"`
+	}
+)
+
+// Mount registers each tenant's routes. Any other method or path under
+// the prefix gets a problem+json answer (405 with Allow, or 404) rather
+// than the provider's HTML not-found page.
+func (a *API) Mount(m router.Mux) {
+	for _, tenant := range a.cfg.Tenants {
+		base := "/" + tenant + strings.TrimSuffix(Prefix, "/")
+		route := router.Route{Tenant: tenant, Endpoint: "account_api"}
+		handle := func(pattern string, h func(http.ResponseWriter, *http.Request, account.Viewer)) {
+			method, path, _ := strings.Cut(pattern, " ")
+			m.Handle(method+" "+base+path, route, a.authorized(tenant, h))
+		}
+		handle("GET /events", a.events)
+		handle("GET /sessions", a.sessions)
+		handle("DELETE /sessions/{id}", a.endSession)
+		handle("GET /grants", a.grants)
+		handle("DELETE /grants/{id}", a.revokeGrant)
+		m.Handle(base+"/", route, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a.unrouted(w, r, strings.TrimPrefix(r.URL.Path, base))
+		}))
+	}
+}
+
+// unrouted answers a request under the prefix that no operation serves.
+func (a *API) unrouted(w http.ResponseWriter, r *http.Request, rest string) {
+	var allow string
+	switch {
+	case rest == "/events":
+		allow = "GET, HEAD"
+	case rest == "/sessions", rest == "/grants":
+		allow = "GET, HEAD"
+	case strings.Count(rest, "/") == 2 && (strings.HasPrefix(rest, "/sessions/") || strings.HasPrefix(rest, "/grants/")) && !strings.HasSuffix(rest, "/"):
+		allow = "DELETE"
+	}
+	if allow == "" {
+		writeProblem(w, probNotFound.with("There is no operation at this path; the API offers events, sessions, sessions/{id}, grants and grants/{id}."))
+		return
+	}
+	w.Header().Set("Allow", allow)
+	writeProblem(w, probMethod.with(r.Method+" is not allowed here; allowed: "+allow+"."))
+}
+
+// authorized checks the bearer token (RFC 6750 §2.1: the Authorization
+// header only; a token in the query or a form is refused as missing, as
+// it would end up in logs) and calls h with the token's viewer.
+func (a *API) authorized(tenant string, h func(http.ResponseWriter, *http.Request, account.Viewer)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		token, ok := bearer(r.Header.Values("Authorization"))
+		if !ok {
+			// RFC 6750 §3.1: a request without authentication gets
+			// no error code, only the challenge.
+			w.Header().Set("WWW-Authenticate", `Bearer scope="`+Scope+`"`)
+			writeProblem(w, probNoToken)
+			return
+		}
+		at, err := a.cfg.Tokens.VerifyAccessToken(r.Context(), tenant, token)
+		switch {
+		case errors.Is(err, account.ErrInvalidToken), err == nil && at.Viewer.Tenant != tenant:
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The access token is unknown, expired, revoked or not issued for a person of this tenant."`)
+			writeProblem(w, probInvalidToken)
+			return
+		case err != nil:
+			a.fail(w, r, tenant, err)
+			return
+		}
+		if !slices.Contains(at.Scopes, Scope) {
+			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+Scope+`"`)
+			writeProblem(w, probScope)
+			return
+		}
+		h(w, r, at.Viewer)
+	})
+}
+
+// bearer returns the token of the one Authorization header with the
+// Bearer scheme (case-insensitive, RFC 9110 §11.1) and a b64token (RFC
+// 6750 §2.1).
+func bearer(headers []string) (string, bool) {
+	if len(headers) != 1 {
+		return "", false
+	}
+	scheme, token, ok := strings.Cut(headers[0], " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	for _, c := range token {
+		if !isB64TokenChar(c) {
+			return "", false
+		}
+	}
+	return token, true
+}
+
+func isB64TokenChar(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-._~+/=", c)
+}
+
+func (a *API) events(w http.ResponseWriter, r *http.Request, v account.Viewer) {
+	q, err := parseEventQuery(r.URL.Query())
+	if err != nil {
+		writeProblem(w, probInvalid.with(err.Error()))
+		return
+	}
+	page, err := a.cfg.Service.Events(r.Context(), v, q)
+	if err != nil {
+		a.fail(w, r, v.Tenant, err)
+		return
+	}
+	writeJSON(w, eventList{Events: nonNil(page.Events), Next: page.Next})
+}
+
+func (a *API) sessions(w http.ResponseWriter, r *http.Request, v account.Viewer) {
+	if !a.noQuery(w, r) {
+		return
+	}
+	ss, err := a.cfg.Service.Sessions(r.Context(), v)
+	if err != nil {
+		a.fail(w, r, v.Tenant, err)
+		return
+	}
+	writeJSON(w, sessionList{Sessions: nonNil(ss)})
+}
+
+func (a *API) endSession(w http.ResponseWriter, r *http.Request, v account.Viewer) {
+	if err := a.cfg.Service.EndSession(r.Context(), v, r.PathValue("id")); err != nil {
+		a.fail(w, r, v.Tenant, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) grants(w http.ResponseWriter, r *http.Request, v account.Viewer) {
+	if !a.noQuery(w, r) {
+		return
+	}
+	gs, err := a.cfg.Service.Grants(r.Context(), v)
+	if err != nil {
+		a.fail(w, r, v.Tenant, err)
+		return
+	}
+	writeJSON(w, grantList{Grants: nonNil(gs)})
+}
+
+func (a *API) revokeGrant(w http.ResponseWriter, r *http.Request, v account.Viewer) {
+	if err := a.cfg.Service.RevokeGrant(r.Context(), v, r.PathValue("id")); err != nil {
+		a.fail(w, r, v.Tenant, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// noQuery refuses a query on the lists that take none: a filter the API
+// would silently ignore (a cursor, a limit) is a caller's mistake.
+func (a *API) noQuery(w http.ResponseWriter, r *http.Request) bool {
+	if r.URL.RawQuery == "" {
+		return true
+	}
+	writeProblem(w, probInvalid.with("This list takes no query parameters: it is returned whole."))
+	return false
+}
+
+// fail answers an error of the Service or the token check.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, tenant string, err error) {
+	switch {
+	case errors.Is(err, account.ErrNotFound):
+		writeProblem(w, probNotFound.with("No such item for this person (it may have ended or been withdrawn already)."))
+	case errors.Is(err, account.ErrForbidden):
+		writeProblem(w, probForbidden)
+	case errors.Is(err, account.ErrInvalid):
+		writeProblem(w, probInvalid.with(detailOf(err)))
+	case errors.Is(err, storage.ErrUnavailable):
+		a.log.ErrorContext(r.Context(), "account api: storage unavailable", "tenant", tenant, "method", r.Method, "route", r.Pattern, "err", err)
+		w.Header().Set("Retry-After", "2")
+		writeProblem(w, probUnavailable)
+	default:
+		a.log.ErrorContext(r.Context(), "account api failed", "tenant", tenant, "method", r.Method, "route", r.Pattern, "err", err)
+		writeProblem(w, probServer)
+	}
+}
+
+// detailOf is what a caller is told of an ErrInvalid: the Service's
+// message without the sentinel's words ("cursor from another filter").
+func detailOf(err error) string {
+	msg := strings.Replace(err.Error(), account.ErrInvalid.Error(), "", 1)
+	msg = strings.Trim(strings.ReplaceAll(msg, ": : ", ": "), ": ")
+	if msg == "" {
+		return "A filter or the cursor cannot be read."
+	}
+	return msg
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(v)
+}
