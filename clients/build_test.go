@@ -414,3 +414,19 @@ func TestSectorHost(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountScope: every tenant offers the scope account (the account
+// API) to a client with the authorization_code grant, as it offers the
+// identity scopes; a client gets it only by registering with it.
+func TestAccountScope(t *testing.T) {
+	r := web()
+	r.Scopes = []string{"openid account"}
+	c, err := Build("sandbox", r, time.Now())
+	if err != nil || !slices.Contains(c.Scopes, "account") {
+		t.Fatalf("registration with account: %v, scopes %v", err, c.Scopes)
+	}
+	r.Scopes = nil
+	if c, err := Build("sandbox", r, time.Now()); err != nil || slices.Contains(c.Scopes, "account") {
+		t.Fatalf("a client that names no scope got %v (%v); account must be asked for", c.Scopes, err)
+	}
+}

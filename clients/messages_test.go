@@ -18,13 +18,13 @@ func TestBuildSaysWhatToDo(t *testing.T) {
 		want []string
 	}{
 		{"misspelt scope", func(r *Registration) { r.Scopes = []string{"openid profil"} }, ErrInvalidMetadata,
-			[]string{`"profil" is not offered by tenant "sandbox"`, `did you mean "profile"?`, "openid, profile, pid, offline_access"}},
+			[]string{`"profil" is not offered by tenant "sandbox"`, `did you mean "profile"?`, "openid, profile, pid, offline_access, account"}},
 		{"scope in capitals", func(r *Registration) { r.Scopes = []string{"openid PID"} }, ErrInvalidMetadata,
 			[]string{`did you mean "pid"?`}},
 		{"scope prefix", func(r *Registration) { r.Scopes = []string{"openid offline"} }, ErrInvalidMetadata,
 			[]string{`did you mean "offline_access"?`}},
 		{"unknown scope", func(r *Registration) { r.Scopes = []string{"openid journal.read"} }, ErrInvalidMetadata,
-			[]string{`"journal.read" is not offered by tenant "sandbox"; it offers openid, profile, pid, offline_access`}},
+			[]string{`"journal.read" is not offered by tenant "sandbox"; it offers openid, profile, pid, offline_access, account`}},
 		{"tenant's own offer", func(r *Registration) {
 			r.Scopes, r.OfferedScopes = []string{"openid journal.raed"}, []string{"openid", "journal.read"}
 		}, ErrInvalidMetadata, []string{`did you mean "journal.read"?`}},

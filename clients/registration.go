@@ -40,8 +40,9 @@ const (
 )
 
 // IdentityScopes are the scopes every tenant offers: they need no grant
-// (openid, profile, pid, offline_access).
-var IdentityScopes = []string{"openid", "profile", "pid", "offline_access"}
+// (openid, profile, pid, offline_access, and account, the person's own
+// view of their usage log, sessions and grants through the account API).
+var IdentityScopes = []string{"openid", "profile", "pid", "offline_access", "account"}
 
 // DefaultScopes are granted to a client that names none.
 var DefaultScopes = []string{"openid", "profile", "offline_access"}

@@ -39,6 +39,7 @@ func TestCatalogueRejects(t *testing.T) {
 		scopes []Scope
 	}{
 		{"identity scope", []Scope{{Name: "openid", Title: ok, Description: ok}}},
+		{"the account scope", []Scope{{Name: "account", Title: ok, Description: ok}}},
 		{"bad name", []Scope{{Name: "Health Data", Title: ok, Description: ok}}},
 		{"duplicate", []Scope{{Name: "a:b", Title: ok, Description: ok}, {Name: "a:b", Title: ok, Description: ok}}},
 		{"missing nynorsk title", []Scope{{Name: "a:b", Title: Text{"x", "", "z"}, Description: ok}}},
@@ -118,6 +119,9 @@ func TestServiceGrantCoverExpire(t *testing.T) {
 
 	if _, ok, err := s.Covers(t.Context(), Request{Tenant: "main", ClientID: "tool", Subject: pidParent, Scopes: []string{"openid", "profile"}}); err != nil || !ok {
 		t.Fatalf("identity scopes only need no grant: ok=%v err=%v", ok, err)
+	}
+	if _, ok, err := s.Covers(t.Context(), Request{Tenant: "main", ClientID: "tool", Subject: pidParent, Scopes: []string{"openid", "account"}}); err != nil || !ok {
+		t.Fatalf("the account scope needs no grant: ok=%v err=%v", ok, err)
 	}
 	if _, ok, _ := s.Covers(t.Context(), req); ok {
 		t.Fatal("covered before any grant")

@@ -6,9 +6,10 @@ import (
 	"slices"
 )
 
-// IdentityScopes need no grant: they say who the person is and keep the
-// login alive, and exchange no health data.
-var IdentityScopes = []string{"openid", "profile", "pid", "offline_access"}
+// IdentityScopes need no grant: they say who the person is, keep the
+// login alive, or (account) let a tool show the person their own usage
+// log, sessions and grants (accountapi), and exchange no health data.
+var IdentityScopes = []string{"openid", "profile", "pid", "offline_access", "account"}
 
 // IsIdentityScope reports whether s is one of IdentityScopes.
 func IsIdentityScope(s string) bool { return slices.Contains(IdentityScopes, s) }

@@ -8,8 +8,9 @@ import (
 	"github.com/oidcp/oidcp/upstream"
 )
 
-// supportedScopes are the scopes oidcp knows how to fill.
-var supportedScopes = []string{"openid", "profile", "pid", "offline_access"}
+// supportedScopes are the scopes oidcp knows how to fill; account lets
+// the token call the account API ({issuer}/api/v1/me/).
+var supportedScopes = []string{"openid", "profile", "pid", "offline_access", "account"}
 
 // discovery serves OpenID Connect Discovery 1.0 §3 metadata, with the
 // OAuth extensions oidcp implements (RFC 8414, RFC 9126, RFC 9207,
