@@ -114,7 +114,20 @@ type apiProblem struct {
 // token without the scope gets 403 insufficient_scope, none 401, and a
 // client not registered for account cannot get it.
 func TestAccountAPIE2E(t *testing.T) {
-	s := startRepServer(t, time.Now())
+	for _, b := range e2eBackends() {
+		t.Run(b.name, func(t *testing.T) { testAccountAPIE2E(t, b) })
+	}
+}
+
+func testAccountAPIE2E(t *testing.T, b e2eBackend) {
+	// startRepServer's server (the sandbox population seeded into the
+	// registry), on backend b.
+	c := newCLI(t)
+	c.db = b.dsn(t, c.dir)
+	clock := &testClock{}
+	start := time.Now()
+	srv := startServing(t, devArgs(t, c, "http"), nil, clock.now)
+	s := &repServer{base: srv.base, cli: c, clock: clock, pop: population.Generate(start.In(representation.Oslo))}
 	issuer := s.base + "/sandbox"
 	api := newAPIClient(t, issuer)
 	kari, jonas, astrid := s.pid(t, population.KeyKari), s.pid(t, population.KeyJonas), s.pid(t, population.KeyAstrid)
@@ -317,6 +330,11 @@ func TestAccountAPIE2E(t *testing.T) {
 			t.Fatalf("diary asking for account: error %q, want invalid_scope", code)
 		}
 	})
+
+	// Neither a fødselsnummer nor a token reached the server's log.
+	if logs := srv.logs.String(); strings.Contains(logs, kari) || strings.Contains(logs, jonas) || strings.Contains(logs, kariTok.AccessToken) {
+		t.Errorf("the server logged a fødselsnummer or an access token:\n%s", logs)
+	}
 }
 
 // TestAccountAPIDoc runs the curl examples of docs/account-api.md as a
