@@ -100,8 +100,10 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	handlers = append(handlers, p)
-	// "Bruk og tilganger" as JSON, under every tenant's issuer.
-	handlers = append(handlers, newAccountAPI(cfg, newAccountService(cfg, cw), p, log))
+	// "Bruk og tilganger": one account.Service; the JSON API under every
+	// tenant's issuer.
+	acct := newAccountService(cfg, cw)
+	handlers = append(handlers, newAccountAPI(cfg, acct, p, log))
 	// The sandbox's components count their own requests (by route).
 	sandbox := &routeList{route: router.Route{Endpoint: "sandbox", Counted: true}}
 	if err := mountSandbox(sandbox, cfg, store, cw.service, m, log, now); err != nil {
