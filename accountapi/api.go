@@ -6,10 +6,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/oidcp/oidcp/account"
+	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -42,6 +46,19 @@ type Config struct {
 	// Logger logs the failures a caller cannot fix (nil: discard). It
 	// never receives a token or a fødselsnummer.
 	Logger *slog.Logger
+	// Limit, when set, counts every request per source address before
+	// its token is looked up, and answers 429 over the limit.
+	Limit *RateLimit
+}
+
+// RateLimit is the per-source limit of the API, counted by a shared
+// ratelimit.Limiter as the provider's endpoints are.
+type RateLimit struct {
+	Limiter *ratelimit.Limiter
+	Rule    ratelimit.Rule
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// source (ratelimit.Source).
+	TrustedProxies []netip.Prefix
 }
 
 // API serves the account API of every tenant.
@@ -127,6 +144,9 @@ func (a *API) unrouted(w http.ResponseWriter, r *http.Request, rest string) {
 func (a *API) authorized(tenant string, h func(http.ResponseWriter, *http.Request, account.Viewer)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		if !a.allow(w, r) {
+			return
+		}
 		token, ok := bearer(r.Header.Values("Authorization"))
 		if !ok {
 			// RFC 6750 §3.1: a request without authentication gets
@@ -152,6 +172,26 @@ func (a *API) authorized(tenant string, h func(http.ResponseWriter, *http.Reques
 		}
 		h(w, r, at.Viewer)
 	})
+}
+
+// allow counts the request under the per-source limit and answers 429
+// with Retry-After (RFC 6585 §4) when it is over. A failing counter does
+// not refuse: the decision stands on this node's own count.
+func (a *API) allow(w http.ResponseWriter, r *http.Request) bool {
+	l := a.cfg.Limit
+	if l == nil || l.Limiter == nil || l.Rule.Limit <= 0 {
+		return true
+	}
+	d, err := l.Limiter.Allow(r.Context(), l.Rule, ratelimit.Source(r, l.TrustedProxies))
+	if err != nil {
+		a.log.WarnContext(r.Context(), "account api: rate limit counter unavailable", "rule", l.Rule.Name, "err", err)
+	}
+	if d.Allowed {
+		return true
+	}
+	w.Header().Set("Retry-After", strconv.FormatInt(max(int64((d.RetryAfter+time.Second-1)/time.Second), 1), 10))
+	writeProblem(w, probTooMany)
+	return false
 }
 
 // bearer returns the token of the one Authorization header with the

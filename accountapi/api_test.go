@@ -15,6 +15,7 @@ import (
 
 	"github.com/oidcp/oidcp/account"
 	"github.com/oidcp/oidcp/accountapi/apispec"
+	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
@@ -432,5 +433,62 @@ func TestUnrouted(t *testing.T) {
 		if a.h.Get("Allow") != tc.allow {
 			t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.path, a.h.Get("Allow"), tc.allow)
 		}
+	}
+}
+
+// memCounter is a shared rate counter in memory.
+type memCounter struct {
+	mu sync.Mutex
+	n  map[string]int64
+}
+
+func (c *memCounter) AddHits(_ context.Context, key string, _, _ time.Time, n int64) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[key] += n
+	return c.n[key], nil
+}
+
+// TestRateLimit: past the per-source limit a request gets 429 with
+// Retry-After as a problem, before its token is looked up; another
+// source address is not affected.
+func TestRateLimit(t *testing.T) {
+	svc := &fakeService{}
+	lim := ratelimit.New(&memCounter{n: map[string]int64{}}, time.Now)
+	api := New(Config{Tenants: []string{"sandbox"}, Service: svc, Tokens: tokens,
+		Limit: &RateLimit{Limiter: lim, Rule: ratelimit.Rule{Name: "account-api-source", Limit: 2, Window: time.Minute}}})
+	rt := router.New(router.Options{})
+	rt.Mount(api)
+	spec, err := apispec.Load("../docs/openapi.yaml", "http://oidcp.test/sandbox/api/v1/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(from string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "http://oidcp.test/sandbox/api/v1/me/grants", nil)
+		req.RemoteAddr = from + ":40000"
+		req.Header.Set("Authorization", "Bearer kari")
+		rec := httptest.NewRecorder()
+		rt.ServeHTTP(rec, req)
+		if err := spec.Check(req, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+			t.Error(err)
+		}
+		return rec
+	}
+	for i := range 2 {
+		if rec := call("192.0.2.1"); rec.Code != 200 {
+			t.Fatalf("request %d: %d", i+1, rec.Code)
+		}
+	}
+	svc.viewer = account.Viewer{}
+	rec := call("192.0.2.1")
+	wantProblem(t, answer{rec.Code, rec.Header(), rec.Body.Bytes()}, 429, "too-many-requests")
+	if ra := rec.Header().Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After %q", ra)
+	}
+	if svc.viewer != (account.Viewer{}) {
+		t.Error("a request over the limit reached the Service")
+	}
+	if rec := call("192.0.2.2"); rec.Code != 200 {
+		t.Fatalf("another source: %d", rec.Code)
 	}
 }

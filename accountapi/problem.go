@@ -36,6 +36,8 @@ var (
 	probInvalid  = problem{Type: ProblemPrefix + "invalid-request", Title: "Invalid request", Status: http.StatusBadRequest}
 	probServer   = problem{Type: ProblemPrefix + "server-error", Title: "Internal error", Status: http.StatusInternalServerError,
 		Detail: "The request failed on the server; it has been logged."}
+	probTooMany = problem{Type: ProblemPrefix + "too-many-requests", Title: "Too many requests", Status: http.StatusTooManyRequests,
+		Detail: "Too many requests from this address; try again after the number of seconds in Retry-After."}
 	probUnavailable = problem{Type: ProblemPrefix + "unavailable", Title: "Temporarily unavailable", Status: http.StatusServiceUnavailable,
 		Detail: "The service cannot reach its database right now; try again after the number of seconds in Retry-After."}
 )

@@ -2,9 +2,11 @@ package main
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/oidcp/oidcp/account"
 	"github.com/oidcp/oidcp/accountapi"
+	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/router"
 )
 
@@ -28,12 +30,21 @@ func newAccountService(cfg Config, cw *consentWiring) *account.Service {
 }
 
 // newAccountAPI mounts the account API ({issuer}/api/v1/me/) for every
-// tenant, its bearer tokens verified by the provider.
-func newAccountAPI(cfg Config, svc accountapi.Service, tokens account.TokenVerifier, log *slog.Logger) router.Handler {
+// tenant, its bearer tokens verified by the provider. Its requests are
+// limited per source address as the provider's bearer endpoints are
+// (rate_limit_token_per_source, counted apart), with counters shared by
+// every node through the store.
+func newAccountAPI(cfg Config, svc accountapi.Service, tokens account.TokenVerifier, counter ratelimit.Counter, now func() time.Time, log *slog.Logger) router.Handler {
 	var tenants []string
 	for _, t := range cfg.Tenants {
 		tenants = append(tenants, t.Name)
 	}
+	lim := cfg.limits()
 	return accountapi.New(accountapi.Config{Tenants: tenants, Service: svc, Tokens: tokens,
-		Logger: log.With("component", "accountapi")})
+		Logger: log.With("component", "accountapi"),
+		Limit: &accountapi.RateLimit{
+			Limiter:        ratelimit.New(counter, now),
+			Rule:           ratelimit.Rule{Name: "account-api-source", Limit: lim.TokenPerSource, Window: lim.Window},
+			TrustedProxies: lim.TrustedProxies,
+		}})
 }

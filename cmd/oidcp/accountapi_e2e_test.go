@@ -365,3 +365,26 @@ func TestAccountAPIDoc(t *testing.T) {
 		5: {" 403", "Cache-Control: no-store", `Bearer error="insufficient_scope", scope="account"`, `"type":"urn:oidcp:problem:insufficient-scope"`},
 	})
 }
+
+// TestAccountAPIRateLimit: the account API is limited per source address
+// by rate_limit_token_per_source, counted apart from /token: past it, a
+// 429 problem with Retry-After that the OpenAPI document describes.
+func TestAccountAPIRateLimit(t *testing.T) {
+	c := newCLI(t)
+	srv := startServing(t, devArgs(t, c, "http"), func(cfg *Config) { cfg.RateLimitTokenPerSource = 3 }, time.Now)
+	s := &repServer{base: srv.base, cli: c, clock: &testClock{}, pop: population.Generate(time.Now().In(representation.Oslo))}
+	portal := s.client(t, "sandbox", "portal", "--scope", "account")
+	portal.conf.Scopes = append(portal.conf.Scopes, "account")
+	tok := portal.login(t, newBrowser(), s.pid(t, population.KeyKari)).oauth
+	api := newAPIClient(t, s.base+"/sandbox")
+	for i := range 3 {
+		if st, _ := api.call(t, tok, "GET", "/grants", nil); st != http.StatusOK {
+			t.Fatalf("request %d: %d", i+1, st)
+		}
+	}
+	var p apiProblem
+	st, h := api.call(t, tok, "GET", "/grants", &p)
+	if st != http.StatusTooManyRequests || h.Get("Retry-After") == "" || p.Type != "urn:oidcp:problem:too-many-requests" {
+		t.Fatalf("the fourth request: %d, Retry-After %q, %+v", st, h.Get("Retry-After"), p)
+	}
+}
