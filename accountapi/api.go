@@ -123,9 +123,7 @@ func (a *API) Mount(m router.Mux) {
 func (a *API) unrouted(w http.ResponseWriter, r *http.Request, rest string) {
 	var allow string
 	switch {
-	case rest == "/events":
-		allow = "GET, HEAD"
-	case rest == "/sessions", rest == "/grants":
+	case rest == "/events", rest == "/sessions", rest == "/grants":
 		allow = "GET, HEAD"
 	case strings.Count(rest, "/") == 2 && (strings.HasPrefix(rest, "/sessions/") || strings.HasPrefix(rest, "/grants/")) && !strings.HasSuffix(rest, "/"):
 		allow = "DELETE"
