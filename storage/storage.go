@@ -22,6 +22,7 @@ type Storage interface {
 	VendorStore
 	GrantStore
 	Outbox
+	ResourceStore
 	// Ping reports whether the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	// Migrate applies pending versioned migrations; idempotent.
@@ -112,6 +113,18 @@ type GrantStore interface {
 	// deactivates every code and token of the client (granted or not) in
 	// one transaction: the operator's kill-switch.
 	RevokeClientGrants(ctx context.Context, tenant, clientID string, r Revocation) (RevokedGrants, error)
+}
+
+// ResourceStore keeps the protected resources (APIs) a token exchange
+// may target, each with its inbound access policy (RFC 8693).
+type ResourceStore interface {
+	// PutResource creates the resource or replaces the one with the same
+	// (tenant, audience).
+	PutResource(ctx context.Context, r Resource) error
+	GetResource(ctx context.Context, tenant, audience string) (Resource, error) // ErrNotFound if absent
+	// ListResources returns a tenant's resources ordered by audience.
+	ListResources(ctx context.Context, tenant string) ([]Resource, error)
+	DeleteResource(ctx context.Context, tenant, audience string) error // ErrNotFound if absent
 }
 
 // Outbox is the persisted queue of back-channel logout deliveries. Any

@@ -65,6 +65,25 @@ type Client struct {
 	BackchannelLogoutSessionRequired bool `json:"backchannel_logout_session_required,omitempty"`
 }
 
+// Resource is a protected resource (an API) of a tenant that clients may
+// obtain tokens for by token exchange (RFC 8693), with its inbound access
+// policy: which clients may, and which scopes tokens for it may carry.
+type Resource struct {
+	Tenant string `json:"tenant"`
+	// Audience identifies the resource: the aud of the tokens issued for
+	// it and the audience parameter of the exchange.
+	Audience string `json:"audience"`
+	Name     string `json:"name,omitempty"`
+	// AllowedClients are the client ids that may exchange a token for one
+	// for this resource.
+	AllowedClients []string `json:"allowed_clients"`
+	// Scopes are the scopes the resource accepts; an exchanged token
+	// carries at most these.
+	Scopes    []string  `json:"scopes"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
 // InitialAccessToken lets one vendor register clients in one tenant
 // (RFC 7591 §3, "initial access token"). Each vendor has at most one;
 // only the token's SHA-256 is stored.

@@ -33,6 +33,7 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"Vendors", testVendors},
 		{"Grants", testGrants},
 		{"Outbox", testOutbox},
+		{"Resources", testResources},
 		{"ExpiredSessions", testExpiredSessions},
 		{"Persons", testPersons},
 		{"Relations", testRelations},
