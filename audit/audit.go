@@ -26,6 +26,10 @@ const (
 	// RepresentationEnded: a relation stopped holding and the grant
 	// built on it was revoked (at refresh).
 	RepresentationEnded = "representation_ended"
+	// TokenExchanged: a client exchanged a citizen's access token for
+	// one for another audience (RFC 8693); Detail names the requester
+	// and the audience.
+	TokenExchanged = "token_exchanged"
 )
 
 // Event is what a caller records; Record fills the time.

@@ -127,3 +127,50 @@ func Representation(c storage.Client, scopes []string, representedSub string, a 
 // storage may hand back in UTC (22:00 or 23:00 the day before), so the
 // date is read in Oslo.
 func Date(t time.Time) string { return t.In(representation.Oslo).Format(time.DateOnly) }
+
+// scopeOf names the scope each scope-bound claim needs (Person and
+// Representation's rules).
+var scopeOf = map[string]string{
+	"pid": ScopePID, "name": ScopeProfile, "given_name": ScopeProfile, "family_name": ScopeProfile,
+	"birthdate": ScopeProfile, "locale": ScopeProfile,
+}
+
+// Narrow returns a copy of a person's claims (as Person and
+// Representation built them) without those the scopes no longer allow:
+// a token exchanged for narrower scopes carries no pid without pid and no
+// names without profile, the person's own or the represented person's.
+// Everything else (sub, acr, amr, the relation) is kept as it is.
+func Narrow(in map[string]any, scopes []string) map[string]any {
+	if in == nil {
+		return nil
+	}
+	out := make(map[string]any, len(in))
+	for k, v := range in {
+		if need, ok := scopeOf[k]; ok && !slices.Contains(scopes, need) {
+			continue
+		}
+		if k == "representation" {
+			v = narrowRepresentation(v, scopes)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// narrowRepresentation narrows the represented person inside a
+// representation claim, fresh (map[string]any) or read back from
+// storage (the same, after JSON).
+func narrowRepresentation(v any, scopes []string) any {
+	rep, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := make(map[string]any, len(rep))
+	for k, x := range rep {
+		out[k] = x
+	}
+	if represented, ok := rep["represented"].(map[string]any); ok {
+		out["represented"] = Narrow(represented, scopes)
+	}
+	return out
+}

@@ -147,3 +147,40 @@ func TestDate(t *testing.T) {
 		}
 	}
 }
+
+func TestNarrow(t *testing.T) {
+	in := map[string]any{
+		"sub": "s1", "acr": "idporten-loa-high", "pid": "01818000010", "name": "Kari Nordmann", "given_name": "Kari",
+		"family_name": "Nordmann", "birthdate": "1980-01-01", "locale": "nb",
+		"representation": map[string]any{
+			"relation": "parent", "limited": false,
+			"represented": map[string]any{"sub": "s2", "pid": "03831550170", "name": "Ola Nordmann", "birthdate": "2015-03-03"},
+		},
+	}
+	for _, tc := range []struct {
+		name   string
+		scopes []string
+		want   map[string]any
+	}{
+		{"pid and profile keep everything", []string{"pid", "profile"}, in},
+		{"pid only", []string{"pid"}, map[string]any{
+			"sub": "s1", "acr": "idporten-loa-high", "pid": "01818000010",
+			"representation": map[string]any{"relation": "parent", "limited": false,
+				"represented": map[string]any{"sub": "s2", "pid": "03831550170"}},
+		}},
+		{"neither", []string{"ehelse.read"}, map[string]any{
+			"sub": "s1", "acr": "idporten-loa-high",
+			"representation": map[string]any{"relation": "parent", "limited": false,
+				"represented": map[string]any{"sub": "s2"}},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Narrow(in, tc.scopes); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("Narrow(%v) =\n %v\nwant\n %v", tc.scopes, got, tc.want)
+			}
+		})
+	}
+	if in["pid"] != "01818000010" || in["representation"].(map[string]any)["represented"].(map[string]any)["pid"] != "03831550170" {
+		t.Fatal("Narrow changed its input")
+	}
+}

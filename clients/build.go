@@ -145,8 +145,14 @@ func (b *builder) grantTypes() []string {
 				// client; a public client has nothing to authenticate with.
 				b.fail(metadataErr("grant_types", "a public client cannot use client_credentials"))
 			}
+		case GrantTokenExchange:
+			if b.r.Public {
+				// The resource's policy names clients it trusts; a
+				// public client cannot prove it is the one named.
+				b.fail(metadataErr("grant_types", "a public client cannot use token exchange (%s)", GrantTokenExchange))
+			}
 		default:
-			b.fail(metadataErr("grant_types", "%q is not supported (use authorization_code, refresh_token, client_credentials)", g))
+			b.fail(metadataErr("grant_types", "%q is not supported (use authorization_code, refresh_token, client_credentials, %s)", g, GrantTokenExchange))
 		}
 	}
 	if slices.Contains(gts, GrantRefreshToken) && !slices.Contains(gts, GrantAuthorizationCode) {

@@ -76,6 +76,7 @@ func TestBuildRejects(t *testing.T) {
 		{"public with secret", func(r *Registration) { r.Secret = goodSecret }, native, "client_secret", ErrInvalidMetadata},
 		{"public with basic", func(r *Registration) { r.AuthMethod = AuthClientSecretBasic }, native, "token_endpoint_auth_method", ErrInvalidMetadata},
 		{"public client_credentials", func(r *Registration) { r.GrantTypes = []string{"authorization_code", "client_credentials"} }, native, "grant_types", ErrInvalidMetadata},
+		{"public token exchange", func(r *Registration) { r.GrantTypes = []string{"authorization_code", GrantTokenExchange} }, native, "grant_types", ErrInvalidMetadata},
 		{"confidential none", func(r *Registration) { r.AuthMethod = AuthNone; r.Secret = "" }, web, "token_endpoint_auth_method", ErrInvalidMetadata},
 		{"unknown auth method", func(r *Registration) { r.AuthMethod = "tls_client_auth" }, web, "token_endpoint_auth_method", ErrInvalidMetadata},
 		{"missing secret", func(r *Registration) { r.Secret = "" }, web, "client_secret", ErrInvalidMetadata},
@@ -260,6 +261,13 @@ func TestBuildConfidentialOptions(t *testing.T) {
 			r.RedirectURIs, r.GrantTypes, r.Scopes = nil, []string{"client_credentials"}, []string{"api.read"}
 		}, func(t *testing.T, _ Registration, c storage.Client) {
 			if len(c.ResponseTypes) != 0 || !slices.Equal(c.GrantTypes, []string{"client_credentials"}) {
+				t.Errorf("got grants %v responses %v", c.GrantTypes, c.ResponseTypes)
+			}
+		}},
+		{"API client that only exchanges tokens", func(r *Registration) {
+			r.RedirectURIs, r.GrantTypes, r.Scopes = nil, []string{GrantTokenExchange}, []string{"ehelse.read"}
+		}, func(t *testing.T, _ Registration, c storage.Client) {
+			if len(c.ResponseTypes) != 0 || !slices.Equal(c.GrantTypes, []string{GrantTokenExchange}) {
 				t.Errorf("got grants %v responses %v", c.GrantTypes, c.ResponseTypes)
 			}
 		}},

@@ -10,11 +10,15 @@ const (
 	AuthPrivateKeyJWT     = "private_key_jwt"
 )
 
-// Grant types oidcp issues tokens for (RFC 6749 §4.1, §6, §4.4).
+// Grant types oidcp issues tokens for (RFC 6749 §4.1, §6, §4.4, RFC 8693).
 const (
 	GrantAuthorizationCode = "authorization_code"
 	GrantRefreshToken      = "refresh_token"
 	GrantClientCredentials = "client_credentials"
+	// GrantTokenExchange is RFC 8693 token exchange: a confidential
+	// client trades a citizen's access token for one for another
+	// audience (a registered resource whose policy lists the client).
+	GrantTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
 )
 
 // ID token signing algorithms: RS256 is OIDC's default (OIDC Core §3.1.3.7);

@@ -99,6 +99,12 @@ func (s *accessTokenStrategy) jwtClaims(clientID string, r fosite.Requester, ses
 			aud = append(aud, a)
 		}
 	}
+	if sess.Act != nil {
+		// RFC 8693: an exchanged token is for its target alone; the
+		// client that asked for it is in act and client_id.
+		aud = append([]string(nil), r.GetGrantedAudience()...)
+		claims["act"] = sess.Act
+	}
 	claims["iss"] = s.issuer
 	claims["sub"] = sub
 	claims["aud"] = aud

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/oidcp/oidcp/exchange"
 	"github.com/oidcp/oidcp/upstream"
 )
 
@@ -52,6 +53,10 @@ type Config struct {
 	// Logouts queues back-channel logouts when a login session ends;
 	// nil: none are sent.
 	Logouts LogoutNotifier
+	// Exchange decides RFC 8693 token exchanges by the registered
+	// resources' inbound access policies (*resources.Policy); nil: the
+	// grant is not offered.
+	Exchange exchange.Policy
 }
 
 // Limits are the rate limits of the endpoints anyone can call, counted in

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/oidcp/oidcp/exchange"
 	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/upstream"
 )
@@ -55,6 +56,9 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 			"frontchannel_logout_supported":                    false,
 			"backchannel_logout_supported":                     p.cfg.Logouts != nil,
 			"backchannel_logout_session_supported":             p.cfg.Logouts != nil,
+		}
+		if p.cfg.Exchange != nil {
+			md["grant_types_supported"] = []string{"authorization_code", "refresh_token", "client_credentials", exchange.GrantType}
 		}
 		if ep := t.cfg.RegistrationEndpoint; ep != "" {
 			md["registration_endpoint"] = ep // RFC 8414 §2, RFC 7591

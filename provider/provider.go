@@ -16,6 +16,7 @@ import (
 	"github.com/ory/fosite/handler/openid"
 
 	"github.com/oidcp/oidcp/authflow"
+	"github.com/oidcp/oidcp/exchange"
 	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/router"
@@ -198,8 +199,9 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	}
 	t.hmac = compose.NewOAuth2HMACStrategy(t.fcfg)
 	t.fstore.codeSignature = t.hmac.AuthorizeCodeSignature
+	access := &accessTokenStrategy{HMACSHAStrategy: t.hmac, signer: t.signer, issuer: t.issuer}
 	strategy := &compose.CommonStrategy{
-		CoreStrategy:               &accessTokenStrategy{HMACSHAStrategy: t.hmac, signer: t.signer, issuer: t.issuer},
+		CoreStrategy:               access,
 		OpenIDConnectTokenStrategy: &openid.DefaultStrategy{Signer: t.signer, Config: t.fcfg},
 		Signer:                     t.signer,
 	}
@@ -216,6 +218,12 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	)
 	// After fosite's refresh handlers: the representation rules again.
 	t.fcfg.TokenEndpointHandlers.Append(&representationRefresh{p: p, t: t})
+	if p.cfg.Exchange != nil {
+		t.fcfg.TokenEndpointHandlers.Append(&exchange.Handler{
+			Tenant: tc.Name, Strategy: access, Storage: t.fstore, Policy: p.cfg.Exchange, Config: t.fcfg,
+			NewSession: func() fosite.Session { return NewSession(tc.Name) }, Now: p.now,
+		})
+	}
 	p.configureClientAuth(t)
 	t.sessions = sessionstore.New(p.store, sessionstore.Options{
 		Tenant:          tc.Name,

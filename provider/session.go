@@ -32,6 +32,11 @@ type Session struct {
 	Relation  string `json:"relation,omitempty"`
 	// UserinfoClaims are the claims userinfo returns, fixed at issuance.
 	UserinfoClaims map[string]any `json:"userinfo_claims,omitempty"`
+	// Act is the actor claim of a token issued by token exchange (RFC
+	// 8693 §4.1): {"client_id": the client that exchanged}, with the
+	// previous actor nested under "act" when an exchanged token was
+	// exchanged again. Empty for every other token.
+	Act map[string]any `json:"act,omitempty"`
 }
 
 // NewSession returns an empty session for fosite to hydrate.
@@ -60,6 +65,12 @@ func (s *Session) Clone() fosite.Session {
 			c.UserinfoClaims[k] = v
 		}
 	}
+	if s.Act != nil {
+		c.Act = make(map[string]any, len(s.Act))
+		for k, v := range s.Act {
+			c.Act[k] = v
+		}
+	}
 	return &c
 }
 
@@ -76,6 +87,9 @@ func (s *Session) dataSubject() string {
 // (RFC 7662 §2.2) says about the token beyond fosite's standard members.
 func (s *Session) GetExtraClaims() map[string]any {
 	out := map[string]any{"iss": s.Claims.Issuer, "token_type": "Bearer"}
+	if s.Act != nil {
+		out["act"] = s.Act
+	}
 	if s.PID == "" {
 		return out
 	}

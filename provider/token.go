@@ -7,11 +7,12 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/exchange"
 	"github.com/oidcp/oidcp/storage"
 )
 
 // token handles POST /token (RFC 6749 §3.2): authorization_code,
-// refresh_token and client_credentials. Each grant's reads and writes are
+// refresh_token, client_credentials and token exchange (RFC 8693). Each grant's reads and writes are
 // one storage transaction inside fosite's handlers.
 func (p *Provider) token(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -61,6 +62,14 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 				return
 			}
 		}
+		if grant.ExactOne(exchange.GrantType) {
+			// The subject token's grant: revoking it revoked the token,
+			// but it may also have expired since.
+			if err := p.recheckGrant(ctx, t, ar); err != nil {
+				p.tokenError(w, r, t, ar, err)
+				return
+			}
+		}
 		if grant.ExactOne("refresh_token") {
 			// The representation rules ran in fosite's handlers
 			// (representationRefresh); the consent grant is checked here.
@@ -100,6 +109,11 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		}
 		s, _ := ar.GetSession().(*Session)
 		e := audit.Event{Kind: kind, ClientID: ar.GetClient().GetID(), Detail: map[string]any{"grant_type": gt, "scopes": []string(ar.GetGrantedScopes())}}
+		if gt == exchange.GrantType {
+			e.Kind = audit.TokenExchanged
+			e.Detail["requester"] = ar.GetClient().GetID()
+			e.Detail["audience"] = []string(ar.GetGrantedAudience())
+		}
 		if s != nil {
 			e.Actor, e.Subject, e.SessionID, e.GrantID = s.PID, s.dataSubject(), s.LoginSessionID, s.GrantID
 		}

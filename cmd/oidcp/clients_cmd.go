@@ -92,7 +92,7 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringArrayVar(&r.RedirectURIs, "redirect-uri", nil, "redirect URI, exact; repeat for several")
 	f.StringArrayVar(&r.PostLogoutRedirectURIs, "post-logout-redirect-uri", nil, "post-logout redirect URI; repeat for several")
 	f.StringArrayVar(&r.Scopes, "scope", nil, `allowed scopes, space-separated or repeated (default "openid profile offline_access")`)
-	f.StringArrayVar(&r.GrantTypes, "grant-type", nil, "authorization_code, refresh_token or client_credentials; repeat (default authorization_code + refresh_token)")
+	f.StringArrayVar(&r.GrantTypes, "grant-type", nil, "authorization_code, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:token-exchange; repeat (default authorization_code + refresh_token)")
 	f.StringArrayVar(&r.Audience, "audience", nil, "audience the client may request tokens for; repeat")
 	f.StringVar(&r.AuthMethod, "auth-method", "", "pin client_secret_basic, client_secret_post or private_key_jwt (default: the secret is accepted by Basic or post); public clients use none")
 	f.BoolVar(&r.Public, "public", false, "public client (SPA, native app): no secret; PKCE, nonce and PAR required")

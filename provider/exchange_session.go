@@ -1,0 +1,37 @@
+package provider
+
+import (
+	"maps"
+
+	"github.com/ory/fosite"
+
+	"github.com/oidcp/oidcp/claims"
+	"github.com/oidcp/oidcp/exchange"
+)
+
+var _ exchange.Session = (*Session)(nil)
+
+// ForPerson implements exchange.Session: a person logged in.
+func (s *Session) ForPerson() bool { return s.PID != "" }
+
+// Exchanged implements exchange.Session. The new token speaks for the
+// same person with the same sub (the subject token's pairwise sub: the
+// receiving API sees the person the calling tool sees, and act says
+// whose sector that is), the same login session and grant (so logout
+// and a revoked grant reach it), the same representation; the claims a
+// narrower scope no longer allows are dropped (claims.Narrow).
+func (s *Session) Exchanged(requester, audience string, scopes []string) fosite.Session {
+	c := s.Clone().(*Session)
+	act := map[string]any{"client_id": requester}
+	if s.Act != nil {
+		act["act"] = maps.Clone(s.Act)
+	}
+	c.Act = act
+	c.UserinfoClaims = claims.Narrow(s.UserinfoClaims, scopes)
+	if c.Claims != nil {
+		c.Claims.Extra = claims.Narrow(s.Claims.Extra, scopes)
+	}
+	// Only the access token's expiry applies; the handler sets it.
+	c.ExpiresAt = nil
+	return c
+}
