@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/ory/fosite"
 
@@ -112,7 +113,7 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		if gt == exchange.GrantType {
 			e.Kind = audit.TokenExchanged
 			e.Detail["requester"] = ar.GetClient().GetID()
-			e.Detail["audience"] = []string(ar.GetGrantedAudience())
+			e.Detail["audience"] = strings.Join(ar.GetGrantedAudience(), " ") // exactly one
 		}
 		if s != nil {
 			e.Actor, e.Subject, e.SessionID, e.GrantID = s.PID, s.dataSubject(), s.LoginSessionID, s.GrantID
