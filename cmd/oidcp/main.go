@@ -64,6 +64,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newServeCmd(),
 		newMigrateCmd(),
 		newClientsCmd(),
+		newResourcesCmd(),
 		newConsentCmd(),
 		newKeysCmd(),
 		newVersionCmd(),

@@ -20,6 +20,7 @@ import (
 	"github.com/oidcp/oidcp/outbound"
 	populationpage "github.com/oidcp/oidcp/population/page"
 	"github.com/oidcp/oidcp/provider"
+	"github.com/oidcp/oidcp/resources"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/upstream"
@@ -74,6 +75,9 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		HTTPClient:           hc,
 		Consent:              cw.service,
 		Logouts:              cw.enqueue,
+		// RFC 8693 token exchange, decided by the resources the
+		// operator registered (oidcp resources add).
+		Exchange: resources.NewPolicy(store),
 	}
 	for _, t := range cfg.Tenants {
 		upc := hc
