@@ -46,28 +46,12 @@ func newResourcesAddCmd() *cobra.Command {
 				if _, err := e.cfg.tenant(tenant); err != nil {
 					return fmt.Errorf("--tenant: %w", err)
 				}
-				res, err := resources.Build(tenant, r, time.Now())
+				stored, warnings, err := putResource(ctx, e.store, tenant, r, time.Now())
+				for _, w := range warnings {
+					fmt.Fprintln(cmd.ErrOrStderr(), "oidcp: "+w)
+				}
 				if err != nil {
 					return err
-				}
-				for _, id := range res.AllowedClients {
-					c, err := e.store.GetClient(ctx, tenant, id)
-					if errors.Is(err, storage.ErrNotFound) {
-						return fmt.Errorf("--allow-client: client %q is not registered in tenant %q", id, tenant)
-					}
-					if err != nil {
-						return fmt.Errorf("read client %q: %w", id, err)
-					}
-					if !slices.Contains(c.GrantTypes, clients.GrantTokenExchange) {
-						fmt.Fprintf(cmd.ErrOrStderr(), "oidcp: client %q is not registered for the grant type %s; it cannot exchange tokens until it is\n", id, clients.GrantTokenExchange)
-					}
-				}
-				if err := e.store.PutResource(ctx, res); err != nil {
-					return fmt.Errorf("store resource: %w", err)
-				}
-				stored, err := e.store.GetResource(ctx, tenant, res.Audience)
-				if err != nil {
-					return fmt.Errorf("read resource back: %w", err)
 				}
 				return writeJSON(cmd.OutOrStdout(), stored)
 			})
@@ -82,6 +66,42 @@ func newResourcesAddCmd() *cobra.Command {
 	_ = cmd.MarkFlagRequired("tenant")
 	_ = cmd.MarkFlagRequired("audience")
 	return cmd
+}
+
+// errUnknownClient: a policy names a client the tenant does not have.
+var errUnknownClient = errors.New("client is not registered in the tenant")
+
+// putResource validates r, checks that every allowed client exists in
+// the tenant, stores the resource and returns it as stored, with a
+// warning for each allowed client not registered for the grant (it
+// cannot use the policy until it is). Shared by the CLI and the
+// operator API.
+func putResource(ctx context.Context, store storage.Storage, tenant string, r resources.Registration, now time.Time) (storage.Resource, []string, error) {
+	res, err := resources.Build(tenant, r, now)
+	if err != nil {
+		return storage.Resource{}, nil, err
+	}
+	var warnings []string
+	for _, id := range res.AllowedClients {
+		c, err := store.GetClient(ctx, tenant, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			return storage.Resource{}, nil, fmt.Errorf("allowed clients: %w: client %q is not registered in tenant %q", errUnknownClient, id, tenant)
+		}
+		if err != nil {
+			return storage.Resource{}, nil, fmt.Errorf("read client %q: %w", id, err)
+		}
+		if !slices.Contains(c.GrantTypes, clients.GrantTokenExchange) {
+			warnings = append(warnings, fmt.Sprintf("client %q is not registered for the grant type %s; it cannot exchange tokens until it is", id, clients.GrantTokenExchange))
+		}
+	}
+	if err := store.PutResource(ctx, res); err != nil {
+		return storage.Resource{}, nil, fmt.Errorf("store resource: %w", err)
+	}
+	stored, err := store.GetResource(ctx, tenant, res.Audience)
+	if err != nil {
+		return storage.Resource{}, nil, fmt.Errorf("read resource back: %w", err)
+	}
+	return stored, warnings, nil
 }
 
 func newResourcesListCmd() *cobra.Command {
