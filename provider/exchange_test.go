@@ -36,9 +36,10 @@ const (
 	toolSecret      = "tool-secret-0123456789abcdef"
 )
 
-func newExchangeHarness(t *testing.T) *harness {
+func newExchangeHarness(t *testing.T) *harness { return newExchangeHarnessOn(t, openSQLite(t)) }
+
+func newExchangeHarnessOn(t *testing.T, db storage.Storage) *harness {
 	t.Helper()
-	db := openSQLite(t)
 	cat, err := consent.NewCatalogue([]consent.Scope{{
 		Name:        measurements,
 		Title:       consent.Text{NB: "Målinger", NN: "Målingar", EN: "Measurements"},
@@ -187,7 +188,11 @@ func asJSON(t *testing.T, v any) string {
 // not accept it, names the chain of clients in act, and is for its
 // audience alone.
 func TestTokenExchange(t *testing.T) {
-	h := newExchangeHarness(t)
+	t.Run("sqlite", func(t *testing.T) { testTokenExchange(t, newExchangeHarness(t)) })
+	t.Run("postgres", func(t *testing.T) { testTokenExchange(t, newExchangeHarnessOn(t, openPostgres(t))) })
+}
+
+func testTokenExchange(t *testing.T, h *harness) {
 	kari, ingrid := h.pid(population.KeyKari), h.pid(population.KeyIngrid)
 
 	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/main/.well-known/openid-configuration", nil)
@@ -381,7 +386,11 @@ func TestTokenExchangeRevokedOrExpired(t *testing.T) {
 // the subject token's grant and login session, so revoking either
 // revokes it too.
 func TestTokenExchangeRevokedWithItsSubject(t *testing.T) {
-	h := newExchangeHarness(t)
+	t.Run("sqlite", func(t *testing.T) { testTokenExchangeRevokedWithItsSubject(t, newExchangeHarness(t)) })
+	t.Run("postgres", func(t *testing.T) { testTokenExchangeRevokedWithItsSubject(t, newExchangeHarnessOn(t, openPostgres(t))) })
+}
+
+func testTokenExchangeRevokedWithItsSubject(t *testing.T, h *harness) {
 	kari := h.pid(population.KeyKari)
 
 	t.Run("grant", func(t *testing.T) {
