@@ -103,7 +103,11 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		t.oauth.WriteAccessResponse(ctx, w, ar, resp)
 
 		gt := grantName(grant)
-		p.obs.TokenIssued(t.name, gt)
+		if gt == exchange.GrantType {
+			p.obs.TokenIssued(t.name, "token_exchange") // a readable metric label
+		} else {
+			p.obs.TokenIssued(t.name, gt)
+		}
 		kind := audit.TokenIssued
 		if gt == "refresh_token" {
 			kind = audit.TokenRefreshed
