@@ -40,9 +40,9 @@ type Session interface {
 	// client_credentials token speaks for nobody but its client).
 	ForPerson() bool
 	// Exchanged returns the session of a token exchanged from this one by
-	// client requester for audience: act names the requester, nesting
-	// this session's act; the person's claims are narrowed to scopes.
-	Exchanged(requester, audience string, scopes []string) fosite.Session
+	// client requester: act names the requester, nesting this session's
+	// act; the person's claims are narrowed to scopes.
+	Exchanged(requester string, scopes []string) fosite.Session
 }
 
 // Storage is where the subject token is read and the new one stored; a
@@ -151,7 +151,7 @@ func (h *Handler) HandleTokenEndpointRequest(ctx context.Context, r fosite.Acces
 	if subjectExp := or.GetSession().GetExpiresAt(fosite.AccessToken); subjectExp.Before(exp) {
 		exp = subjectExp
 	}
-	ns := sess.Exchanged(me, audience, scopes)
+	ns := sess.Exchanged(me, scopes)
 	ns.SetExpiresAt(fosite.AccessToken, exp)
 	r.SetSession(ns)
 	r.SetRequestedScopes(scopes)

@@ -20,7 +20,7 @@ func (s *Session) ForPerson() bool { return s.PID != "" }
 // whose sector that is), the same login session and grant (so logout
 // and a revoked grant reach it), the same representation; the claims a
 // narrower scope no longer allows are dropped (claims.Narrow).
-func (s *Session) Exchanged(requester, audience string, scopes []string) fosite.Session {
+func (s *Session) Exchanged(requester string, scopes []string) fosite.Session {
 	c := s.Clone().(*Session)
 	act := map[string]any{"client_id": requester}
 	if s.Act != nil {
