@@ -9,5 +9,7 @@
 // handlers of the login steps. It does not own the login state machine
 // (authflow: which step follows, the flow record and its cookie), signing
 // keys (keys), the login session cookie (sessionstore), the upstream
-// protocol (upstream) or any SQL (storage backends).
+// protocol (upstream), the token exchange grant and who may exchange for
+// what (exchange, resources; the provider installs the grant and its
+// Session narrows itself for it) or any SQL (storage backends).
 package provider
