@@ -387,7 +387,9 @@ func TestTokenExchangeRevokedOrExpired(t *testing.T) {
 // revokes it too.
 func TestTokenExchangeRevokedWithItsSubject(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { testTokenExchangeRevokedWithItsSubject(t, newExchangeHarness(t)) })
-	t.Run("postgres", func(t *testing.T) { testTokenExchangeRevokedWithItsSubject(t, newExchangeHarnessOn(t, openPostgres(t))) })
+	t.Run("postgres", func(t *testing.T) {
+		testTokenExchangeRevokedWithItsSubject(t, newExchangeHarnessOn(t, openPostgres(t)))
+	})
 }
 
 func testTokenExchangeRevokedWithItsSubject(t *testing.T, h *harness) {
