@@ -32,10 +32,10 @@ type fixture struct {
 	t     *testing.T
 	store storage.Storage
 	// fail, when set, makes the store's calls fail (see failingStore).
-	failing *failingStore
-	svc     *account.Service
-	now     time.Time
-	pop     population.Population
+	failing                   *failingStore
+	svc                       *account.Service
+	now                       time.Time
+	pop                       population.Population
 	kari, ola, ingrid, astrid string
 }
 
