@@ -215,25 +215,36 @@ func (s *Service) List(ctx context.Context, f storage.GrantFilter) ([]storage.Gr
 // it, the notification and the usage-log entry commit together. rev.At
 // defaults to now. ErrInactive if it was revoked already.
 func (s *Service) Revoke(ctx context.Context, tenant, id string, rev storage.Revocation) (storage.RevokedGrants, error) {
-	if rev.At.IsZero() {
-		rev.At = s.opts.Now().UTC()
-	}
 	var res storage.RevokedGrants
 	err := s.inTx(ctx, func(ctx context.Context) error {
 		var err error
-		res, err = s.store.RevokeGrant(ctx, tenant, id, rev)
-		if err != nil {
-			return fmt.Errorf("consent: revoke %s: %w", id, err)
-		}
-		g := res.Grants[0]
-		if s.opts.Notifier != nil {
-			if err := s.opts.Notifier.Revoked(ctx, tenant, g.ClientID, res, "grant_revoked"); err != nil {
-				return fmt.Errorf("consent: notify: %w", err)
-			}
-		}
-		return s.revokedEvent(ctx, rev, g, res.Tokens)
+		res, err = s.RevokeInTx(ctx, tenant, id, rev)
+		return err
 	})
 	return res, err
+}
+
+// RevokeInTx is Revoke for a caller whose ctx carries a storage
+// transaction (storage.Tx) that it commits or rolls back: the grant, its
+// codes and tokens, the notification and the usage-log entry join that
+// transaction, so they land with the caller's own writes or not at all.
+// (The provider revokes the grant of an ended relation this way, inside
+// the transaction of the refused refresh.)
+func (s *Service) RevokeInTx(ctx context.Context, tenant, id string, rev storage.Revocation) (storage.RevokedGrants, error) {
+	if rev.At.IsZero() {
+		rev.At = s.opts.Now().UTC()
+	}
+	res, err := s.store.RevokeGrant(ctx, tenant, id, rev)
+	if err != nil {
+		return res, fmt.Errorf("consent: revoke %s: %w", id, err)
+	}
+	g := res.Grants[0]
+	if s.opts.Notifier != nil {
+		if err := s.opts.Notifier.Revoked(ctx, tenant, g.ClientID, res, "grant_revoked"); err != nil {
+			return res, fmt.Errorf("consent: notify: %w", err)
+		}
+	}
+	return res, s.revokedEvent(ctx, rev, g, res.Tokens)
 }
 
 // RevokeClient revokes every grant and token of a client (the operator's

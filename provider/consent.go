@@ -22,6 +22,8 @@ type Consent interface {
 	Refuse(ctx context.Context, r consent.Request) error
 	Active(ctx context.Context, tenant, id string) (bool, error)
 	Revoke(ctx context.Context, tenant, id string, rev storage.Revocation) (storage.RevokedGrants, error)
+	// RevokeInTx is Revoke inside the transaction ctx carries.
+	RevokeInTx(ctx context.Context, tenant, id string, rev storage.Revocation) (storage.RevokedGrants, error)
 }
 
 // LogoutNotifier queues back-channel logouts (backchannel.Enqueuer) for
@@ -82,37 +84,38 @@ func (p *Provider) attachGrant(ctx context.Context, t *tenant, ar fosite.Request
 	return nil
 }
 
-// recheckGrant refuses a code redemption or a refresh whose grant has
-// been revoked or has expired, and revokes what the request holds; the
-// grant's tokens were revoked with it, so this catches expiry and a code
-// stored just after its grant was revoked.
+// recheckGrant refuses a code redemption whose grant has been revoked or
+// has expired, and revokes what the request holds; the grant's tokens
+// were revoked with it, so this catches expiry and a code stored just
+// after its grant was revoked. (A refresh rechecks its grant inside its
+// transaction: recheckGrantOnRefresh.)
 func (p *Provider) recheckGrant(ctx context.Context, t *tenant, ar fosite.AccessRequester) error {
 	s, ok := ar.GetSession().(*Session)
-	if !ok || s.GrantID == "" || p.cfg.Consent == nil {
-		return nil
-	}
-	active, err := p.cfg.Consent.Active(ctx, t.name, s.GrantID)
-	if err != nil {
-		return fosite.ErrServerError.WithWrap(err)
-	}
-	if active {
-		return nil
+	active, err := p.grantActive(ctx, t, s, ok)
+	if err != nil || active {
+		return err
 	}
 	if _, err := p.store.RevokeByRequest(ctx, t.name, ar.GetID()); err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}
-	return fosite.ErrInvalidGrant.WithHint("The permission (grant) these tokens were issued under has been revoked or has expired.")
+	return errGrantInactive()
 }
 
-// revokeGrantRelationEnded revokes the grant of a session whose relation
-// no longer holds.
-func (p *Provider) revokeGrantRelationEnded(ctx context.Context, t *tenant, s *Session) {
-	if s.GrantID == "" || p.cfg.Consent == nil {
-		return
+// grantActive reports whether the consent grant a session's tokens were
+// issued under is still active; true when there is none to check.
+func (p *Provider) grantActive(ctx context.Context, t *tenant, s *Session, ok bool) (bool, error) {
+	if !ok || s.GrantID == "" || p.cfg.Consent == nil {
+		return true, nil
 	}
-	if _, err := p.cfg.Consent.Revoke(ctx, t.name, s.GrantID, storage.Revocation{By: consent.RevokedByRelationEnded}); err != nil {
-		p.log.WarnContext(ctx, "revoke grant of an ended relation", "tenant", t.name, "err", err)
+	active, err := p.cfg.Consent.Active(ctx, t.name, s.GrantID)
+	if err != nil {
+		return false, fosite.ErrServerError.WithWrap(err)
 	}
+	return active, nil
+}
+
+func errGrantInactive() error {
+	return fosite.ErrInvalidGrant.WithHint("The permission (grant) these tokens were issued under has been revoked or has expired.")
 }
 
 // notifySessionEnded queues back-channel logouts for the clients signed

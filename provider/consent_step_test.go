@@ -22,6 +22,13 @@ const measurements = "health:measurements"
 // (accepting parents and both kinds of power of attorney).
 func newConsentHarness(t *testing.T, db storage.Storage) *harness {
 	t.Helper()
+	return newConsentHarnessWith(t, db, nil)
+}
+
+// newConsentHarnessWith is newConsentHarness with wrap between the
+// provider and the store (newHarnessOn).
+func newConsentHarnessWith(t *testing.T, db storage.Storage, wrap func(storage.Storage) storage.Storage) *harness {
+	t.Helper()
 	cat, err := consent.NewCatalogue([]consent.Scope{{
 		Name:        measurements,
 		Title:       consent.Text{NB: "Målinger", NN: "Målingar", EN: "Measurements"},
@@ -31,7 +38,7 @@ func newConsentHarness(t *testing.T, db storage.Storage) *harness {
 		t.Fatal(err)
 	}
 	var h *harness
-	h = newHarnessOn(t, db, nil, func(c *Config) {
+	h = newHarnessOn(t, db, wrap, func(c *Config) {
 		c.Consent = consent.NewService(db, consent.Options{
 			Catalogues: map[string]*consent.Catalogue{"main": cat},
 			Now:        func() time.Time { return h.now },

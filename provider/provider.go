@@ -208,7 +208,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	t.oauth = compose.Compose(t.fcfg, t.fstore, strategy,
 		compose.OAuth2AuthorizeExplicitFactory,
 		compose.OAuth2ClientCredentialsGrantFactory,
-		compose.OAuth2RefreshTokenGrantFactory,
+		p.refreshGrantFactory(t), // fosite's, with the rechecks in its transaction
 		compose.OpenIDConnectExplicitFactory,
 		compose.OpenIDConnectRefreshFactory,
 		compose.OAuth2TokenIntrospectionFactory,
@@ -216,8 +216,6 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		compose.OAuth2PKCEFactory,
 		compose.PushedAuthorizeHandlerFactory,
 	)
-	// After fosite's refresh handlers: the representation rules again.
-	t.fcfg.TokenEndpointHandlers.Append(&representationRefresh{p: p, t: t})
 	if p.cfg.Exchange != nil {
 		t.fcfg.TokenEndpointHandlers.Append(&exchange.Handler{
 			Tenant: tc.Name, Strategy: access, Storage: t.fstore, Policy: p.cfg.Exchange, Config: t.fcfg,

@@ -71,14 +71,9 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 				return
 			}
 		}
-		if grant.ExactOne("refresh_token") {
-			// The representation rules ran in fosite's handlers
-			// (representationRefresh); the consent grant is checked here.
-			if err := p.recheckGrant(ctx, t, ar); err != nil {
-				p.tokenError(w, r, t, ar, err)
-				return
-			}
-		}
+		// A refresh rechecks the representation and the consent grant in
+		// fosite's handlers, inside the transaction that rotates the
+		// refresh token (refreshGrant).
 		resp, err := t.oauth.NewAccessResponse(ctx, ar)
 		// A concurrent writer made the grant's transaction fail (SQLite
 		// busy past its timeout, a PostgreSQL serialization failure or

@@ -1,0 +1,205 @@
+package provider
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/compose"
+	"github.com/ory/fosite/handler/oauth2"
+
+	"github.com/oidcp/oidcp/audit"
+	"github.com/oidcp/oidcp/consent"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// refreshGrant is fosite's refresh token handler (RFC 6749 §6) with
+// oidcp's rechecks inside its transaction. fosite's handler reads the
+// refresh token in its Handle phase and, in its Populate phase, begins a
+// transaction, rotates the token and commits. refreshGrant begins that
+// transaction itself, runs the rechecks in it (does the relation the
+// tokens act under still hold, recheckRepresentation; is the consent
+// grant still active, recheckGrantOnRefresh), lets fosite rotate the
+// token in the same transaction, and commits once:
+//
+//   - the rechecks pass: the claim brought up to date, the old refresh
+//     token rotated and the new tokens stored commit together;
+//   - a recheck refuses: what the refusal wrote (the request's tokens
+//     and the grant revoked, the usage-log entries) commits and the
+//     refresh fails with invalid_grant; nothing is rotated;
+//   - anything fails (a read, a write, the commit): all of it rolls
+//     back, and the next refresh runs the rechecks again.
+//
+// It takes the place of fosite's handler in the composition, so the
+// OpenID Connect refresh handler after it sees the session it restored
+// and the claim it updated.
+type refreshGrant struct {
+	p *Provider
+	t *tenant
+	// handle is fosite's handler over the transactional store: its
+	// Handle phase reads the refresh token, and on a reuse revokes the
+	// chain in a transaction of its own.
+	handle *oauth2.RefreshTokenGrantHandler
+	// populate is the same handler over a store that begins no
+	// transaction (joinTx): its writes join refreshGrant's.
+	populate *oauth2.RefreshTokenGrantHandler
+}
+
+var _ fosite.TokenEndpointHandler = (*refreshGrant)(nil)
+
+// refreshGrantFactory is compose.OAuth2RefreshTokenGrantFactory with the
+// rechecks of tenant t.
+func (p *Provider) refreshGrantFactory(t *tenant) compose.Factory {
+	return func(config fosite.Configurator, store any, strategy any) any {
+		h := compose.OAuth2RefreshTokenGrantFactory(config, store, strategy).(*oauth2.RefreshTokenGrantHandler)
+		joined := *h
+		joined.TokenRevocationStorage = joinTx{h.TokenRevocationStorage}
+		return &refreshGrant{p: p, t: t, handle: h, populate: &joined}
+	}
+}
+
+// joinTx hides the store's storage.Transactional from fosite, so that a
+// handler over it writes in the transaction its context already carries
+// instead of beginning (and committing) one of its own.
+type joinTx struct{ oauth2.TokenRevocationStorage }
+
+func (h *refreshGrant) CanHandleTokenEndpointRequest(ctx context.Context, r fosite.AccessRequester) bool {
+	return h.handle.CanHandleTokenEndpointRequest(ctx, r)
+}
+
+func (h *refreshGrant) CanSkipClientAuth(ctx context.Context, r fosite.AccessRequester) bool {
+	return h.handle.CanSkipClientAuth(ctx, r)
+}
+
+func (h *refreshGrant) HandleTokenEndpointRequest(ctx context.Context, r fosite.AccessRequester) error {
+	return h.handle.HandleTokenEndpointRequest(ctx, r)
+}
+
+func (h *refreshGrant) PopulateTokenEndpointResponse(ctx context.Context, r fosite.AccessRequester, resp fosite.AccessResponder) error {
+	if !h.CanHandleTokenEndpointRequest(ctx, r) {
+		return fosite.ErrUnknownRequest
+	}
+	store := h.t.fstore
+	ctx, err := store.BeginTX(ctx)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
+	}
+	ended := false
+	defer func() {
+		if !ended {
+			if err := store.Rollback(ctx); err != nil {
+				h.p.log.ErrorContext(ctx, "refresh: roll back", "tenant", h.t.name, "err", err)
+			}
+		}
+	}()
+	refusal, err := h.p.recheckRefresh(ctx, h.t, r)
+	if err != nil {
+		return err
+	}
+	if refusal == nil {
+		if err := h.populate.PopulateTokenEndpointResponse(ctx, r, resp); err != nil {
+			return err
+		}
+	}
+	ended = true
+	if err := store.Commit(ctx); err != nil {
+		return fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
+	}
+	return refusal
+}
+
+// recheckRefresh runs the rechecks of a refresh in ctx's transaction. A
+// refusal is the invalid_grant to answer after committing what it wrote;
+// err is a failure that rolls everything back.
+func (p *Provider) recheckRefresh(ctx context.Context, t *tenant, ar fosite.AccessRequester) (refusal, err error) {
+	if refusal, err := p.recheckRepresentation(ctx, t, ar); refusal != nil || err != nil {
+		return refusal, err
+	}
+	return p.recheckGrantOnRefresh(ctx, t, ar)
+}
+
+// recheckRepresentation runs the rules again when tokens issued for a
+// represented person are refreshed. When the relation no longer holds
+// (the child turned 16, the power of attorney expired or was withdrawn,
+// the tool stopped accepting the relation), the request's tokens and the
+// consent grant are revoked, the event logged, and the refresh refused
+// with invalid_grant (RFC 6749 §5.2: the grant is no longer valid).
+// Otherwise the claim is brought up to date (a child may have turned 12
+// and become limited).
+func (p *Provider) recheckRepresentation(ctx context.Context, t *tenant, ar fosite.AccessRequester) (refusal, err error) {
+	s, ok := ar.GetSession().(*Session)
+	if !ok || s.ActingFor == "" {
+		return nil, nil
+	}
+	c, err := clientOf(ar)
+	if err != nil {
+		return nil, err
+	}
+	_, choices, err := p.choices(ctx, t, c, s.PID)
+	if err != nil {
+		return nil, fosite.ErrServerError.WithWrap(err)
+	}
+	if a := pick(choices, s.ActingFor); a != nil && string(a.Relation.Kind) == s.Relation {
+		rep := t.representationClaim(c, ar.GetGrantedScopes(), a)
+		if s.Claims != nil && s.Claims.Extra != nil {
+			s.Claims.Extra["representation"] = rep
+		}
+		if s.UserinfoClaims != nil {
+			s.UserinfoClaims["representation"] = rep
+		}
+		return nil, nil
+	}
+	n, err := p.store.RevokeByRequest(ctx, t.name, ar.GetID())
+	if err != nil {
+		return nil, fosite.ErrServerError.WithWrap(err)
+	}
+	if s.GrantID != "" && p.cfg.Consent != nil {
+		// Already revoked (ErrInactive) is what this wants; a grant that
+		// merely expired is revoked now, so it says why it ended.
+		_, err := p.cfg.Consent.RevokeInTx(ctx, t.name, s.GrantID, storage.Revocation{By: consent.RevokedByRelationEnded})
+		if err != nil && !errors.Is(err, storage.ErrInactive) && !errors.Is(err, storage.ErrNotFound) {
+			return nil, fosite.ErrServerError.WithWrap(err)
+		}
+	}
+	if err := p.eventTx(ctx, t, audit.Event{
+		Kind: audit.RepresentationEnded, Actor: s.PID, Subject: s.ActingFor, ClientID: c.ID,
+		SessionID: s.LoginSessionID, GrantID: s.GrantID,
+		Detail: map[string]any{"relation": s.Relation, "revoked": n, "request_id": ar.GetID()},
+	}); err != nil {
+		return nil, fosite.ErrServerError.WithWrap(err)
+	}
+	return fosite.ErrInvalidGrant.WithHint("The relation that allowed acting for this person no longer holds; the grant has been revoked."), nil
+}
+
+// recheckGrantOnRefresh refuses a refresh whose consent grant is no
+// longer active. Revoking a grant revokes its tokens, so this is a grant
+// that has expired (or one revoked while this refresh was under way): the
+// request's tokens are revoked and the revocation logged.
+func (p *Provider) recheckGrantOnRefresh(ctx context.Context, t *tenant, ar fosite.AccessRequester) (refusal, err error) {
+	s, ok := ar.GetSession().(*Session)
+	active, err := p.grantActive(ctx, t, s, ok)
+	if err != nil || active {
+		return nil, err
+	}
+	n, err := p.store.RevokeByRequest(ctx, t.name, ar.GetID())
+	if err != nil {
+		return nil, fosite.ErrServerError.WithWrap(err)
+	}
+	if n > 0 {
+		if err := p.eventTx(ctx, t, audit.Event{
+			Kind: audit.TokenRevoked, Actor: s.PID, Subject: s.dataSubject(), ClientID: ar.GetClient().GetID(),
+			SessionID: s.LoginSessionID, GrantID: s.GrantID,
+			Detail: map[string]any{"reason": "grant_inactive", "count": n, "request_id": ar.GetID()},
+		}); err != nil {
+			return nil, fosite.ErrServerError.WithWrap(err)
+		}
+	}
+	return errGrantInactive(), nil
+}
+
+// eventTx records a usage-log event as part of ctx's transaction: unlike
+// event, a failure fails the caller, whose writes then roll back with it.
+func (p *Provider) eventTx(ctx context.Context, t *tenant, e audit.Event) error {
+	e.Tenant = t.name
+	return audit.Record(ctx, p.store, p.now(), e)
+}
