@@ -241,19 +241,19 @@ func (r result) refused() bool {
 	return r.err != nil && errors.As(r.err, &op) && op.Op == "dial"
 }
 
-// recorder keeps every result of a run.
-type recorder struct {
+// resultLog keeps every result of a run.
+type resultLog struct {
 	mu  sync.Mutex
 	all []result
 }
 
-func (rc *recorder) add(r result) {
+func (rc *resultLog) add(r result) {
 	rc.mu.Lock()
 	rc.all = append(rc.all, r)
 	rc.mu.Unlock()
 }
 
-func (rc *recorder) results() []result {
+func (rc *resultLog) results() []result {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return append([]result(nil), rc.all...)

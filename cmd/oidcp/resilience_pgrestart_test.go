@@ -53,7 +53,7 @@ func TestResiliencePostgresRestart(t *testing.T) {
 	var (
 		mu      sync.Mutex
 		samples []sample
-		rec     recorder
+		rec     resultLog
 		wg      sync.WaitGroup
 	)
 	stop := make(chan struct{})

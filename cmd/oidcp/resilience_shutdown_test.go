@@ -40,7 +40,7 @@ func TestResilienceGracefulShutdown(t *testing.T) {
 	// A fresh connection per request: a request either reaches the
 	// server or is refused, with no keep-alive race in between.
 	hc := &http.Client{Timeout: 2 * shutdownTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
-	var rec recorder
+	var rec resultLog
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 8 {

@@ -93,7 +93,7 @@ func TestResilienceTwoNodes(t *testing.T) {
 
 	// The load, and the kill in its middle.
 	var (
-		rec    recorder
+		rec    resultLog
 		mu     sync.Mutex
 		grants []*grantRun
 		wg     sync.WaitGroup
@@ -293,7 +293,7 @@ func (d *driver) hop(ctx context.Context, bw *browser, u string) result {
 
 // walk follows redirects from u until one leads to a URL starting with
 // stop, recording each hop; it returns that URL, or the failing hop.
-func (d *driver) walk(ctx context.Context, bw *browser, u, stop string, rec *recorder) (string, result, string) {
+func (d *driver) walk(ctx context.Context, bw *browser, u, stop string, rec *resultLog) (string, result, string) {
 	var first result
 	for i := 0; i < 10; i++ {
 		r := d.hop(ctx, bw, u)
@@ -341,7 +341,7 @@ func (d *driver) finish(ctx context.Context, pl *parkedLogin) (*grant, result) {
 	return d.complete(ctx, pl, nil)
 }
 
-func (d *driver) complete(ctx context.Context, pl *parkedLogin, rec *recorder) (*grant, result) {
+func (d *driver) complete(ctx context.Context, pl *parkedLogin, rec *resultLog) (*grant, result) {
 	cbHop := d.hop(ctx, pl.browser, pl.callback)
 	if rec != nil {
 		rec.add(cbHop)
@@ -364,7 +364,7 @@ func (d *driver) complete(ctx context.Context, pl *parkedLogin, rec *recorder) (
 }
 
 // redeem exchanges the code in the authorization response u.
-func (d *driver) redeem(ctx context.Context, u, verifier string, rec *recorder) (*grant, result) {
+func (d *driver) redeem(ctx context.Context, u, verifier string, rec *resultLog) (*grant, result) {
 	resp, err := url.Parse(u)
 	if err != nil {
 		return nil, result{err: err}
@@ -400,7 +400,7 @@ func (d *driver) login(ctx context.Context, pid string) (*grant, result) {
 }
 
 // loginRefreshIntrospect is one load iteration, every request recorded.
-func (d *driver) loginRefreshIntrospect(ctx context.Context, pid string, rec *recorder) *grantRun {
+func (d *driver) loginRefreshIntrospect(ctx context.Context, pid string, rec *resultLog) *grantRun {
 	run := &grantRun{grant: &grant{pid: pid}}
 	rp := &relyingParty{issuer: d.issuer, c: d.c, conf: d.oauthConf()}
 	a := rp.authURL(pid)
