@@ -194,3 +194,56 @@ func getJSON(t *testing.T, u string, v any) *http.Response {
 	}
 	return resp
 }
+
+func TestBanner(t *testing.T) {
+	cfg := devConfig(t)
+	var b bytes.Buffer
+	printBanner(&b, cfg, "127.0.0.1:8081", true)
+	out := b.String()
+	for _, want := range []string{
+		"http://127.0.0.1:8080/main\n",
+		"http://127.0.0.1:8080/sandbox/.well-known/openid-configuration",
+		"http://127.0.0.1:8080/idporten-mock",
+		"login_hint=testid:",
+		"http://127.0.0.1:8081/metrics",
+		"oidcp clients create --tenant sandbox",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, cfg.Tenants[0].Upstream.ClientSecret) {
+		t.Error("banner shows the mock client secret")
+	}
+}
+
+// TestBannerTruths: the banner's register command is one that runs
+// (the binary oidcp was started as, or go run when go run started it),
+// the version line never reads "oidcp dev" (which looks like the mode),
+// and the sandbox tenant is described rather than named twice.
+func TestBannerTruths(t *testing.T) {
+	for arg0, want := range map[string]string{
+		"bin/oidcp":                              "bin/oidcp",
+		"/usr/local/bin/oidcp":                   "/usr/local/bin/oidcp",
+		"/tmp/go-build3509611576/b001/exe/oidcp": "go run ./cmd/oidcp",
+		"/root/.cache/go-build/79/7919-d/oidcp":  "go run ./cmd/oidcp",
+		"":                                       "go run ./cmd/oidcp",
+	} {
+		if got := selfCommand(arg0); got != want {
+			t.Errorf("selfCommand(%q) = %q, want %q", arg0, got, want)
+		}
+	}
+	var b bytes.Buffer
+	printBanner(&b, devConfig(t), "127.0.0.1:8081", true)
+	out := b.String()
+	// The test binary is a go-build temporary, as under go run.
+	if !strings.Contains(out, "\n  go run ./cmd/oidcp clients create --tenant sandbox") {
+		t.Errorf("banner's register command is not runnable as printed:\n%s", out)
+	}
+	if strings.HasPrefix(out, "oidcp dev ") || !strings.HasPrefix(out, "oidcp "+displayVersion()+" is serving") {
+		t.Errorf("banner's first line %q, want the version %q", strings.SplitN(out, "\n", 2)[0], displayVersion())
+	}
+	if strings.Contains(out, "tenant sandbox (sandbox)") || !strings.Contains(out, "tenant sandbox (synthetic test population)") {
+		t.Errorf("banner describes the sandbox tenant as:\n%s", out)
+	}
+}

@@ -1,7 +1,13 @@
 package main
 
+// Client authentication with a signed assertion (private_key_jwt): the
+// algorithms accepted, the replay record of a refused assertion, and a
+// jwks_uri that cannot be fetched.
+
 import (
+	"context"
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +18,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcp/oidcp/storage"
 )
 
 // TestPrivateKeyJWTAlgorithms: a private_key_jwt client that registered
@@ -125,4 +133,69 @@ func jwksWithAlg(t *testing.T, k assertionKey, alg string) []byte {
 		t.Fatal(err)
 	}
 	return []byte(`{"keys":[` + string(b) + `]}`)
+}
+
+// A client assertion that is refused leaves no replay record: neither one
+// refused before verification (exp too far ahead) nor one fosite stored
+// before finding the audience wrong. A replay's refusal keeps the record.
+func TestRefusedAssertionLeavesNoJTI(t *testing.T) {
+	e := startLimitsEnv(t)
+	c, key := e.registerKeyClient(t, "jti-client", newRSAKey(t, "jti-1"))
+	cc := url.Values{"grant_type": {"client_credentials"}}
+	stored := func(jti string) bool {
+		t.Helper()
+		_, err := e.store.GetToken(context.Background(), "main", storage.KindClientAssertion, jti)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	wrongAud := e.claimsFor(c)
+	wrongAud.aud = "https://elsewhere.example/token"
+	longLived := e.claimsFor(c)
+	longLived.exp = e.clock.now().Add(24 * 365 * time.Hour)
+	for name, cl := range map[string]assertionClaims{"wrong audience": wrongAud, "a year to live": longLived} {
+		status, m, _ := e.call(t, "main", "/token", cc, assertionAuth(key.sign(t, cl)))
+		wantInvalidClient(t, name, status, m)
+		if stored(cl.jti) {
+			t.Errorf("%s: the refused assertion's jti is stored", name)
+		}
+	}
+	good := e.claimsFor(c)
+	assertion := key.sign(t, good)
+	e.call(t, "main", "/introspect", url.Values{"token": {"x"}}, assertionAuth(assertion))
+	if !stored(good.jti) {
+		t.Fatal("an accepted assertion's jti is not stored")
+	}
+	status, m, _ := e.call(t, "main", "/introspect", url.Values{"token": {"x"}}, assertionAuth(assertion))
+	wantInvalidClient(t, "replay", status, m)
+	if !stored(good.jti) {
+		t.Error("refusing a replay removed the jti it replayed")
+	}
+}
+
+// A client whose jwks_uri cannot be fetched fails client authentication
+// (401 invalid_client), whatever went wrong at its end.
+func TestJWKSURIFailureIsInvalidClient(t *testing.T) {
+	e := startLimitsEnv(t)
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/garbage" {
+			_, _ = w.Write([]byte("<html>not a key set</html>"))
+			return
+		}
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	t.Cleanup(broken.Close)
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close() // nothing listens there any more
+	key := newRSAKey(t, "jwks-1")
+	for name, uri := range map[string]string{"500": broken.URL + "/jwks", "not JSON": broken.URL + "/garbage", "unreachable": gone.URL + "/jwks"} {
+		t.Run(strings.ReplaceAll(name, " ", "_"), func(t *testing.T) {
+			c := e2eClient{tenant: "main", id: "jwks-" + strings.ReplaceAll(name, " ", "-"), redirect: "https://jwks.example/cb"}
+			e.cli.on(t).ok("clients", "create", "--tenant", "main", "--id", c.id, "--auth-method", "private_key_jwt",
+				"--jwks-uri", uri, "--redirect-uri", c.redirect, "--scope", "openid")
+			status, m, _ := e.call(t, "main", "/token", url.Values{"grant_type": {"client_credentials"}}, assertionAuth(key.sign(t, e.claimsFor(c))))
+			wantInvalidClient(t, "jwks_uri "+name, status, m)
+		})
+	}
 }

@@ -45,31 +45,6 @@ func e2eBackends() []e2eBackend {
 	}
 }
 
-// TestE2E runs every flow of the walking skeleton against the real server
-// on each backend. The subtests share one server and run in order; the
-// key rotation comes last because it moves the clock by minutes.
-func TestE2E(t *testing.T) {
-	for _, b := range e2eBackends() {
-		t.Run(b.name, func(t *testing.T) {
-			e := startE2E(t, b)
-			t.Run("LoginUserinfo", e.testLoginUserinfo)
-			t.Run("RefreshRotationReuse", e.testRefresh)
-			t.Run("RevokeIntrospect", e.testRevokeIntrospect)
-			t.Run("SSOAndLogout", e.testSSOAndLogout)
-			t.Run("Negative", e.testNegative)
-			t.Run("UpstreamRejected", e.testUpstreamRejected)
-			t.Run("PublicClient", e.testPublicClient)
-			t.Run("ClientAuth", e.testClientAuth)
-			t.Run("KeyRotationUnderTraffic", e.testKeyRotation)
-			// Failed logins and replays were logged above; never with
-			// the fødselsnummer or a client secret.
-			if logs := e.logs.String(); strings.Contains(logs, e.kari) || strings.Contains(logs, "secret-tool-a-") {
-				t.Errorf("logs contain a fødselsnummer or a client secret:\n%s", logs)
-			}
-		})
-	}
-}
-
 // testClock is the server's injected clock: real time plus an offset the
 // test moves forward.
 type testClock struct {

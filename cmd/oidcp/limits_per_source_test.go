@@ -110,18 +110,6 @@ func TestFailedClientAuthThrottledPerSource(t *testing.T) {
 	}
 }
 
-func TestIntrospectBodyCapped(t *testing.T) {
-	e := startLimitsEnv(t)
-	c := e.register(t, "main", "cap-client", "--grant-type", "client_credentials")
-	big := url.Values{"token": {strings.Repeat("x", 100<<10)}}
-	for _, ep := range []string{"/introspect", "/revoke", "/userinfo"} {
-		status, m, _ := e.call(t, "main", ep, big, basicAuth(c.id, c.secret))
-		if status != http.StatusBadRequest || m["error"] != "invalid_request" || !strings.Contains(m["error_description"].(string), "bytes") {
-			t.Errorf("%s with a 100 KiB body: %d %v, want 400 invalid_request naming the size", ep, status, m)
-		}
-	}
-}
-
 // /introspect, /revoke, /userinfo, /choose and /logout count per source.
 func TestOtherEndpointsRateLimitedPerSource(t *testing.T) {
 	e := startLimitsEnv(t, "--rate-limit-token-per-source", "2", "--rate-limit-authorize-per-source", "2")

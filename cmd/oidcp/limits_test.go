@@ -1,17 +1,14 @@
 package main
 
 // Limits on what anyone can make the server do: parameter and request
-// size caps, rate limits per source address and per client, throttled
-// client authentication, and the client-authentication defects of the
-// security review (jti of refused assertions, jwks_uri failures).
+// size caps, rate limits per source address and per client, and throttled
+// client authentication.
 
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,8 +16,6 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
-
-	"github.com/oidcp/oidcp/storage"
 )
 
 // startLimitsEnv runs a dev server on SQLite with extra flags (the
@@ -265,71 +260,6 @@ func TestWrongSecretThrottled(t *testing.T) {
 	}
 }
 
-// A client assertion that is refused leaves no replay record: neither one
-// refused before verification (exp too far ahead) nor one fosite stored
-// before finding the audience wrong. A replay's refusal keeps the record.
-func TestRefusedAssertionLeavesNoJTI(t *testing.T) {
-	e := startLimitsEnv(t)
-	c, key := e.registerKeyClient(t, "jti-client", newRSAKey(t, "jti-1"))
-	cc := url.Values{"grant_type": {"client_credentials"}}
-	stored := func(jti string) bool {
-		t.Helper()
-		_, err := e.store.GetToken(context.Background(), "main", storage.KindClientAssertion, jti)
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			t.Fatal(err)
-		}
-		return err == nil
-	}
-	wrongAud := e.claimsFor(c)
-	wrongAud.aud = "https://elsewhere.example/token"
-	longLived := e.claimsFor(c)
-	longLived.exp = e.clock.now().Add(24 * 365 * time.Hour)
-	for name, cl := range map[string]assertionClaims{"wrong audience": wrongAud, "a year to live": longLived} {
-		status, m, _ := e.call(t, "main", "/token", cc, assertionAuth(key.sign(t, cl)))
-		wantInvalidClient(t, name, status, m)
-		if stored(cl.jti) {
-			t.Errorf("%s: the refused assertion's jti is stored", name)
-		}
-	}
-	good := e.claimsFor(c)
-	assertion := key.sign(t, good)
-	e.call(t, "main", "/introspect", url.Values{"token": {"x"}}, assertionAuth(assertion))
-	if !stored(good.jti) {
-		t.Fatal("an accepted assertion's jti is not stored")
-	}
-	status, m, _ := e.call(t, "main", "/introspect", url.Values{"token": {"x"}}, assertionAuth(assertion))
-	wantInvalidClient(t, "replay", status, m)
-	if !stored(good.jti) {
-		t.Error("refusing a replay removed the jti it replayed")
-	}
-}
-
-// A client whose jwks_uri cannot be fetched fails client authentication
-// (401 invalid_client), whatever went wrong at its end.
-func TestJWKSURIFailureIsInvalidClient(t *testing.T) {
-	e := startLimitsEnv(t)
-	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/garbage" {
-			_, _ = w.Write([]byte("<html>not a key set</html>"))
-			return
-		}
-		http.Error(w, "down", http.StatusInternalServerError)
-	}))
-	t.Cleanup(broken.Close)
-	gone := httptest.NewServer(http.NotFoundHandler())
-	gone.Close() // nothing listens there any more
-	key := newRSAKey(t, "jwks-1")
-	for name, uri := range map[string]string{"500": broken.URL + "/jwks", "not JSON": broken.URL + "/garbage", "unreachable": gone.URL + "/jwks"} {
-		t.Run(strings.ReplaceAll(name, " ", "_"), func(t *testing.T) {
-			c := e2eClient{tenant: "main", id: "jwks-" + strings.ReplaceAll(name, " ", "-"), redirect: "https://jwks.example/cb"}
-			e.cli.on(t).ok("clients", "create", "--tenant", "main", "--id", c.id, "--auth-method", "private_key_jwt",
-				"--jwks-uri", uri, "--redirect-uri", c.redirect, "--scope", "openid")
-			status, m, _ := e.call(t, "main", "/token", url.Values{"grant_type": {"client_credentials"}}, assertionAuth(key.sign(t, e.claimsFor(c))))
-			wantInvalidClient(t, "jwks_uri "+name, status, m)
-		})
-	}
-}
-
 // Two nodes on one PostgreSQL database share the counters: the limit
 // holds for the requests of both together.
 func TestRateLimitSharedBetweenNodes(t *testing.T) {
@@ -349,5 +279,17 @@ func TestRateLimitSharedBetweenNodes(t *testing.T) {
 	for i, node := range nodes {
 		status, _, h := postForm(t, node+"/main/token", cc, basicAuth(c.id, c.secret))
 		wantTooMany(t, "over the limit on node "+strconv.Itoa(i+1), status, h, time.Minute)
+	}
+}
+
+func TestIntrospectBodyCapped(t *testing.T) {
+	e := startLimitsEnv(t)
+	c := e.register(t, "main", "cap-client", "--grant-type", "client_credentials")
+	big := url.Values{"token": {strings.Repeat("x", 100<<10)}}
+	for _, ep := range []string{"/introspect", "/revoke", "/userinfo"} {
+		status, m, _ := e.call(t, "main", ep, big, basicAuth(c.id, c.secret))
+		if status != http.StatusBadRequest || m["error"] != "invalid_request" || !strings.Contains(m["error_description"].(string), "bytes") {
+			t.Errorf("%s with a 100 KiB body: %d %v, want 400 invalid_request naming the size", ep, status, m)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/clients"
-	"github.com/oidcp/oidcp/storage"
 )
 
 // testNegative: each bad request gets its exact error, and nothing is
@@ -225,97 +223,4 @@ func loginsFailed(t *testing.T, e *e2eEnv, tenant string) float64 {
 		}
 	}
 	return 0
-}
-
-// testPublicClient: a public client needs PAR and PKCE, has no secret,
-// and cannot relax PKCE.
-func (e *e2eEnv) testPublicClient(t *testing.T) {
-	_, errs, code := e.cli.run("clients", "create", "--tenant", "main", "--id", "pub-relaxed", "--public", "--relax-pkce",
-		"--redirect-uri", "https://pub.example/cb")
-	if code == 0 || !strings.Contains(strings.ToLower(errs), "pkce") {
-		t.Errorf("public client with --relax-pkce: exit %d, stderr %q", code, errs)
-	}
-	out := e.cli.on(t).ok("clients", "create", "--tenant", "main", "--id", "pub", "--public",
-		"--redirect-uri", "https://pub.example/cb", "--scope", "openid profile")
-	if strings.Contains(out, "client_secret\"") {
-		t.Errorf("public client got a secret: %s", out)
-	}
-	c := e2eClient{tenant: "main", id: "pub", redirect: "https://pub.example/cb", scopes: []string{"openid", "profile"}}
-	rp := e.rp(t, c)
-	rp.conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
-
-	// Straight to /authorize without PAR.
-	q, _, err := rp.authorizeE(newBrowser(), rp.authURL(e.kari))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if q.Get("error") != "invalid_request" || q.Get("code") != "" {
-		t.Errorf("public client without PAR: %v", q)
-	}
-
-	par := func(params url.Values) (int, map[string]any) {
-		params.Set("client_id", "pub")
-		return e.postForm(t, e2eClient{tenant: "main"}, "/par", params)
-	}
-	base := func() (url.Values, authRequest) {
-		a := authRequest{state: rand.Text(), nonce: rand.Text(), verifier: oauth2.GenerateVerifier()}
-		return url.Values{"response_type": {"code"}, "redirect_uri": {c.redirect}, "scope": {"openid profile"},
-			"state": {a.state}, "nonce": {a.nonce}, "code_challenge": {oauth2.S256ChallengeFromVerifier(a.verifier)}, "code_challenge_method": {"S256"},
-			"login_hint": {"testid:" + e.kari}}, a
-	}
-	for _, drop := range []string{"code_challenge", "nonce"} {
-		p, _ := base()
-		p.Del(drop)
-		if status, body := par(p); status != http.StatusBadRequest || body["error"] != "invalid_request" {
-			t.Errorf("PAR without %s: %d %v", drop, status, body)
-		}
-	}
-
-	p, a := base()
-	status, body := par(p)
-	uri, _ := body["request_uri"].(string)
-	if status != http.StatusCreated || !strings.HasPrefix(uri, "urn:ietf:params:oauth:request_uri:") {
-		t.Fatalf("PAR: %d %v", status, body)
-	}
-	a.url = e.issuer("main") + "/authorize?" + url.Values{"client_id": {"pub"}, "request_uri": {uri}}.Encode()
-	q, _, err = rp.authorizeE(newBrowser(), a)
-	if err != nil || q.Get("code") == "" {
-		t.Fatalf("public login via PAR: %v %v", q, err)
-	}
-	tk, err := rp.exchangeE(q.Get("code"), a.verifier)
-	if err != nil {
-		t.Fatalf("secret-less token exchange: %v", err)
-	}
-	if tk.id == nil || tk.claims.Nonce != a.nonce {
-		t.Errorf("public client ID token: %+v", tk.claims)
-	}
-	// The request_uri is one-time (RFC 9126 §2.2).
-	if q, _, err := rp.authorizeE(newBrowser(), a); err == nil && q.Get("code") != "" {
-		t.Error("request_uri redeemed twice")
-	}
-
-	// Even a public client whose stored row says otherwise (written past
-	// the registration rules) must use PAR, PKCE and nonce.
-	raw := storage.Client{
-		Tenant: "main", ID: "pub-raw", Public: true, TokenEndpointAuthMethod: "none",
-		RedirectURIs: []string{"https://pub-raw.example/cb"}, GrantTypes: []string{"authorization_code"},
-		ResponseTypes: []string{"code"}, Scopes: []string{"openid", "profile"},
-		RequirePKCE: false, RequireNonce: false, RequirePAR: false, CreatedAt: time.Now(), UpdatedAt: time.Now(),
-	}
-	if err := e.store.CreateClient(context.Background(), raw); err != nil {
-		t.Fatal(err)
-	}
-	for _, drop := range []string{"code_challenge", "nonce"} {
-		p, _ := base()
-		p.Set("client_id", "pub-raw")
-		p.Set("redirect_uri", raw.RedirectURIs[0])
-		p.Del(drop)
-		if status, body := e.postForm(t, e2eClient{tenant: "main"}, "/par", p); status != http.StatusBadRequest || body["error"] != "invalid_request" {
-			t.Errorf("relaxed public client, PAR without %s: %d %v", drop, status, body)
-		}
-	}
-	rawRP := e.rp(t, e2eClient{tenant: "main", id: "pub-raw", redirect: raw.RedirectURIs[0], scopes: []string{"openid", "profile"}})
-	if q, _, err := rawRP.authorizeE(newBrowser(), rawRP.authURL(e.kari)); err != nil || q.Get("error") != "invalid_request" {
-		t.Errorf("relaxed public client without PAR: %v %v", q, err)
-	}
 }

@@ -6,98 +6,12 @@ package main
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/oauth2/clientcredentials"
 )
-
-// TestUserinfoRefusesQueryToken: a valid access token in the query string
-// is refused with invalid_request (RFC 6750 §2.3 discourages it: URLs
-// end up in logs, history and Referer headers) and no claims; the same
-// token in the header or a POST body still works.
-func TestUserinfoRefusesQueryToken(t *testing.T) {
-	e := startE2E(t, e2eBackends()[0])
-	c := e.register(t, "main", "ui-query")
-	tk := e.rp(t, c).login(t, newBrowser(), e.kari)
-	endpoint := e.issuer("main") + "/userinfo"
-
-	for _, method := range []string{http.MethodGet, http.MethodPost} {
-		req, _ := http.NewRequest(method, endpoint+"?access_token="+url.QueryEscape(tk.access), nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var m map[string]any
-		_ = json.Unmarshal(body, &m)
-		if resp.StatusCode != http.StatusBadRequest || m["error"] != "invalid_request" ||
-			!strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_request"`) {
-			t.Errorf("%s with the token in the query: %d %s %q, want 400 invalid_request", method, resp.StatusCode, body, resp.Header.Get("WWW-Authenticate"))
-		}
-		if strings.Contains(string(body), e.kari) || m["sub"] != nil {
-			t.Errorf("%s with the token in the query disclosed claims: %s", method, body)
-		}
-	}
-
-	req, _ := http.NewRequest(http.MethodGet, endpoint, nil)
-	req.Header.Set("Authorization", "Bearer "+tk.access)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("GET with the Authorization header: %d", resp.StatusCode)
-	}
-	if status, m := e.userinfoPost(t, "main", tk.access); status != http.StatusOK || m["pid"] != e.kari {
-		t.Errorf("POST with the token in the form body (RFC 6750 §2.2): %d %v", status, m)
-	}
-}
-
-// TestIntrospectionLimitedToOwnClient: another client of the same tenant
-// learns nothing about a token, not even that it is active (RFC 7662
-// §4); the token's own client does, and so does a resource server named
-// in an access token's audience.
-func TestIntrospectionLimitedToOwnClient(t *testing.T) {
-	e := startE2E(t, e2eBackends()[0])
-	tool := e.register(t, "main", "intro-tool")
-	other := e.register(t, "main", "intro-other")
-	api := e.register(t, "main", "intro-api", "--grant-type", "client_credentials")
-	svc := e.register(t, "main", "intro-svc", "--grant-type", "client_credentials", "--audience", api.id)
-
-	tk := e.rp(t, tool).login(t, newBrowser(), e.kari)
-	if m := e.wantActive(t, tool, tk.access, true, "the tool's access token, asked by the tool"); m["pid"] != e.kari {
-		t.Errorf("the tool's own introspection lacks pid: %v", m)
-	}
-	e.wantActive(t, tool, tk.refresh, true, "the tool's refresh token, asked by the tool")
-	for what, tok := range map[string]string{"access": tk.access, "refresh": tk.refresh} {
-		m := e.wantActive(t, other, tok, false, "the tool's "+what+" token, asked by another client")
-		if len(m) != 1 {
-			t.Errorf("another client's introspection of the %s token says more than active: %v", what, m)
-		}
-		e.wantActive(t, api, tok, false, "the tool's "+what+" token, asked by a resource server not in its audience")
-	}
-
-	cc := clientcredentials.Config{ClientID: svc.id, ClientSecret: svc.secret, TokenURL: e.issuer("main") + "/token",
-		EndpointParams: url.Values{"audience": {api.id}}}
-	svcTok, err := cc.Token(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.wantActive(t, svc, svcTok.AccessToken, true, "a service token, asked by the service")
-	if m := e.wantActive(t, api, svcTok.AccessToken, true, "a service token, asked by the resource server in its audience"); m["client_id"] != svc.id {
-		t.Errorf("resource server's introspection: %v", m)
-	}
-	e.wantActive(t, other, svcTok.AccessToken, false, "a service token, asked by a client outside its audience")
-}
 
 // TestHSTSWhenHTTPS: Strict-Transport-Security on every answer of the
 // public listener when oidcp serves TLS or base_url is https (TLS at a

@@ -1,13 +1,11 @@
 package main
 
-// Regression tests of the session and logout review: one authorization
-// code redeemed in parallel, RP-initiated logout hints that name another
-// person or are no ID token at all, and tokens of a login session that a
-// new login in the same browser replaced.
+// Sessions and logout: single sign-on and RP-initiated logout,
+// logout hints that name another person or are no ID token at all, and
+// tokens of a login session that a new login in the same browser
+// replaced.
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"html"
 	"io"
@@ -15,127 +13,13 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/audit"
-	"github.com/oidcp/oidcp/storage/sqlite"
 )
-
-// TestConcurrentCodeRedemption: of several parallel redemptions of one
-// authorization code exactly one gets tokens, every other one gets 400
-// invalid_grant (never a 500), and the reuse revokes what the winner got
-// (RFC 6749 §4.1.2), in every trial and on both backends.
-func TestConcurrentCodeRedemption(t *testing.T) {
-	const trials, parallel = 4, 6
-	for _, b := range e2eBackends() {
-		t.Run(b.name, func(t *testing.T) {
-			e := startE2E(t, b)
-			c := e.register(t, "main", "race-tool")
-			rp := e.rp(t, c)
-			for trial := range trials {
-				code, a, _, err := rp.loginE(newBrowser(), e.kari)
-				if err != nil {
-					t.Fatal(err)
-				}
-				type answer struct {
-					status int
-					body   map[string]any
-				}
-				answers := make([]answer, parallel)
-				start := make(chan struct{})
-				var wg sync.WaitGroup
-				for i := range parallel {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						status, body, _ := e.call(t, "main", "/token", codeForm(c, code, a.verifier), basicAuth(c.id, c.secret))
-						answers[i] = answer{status, body}
-					}()
-				}
-				close(start)
-				wg.Wait()
-
-				var winner map[string]any
-				for i, an := range answers {
-					switch {
-					case an.status == http.StatusOK && winner == nil:
-						winner = an.body
-					case an.status == http.StatusOK:
-						t.Errorf("trial %d: redemption %d also got tokens", trial, i)
-					case an.status != http.StatusBadRequest || an.body["error"] != "invalid_grant":
-						t.Errorf("trial %d: redemption %d: %d %v, want 400 invalid_grant", trial, i, an.status, an.body)
-					}
-				}
-				if winner == nil {
-					t.Fatalf("trial %d: no redemption got tokens: %v", trial, answers)
-				}
-				for _, kind := range []string{"access_token", "refresh_token"} {
-					tok, _ := winner[kind].(string)
-					if tok == "" {
-						t.Fatalf("trial %d: winner has no %s", trial, kind)
-					}
-					e.wantActive(t, c, tok, false, fmt.Sprintf("trial %d: winner's %s after the code was reused", trial, kind))
-				}
-			}
-		})
-	}
-}
-
-// TestCodeRedemptionWhileDatabaseBusy: a code redemption whose
-// transaction cannot get SQLite's write lock (another writer holds it past
-// the busy timeout) is answered 503 temporarily_unavailable, not 500, and
-// rolled back: once the lock is free the same code still works.
-func TestCodeRedemptionWhileDatabaseBusy(t *testing.T) {
-	ctx := context.Background()
-	e := newE2EEnv(t, e2eBackends()[0])
-	path := strings.TrimPrefix(e.dsn, "sqlite:")
-	st, err := sqlite.Open(ctx, path, sqlite.WithBusyTimeout(50*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() }) // after serve has returned
-	e.store = st
-	srv := startServingWith(t, devArgs(t, e.cli, "http", "--kek", e.kek), nil, e.clock.now, serveHooks{store: st})
-	e.base, e.admin, e.logs = srv.base, srv.admin, srv.logs
-	c := e.register(t, "main", "busy-tool")
-	rp := e.rp(t, c)
-	code, a, _, err := rp.loginE(newBrowser(), e.kari)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	// Another writer; it waits for the server's own writes (the usage
-	// log may still be appending) before it takes the lock.
-	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	status, body, _ := e.call(t, "main", "/token", codeForm(c, code, a.verifier), basicAuth(c.id, c.secret))
-	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
-	if status != http.StatusServiceUnavailable || body["error"] != "temporarily_unavailable" {
-		t.Fatalf("redemption while the database is locked: %d %v, want 503 temporarily_unavailable", status, body)
-	}
-	status, body, _ = e.call(t, "main", "/token", codeForm(c, code, a.verifier), basicAuth(c.id, c.secret))
-	if status != http.StatusOK || body["access_token"] == nil {
-		t.Fatalf("redemption after the lock was released: %d %v, want tokens", status, body)
-	}
-}
 
 // sqliteE2E starts the server on SQLite only: the logout rules do not
 // depend on the backend (TestE2E covers logout on both).
@@ -366,4 +250,93 @@ func TestLoginOfAnotherPersonEndsReplacedSession(t *testing.T) {
 		t.Fatalf("logout: %s", v)
 	}
 	e.wantActive(t, c, ola.access, false, "second person's access token after logout")
+}
+
+// testSSOAndLogout: single sign-on across two clients of a tenant with
+// prompt=none, then RP-initiated logout.
+func (e *e2eEnv) testSSOAndLogout(t *testing.T) {
+	a := e.register(t, "main", "sso-a")
+	b := e.register(t, "main", "sso-b")
+	rpA, rpB := e.rp(t, a), e.rp(t, b)
+	br := newBrowser()
+
+	code, req, v, err := rpA.loginE(br, e.kari)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.visitedMock {
+		t.Fatal("first login did not go through the eID")
+	}
+	tkA, err := rpA.exchangeE(code, req.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	none := oauth2.SetAuthURLParam("prompt", "none")
+	code, req, v, err = rpB.loginE(br, "", none)
+	if err != nil {
+		t.Fatalf("prompt=none with a live session: %v", err)
+	}
+	if v.visitedMock {
+		t.Error("prompt=none visited the eID")
+	}
+	tkB, err := rpB.exchangeE(code, req.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tkB.claims.SID != tkA.claims.SID || *tkB.claims.AuthTime != *tkA.claims.AuthTime || tkB.id.Subject == tkA.id.Subject {
+		t.Errorf("SSO: sid %q/%q auth_time %d/%d sub equal=%v", tkA.claims.SID, tkB.claims.SID,
+			*tkA.claims.AuthTime, *tkB.claims.AuthTime, tkB.id.Subject == tkA.id.Subject)
+	}
+
+	logout := func(redirect, state string) (visit, error) {
+		q := url.Values{"id_token_hint": {tkA.rawID}, "post_logout_redirect_uri": {redirect}, "state": {state}}
+		return br.visit(e.issuer("main")+"/logout?"+q.Encode(), a.logout)
+	}
+	// An unregistered post_logout_redirect_uri: an error page, no redirect,
+	// and the session lives on.
+	v, err = logout("https://evil.example/", "st-evil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.final != nil || v.status != http.StatusBadRequest || v.location != "" || len(v.hops) != 1 {
+		t.Errorf("unregistered post_logout_redirect_uri: %s (Location %q)", v, v.location)
+	}
+	if _, _, _, err := rpA.loginE(br, "", none); err != nil {
+		t.Errorf("session ended by a rejected logout: %v", err)
+	}
+
+	logouts := len(e.events(t, "main", audit.Logout))
+	v, err = logout(a.logout, "st-logout-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.final == nil || v.final.Query().Get("state") != "st-logout-1" {
+		t.Fatalf("logout: %s", v)
+	}
+	if !v.visitedMock {
+		t.Error("logout did not end the upstream eID session")
+	}
+	if n := len(e.events(t, "main", audit.Logout)); n != logouts+1 {
+		t.Errorf("usage log has %d logout events, want %d", n, logouts+1)
+	}
+	// Every token of the session is revoked, for both clients.
+	e.wantActive(t, a, tkA.access, false, "sso-a access token after logout")
+	e.wantActive(t, a, tkA.refresh, false, "sso-a refresh token after logout")
+	e.wantActive(t, b, tkB.access, false, "sso-b access token after logout")
+	if _, err := rpB.refreshE(tkB.refresh); err == nil {
+		t.Error("refresh token of the ended session still refreshes")
+	}
+	// And prompt=none now fails with login_required (OIDC Core §3.1.2.6).
+	areq := rpB.authURL("", none)
+	q, _, err := rpB.authorizeE(br, areq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Get("error") != "login_required" || q.Get("code") != "" {
+		t.Errorf("prompt=none after logout: %v", q)
+	}
+	if ev := e.events(t, "main", audit.Logout)[0]; ev.ClientID != "sso-a" || ev.Subject != e.kari {
+		t.Errorf("logout event: %+v", ev)
+	}
 }
