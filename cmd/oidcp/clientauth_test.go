@@ -47,27 +47,6 @@ func assertionAuth(assertion string) clientAuth {
 	}
 }
 
-// call POSTs form to a tenant endpoint with auth (see postForm).
-func (e *e2eEnv) call(t *testing.T, tenant, endpoint string, form url.Values, auth clientAuth) (int, map[string]any, http.Header) {
-	t.Helper()
-	return postForm(t, e.issuer(tenant)+endpoint, form, auth)
-}
-
-// wantInvalidClient asserts RFC 6749 §5.2's answer to failed client
-// authentication.
-func wantInvalidClient(t *testing.T, what string, status int, body map[string]any) {
-	t.Helper()
-	if status != http.StatusUnauthorized || body["error"] != "invalid_client" {
-		t.Errorf("%s: %d %v, want invalid_client 401", what, status, body)
-	}
-}
-
-// codeForm is the token request redeeming a code with its PKCE verifier.
-func codeForm(c e2eClient, code, verifier string) url.Values {
-	return url.Values{"grant_type": {"authorization_code"}, "code": {code},
-		"redirect_uri": {c.redirect}, "code_verifier": {verifier}}
-}
-
 // redeem logs Kari in as c and redeems the code with auth; the answer must
 // be tokens whose ID token go-oidc accepts for c.
 func (e *e2eEnv) redeem(t *testing.T, c e2eClient, auth func() clientAuth, failFirst ...clientAuth) *tokens {

@@ -5,20 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/spf13/pflag"
 )
-
-// parse loads configuration from a command line as the root command would.
-func parse(t *testing.T, args ...string) (Config, error) {
-	t.Helper()
-	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	addConfigFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		t.Fatal(err)
-	}
-	return loadConfig(fs)
-}
 
 func TestPrecedenceFlagEnvFileDefault(t *testing.T) {
 	file := writeFile(t, "oidcp.yaml", "addr: 127.0.0.1:1111\nsession_idle: 11m\nlog_format: text\n")
@@ -126,22 +113,6 @@ func TestLoadRejectsUnknownKeyAndMissingFile(t *testing.T) {
 	if _, err := parse(t, "--config", "/nonexistent/oidcp.yaml"); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("missing file: err = %v", err)
 	}
-}
-
-// valid is a configuration that passes Validate; cases change one thing.
-func valid(t *testing.T) Config {
-	t.Helper()
-	clearEnv(t)
-	cfg, err := parse(t, "--kek", testKEK(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Tenants[0].Upstream.ClientID = "oidcp"
-	cfg.Tenants[0].Upstream.ClientSecret = "s3cret"
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("base config invalid: %v", err)
-	}
-	return cfg
 }
 
 func TestValidate(t *testing.T) {

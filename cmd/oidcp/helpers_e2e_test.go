@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	josev4 "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/registry"
@@ -500,4 +501,105 @@ func (e *e2eEnv) events(t *testing.T, tenant, kind string) []storage.Event {
 func (e *e2eEnv) metrics(t *testing.T) string {
 	t.Helper()
 	return get(t, e.admin+"/metrics")
+}
+
+// call POSTs form to a tenant endpoint with auth (see postForm).
+func (e *e2eEnv) call(t *testing.T, tenant, endpoint string, form url.Values, auth clientAuth) (int, map[string]any, http.Header) {
+	t.Helper()
+	return postForm(t, e.issuer(tenant)+endpoint, form, auth)
+}
+
+// wantInvalidClient asserts RFC 6749 §5.2's answer to failed client
+// authentication.
+func wantInvalidClient(t *testing.T, what string, status int, body map[string]any) {
+	t.Helper()
+	if status != http.StatusUnauthorized || body["error"] != "invalid_client" {
+		t.Errorf("%s: %d %v, want invalid_client 401", what, status, body)
+	}
+}
+
+// codeForm is the token request redeeming a code with its PKCE verifier.
+func codeForm(c e2eClient, code, verifier string) url.Values {
+	return url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {c.redirect}, "code_verifier": {verifier}}
+}
+
+// verifyWithJWKS verifies a compact JWS signed with one of algs by the key
+// of the issuer's JWKS ({issuer}/jwks) that its kid names, as a relying
+// party or resource server does, and returns its header and claims.
+func verifyWithJWKS(ctx context.Context, issuer, raw string, algs ...josev4.SignatureAlgorithm) (josev4.Header, map[string]any, error) {
+	jws, err := josev4.ParseSigned(raw, algs)
+	if err != nil {
+		return josev4.Header{}, nil, fmt.Errorf("not a JWS signed with %v: %w", algs, err)
+	}
+	h := jws.Signatures[0].Header
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, issuer+"/jwks", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return h, nil, fmt.Errorf("jwks: %w", err)
+	}
+	defer resp.Body.Close()
+	var set josev4.JSONWebKeySet
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		return h, nil, fmt.Errorf("jwks: %w", err)
+	}
+	keys := set.Key(h.KeyID)
+	if len(keys) != 1 {
+		return h, nil, fmt.Errorf("jwks has %d keys with kid %q", len(keys), h.KeyID)
+	}
+	payload, err := jws.Verify(keys[0])
+	if err != nil {
+		return h, nil, fmt.Errorf("signature: %w", err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return h, nil, fmt.Errorf("claims: %w", err)
+	}
+	return h, claims, nil
+}
+
+// startLimitsEnv runs a dev server on SQLite with extra flags (the
+// limits under test) and a second handle on its database.
+func startLimitsEnv(t *testing.T, extra ...string) *e2eEnv {
+	t.Helper()
+	e := newE2EEnv(t, e2eBackends()[0])
+	srv := startServing(t, devArgs(t, e.cli, "http", append([]string{"--kek", e.kek}, extra...)...), nil, e.clock.now)
+	e.base, e.admin, e.logs = srv.base, srv.admin, srv.logs
+	st, err := openStore(context.Background(), e.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e.store = st
+	return e
+}
+
+const consentAdminToken = "admin-token-for-consent-tests-0123456789"
+
+// startConsentE2E is startE2E with an admin token.
+func startConsentE2E(t *testing.T, b e2eBackend) *e2eEnv {
+	t.Helper()
+	e := newE2EEnv(t, b)
+	srv := startServing(t, devArgs(t, e.cli, "http", "--kek", e.kek), func(cfg *Config) { cfg.AdminToken = consentAdminToken }, e.clock.now)
+	e.base, e.admin, e.logs = srv.base, srv.admin, srv.logs
+	var err error
+	e.store, err = openStore(context.Background(), e.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.store.Close() })
+	return e
+}
+
+const dataScope = "health:measurements"
+
+// grantVia gives kari's consent with the CLI and returns the grant.
+func (e *e2eEnv) grantVia(t *testing.T, c e2eClient, pid string) storage.Grant {
+	t.Helper()
+	var g storage.Grant
+	out := e.cli.on(t).ok("consent", "grant", "--tenant", c.tenant, "--client", c.id, "--subject", pid, "--scope", dataScope)
+	if err := json.Unmarshal([]byte(out), &g); err != nil || g.ID == "" {
+		t.Fatalf("consent grant printed %q (%v)", out, err)
+	}
+	return g
 }

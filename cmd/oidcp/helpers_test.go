@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 // clearEnv unsets every OIDCP_* variable for the test, so the developer's
@@ -91,4 +93,42 @@ func writeFile(t *testing.T, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// parse loads configuration from a command line as the root command would.
+func parse(t *testing.T, args ...string) (Config, error) {
+	t.Helper()
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	addConfigFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return loadConfig(fs)
+}
+
+// valid is a configuration that passes Validate; cases change one thing.
+func valid(t *testing.T) Config {
+	t.Helper()
+	clearEnv(t)
+	cfg, err := parse(t, "--kek", testKEK(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Tenants[0].Upstream.ClientID = "oidcp"
+	cfg.Tenants[0].Upstream.ClientSecret = "s3cret"
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("base config invalid: %v", err)
+	}
+	return cfg
+}
+
+func devConfig(t *testing.T) Config {
+	t.Helper()
+	clearEnv(t)
+	cfg, err := parse(t, "--dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolveMockSecrets(&cfg, bytes.Repeat([]byte{7}, 32))
+	return cfg
 }

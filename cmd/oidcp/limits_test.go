@@ -18,22 +18,6 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// startLimitsEnv runs a dev server on SQLite with extra flags (the
-// limits under test) and a second handle on its database.
-func startLimitsEnv(t *testing.T, extra ...string) *e2eEnv {
-	t.Helper()
-	e := newE2EEnv(t, e2eBackends()[0])
-	srv := startServing(t, devArgs(t, e.cli, "http", append([]string{"--kek", e.kek}, extra...)...), nil, e.clock.now)
-	e.base, e.admin, e.logs = srv.base, srv.admin, srv.logs
-	st, err := openStore(context.Background(), e.dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e.store = st
-	return e
-}
-
 // getPage GETs u without following redirects.
 func getPage(t *testing.T, u string) (*http.Response, string) {
 	t.Helper()

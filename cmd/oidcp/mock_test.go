@@ -23,17 +23,6 @@ func TestMockClientSecret(t *testing.T) {
 	}
 }
 
-func devConfig(t *testing.T) Config {
-	t.Helper()
-	clearEnv(t)
-	cfg, err := parse(t, "--dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resolveMockSecrets(&cfg, bytes.Repeat([]byte{7}, 32))
-	return cfg
-}
-
 func TestNewMockServesDiscovery(t *testing.T) {
 	cfg := devConfig(t)
 	for _, tc := range cfg.Tenants {

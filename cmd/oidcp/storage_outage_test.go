@@ -241,12 +241,3 @@ func TestStorageOutageAnswers503(t *testing.T) {
 		}
 	})
 }
-
-// tail is the last lines of s.
-func tail(s string, lines int) string {
-	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(ls) > lines {
-		ls = ls[len(ls)-lines:]
-	}
-	return strings.Join(ls, "\n")
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -47,40 +46,6 @@ func verifyAccessJWT(t *testing.T, s *repServer, tenant, token string) map[strin
 		t.Error("no jti")
 	}
 	return claims
-}
-
-// verifyWithJWKS verifies a compact JWS signed with one of algs by the key
-// of the issuer's JWKS ({issuer}/jwks) that its kid names, as a relying
-// party or resource server does, and returns its header and claims.
-func verifyWithJWKS(ctx context.Context, issuer, raw string, algs ...josev4.SignatureAlgorithm) (josev4.Header, map[string]any, error) {
-	jws, err := josev4.ParseSigned(raw, algs)
-	if err != nil {
-		return josev4.Header{}, nil, fmt.Errorf("not a JWS signed with %v: %w", algs, err)
-	}
-	h := jws.Signatures[0].Header
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, issuer+"/jwks", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return h, nil, fmt.Errorf("jwks: %w", err)
-	}
-	defer resp.Body.Close()
-	var set josev4.JSONWebKeySet
-	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
-		return h, nil, fmt.Errorf("jwks: %w", err)
-	}
-	keys := set.Key(h.KeyID)
-	if len(keys) != 1 {
-		return h, nil, fmt.Errorf("jwks has %d keys with kid %q", len(keys), h.KeyID)
-	}
-	payload, err := jws.Verify(keys[0])
-	if err != nil {
-		return h, nil, fmt.Errorf("signature: %w", err)
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		return h, nil, fmt.Errorf("claims: %w", err)
-	}
-	return h, claims, nil
 }
 
 func audience(claims map[string]any) []string {
