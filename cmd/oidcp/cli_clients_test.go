@@ -140,3 +140,44 @@ func TestClientsCreateErrors(t *testing.T) {
 		t.Errorf("duplicate: exit %d stderr %q", code, errs)
 	}
 }
+
+func TestClientsRepresentationMetadata(t *testing.T) {
+	c := newCLI(t)
+	base := []string{"clients", "create", "--tenant", "sandbox", "--redirect-uri", "https://tool.example/cb"}
+	var got storage.Client
+	out := c.ok(append(base, "--id", "standalone", "--standalone", "--category", "pseudonymous",
+		"--accept-relation", "parent", "--accept-relation", "assigned_power_of_attorney")...)
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := openTestStore(t, c).GetClient(t.Context(), "sandbox", "standalone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range []storage.Client{got, stored} {
+		if !cl.Standalone || cl.Category != "pseudonymous" || strings.Join(cl.AcceptedRelations, ",") != "parent,assigned_power_of_attorney" {
+			t.Errorf("client = standalone %v, category %q, relations %v", cl.Standalone, cl.Category, cl.AcceptedRelations)
+		}
+	}
+
+	out = c.ok(append(base, "--id", "plain")...)
+	got = storage.Client{}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Category != "identified" || len(got.AcceptedRelations) != 0 || got.Standalone {
+		t.Errorf("defaults: %+v, %v", got, err)
+	}
+
+	for _, tt := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--standalone", "--accept-relation", "parent", "--accept-relation", "power_of_attorney"},
+			"a standalone tool may accept only parent and assigned_power_of_attorney"},
+		{[]string{"--accept-relation", "guardian"}, `"guardian" is not a relation`},
+		{[]string{"--category", "K3"}, `"K3" is not a category`},
+	} {
+		_, errs, code := c.run(append(append(base, "--id", "bad"), tt.flags...)...)
+		if code != 1 || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.flags, code, errs, tt.want)
+		}
+	}
+}

@@ -271,3 +271,19 @@ tenants:
 		t.Fatalf("retentions %v, want %v (the default is five years)", got, want)
 	}
 }
+
+func TestValidateAdminToken(t *testing.T) {
+	cfg := valid(t)
+	cfg.AdminToken = "short"
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "admin_token: is 5 characters; use at least 32") {
+		t.Errorf("short admin token: %v", err)
+	}
+	cfg.AdminToken = adminToken
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("good admin token: %v", err)
+	}
+	t.Setenv("OIDCP_ADMIN_TOKEN", adminToken)
+	if got, err := parse(t); err != nil || got.AdminToken != adminToken {
+		t.Errorf("OIDCP_ADMIN_TOKEN gives %q, %v", got.AdminToken, err)
+	}
+}

@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/sqlite"
 )
 
 // clearEnv unsets every OIDCP_* variable for the test, so the developer's
@@ -131,4 +134,16 @@ func devConfig(t *testing.T) Config {
 	}
 	resolveMockSecrets(&cfg, bytes.Repeat([]byte{7}, 32))
 	return cfg
+}
+
+const adminToken = "test-admin-token-0123456789abcdefghij"
+
+func openTestStore(t *testing.T, c *cli) storage.Storage {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), strings.TrimPrefix(c.dsn(), "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

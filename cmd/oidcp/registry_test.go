@@ -12,27 +12,7 @@ import (
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/representation"
-	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/sqlite"
 )
-
-const adminToken = "test-admin-token-0123456789abcdefghij"
-
-func TestValidateAdminToken(t *testing.T) {
-	cfg := valid(t)
-	cfg.AdminToken = "short"
-	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "admin_token: is 5 characters; use at least 32") {
-		t.Errorf("short admin token: %v", err)
-	}
-	cfg.AdminToken = adminToken
-	if err := cfg.Validate(); err != nil {
-		t.Errorf("good admin token: %v", err)
-	}
-	t.Setenv("OIDCP_ADMIN_TOKEN", adminToken)
-	if got, err := parse(t); err != nil || got.AdminToken != adminToken {
-		t.Errorf("OIDCP_ADMIN_TOKEN gives %q, %v", got.AdminToken, err)
-	}
-}
 
 // importDoc is a small family as an import document.
 func importDoc(t *testing.T, kind string) (string, []string) {
@@ -87,57 +67,6 @@ func TestPersonsImport(t *testing.T) {
 	rels, err := store.ListRelationsByHolder(t.Context(), registry.Main, pids[0])
 	if err != nil || len(rels) != 1 || rels[0].Subject != pids[1] || rels[0].Kind != "parent" {
 		t.Errorf("stored relations = %+v, %v", rels, err)
-	}
-}
-
-func openTestStore(t *testing.T, c *cli) storage.Storage {
-	t.Helper()
-	s, err := sqlite.Open(t.Context(), strings.TrimPrefix(c.dsn(), "sqlite:"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func TestClientsRepresentationMetadata(t *testing.T) {
-	c := newCLI(t)
-	base := []string{"clients", "create", "--tenant", "sandbox", "--redirect-uri", "https://tool.example/cb"}
-	var got storage.Client
-	out := c.ok(append(base, "--id", "standalone", "--standalone", "--category", "pseudonymous",
-		"--accept-relation", "parent", "--accept-relation", "assigned_power_of_attorney")...)
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatal(err)
-	}
-	stored, err := openTestStore(t, c).GetClient(t.Context(), "sandbox", "standalone")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, cl := range []storage.Client{got, stored} {
-		if !cl.Standalone || cl.Category != "pseudonymous" || strings.Join(cl.AcceptedRelations, ",") != "parent,assigned_power_of_attorney" {
-			t.Errorf("client = standalone %v, category %q, relations %v", cl.Standalone, cl.Category, cl.AcceptedRelations)
-		}
-	}
-
-	out = c.ok(append(base, "--id", "plain")...)
-	got = storage.Client{}
-	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Category != "identified" || len(got.AcceptedRelations) != 0 || got.Standalone {
-		t.Errorf("defaults: %+v, %v", got, err)
-	}
-
-	for _, tt := range []struct {
-		flags []string
-		want  string
-	}{
-		{[]string{"--standalone", "--accept-relation", "parent", "--accept-relation", "power_of_attorney"},
-			"a standalone tool may accept only parent and assigned_power_of_attorney"},
-		{[]string{"--accept-relation", "guardian"}, `"guardian" is not a relation`},
-		{[]string{"--category", "K3"}, `"K3" is not a category`},
-	} {
-		_, errs, code := c.run(append(append(base, "--id", "bad"), tt.flags...)...)
-		if code != 1 || !strings.Contains(errs, tt.want) {
-			t.Errorf("%v: exit %d, stderr %q, want %q", tt.flags, code, errs, tt.want)
-		}
 	}
 }
 

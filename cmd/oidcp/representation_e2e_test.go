@@ -20,15 +20,6 @@ import (
 	"github.com/oidcp/oidcp/storage/sqlite"
 )
 
-func claimNames(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // TestRepresentationStory is issue 4's story end to end: Kari logs in to a
 // tool that accepts representation and is offered exactly herself, the
 // children under 16 (12–15 limited) and her mother; the tool receives the
