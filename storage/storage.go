@@ -23,6 +23,7 @@ type Storage interface {
 	GrantStore
 	Outbox
 	ResourceStore
+	HandoffStore
 	// Ping reports whether the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	// Migrate applies pending versioned migrations; idempotent.
@@ -213,6 +214,18 @@ type FlowStore interface {
 	// concurrent callers exactly one gets it, the other ErrNotFound.
 	TakeFlow(ctx context.Context, id, purpose string) (Flow, error)
 	DeleteExpiredFlows(ctx context.Context, before time.Time) (int64, error)
+}
+
+// HandoffStore keeps the one-time tickets of the portal's hand-off to a
+// tool (package handoff), by the SHA-256 of the ticket.
+type HandoffStore interface {
+	// CreateHandoffTicket stores a ticket; ErrConflict if its hash exists.
+	CreateHandoffTicket(ctx context.Context, t HandoffTicket) error
+	// TakeHandoffTicket returns and deletes the ticket of tenant with
+	// hash atomically (one use): of two concurrent callers exactly one
+	// gets it, the other ErrNotFound. Expiry is the caller's to check.
+	TakeHandoffTicket(ctx context.Context, tenant, hash string) (HandoffTicket, error)
+	DeleteExpiredHandoffTickets(ctx context.Context, before time.Time) (int64, error)
 }
 
 // RateCounter keeps the counters of rate limits, shared by every node on

@@ -248,6 +248,30 @@ type Flow struct {
 	ExpiresAt time.Time
 }
 
+// HandoffTicket is a portal's one-time hand-off of a citizen's login to
+// a tool (package handoff). Only the ticket's SHA-256 is stored; what it
+// is bound to is stored beside it.
+type HandoffTicket struct {
+	// Hash is the hex SHA-256 of the ticket.
+	Hash   string
+	Tenant string
+	// PortalClientID asked for the hand-off; TargetClientID is the only
+	// client that may redeem it, at TargetLinkURI.
+	PortalClientID string
+	TargetClientID string
+	TargetLinkURI  string
+	// SessionChain is the portal's login session chain
+	// (sessionstore.Login.ChainID); Holder the logged-in person's pid.
+	SessionChain string
+	Holder       string
+	// ActingFor is the represented person's pid and Relation the
+	// relation kind; both empty when the person acts for themself.
+	ActingFor string
+	Relation  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 // Person is a registry entry: a person oidcp may show claims for.
 type Person struct {
 	PID                 string    `json:"pid"`

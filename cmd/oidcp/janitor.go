@@ -15,6 +15,7 @@ type janitorStore interface {
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error)
 	DeleteExpiredCounters(ctx context.Context, before time.Time) (int64, error)
 	DeleteEventsBefore(ctx context.Context, tenant string, before time.Time) (int64, error)
+	DeleteExpiredHandoffTickets(ctx context.Context, before time.Time) (int64, error)
 }
 
 // tenantRetention is how long a tenant keeps its usage log
@@ -57,6 +58,7 @@ func sweep(ctx context.Context, s janitorStore, retain []tenantRetention, now ti
 		{"flows", s.DeleteExpiredFlows, now},
 		{"sessions", s.DeleteExpiredSessions, now},
 		{"rate counters", s.DeleteExpiredCounters, now},
+		{"hand-off tickets", s.DeleteExpiredHandoffTickets, now},
 	}
 	for _, task := range tasks {
 		n, err := task.fn(ctx, task.at)

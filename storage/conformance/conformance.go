@@ -34,6 +34,7 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"Grants", testGrants},
 		{"Outbox", testOutbox},
 		{"Resources", testResources},
+		{"Handoff", testHandoff},
 		{"ExpiredSessions", testExpiredSessions},
 		{"Persons", testPersons},
 		{"Relations", testRelations},
