@@ -30,6 +30,18 @@ const (
 	// one for another audience (RFC 8693); Detail names the requester
 	// and the audience.
 	TokenExchanged = "token_exchanged"
+	// HandoffIssued: a portal opened a tool for the person (package
+	// handoff); the citizen's log shows "Åpnet <tool> fra <portal>".
+	// ClientID is the tool; Detail holds portal_client_id and
+	// target_client_id (and their names at the time).
+	HandoffIssued = "handoff_issued"
+	// HandoffRedeemed: the tool's authorization request redeemed the
+	// hand-off's ticket; no login page was shown.
+	HandoffRedeemed = "handoff_redeemed"
+	// HandoffRefused: a hand-off ticket was refused (Detail.reason:
+	// unknown_or_used, expired, wrong_client, wrong_session) and the
+	// flow fell back to an ordinary login.
+	HandoffRefused = "handoff_refused"
 )
 
 // Event is what a caller records; Record fills the time.

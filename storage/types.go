@@ -35,18 +35,24 @@ type Client struct {
 	RequirePKCE  bool `json:"require_pkce"`
 	RequireNonce bool `json:"require_nonce"`
 	// RequirePAR is always true for public clients.
-	RequirePAR           bool      `json:"require_par"`
-	SectorIdentifier     string    `json:"sector_identifier,omitempty"`
-	BackchannelLogoutURI string    `json:"backchannel_logout_uri,omitempty"`
-	InitiateLoginURI     string    `json:"initiate_login_uri,omitempty"`
-	Category             string    `json:"category,omitempty"` // identified (K2) or pseudonymous (K3)
-	AcceptedRelations    []string  `json:"accepted_relations,omitempty"`
-	Standalone           bool      `json:"standalone,omitempty"`
-	AccessTokenFormat    string    `json:"access_token_format,omitempty"` // opaque (or empty) or jwt (RFC 9068)
-	AnySecretMethod      bool      `json:"any_secret_method,omitempty"`   // secret by Basic or post: no method pinned (clients.Registration.AuthMethod)
-	Disabled             bool      `json:"disabled,omitempty"`
-	CreatedAt            time.Time `json:"created_at"`
-	UpdatedAt            time.Time `json:"updated_at"`
+	RequirePAR           bool   `json:"require_par"`
+	SectorIdentifier     string `json:"sector_identifier,omitempty"`
+	BackchannelLogoutURI string `json:"backchannel_logout_uri,omitempty"`
+	InitiateLoginURI     string `json:"initiate_login_uri,omitempty"`
+	// LaunchURIs are the tool's pages a portal may open it at: a
+	// hand-off's target_link_uri must equal one (package handoff).
+	LaunchURIs []string `json:"launch_uris,omitempty"`
+	// HandoffPortal marks a first-party portal that may hand a citizen's
+	// login off to tools (POST /handoff); set only by the operator.
+	HandoffPortal     bool      `json:"handoff_portal,omitempty"`
+	Category          string    `json:"category,omitempty"` // identified (K2) or pseudonymous (K3)
+	AcceptedRelations []string  `json:"accepted_relations,omitempty"`
+	Standalone        bool      `json:"standalone,omitempty"`
+	AccessTokenFormat string    `json:"access_token_format,omitempty"` // opaque (or empty) or jwt (RFC 9068)
+	AnySecretMethod   bool      `json:"any_secret_method,omitempty"`   // secret by Basic or post: no method pinned (clients.Registration.AuthMethod)
+	Disabled          bool      `json:"disabled,omitempty"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 
 	// PolicyURI and LogoURI are shown to the person logging in
 	// (RFC 7591 §2).
