@@ -41,6 +41,8 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 		JWKSURI:              r.JWKSURI,
 		BackchannelLogoutURI: r.BackchannelLogoutURI,
 		InitiateLoginURI:     r.InitiateLoginURI,
+		LaunchURIs:           nilIfEmpty(dedupe(r.LaunchURIs)),
+		HandoffPortal:        r.HandoffPortal,
 		Standalone:           r.Standalone,
 		PolicyURI:            r.PolicyURI,
 		LogoURI:              r.LogoURI,
@@ -86,12 +88,7 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 			b.fail(metadataErr("backchannel_logout_uri", "%q: %s", v, why))
 		}
 	}
-	// The browser, not oidcp, goes to initiate_login_uri.
-	if v := r.InitiateLoginURI; v != "" {
-		if why := checkWebURI(v); why != "" {
-			b.fail(metadataErr("initiate_login_uri", "%q: %s", v, why))
-		}
-	}
+	b.errs = append(b.errs, handoffErrs(r.InitiateLoginURI, c.LaunchURIs, r.HandoffPortal, hasCode)...)
 	// The browser fetches these too; oidcp only shows them.
 	for _, f := range []struct{ field, v string }{{"policy_uri", r.PolicyURI}, {"logo_uri", r.LogoURI}} {
 		if f.v == "" {
@@ -121,6 +118,42 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 		c.SecretHash = h
 	}
 	return c, nil
+}
+
+// CheckHandoff applies Build's rules for the hand-off metadata to a
+// stored client whose initiate_login_uri, launch_uris or handoff_portal
+// the operator changes (oidcp clients update); nil when they hold.
+func CheckHandoff(c storage.Client) error {
+	errs := handoffErrs(c.InitiateLoginURI, c.LaunchURIs, c.HandoffPortal, slices.Contains(c.GrantTypes, GrantAuthorizationCode))
+	if len(errs) > 0 {
+		return fmt.Errorf("clients: invalid registration:\n%w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// handoffErrs are the problems of a tool's hand-off metadata: the
+// browser, not oidcp, goes to initiate_login_uri and the launch URIs, so
+// they follow checkWebURI; launch URIs need an initiate_login_uri; a
+// portal logs citizens in, so it needs the code grant.
+func handoffErrs(initiate string, launch []string, portal, hasCode bool) []error {
+	var errs []error
+	if initiate != "" {
+		if why := checkWebURI(initiate); why != "" {
+			errs = append(errs, metadataErr("initiate_login_uri", "%q: %s", initiate, why))
+		}
+	}
+	for _, v := range launch {
+		if why := checkWebURI(v); why != "" {
+			errs = append(errs, metadataErr("launch_uris", "%q: %s", v, why))
+		}
+	}
+	if len(launch) > 0 && initiate == "" {
+		errs = append(errs, metadataErr("launch_uris", "need an initiate_login_uri: a portal opens the tool there (OIDC Core §4)"))
+	}
+	if portal && !hasCode {
+		errs = append(errs, metadataErr("handoff_portal", "a portal hands off a citizen's login, so it needs the authorization_code grant"))
+	}
+	return errs
 }
 
 // builder collects every problem, so one attempt reports them all.
@@ -413,6 +446,13 @@ func dedupe(in []string) []string {
 		}
 	}
 	return out
+}
+
+func nilIfEmpty(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	return in
 }
 
 func nonNil(in []string) []string {

@@ -131,6 +131,14 @@ type Registration struct {
 	BackchannelLogoutSessionRequired bool
 	// InitiateLoginURI is where the hand-off sends the browser (OIDC Core §4).
 	InitiateLoginURI string
+	// LaunchURIs are the tool's pages a portal may open it at (the
+	// hand-off's target_link_uri must equal one); they need an
+	// InitiateLoginURI and follow its rules.
+	LaunchURIs []string
+	// HandoffPortal marks a first-party portal allowed to hand a
+	// citizen's login off to tools (POST /handoff). Only the operator
+	// sets it; dynamic registration refuses it.
+	HandoffPortal bool
 	// Category is identified (default) or pseudonymous.
 	Category string
 	// AcceptedRelations are the relations the tool accepts for acting on

@@ -183,14 +183,15 @@ var errChanged = errors.New("client changed meanwhile")
 // keepOperatorFields carries over what only the operator sets from the
 // stored client cur into the vendor's rebuilt client c: the kill-switch
 // (Disabled; a client the operator disables meanwhile stays disabled),
-// the audience, the sector identifier, the back-channel sid requirement
-// and, for a client that stays confidential, relaxed PKCE and nonce.
+// the audience, the sector identifier, the back-channel sid requirement,
+// the hand-off portal flag and, for a client that stays confidential, relaxed PKCE and nonce.
 func keepOperatorFields(c, cur storage.Client) storage.Client {
 	c.Disabled = cur.Disabled
 	c.Audience = cur.Audience
 	c.SectorIdentifier = cur.SectorIdentifier
 	c.BackchannelLogoutSessionRequired = cur.BackchannelLogoutSessionRequired
 	c.Vendor = cur.Vendor
+	c.HandoffPortal = cur.HandoffPortal
 	if !c.Public && !cur.Public {
 		c.RequirePKCE, c.RequireNonce = cur.RequirePKCE, cur.RequireNonce
 	}

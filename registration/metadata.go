@@ -30,6 +30,7 @@ type Metadata struct {
 	PolicyURI                   string          `json:"policy_uri,omitempty"`
 	LogoURI                     string          `json:"logo_uri,omitempty"`
 	InitiateLoginURI            string          `json:"initiate_login_uri,omitempty"`
+	LaunchURIs                  []string        `json:"launch_uris,omitempty"`
 	BackchannelLogoutURI        string          `json:"backchannel_logout_uri,omitempty"`
 	IDTokenSignedResponseAlg    string          `json:"id_token_signed_response_alg,omitempty"`
 	RequirePAR                  bool            `json:"require_pushed_authorization_requests,omitempty"`
@@ -39,6 +40,9 @@ type Metadata struct {
 	AccessTokenFormat           string          `json:"access_token_format,omitempty"`
 	// ClientID is only read on update (RFC 7592 §2.2 requires it).
 	ClientID string `json:"client_id,omitempty"`
+	// HandoffPortal is only the operator's to set; a registration that
+	// asks for it is refused (registration).
+	HandoffPortal json.RawMessage `json:"handoff_portal,omitempty"`
 }
 
 // Response is what registration and RFC 7592 reads answer: the client's
@@ -76,7 +80,7 @@ func decodeMetadata(r io.Reader) (Metadata, error) {
 
 func jsonKind(field string) string {
 	switch field {
-	case "redirect_uris", "post_logout_redirect_uris", "grant_types", "response_types", "accepted_relations":
+	case "redirect_uris", "post_logout_redirect_uris", "grant_types", "response_types", "accepted_relations", "launch_uris":
 		return "array of strings"
 	case "jwks":
 		return "object (a JWK Set)"
@@ -103,6 +107,7 @@ func (m Metadata) registration() (clients.Registration, error) {
 		RequirePAR:             m.RequirePAR,
 		BackchannelLogoutURI:   m.BackchannelLogoutURI,
 		InitiateLoginURI:       m.InitiateLoginURI,
+		LaunchURIs:             m.LaunchURIs,
 		Category:               m.Category,
 		AcceptedRelations:      m.AcceptedRelations,
 		Standalone:             m.Standalone,
@@ -116,6 +121,9 @@ func (m Metadata) registration() (clients.Registration, error) {
 	// RFC 7591 §2: "none" is a public client, which has no secret.
 	if m.TokenEndpointAuthMethod == clients.AuthNone {
 		r.Public, r.AuthMethod = true, ""
+	}
+	if len(m.HandoffPortal) > 0 && string(m.HandoffPortal) != "false" && string(m.HandoffPortal) != "null" {
+		return r, fieldError("invalid_client_metadata", "handoff_portal", "is set only by the operator: a portal that may hand off citizens' logins is a first-party client (oidcp clients create --handoff-portal)")
 	}
 	for _, rt := range m.ResponseTypes {
 		if rt != "code" {
@@ -157,6 +165,7 @@ func metadataOf(c storage.Client) Metadata {
 		PolicyURI:                   c.PolicyURI,
 		LogoURI:                     c.LogoURI,
 		InitiateLoginURI:            c.InitiateLoginURI,
+		LaunchURIs:                  c.LaunchURIs,
 		BackchannelLogoutURI:        c.BackchannelLogoutURI,
 		IDTokenSignedResponseAlg:    c.IDTokenSignedResponseAlg,
 		RequirePAR:                  c.RequirePAR,

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -17,6 +18,7 @@ import (
 //	POST /admin/v1/tenants/{tenant}/clients/{id}/disable  {"reason": "...", "operator": "..."}
 //	POST /admin/v1/tenants/{tenant}/clients/{id}/enable   {"reason": "...", "operator": "..."}
 //	POST /admin/v1/tenants/{tenant}/grants/{id}/revoke    {"reason": "...", "operator": "..."}
+//	POST /admin/v1/tenants/{tenant}/clients/{id}/handoff  {"handoff_portal": true, "initiate_login_uri": "...", "launch_uris": [...]}
 func (cw *consentWiring) adminRoutes(cfg Config) []adminRoute {
 	auth := adminAuth(cfg.AdminToken)
 	known := func(w http.ResponseWriter, tenant string) bool {
@@ -27,6 +29,31 @@ func (cw *consentWiring) adminRoutes(cfg Config) []adminRoute {
 		return true
 	}
 	return []adminRoute{
+		{"POST /admin/v1/tenants/{tenant}/clients/{id}/handoff", adminTokenGuard(cfg.AdminToken, "the operator API is disabled: set admin_token (OIDCP_ADMIN_TOKEN, at least 32 characters) to enable it")(
+			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				tenant := r.PathValue("tenant")
+				if !known(w, tenant) {
+					return
+				}
+				var ch handoffChange
+				dec := json.NewDecoder(io.LimitReader(r.Body, 16<<10))
+				dec.DisallowUnknownFields()
+				if err := dec.Decode(&ch); err != nil || ch == (handoffChange{}) {
+					writeStatus(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": `the body must be a JSON object with any of "handoff_portal", "initiate_login_uri", "launch_uris"`})
+					return
+				}
+				c, err := applyHandoffChange(r.Context(), cw.store, tenant, r.PathValue("id"), ch, cw.now())
+				switch {
+				case errors.Is(err, storage.ErrNotFound):
+					writeStatus(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": "no such client in the tenant"})
+				case len(clients.Fields(err)) > 0:
+					writeStatus(w, http.StatusBadRequest, map[string]string{"error": "invalid_client_metadata", "error_description": err.Error()})
+				case err != nil:
+					writeStatus(w, http.StatusInternalServerError, map[string]string{"error": "server_error", "error_description": err.Error()})
+				default:
+					writeStatus(w, http.StatusOK, c)
+				}
+			}))},
 		{"POST /admin/v1/tenants/{tenant}/clients/{id}/disable", auth(func(w http.ResponseWriter, r *http.Request, body operatorBody) {
 			tenant := r.PathValue("tenant")
 			if !known(w, tenant) {

@@ -18,7 +18,7 @@ import (
 
 func newClientsCmd() *cobra.Command {
 	c := &cobra.Command{Use: "clients", Short: "Register, list and delete OAuth clients (JSON output)"}
-	c.AddCommand(newClientsCreateCmd(), newClientsListCmd(), newClientsDeleteCmd(), newClientsDisableCmd(), newClientsEnableCmd())
+	c.AddCommand(newClientsCreateCmd(), newClientsListCmd(), newClientsDeleteCmd(), newClientsDisableCmd(), newClientsEnableCmd(), newClientsUpdateCmd())
 	return c
 }
 
@@ -105,7 +105,9 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringVar(&r.AuthSigningAlg, "token-endpoint-auth-signing-alg", "", "private_key_jwt: accept only RS256, ES256 or PS256 assertions (default: each one a registered key fits)")
 	f.StringVar(&r.BackchannelLogoutURI, "backchannel-logout-uri", "", "back-channel logout endpoint of the client")
 	f.BoolVar(&r.BackchannelLogoutSessionRequired, "backchannel-logout-session-required", false, "the client needs sid in every logout token")
-	f.StringVar(&r.InitiateLoginURI, "initiate-login-uri", "", "third-party-initiated login endpoint of the client (hand-off)")
+	f.StringVar(&r.InitiateLoginURI, "initiate-login-uri", "", "third-party-initiated login endpoint of the client (hand-off, OIDC Core §4)")
+	f.StringArrayVar(&r.LaunchURIs, "launch-uri", nil, "page a portal may open the tool at (hand-off target_link_uri, exact); repeat; needs --initiate-login-uri")
+	f.BoolVar(&r.HandoffPortal, "handoff-portal", false, "first-party portal: may hand a citizen's login off to tools (POST /handoff)")
 	f.StringVar(&r.SectorIdentifier, "sector-identifier", "", "sector for pairwise subject identifiers, needed when redirect URIs are on several hosts; clients with the same one see the same sub for a person (default: the redirect URIs' host; for loopback or private-use URIs the client's id)")
 	f.StringVar(&r.Category, "category", "", "identified (K2, default: may get pid and names) or pseudonymous (K3: pairwise ids only)")
 	f.StringArrayVar(&r.AcceptedRelations, "accept-relation", nil, "relation under which a citizen may act for someone in the tool: parent, power_of_attorney or assigned_power_of_attorney; repeat (default none: the citizen acts only for themselves)")
