@@ -2,7 +2,8 @@
 // authorization request, carried through the browser by one cookie, moved
 // from step to step by Next.
 //
-//	            ┌──────────────────── live login session that satisfies the request
+//	            ┌──────────────────── portal's hand-off ticket (RedeemTicket) ──> authenticated, choice made
+//	            ├──────────────────── live login session that satisfies the request
 //	            │                                  (prompt, max_age, acr_values)
 //	authorize ──┴──> upstream ──(callback: state, cookie)──> authenticated
 //	                                                              │
@@ -18,6 +19,11 @@
 //	                   │                                           │
 //	                   ▼ <─────────────────────────────────────────┘
 //	                 issue: the code goes to the client
+//
+// A hand-off ticket (package handoff) is no step of its own: nothing
+// waits for the browser. Redeeming it is the transition RedeemTicket,
+// which settles the upstream and the choose steps at once, so that Next
+// goes on to consent (when no grant covers the request) or issue.
 //
 // Next decides the following step from the flow's persisted state alone
 // (Authenticated, ChoiceRequired/Choice, ConsentRequired/Consented,

@@ -63,6 +63,11 @@ type Flow struct {
 	HandoffRequired bool `json:"handoff_required,omitempty"`
 	HandedOff       bool `json:"handed_off,omitempty"`
 
+	// HandedOffFrom is the portal client whose hand-off ticket started
+	// the flow authenticated, with the choice it carried (RedeemTicket);
+	// "" for every other flow.
+	HandedOffFrom string `json:"handed_off_from,omitempty"`
+
 	// CreatedAt is when the flow was first persisted.
 	CreatedAt time.Time `json:"-"`
 }
@@ -110,6 +115,23 @@ func (f *Flow) Authenticate(sessionID, holder string) error {
 	}
 	f.Authenticated, f.SessionID, f.Holder = true, sessionID, holder
 	f.Upstream = nil
+	return nil
+}
+
+// RedeemTicket starts a flow authenticated by a portal's hand-off ticket
+// (package handoff): the browser's login session sessionID of holder
+// satisfies the request, and the choice of whom to act for (ChoiceSelf
+// or a pid) is the one made at the portal, so neither the upstream nor
+// the chooser step comes. Only a fresh flow can be handed off.
+func (f *Flow) RedeemTicket(sessionID, holder, choice, portal string) error {
+	if f.Step != "" || f.Authenticated || f.Choice != "" {
+		return fmt.Errorf("%w: hand-off ticket at %q", ErrWrongStep, f.Step)
+	}
+	if sessionID == "" || holder == "" || choice == "" || portal == "" {
+		return errors.New("authflow: a hand-off needs a session, a person, a choice and a portal")
+	}
+	f.Authenticated, f.SessionID, f.Holder = true, sessionID, holder
+	f.Choice, f.HandedOffFrom = choice, portal
 	return nil
 }
 

@@ -165,3 +165,31 @@ func TestTransitions(t *testing.T) {
 		}
 	})
 }
+
+// TestRedeemTicket: a hand-off ticket settles login and choice of a
+// fresh flow, so Next goes to consent or issue; a flow already under
+// way cannot be handed off.
+func TestRedeemTicket(t *testing.T) {
+	var f Flow
+	if err := f.RedeemTicket("sid", "holder", "child", "portal"); err != nil {
+		t.Fatal(err)
+	}
+	if !f.Authenticated || f.ChoiceOrSelf() != "child" || f.HandedOffFrom != "portal" || f.Next() != StepIssue {
+		t.Fatalf("after RedeemTicket: %+v, next %q", f, f.Next())
+	}
+	f.RequireConsent()
+	if f.Next() != StepConsent {
+		t.Fatalf("with consent required: next %q", f.Next())
+	}
+	if err := f.RedeemTicket("sid", "holder", "child", "portal"); !errors.Is(err, ErrWrongStep) {
+		t.Errorf("second RedeemTicket: %v", err)
+	}
+	g := Flow{Step: StepUpstream}
+	if err := g.RedeemTicket("sid", "holder", ChoiceSelf, "portal"); !errors.Is(err, ErrWrongStep) {
+		t.Errorf("RedeemTicket at the upstream step: %v", err)
+	}
+	var h Flow
+	if err := h.RedeemTicket("", "holder", ChoiceSelf, "portal"); err == nil || h.Authenticated {
+		t.Errorf("RedeemTicket without a session: %v %+v", err, h)
+	}
+}

@@ -87,6 +87,9 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 			reauth = true
 		}
 		f := newFlow(r, ar, viaPAR)
+		if p.redeemHandoff(w, r, t, ar, f, sess, login, loggedIn && !reauth) {
+			return
+		}
 		if loggedIn && !reauth {
 			p.afterLogin(w, r, t, ar, f, sess, *login)
 			return

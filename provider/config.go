@@ -57,6 +57,10 @@ type Config struct {
 	// resources' inbound access policies (*resources.Policy); nil: the
 	// grant is not offered.
 	Exchange exchange.Policy
+	// Handoff redeems a portal's hand-off ticket that a tool's
+	// authorization request carries as login_hint (handoff.Tickets);
+	// nil: no hand-off.
+	Handoff HandoffRedeemer
 }
 
 // Limits are the rate limits of the endpoints anyone can call, counted in

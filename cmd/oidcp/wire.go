@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/demo"
+	"github.com/oidcp/oidcp/handoff"
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/metrics"
 	"github.com/oidcp/oidcp/outbound"
@@ -59,6 +60,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		mockClient = inProcessClient(cfg.mockIssuer(), http.StripPrefix(mockPath, mock))
 	}
 
+	tickets := handoff.NewTickets(store, now, log.With("component", "handoff"))
 	pcfg := provider.Config{
 		BaseURL:              cfg.BaseURL,
 		AccessTokenLifespan:  cfg.AccessTokenLifetime,
@@ -78,6 +80,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		// RFC 8693 token exchange, decided by the resources the
 		// operator registered (oidcp resources add).
 		Exchange: resources.NewPolicy(store),
+		Handoff:  tickets,
 	}
 	for _, t := range cfg.Tenants {
 		upc := hc
@@ -103,7 +106,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	if err != nil {
 		return nil, false, err
 	}
-	handlers = append(handlers, p)
+	handlers = append(handlers, p, handoffRoutes(cfg, store, p, tickets, log, now))
 	// "Bruk og tilganger": one account.Service; the JSON API under every
 	// tenant's issuer.
 	acct := newAccountService(cfg, cw)
