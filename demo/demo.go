@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -45,6 +46,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// Now is the clock for the flow cookie's expiry and ID token checks.
 	Now func() time.Time
+	// Tools, when set, makes the demo a portal stand-in: after a login it
+	// lists the tenant's tools that can be opened from a portal and
+	// launches them through oidcp's hand-off (portal.go).
+	Tools func(ctx context.Context, tenant string) ([]Tool, error)
 }
 
 // Handler serves the demo's pages: GET /demo/, /demo/login and
@@ -60,6 +65,7 @@ type Handler struct {
 	seal       *sealer
 	hc         *http.Client
 	now        func() time.Time
+	listTools  func(ctx context.Context, tenant string) ([]Tool, error)
 	mux        *http.ServeMux
 }
 
@@ -96,6 +102,8 @@ func New(cfg Config) (*Handler, error) {
 		seal:   seal,
 		hc:     cfg.HTTPClient,
 		now:    cfg.Now,
+		// The portal stand-in's list of tools (portal.go).
+		listTools: cfg.Tools,
 	}
 	if h.hc == nil {
 		h.hc = &http.Client{Timeout: 10 * time.Second}
@@ -118,6 +126,7 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.HandleFunc("GET "+Path+"{$}", h.home)
 	h.mux.HandleFunc("GET "+Path+"login", h.login)
 	h.mux.HandleFunc("GET "+Path+"callback", h.callback)
+	h.mux.HandleFunc("POST "+Path+"launch", h.launch)
 	return h, nil
 }
 

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -110,6 +112,8 @@ type result struct {
 	Scope          string
 	Refresh        bool
 	LogoutURL      string
+	// Tools can be opened from here (portal stand-in, portal.go).
+	Tools []Tool
 }
 
 // callback finishes the flow: GET /demo/callback?code=…&state=…[&iss=…],
@@ -209,6 +213,16 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 			"ui_locales":               {lang},
 		}
 		res.LogoutURL = endSession + "?" + v.Encode()
+	}
+	if tools, origins := h.tools(r.Context(), p.t.Name); len(tools) > 0 && tok.AccessToken != "" {
+		res.Tools = tools
+		exp := tok.Expiry
+		if exp.IsZero() {
+			exp = h.now().Add(10 * time.Minute)
+		}
+		h.setPortal(w, portalState{Tenant: p.t.Name, AccessToken: tok.AccessToken, Expires: exp.Unix()})
+		// A launch's redirects go on to the tools' origins.
+		w.Header().Set("Content-Security-Policy", strings.Replace(h.csp, "form-action 'self'", "form-action 'self' "+origins, 1))
 	}
 	h.render(w, http.StatusOK, "callback", page{Lang: lang, T: tx, Result: &res, Base: h.base})
 }

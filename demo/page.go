@@ -18,6 +18,7 @@ type texts struct {
 	errTitle, errUnknownTenant, errBadPID, errDiscovery         string
 	errAuthorization, errNoFlow, errFlowExpired, errState       string
 	errIssuer, errExchange, errIDToken, errUserInfo             string
+	toolsHeading, toolsIntro, open, errHandoff, errNoPortal     string
 }
 
 var allTexts = map[string]texts{
@@ -53,6 +54,11 @@ var allTexts = map[string]texts{
 		errExchange:      "Koden kunne ikke veksles inn i tokens.",
 		errIDToken:       "ID-tokenet er ikke gyldig.",
 		errUserInfo:      "Brukerinfo feilet",
+		toolsHeading:     "Åpne et verktøy",
+		toolsIntro:       "Demoen står for portalen i utviklingsmodus: verktøyene under åpnes innlogget, på vegne av den samme personen, uten ny innlogging (sømløst uthopp).",
+		open:             "Åpne",
+		errHandoff:       "Uthoppet til verktøyet feilet.",
+		errNoPortal:      "Fant ingen innlogging i demoen å åpne verktøyet fra. Logg inn på nytt.",
 	},
 	"nn": {
 		title:            "oidcp demo",
@@ -86,6 +92,11 @@ var allTexts = map[string]texts{
 		errExchange:      "Koden kunne ikkje vekslast inn i tokens.",
 		errIDToken:       "ID-tokenet er ikkje gyldig.",
 		errUserInfo:      "Brukarinfo feila",
+		toolsHeading:     "Opne eit verktøy",
+		toolsIntro:       "Demoen står for portalen i utviklingsmodus: verktøya under blir opna innlogga, på vegner av den same personen, utan ny innlogging (saumlaust uthopp).",
+		open:             "Opne",
+		errHandoff:       "Uthoppet til verktøyet feila.",
+		errNoPortal:      "Fann inga innlogging i demoen å opne verktøyet frå. Logg inn på nytt.",
 	},
 	"en": {
 		title:            "oidcp demo",
@@ -119,6 +130,11 @@ var allTexts = map[string]texts{
 		errExchange:      "The code could not be exchanged for tokens.",
 		errIDToken:       "The ID token is not valid.",
 		errUserInfo:      "Userinfo failed",
+		toolsHeading:     "Open a tool",
+		toolsIntro:       "The demo stands in for the portal in development mode: the tools below open logged in, acting for the same person, without another login (seamless hand-off).",
+		open:             "Open",
+		errHandoff:       "The hand-off to the tool failed.",
+		errNoPortal:      "No login at the demo to open the tool from. Log in again.",
 	},
 }
 
@@ -159,6 +175,7 @@ func (p page) Text(name string) string {
 		"repSelf": t.repSelf, "idHeading": t.idHeading, "uiHeading": t.uiHeading, "tokHeading": t.tokHeading,
 		"scope": t.scope, "refreshYes": t.refreshYes, "refreshNo": t.refreshNo, "relogin": t.relogin,
 		"logout": t.logout, "back": t.back, "errTitle": t.errTitle,
+		"toolsHeading": t.toolsHeading, "toolsIntro": t.toolsIntro, "open": t.open,
 	}[name]
 }
 
@@ -216,6 +233,11 @@ var templates = template.Must(template.New("demo").Parse(layout + `
 <p><a href="{{.URL "login" "tenant" .Result.Tenant "select" "1"}}">{{.Text "relogin"}}</a>
 {{if .Result.LogoutURL}} · <a href="{{.Result.LogoutURL}}">{{.Text "logout"}}</a>{{end}}
 · <a href="{{.URL ""}}">{{.Text "back"}}</a></p>
+{{if .Result.Tools}}<h2>{{.Text "toolsHeading"}}</h2>
+<p>{{.Text "toolsIntro"}}</p>
+<ul id="tools">{{range .Result.Tools}}
+<li><form method="post" action="{{$.Base}}/demo/launch"><input type="hidden" name="lang" value="{{$.Lang}}"><input type="hidden" name="tenant" value="{{$.Result.Tenant}}"><input type="hidden" name="client_id" value="{{.ClientID}}"><input type="hidden" name="target_link_uri" value="{{.LaunchURI}}"><button type="submit" id="open-{{.ClientID}}">{{$.Text "open"}} {{.Name}}</button></form></li>{{end}}
+</ul>{{end}}
 {{template "foot" .}}{{end}}
 
 {{define "error"}}{{template "head" .}}

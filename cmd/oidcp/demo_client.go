@@ -17,7 +17,8 @@ const demoClientID = "demo"
 
 // demoRegistration is the demo's client in every tenant: a confidential,
 // identified tool that accepts every relation, so the chooser shows all
-// of a person's choices.
+// of a person's choices, and a hand-off portal, so it can stand in for
+// the portal that opens tools (docs/handoff.md).
 func demoRegistration(cfg Config, secret string) clients.Registration {
 	return clients.Registration{
 		ID:                     demoClientID,
@@ -30,6 +31,7 @@ func demoRegistration(cfg Config, secret string) clients.Registration {
 		Category:               clients.CategoryIdentified,
 		AcceptedRelations: []string{string(representation.Parent), string(representation.PowerOfAttorney),
 			string(representation.AssignedPowerOfAttorney)},
+		HandoffPortal: true,
 	}
 }
 

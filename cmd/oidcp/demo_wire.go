@@ -24,7 +24,7 @@ func newDemo(ctx context.Context, cfg Config, store storage.ClientStore, log *sl
 		return nil, nil
 	}
 	secret := clients.GenerateSecret()
-	dcfg := demo.Config{BaseURL: cfg.BaseURL, Now: now}
+	dcfg := demo.Config{BaseURL: cfg.BaseURL, Now: now, Tools: launchableTools(store)}
 	if err := registerDemoClient(ctx, store, cfg.tenantNames(), demoRegistration(cfg, secret), now()); err != nil {
 		return nil, err
 	}
@@ -40,4 +40,24 @@ func newDemo(ctx context.Context, cfg Config, store storage.ClientStore, log *sl
 	}
 	dcfg.HTTPClient = hc
 	return demo.New(dcfg)
+}
+
+// launchableTools lists, for the demo's portal stand-in, a tenant's tools
+// that a portal can open: enabled, with an initiate_login_uri and at least
+// one launch URI (the first is where the demo opens it).
+func launchableTools(store storage.ClientStore) func(ctx context.Context, tenant string) ([]demo.Tool, error) {
+	return func(ctx context.Context, tenant string) ([]demo.Tool, error) {
+		cs, err := store.ListClients(ctx, tenant)
+		if err != nil {
+			return nil, err
+		}
+		var out []demo.Tool
+		for _, c := range cs {
+			if c.Disabled || c.InitiateLoginURI == "" || len(c.LaunchURIs) == 0 {
+				continue
+			}
+			out = append(out, demo.Tool{ClientID: c.ID, Name: c.Name, LaunchURI: c.LaunchURIs[0], InitiateLoginURI: c.InitiateLoginURI})
+		}
+		return out, nil
+	}
 }
