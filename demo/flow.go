@@ -58,7 +58,7 @@ func (h *Handler) oauth(p *rp, prov *oidc.Provider) *oauth2.Config {
 	}
 }
 
-// login starts a code flow: GET /demo/login?tenant=T[&pid=P][&select=1][&lang=L].
+// login starts a code flow: GET /demo/login?tenant=T[&pid=P[&acting_for=A]][&select=1][&lang=L].
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	lang := uilang.Pick(r, q.Get("lang"))
@@ -95,6 +95,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if pid != "" {
 		// ID-porten's headless test login, which oidcp passes upstream.
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", "testid:"+pid))
+		if a := q.Get("acting_for"); a != "" {
+			// The chooser's headless stand-in ("self" or a pid).
+			opts = append(opts, oauth2.SetAuthURLParam("testid_acting_for", a))
+		}
 	}
 	if q.Get("select") == "1" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "select_account"))
