@@ -159,6 +159,47 @@ func TestHandoffE2E(t *testing.T) {
 		t.Error("the redemption is not in the usage log")
 	}
 
+	t.Run("consent", func(t *testing.T) {
+		// A tool asking for a data-exchange scope: the first hand-off
+		// shows only the consent page (for Jonas), the next none.
+		toolD, _, launchD := handoffTool(t, s, "tool-d")
+		s.cli.on(t).ok("clients", "delete", "--tenant", "sandbox", "--id", "tool-d")
+		s.cli.on(t).ok("clients", "create", "--tenant", "sandbox", "--id", "tool-d", "--secret", toolD.c.secret,
+			"--redirect-uri", toolD.c.redirect, "--scope", "openid profile "+dataScope, "--accept-relation", "parent",
+			"--initiate-login-uri", "http://127.0.0.1:9/tool-d/initiate", "--launch-uri", launchD)
+		toolD.conf.Scopes = []string{"openid", "profile", dataScope}
+		time.Sleep(1100 * time.Millisecond) // the nodes' client cache
+		for round, wantPage := range []bool{true, false} {
+			tkt := launch(t, s, b, "tool-d", launchD).Query().Get("login_hint")
+			a := toolD.authURL("", oauth2.SetAuthURLParam("login_hint", tkt))
+			q, v, err := toolD.authorizeE(b, a)
+			if wantPage {
+				if err == nil || v.status != http.StatusOK || !strings.Contains(v.body, `value="allow"`) || !strings.Contains(v.body, jonasName(t, s)) {
+					t.Fatalf("round %d: want the consent page for Jonas: %v %s", round, err, v)
+				}
+				q = toolD.answerConsent(t, b, v, a, "allow")
+			} else if err != nil {
+				t.Fatalf("round %d: want a code without any page: %v %s", round, err, v)
+			}
+			for _, hop := range v.hops {
+				if strings.Contains(hop, mockPath) || strings.Contains(hop, "/choose") {
+					t.Errorf("round %d: login or chooser visited: %v", round, v.hops)
+				}
+			}
+			tk, err := toolD.exchangeE(q.Get("code"), a.verifier)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cl map[string]any
+			_ = tk.id.Claims(&cl)
+			if rep := repClaim(t, cl); rep["relation"] != "parent" {
+				t.Errorf("round %d: representation %v", round, rep)
+			}
+			if scope, _ := tk.oauth.Extra("scope").(string); !strings.Contains(scope, dataScope) {
+				t.Errorf("round %d: scope %q lacks %s", round, scope, dataScope)
+			}
+		}
+	})
 	t.Run("replay", func(t *testing.T) {
 		// In a browser without the portal's session: the eID's login page.
 		other := newBrowser()
@@ -253,4 +294,10 @@ func readBody(resp *http.Response) string {
 			return sb.String()
 		}
 	}
+}
+
+func jonasName(t *testing.T, s *repServer) string {
+	t.Helper()
+	p, _ := s.pop.Lookup(population.KeyJonas)
+	return p.GivenName
 }
