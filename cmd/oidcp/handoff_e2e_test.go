@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -198,6 +201,50 @@ func TestHandoffE2E(t *testing.T) {
 			if scope, _ := tk.oauth.Extra("scope").(string); !strings.Contains(scope, dataScope) {
 				t.Errorf("round %d: scope %q lacks %s", round, scope, dataScope)
 			}
+		}
+	})
+	t.Run("private_key_jwt portal with a Bearer token", func(t *testing.T) {
+		key := newRSAKey(t, "kp-1")
+		path := filepath.Join(t.TempDir(), "kp.jwks.json")
+		if err := os.WriteFile(path, jwks(t, key), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		kc := e2eClient{tenant: "sandbox", id: "key-portal", redirect: "http://127.0.0.1:9/key-portal/cb", scopes: []string{"openid", "profile"}}
+		s.cli.on(t).ok("clients", "create", "--tenant", "sandbox", "--id", kc.id, "--auth-method", "private_key_jwt", "--jwks", "@"+path,
+			"--redirect-uri", kc.redirect, "--handoff-portal", "--accept-relation", "parent")
+		assertion := func(aud string) string {
+			return key.sign(t, assertionClaims{iss: kc.id, sub: kc.id, aud: aud, jti: rand.Text(), iat: time.Now(), exp: s.clock.now().Add(time.Minute)})
+		}
+		rp := newRelyingParty(t, s.base+"/sandbox", kc, s.clock.now)
+		code, a, _, err := rp.loginE(b, kari, actingFor(jonas))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, out, _ := postForm(t, s.base+"/sandbox/token", codeForm(kc, code, a.verifier), assertionAuth(assertion(s.base+"/sandbox/token")))
+		access, _ := out["access_token"].(string)
+		if st != http.StatusOK || access == "" {
+			t.Fatalf("token: %d %v", st, out)
+		}
+		bearerAndAssertion := func(aud string) clientAuth {
+			return func(req *http.Request, form url.Values) {
+				assertionAuth(assertion(aud))(req, form)
+				req.Header.Set("Authorization", "Bearer "+access)
+			}
+		}
+		// client_id names the tool; the assertion names the portal.
+		st, out, _ = postForm(t, s.base+"/sandbox/handoff", url.Values{"client_id": {"tool-b"}, "target_link_uri": {launchB}}, bearerAndAssertion(s.base+"/sandbox"))
+		if st != http.StatusOK || !strings.Contains(fmt.Sprint(out["url"]), "login_hint=handoff_") {
+			t.Fatalf("hand-off by a private_key_jwt portal: %d %v", st, out)
+		}
+		// A wrong key is invalid_client.
+		other := newRSAKey(t, "kp-1")
+		st, out, _ = postForm(t, s.base+"/sandbox/handoff", url.Values{"client_id": {"tool-b"}, "target_link_uri": {launchB}},
+			func(req *http.Request, form url.Values) {
+				assertionAuth(other.sign(t, assertionClaims{iss: kc.id, sub: kc.id, aud: s.base + "/sandbox/token", jti: rand.Text(), iat: time.Now(), exp: s.clock.now().Add(time.Minute)}))(req, form)
+				req.Header.Set("Authorization", "Bearer "+access)
+			})
+		if st != http.StatusUnauthorized || out["error"] != "invalid_client" {
+			t.Errorf("an assertion signed by another key: %d %v", st, out)
 		}
 	})
 	t.Run("replay", func(t *testing.T) {
