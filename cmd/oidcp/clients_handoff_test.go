@@ -2,10 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/sqlite"
 )
 
 // TestClientsHandoffFlags: the operator registers a portal and a tool's
@@ -50,5 +57,54 @@ func TestClientsHandoffFlags(t *testing.T) {
 	}
 	if _, errs, code := c.run("clients", "update", "--tenant", "sandbox", "--id", "nobody", "--handoff-portal"); code == 0 || !strings.Contains(errs, "no client") {
 		t.Errorf("update of an unknown client: exit %d, %s", code, errs)
+	}
+}
+
+// TestOperatorAPIHandoff: the operator API sets a client's hand-off
+// metadata under the same rules as the CLI, behind the admin token.
+func TestOperatorAPIHandoff(t *testing.T) {
+	cfg := valid(t)
+	const tok = "an-admin-token-of-at-least-32-characters"
+	cfg.AdminToken = tok
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateClient(t.Context(), storage.Client{Tenant: "main", ID: "portal", GrantTypes: []string{"authorization_code"}}); err != nil {
+		t.Fatal(err)
+	}
+	h := adminHandler(prometheus.NewRegistry(), nil, (&consentWiring{store: st, now: time.Now}).adminRoutes(cfg)...)
+	call := func(auth, path, body string) (int, string) {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	path := "/admin/v1/tenants/main/clients/portal/handoff"
+	for _, tc := range []struct {
+		name, auth, path, body string
+		status                 int
+		want                   string
+	}{
+		{"no bearer", "", path, `{"handoff_portal":true}`, http.StatusUnauthorized, "invalid_token"},
+		{"unknown field", tok, path, `{"portal":true}`, http.StatusBadRequest, "invalid_request"},
+		{"nothing to change", tok, path, `{}`, http.StatusBadRequest, "invalid_request"},
+		{"unknown client", tok, "/admin/v1/tenants/main/clients/nobody/handoff", `{"handoff_portal":true}`, http.StatusNotFound, "not_found"},
+		{"launch URIs without initiate_login_uri", tok, path, `{"launch_uris":["https://p.example/"]}`, http.StatusBadRequest, "invalid_client_metadata"},
+		{"portal", tok, path, `{"handoff_portal":true}`, http.StatusOK, `"handoff_portal":true`},
+	} {
+		if status, body := call(tc.auth, tc.path, tc.body); status != tc.status || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: %d %s, want %d with %q", tc.name, status, body, tc.status, tc.want)
+		}
+	}
+	if c, err := st.GetClient(t.Context(), "main", "portal"); err != nil || !c.HandoffPortal {
+		t.Errorf("stored portal flag %v (%v)", c.HandoffPortal, err)
 	}
 }
