@@ -46,7 +46,6 @@ type EndpointConfig struct {
 	Clients Clients
 	Tickets *Tickets
 	Log     *slog.Logger
-	Now     func() time.Time
 }
 
 // Errors of /handoff besides the client authentication's (docs/handoff.md).
@@ -67,9 +66,6 @@ type Endpoint struct{ cfg EndpointConfig }
 func NewEndpoint(cfg EndpointConfig) *Endpoint {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	return &Endpoint{cfg: cfg}
 }

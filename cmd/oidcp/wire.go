@@ -106,7 +106,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	if err != nil {
 		return nil, false, err
 	}
-	handlers = append(handlers, p, handoffRoutes(cfg, store, p, tickets, log, now))
+	handlers = append(handlers, p, handoffRoutes(cfg, store, p, tickets, log))
 	// "Bruk og tilganger": one account.Service; the JSON API under every
 	// tenant's issuer.
 	acct := newAccountService(cfg, cw)
