@@ -51,6 +51,12 @@ func (p *Provider) redeemHandoff(w http.ResponseWriter, r *http.Request, t *tena
 		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 		return true
 	}
+	if !live || login == nil {
+		// A redeemer never grants without a live session; if one did,
+		// nobody is logged in by it.
+		p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithDebug("hand-off granted without a live login session"))
+		return true
+	}
 	choice := authflow.ChoiceSelf
 	if g.ActingFor != "" {
 		choice = g.ActingFor
