@@ -93,6 +93,10 @@ type Event struct {
 	Relation string `json:"relation,omitempty"`
 	// SelfUse: the subject acted for themself ("egen bruk").
 	SelfUse bool `json:"self_use"`
+	// Via is the portal the tool (Client) was opened from, for a
+	// hand-off (audit.HandoffIssued: "Åpnet <Client> fra <Via>"); nil
+	// otherwise.
+	Via *Party `json:"via,omitempty"`
 }
 
 // EventPage is one page of the usage log, newest first; Next is the

@@ -154,6 +154,7 @@ func (s *Service) Events(ctx context.Context, v Viewer, q EventQuery) (EventPage
 		n.person(e.Actor)
 		n.person(e.Subject)
 		n.client(e.ClientID)
+		n.client(viaOf(e))
 	}
 	if err := n.resolve(ctx); err != nil {
 		return EventPage{}, err
@@ -169,8 +170,20 @@ func (s *Service) Events(ctx context.Context, v Viewer, q EventQuery) (EventPage
 			Client: n.clientParty(e.ClientID), Subject: n.personParty(e.Subject), Actor: n.personParty(e.Actor),
 			Relation: rel, SelfUse: e.Actor != "" && e.Actor == e.Subject,
 		})
+		if via := viaOf(e); via != "" {
+			p := n.clientParty(via)
+			page.Events[len(page.Events)-1].Via = &p
+		}
 	}
 	return page, nil
+}
+
+// viaOf is the portal a hand-off event names, "" for any other event.
+func viaOf(e storage.Event) string {
+	if e.Kind != audit.HandoffIssued {
+		return ""
+	}
+	return detailString(e.Detail, "portal_client_id")
 }
 
 // relationOf says how an event's actor was related to its subject: the
