@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -71,6 +73,26 @@ func TestHandoffStep(t *testing.T) {
 	got, err := h.p.VerifyAccessToken(t.Context(), "main", at)
 	if err != nil || got.Viewer.Subject != jonas || got.Viewer.Person != kari || got.Viewer.Relation != "parent" {
 		t.Fatalf("the hand-off's token speaks for %+v (%v)", got.Viewer, err)
+	}
+
+	// The same through a pushed request (PAR): the ticket is among the
+	// pushed parameters.
+	n := len(fake.asked)
+	v = authParams("family", "")
+	v.Set("login_hint", ticketShaped)
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/main/par", strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("family", "tool-secret-0123456789abcdef")
+	status, out := h.jsonDo(req)
+	uri, _ := out["request_uri"].(string)
+	if status != http.StatusCreated || uri == "" {
+		t.Fatalf("PAR: %d %v", status, out)
+	}
+	if res := b.authorize(url.Values{"client_id": {"family"}, "request_uri": {uri}}); res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("hand-off through PAR: %d %v %.300s", res.status, res.location, res.body)
+	}
+	if len(fake.asked) != n+1 || fake.asked[n].Ticket != ticketShaped {
+		t.Errorf("the pushed ticket was not redeemed: %+v", fake.asked[n:])
 	}
 
 	// The tool accepts no relation: never another person, access_denied.
