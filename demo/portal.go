@@ -66,7 +66,7 @@ func (s *sealer) openJSON(v string, aad []byte, out any) bool {
 func (h *Handler) setPortal(w http.ResponseWriter, st portalState) {
 	http.SetCookie(w, &http.Cookie{
 		Name: portalCookie, Value: h.seal.sealJSON(st, portalAAD), Path: h.cookiePath,
-		MaxAge: int(time.Until(time.Unix(st.Expires, 0)).Seconds()), HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(time.Unix(st.Expires, 0).Sub(h.now()).Seconds()), HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 
