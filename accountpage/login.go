@@ -1,0 +1,211 @@
+package accountpage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// The pages log in as any relying party does (OpenID Connect Core §3.1,
+// authorization code flow, with PKCE S256 and nonce):
+//
+//	GET /account/…  no page session ─▶ /account/login ─▶ {issuer}/authorize
+//	   (eID only without a login session; the chooser when the person
+//	   may act for others)
+//	{issuer} ─▶ /account/callback?code&state&iss ─▶ token endpoint
+//	   ─▶ page session cookie ─▶ the page first asked for
+
+// scopes the pages ask for: who the person is (profile: the name on the
+// page) and the account scope the pages' tokens must carry.
+var scopes = []string{oidc.ScopeOpenID, "profile", Scope}
+
+func (h *Handler) oauth() *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: h.cfg.ClientID,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   h.cfg.Issuer + "/authorize",
+			TokenURL:  h.cfg.Issuer + "/token",
+			AuthStyle: oauth2.AuthStyleInParams, // a public client: client_id in the body
+		},
+		RedirectURL: h.cfg.Issuer + "/account/callback",
+		Scopes:      scopes,
+	}
+}
+
+// login starts the code flow: GET /account/login[?return=…][&prompt=select_account].
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	lang := h.lang(w, r)
+	q := r.URL.Query()
+	f := loginFlow{
+		State: random(), Nonce: random(), Verifier: oauth2.GenerateVerifier(),
+		Return: h.safeReturn(q.Get("return")), Lang: lang,
+		Expires: h.cfg.Now().Add(flowMaxAge).Unix(),
+	}
+	if err := h.writeFlow(w, f); err != nil {
+		h.cfg.Log.ErrorContext(r.Context(), "account page: write flow cookie", "err", err)
+		h.message(w, http.StatusInternalServerError, lang, "unavailable_title", "unavailable", "", "")
+		return
+	}
+	opts := []oauth2.AuthCodeOption{
+		oauth2.S256ChallengeOption(f.Verifier),
+		oidc.Nonce(f.Nonce),
+		oauth2.SetAuthURLParam("ui_locales", lang),
+	}
+	// "Bytt person": the chooser again, within the same login session.
+	if q.Get("prompt") == "select_account" {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "select_account"))
+	}
+	http.Redirect(w, r, h.oauth().AuthCodeURL(f.State, opts...), http.StatusSeeOther)
+}
+
+// safeReturn keeps a return path only when it is one of the pages', so
+// the login cannot be made to end on another site.
+func (h *Handler) safeReturn(p string) string {
+	home := h.urlBase + "/"
+	u, err := url.Parse(p)
+	if p == "" || err != nil || u.Scheme != "" || u.Host != "" || u.User != nil ||
+		strings.Contains(p, "\\") || !strings.HasPrefix(u.Path, home) ||
+		strings.Contains(u.Path, "/../") || strings.HasPrefix(u.Path, home+"callback") || strings.HasPrefix(u.Path, home+"login") {
+		return home
+	}
+	return u.RequestURI()
+}
+
+// callback finishes the login: GET /account/callback?code=…&state=…&iss=…
+// or the authorization error response (RFC 6749 §4.1.2.1).
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, ok := h.takeFlow(w, r)
+	lang := h.lang(w, r)
+	if ok && f.Lang != "" {
+		lang = f.Lang
+	}
+	fail := func(why string, err error) {
+		if err != nil {
+			h.cfg.Log.WarnContext(r.Context(), "account page: login failed", "tenant", h.cfg.Tenant, "why", why, "err", err)
+		} else {
+			h.cfg.Log.InfoContext(r.Context(), "account page: login not completed", "tenant", h.cfg.Tenant, "why", why)
+		}
+		h.message(w, http.StatusBadRequest, lang, "login_failed_title", "login_failed", h.urlBase+"/login", "login_again")
+	}
+	switch {
+	case q.Get("error") != "":
+		fail("authorization error "+q.Get("error"), nil)
+		return
+	case !ok:
+		fail("no login in progress", nil)
+		return
+	case q.Get("state") != f.State:
+		fail("state mismatch", nil)
+		return
+	case q.Get("iss") != "" && q.Get("iss") != h.cfg.Issuer: // RFC 9207
+		fail("issuer mismatch", nil)
+		return
+	}
+	sess, err := h.exchange(r, q.Get("code"), f)
+	if err != nil {
+		fail("code exchange", err)
+		return
+	}
+	if err := h.writeSession(w, sess); err != nil {
+		fail("write session cookie", err)
+		return
+	}
+	http.Redirect(w, r, f.Return, http.StatusSeeOther)
+}
+
+// exchange redeems the code, checks the ID token (signature, audience,
+// nonce) and the access token (the verifier the pages use on every
+// request), and builds the page session.
+func (h *Handler) exchange(r *http.Request, code string, f loginFlow) (pageSession, error) {
+	ctx := oidc.ClientContext(WithSource(r.Context(), r), h.cfg.HTTPClient)
+	tok, err := h.oauth().Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
+	if err != nil {
+		return pageSession{}, fmt.Errorf("token request: %w", err)
+	}
+	rawID, _ := tok.Extra("id_token").(string)
+	if rawID == "" {
+		return pageSession{}, errors.New("the token response has no id_token")
+	}
+	idt, err := h.verifier.Verify(ctx, rawID)
+	if err != nil {
+		return pageSession{}, fmt.Errorf("id_token: %w", err)
+	}
+	if idt.Nonce != f.Nonce {
+		return pageSession{}, errors.New("id_token: nonce does not match the one sent")
+	}
+	at, err := h.cfg.Tokens.VerifyAccessToken(r.Context(), h.cfg.Tenant, tok.AccessToken)
+	if err != nil {
+		return pageSession{}, fmt.Errorf("access token: %w", err)
+	}
+	if !hasScope(at.Scopes, Scope) {
+		return pageSession{}, fmt.Errorf("access token lacks the %q scope", Scope)
+	}
+	var cl struct {
+		Name           string `json:"name"`
+		Representation struct {
+			Represented struct {
+				Name string `json:"name"`
+			} `json:"represented"`
+		} `json:"representation"`
+	}
+	if err := idt.Claims(&cl); err != nil {
+		return pageSession{}, fmt.Errorf("id_token claims: %w", err)
+	}
+	return pageSession{
+		AccessToken: tok.AccessToken, IDToken: rawID, CSRF: random(),
+		Name: cl.Name, For: cl.Representation.Represented.Name,
+	}, nil
+}
+
+// logout ends the page session and sends the browser to the tenant's
+// end-session endpoint (OpenID Connect RP-Initiated Logout), which ends
+// the login session, its tokens and the tools' sessions (back-channel
+// logout) and comes back to /account/logged-out.
+func (h *Handler) logout(w http.ResponseWriter, vw *view) {
+	h.clearSession(w)
+	q := url.Values{
+		"client_id":                {h.cfg.ClientID},
+		"post_logout_redirect_uri": {h.cfg.Issuer + "/account/logged-out"},
+		"ui_locales":               {vw.lang},
+	}
+	if vw.sess.IDToken != "" {
+		q.Set("id_token_hint", vw.sess.IDToken)
+	}
+	http.Redirect(w, vw.r, h.cfg.Issuer+"/logout?"+q.Encode(), http.StatusSeeOther)
+}
+
+// loggedOut is where the end-session endpoint returns to. It shows no
+// personal data.
+func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
+	lang := h.lang(w, r)
+	h.clearSession(w)
+	h.message(w, http.StatusOK, lang, "logged_out_title", "logged_out", h.urlBase+"/", "login_again")
+}
+
+// source is where the browser's request came from, carried to the
+// token request the callback makes on its behalf.
+type source struct {
+	RemoteAddr, ForwardedFor string
+}
+
+type sourceKey struct{}
+
+// WithSource records r's origin (peer address, X-Forwarded-For) in ctx,
+// for an in-process transport to present as the token request's origin
+// so per-source rate limits count the browser, not the pages.
+func WithSource(ctx context.Context, r *http.Request) context.Context {
+	return context.WithValue(ctx, sourceKey{}, source{RemoteAddr: r.RemoteAddr, ForwardedFor: r.Header.Get("X-Forwarded-For")})
+}
+
+// Source returns what WithSource recorded.
+func Source(ctx context.Context) (remoteAddr, forwardedFor string, ok bool) {
+	s, ok := ctx.Value(sourceKey{}).(source)
+	return s.RemoteAddr, s.ForwardedFor, ok
+}
