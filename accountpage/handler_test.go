@@ -2,6 +2,8 @@ package accountpage
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -112,7 +114,14 @@ type pagesEnv struct {
 	h   *Handler
 	svc *fakeService
 	srv http.Handler
+	// pushed is the last pushed authorization request the fake PAR
+	// endpoint received.
+	pushed url.Values
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func newPagesEnv(t *testing.T) *pagesEnv {
 	t.Helper()
@@ -136,10 +145,20 @@ func newPagesEnv(t *testing.T) *pagesEnv {
 		"at-tool":   {Viewer: other, Scopes: []string{"openid", "account"}},
 		"at-noacct": {Viewer: self, Scopes: []string{"openid"}},
 	}
+	e := &pagesEnv{svc: svc}
+	par := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.String() != "https://op.example/main/par" {
+			return nil, fmt.Errorf("unexpected request to %s", r.URL)
+		}
+		_ = r.ParseForm()
+		e.pushed = r.PostForm
+		return &http.Response{StatusCode: http.StatusCreated, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"request_uri":"urn:ietf:params:oauth:request_uri:abc","expires_in":60}`))}, nil
+	})
 	h, err := New(Config{
 		Tenant: "main", Issuer: "https://op.example/main", Path: "/main", CookiePath: "/main",
 		ClientID: "oidcp-account", Service: svc, Tokens: tokens, Catalogue: cat,
-		HTTPClient: http.DefaultClient, HashKey: []byte(strings.Repeat("h", 32)), BlockKey: []byte(strings.Repeat("b", 32)),
+		HTTPClient: &http.Client{Transport: par}, HashKey: []byte(strings.Repeat("h", 32)), BlockKey: []byte(strings.Repeat("b", 32)),
 		Secure: true, Now: time.Now,
 	})
 	if err != nil {
@@ -147,7 +166,8 @@ func newPagesEnv(t *testing.T) *pagesEnv {
 	}
 	rt := router.New(router.Options{})
 	rt.Mount(h)
-	return &pagesEnv{h: h, svc: svc, srv: rt}
+	e.h, e.srv = h, rt
+	return e
 }
 
 // cookie is a page-session cookie carrying token, as the callback sets it.
@@ -235,14 +255,16 @@ func TestPagesRequireLogin(t *testing.T) {
 			t.Errorf("%s: return %q", name, got)
 		}
 	}
-	// The login goes to the tenant's /authorize as the pages' client with
-	// PKCE S256, state and nonce, and keeps the return in a flow cookie.
+	// The login pushes an authorization request (PAR, as a public client
+	// must) as the pages' client with PKCE S256, state and nonce, sends
+	// the browser to /authorize with its request_uri, and keeps the
+	// return in a flow cookie.
 	rec := e.do(t, "GET", "/main/account/login?return=%2Fmain%2Faccount%2Fgrants&prompt=select_account", nil)
 	u, err := url.Parse(rec.Header().Get("Location"))
-	if err != nil || !strings.HasPrefix(u.String(), "https://op.example/main/authorize?") {
+	if err != nil || u.String() != "https://op.example/main/authorize?client_id=oidcp-account&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Aabc" {
 		t.Fatalf("login redirects to %v", u)
 	}
-	q := u.Query()
+	q := e.pushed
 	if q.Get("client_id") != "oidcp-account" || q.Get("code_challenge_method") != "S256" || q.Get("state") == "" || q.Get("nonce") == "" ||
 		q.Get("redirect_uri") != "https://op.example/main/account/callback" || q.Get("scope") != "openid profile account" || q.Get("prompt") != "select_account" {
 		t.Errorf("authorization request %v", q)

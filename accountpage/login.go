@@ -2,6 +2,8 @@ package accountpage
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"errors"
 	"fmt"
 	"net/http"
@@ -52,16 +54,58 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.message(w, http.StatusInternalServerError, lang, "unavailable_title", "unavailable", "", "")
 		return
 	}
-	opts := []oauth2.AuthCodeOption{
-		oauth2.S256ChallengeOption(f.Verifier),
-		oidc.Nonce(f.Nonce),
-		oauth2.SetAuthURLParam("ui_locales", lang),
+	params := url.Values{
+		"response_type":         {"code"},
+		"client_id":             {h.cfg.ClientID},
+		"redirect_uri":          {h.oauth().RedirectURL},
+		"scope":                 {strings.Join(scopes, " ")},
+		"state":                 {f.State},
+		"nonce":                 {f.Nonce},
+		"code_challenge":        {oauth2.S256ChallengeFromVerifier(f.Verifier)},
+		"code_challenge_method": {"S256"},
+		"ui_locales":            {lang},
 	}
 	// "Bytt person": the chooser again, within the same login session.
 	if q.Get("prompt") == "select_account" {
-		opts = append(opts, oauth2.SetAuthURLParam("prompt", "select_account"))
+		params.Set("prompt", "select_account")
 	}
-	http.Redirect(w, r, h.oauth().AuthCodeURL(f.State, opts...), http.StatusSeeOther)
+	requestURI, err := h.pushAuthorization(r, params)
+	if err != nil {
+		h.cfg.Log.ErrorContext(r.Context(), "account page: pushed authorization request", "tenant", h.cfg.Tenant, "err", err)
+		h.message(w, http.StatusBadGateway, lang, "unavailable_title", "unavailable", "", "")
+		return
+	}
+	front := url.Values{"client_id": {h.cfg.ClientID}, "request_uri": {requestURI}}
+	http.Redirect(w, r, h.cfg.Issuer+"/authorize?"+front.Encode(), http.StatusSeeOther)
+}
+
+// pushAuthorization sends the authorization request to the tenant's PAR
+// endpoint (RFC 9126), which a public client must use, and returns its
+// request_uri.
+func (h *Handler) pushAuthorization(r *http.Request, params url.Values) (string, error) {
+	ctx := WithSource(r.Context(), r)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.Issuer+"/par", strings.NewReader(params.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := h.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		RequestURI string `json:"request_uri"`
+		Error      string `json:"error"`
+		Desc       string `json:"error_description"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&out); err != nil {
+		return "", fmt.Errorf("PAR answer %d: %w", resp.StatusCode, err)
+	}
+	if resp.StatusCode != http.StatusCreated || out.RequestURI == "" {
+		return "", fmt.Errorf("PAR answer %d: %s %s", resp.StatusCode, out.Error, out.Desc)
+	}
+	return out.RequestURI, nil
 }
 
 // safeReturn keeps a return path only when it is one of the pages', so

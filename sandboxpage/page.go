@@ -28,6 +28,9 @@ type Config struct {
 	// Registration tells whether the tenant serves self-service
 	// registration (RFC 7591).
 	Registration bool
+	// AccountURL is the tenant's account pages ("Bruk og tilganger"),
+	// "" when it has none.
+	AccountURL string
 	// Now is the clock: the population's numbers follow the date.
 	Now func() time.Time
 }
@@ -48,6 +51,7 @@ type view struct {
 	Langs               []popPage.LangLink
 	Endpoints           []endpoint
 	Registration        bool
+	AccountURL          string
 	Persons             []personRow
 	Cases               []caseRow
 	Example             string // a headless login URL to copy
@@ -67,7 +71,7 @@ func Handler(cfg Config) http.Handler {
 func build(cfg Config, lang string) view {
 	t := languages[lang]
 	iss := cfg.Issuer
-	v := view{Lang: lang, Issuer: iss, T: t, Registration: cfg.Registration, Title: t.Title + " – " + cfg.DisplayName, Langs: popPage.LangLinks(lang)}
+	v := view{Lang: lang, Issuer: iss, T: t, Registration: cfg.Registration, AccountURL: cfg.AccountURL, Title: t.Title + " – " + cfg.DisplayName, Langs: popPage.LangLinks(lang)}
 	v.Endpoints = []endpoint{
 		{t.EPDiscovery, iss + "/.well-known/openid-configuration"},
 		{t.EPAuthorize, iss + "/authorize"},

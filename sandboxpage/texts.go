@@ -12,11 +12,13 @@ type texts struct {
 	Cases, CasesCaption, ColHolder, ColKind, ColFor, ColDecision      string
 	ColExplains, ColTry                                               string
 	Persons, ColName, ColPID, ColAge, ColRole, EnglishNote            string
+	Account                                                           string
 }
 
 var languages = map[string]texts{
 	"nb": {
-		Title: "Sandkasse for leverandører",
+		Account: "Logg inn som en testperson og se Bruk og tilganger: loggen over bruk, de aktive innloggingene og tillatelsene.",
+		Title:   "Sandkasse for leverandører",
 		What: "Sandkassen er et eget testmiljø der leverandører av helseverktøy prøver innlogging, representasjon og tokens på egen hånd. " +
 			"Du registrerer verktøyet ditt selv over HTTP, logger inn syntetiske testpersoner uten nettleser, prøver hvert representasjonstilfelle " +
 			"og nullstiller dine egne testdata. Ingenting her berører produksjonsmiljøet.",
@@ -48,7 +50,8 @@ var languages = map[string]texts{
 		EnglishNote: "Forklaringene og rollene er på engelsk. Fødselsnumrene følger kalenderen; slå dem opp her i stedet for å kode dem fast.",
 	},
 	"nn": {
-		Title: "Sandkasse for leverandørar",
+		Account: "Logg inn som ein testperson og sjå Bruk og tilgangar: loggen over bruk, dei aktive innloggingane og løyva.",
+		Title:   "Sandkasse for leverandørar",
 		What: "Sandkassa er eit eige testmiljø der leverandørar av helseverktøy prøver innlogging, representasjon og token på eiga hand. " +
 			"Du registrerer verktøyet ditt sjølv over HTTP, loggar inn syntetiske testpersonar utan nettlesar, prøver kvart representasjonstilfelle " +
 			"og nullstiller dine eigne testdata. Ingenting her rører produksjonsmiljøet.",
@@ -80,7 +83,8 @@ var languages = map[string]texts{
 		EnglishNote: "Forklaringane og rollene er på engelsk. Fødselsnummera følgjer kalenderen; slå dei opp her i staden for å kode dei fast.",
 	},
 	"en": {
-		Title: "Sandbox for vendors",
+		Account: "Log in as a test person and see Use and access: the usage log, the active logins and the permissions.",
+		Title:   "Sandbox for vendors",
 		What: "The sandbox is a separate test environment where vendors of health tools try login, representation and tokens on their own. " +
 			"You register your tool yourself over HTTP, log synthetic test persons in without a browser, try every representation case " +
 			"and reset your own test data. Nothing here touches the production tenant.",
