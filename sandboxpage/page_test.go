@@ -61,3 +61,17 @@ func TestStartPage(t *testing.T) {
 		t.Error("a tenant without registration: the page offers registration")
 	}
 }
+
+// TestStartPageLinksAccountPages: with account pages, the start page
+// links to them; without, it does not.
+func TestStartPageLinksAccountPages(t *testing.T) {
+	for _, url := range []string{"http://127.0.0.1:8080/sandbox/account/", ""} {
+		h := Handler(Config{Issuer: "http://127.0.0.1:8080/sandbox", DisplayName: "oidcp sandbox", AccountURL: url})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/sandbox/?lang=nn", nil))
+		has := strings.Contains(rec.Body.String(), `<a href="http://127.0.0.1:8080/sandbox/account/" id="account-link">`)
+		if has != (url != "") || (url != "" && !strings.Contains(rec.Body.String(), "Bruk og tilgangar")) {
+			t.Errorf("AccountURL %q: link shown %v\n%s", url, has, rec.Body)
+		}
+	}
+}

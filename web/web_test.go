@@ -1,9 +1,12 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCatalogueComplete: every text exists in bokmål, nynorsk and
@@ -85,5 +88,62 @@ func TestServiceAreasAndDetails(t *testing.T) {
 	}
 	if !strings.HasPrefix(FormPostScriptHash, "'sha256-") || len(FormPostScriptHash) != len("'sha256-")+44+1 {
 		t.Errorf("hash %q", FormPostScriptHash)
+	}
+}
+
+// TestStyleHash: the CSP hash is of exactly the stylesheet the layout
+// inlines, so a page served with it needs no 'unsafe-inline'.
+func TestStyleHash(t *testing.T) {
+	rec := httptest.NewRecorder()
+	Render(rec, 200, AccountTemplate, AccountPage{Lang: "nb", Title: "x", T: AccountTexts["nb"], Tab: AccountTabMessage})
+	body := rec.Body.String()
+	start, end := strings.Index(body, "<style>"), strings.Index(body, "</style>")
+	if start < 0 || end < start {
+		t.Fatalf("no inline stylesheet:\n%s", body)
+	}
+	css := body[start+len("<style>") : end]
+	h := sha256.Sum256([]byte(css))
+	if want := "'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'"; StyleHash != want {
+		t.Errorf("StyleHash %s, the page's stylesheet hashes to %s", StyleHash, want)
+	}
+}
+
+// TestAccountTexts: every account text and event text exists in the
+// three languages, and each tab renders with its landmarks.
+func TestAccountTexts(t *testing.T) {
+	for name, cat := range map[string]map[string]map[string]string{"AccountTexts": AccountTexts, "AccountEventTexts": AccountEventTexts} {
+		for _, lang := range []string{"nb", "nn", "en"} {
+			if len(cat[lang]) != len(cat["nb"]) {
+				t.Errorf("%s: %d %s texts, %d nb", name, len(cat[lang]), lang, len(cat["nb"]))
+			}
+			for key := range cat["nb"] {
+				if cat[lang][key] == "" {
+					t.Errorf("%s[%s] lacks %q", name, lang, key)
+				}
+			}
+		}
+	}
+	if got := AccountTime("nn", time.Date(2026, 3, 9, 7, 5, 0, 0, time.UTC)); got != "9. mars 2026 kl. 07.05" {
+		t.Errorf("AccountTime nn = %q", got)
+	}
+	if got := AccountTime("en", time.Date(2026, 3, 9, 17, 5, 0, 0, time.UTC)); got != "9 March 2026, 17:05" {
+		t.Errorf("AccountTime en = %q", got)
+	}
+	for _, tab := range []string{AccountTabLog, AccountTabSessions, AccountTabGrants} {
+		rec := httptest.NewRecorder()
+		p := AccountPage{Lang: "nn", Title: "t", T: AccountTexts["nn"], Tab: tab, MayWithdraw: true, CSRF: "c1",
+			Tabs: []AccountLink{{Label: "Logg over bruk", URL: "/a/", Current: tab == AccountTabLog}}}
+		if tab == AccountTabLog {
+			p.Log = &AccountLog{Action: "/a/", Events: []AccountEvent{{Time: "1", Who: "Kari", What: "Logga inn", Where: "Verktøy"}}}
+		}
+		p.Sessions = []AccountSession{{ID: "s1", Device: "iPhone"}}
+		p.Grants = []AccountGrant{{ID: "g1", Tool: "Verktøy", WithdrawURL: "/a/grants/g1/withdraw"}}
+		Render(rec, 200, AccountTemplate, p)
+		body := rec.Body.String()
+		for _, want := range []string{`<html lang="nn">`, "<header", `<main id="main">`, "<nav", "<caption>", `scope="col"`, `scope="row"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("tab %s lacks %q", tab, want)
+			}
+		}
 	}
 }
