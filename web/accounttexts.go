@@ -308,7 +308,7 @@ var AccountEventTexts = map[string]map[string]string{
 		"authorized":                   "Opna tenesta",
 		"token_issued":                 "Tenesta fekk tilgang",
 		"token_refreshed":              "Tenesta fornya tilgangen",
-		"token_revoked":                "Tenesta miste tilgangen",
+		"token_revoked":                "Tenesta mista tilgangen",
 		"refresh_reuse_detected":       "Mistenkjeleg gjenbruk av tilgang vart stoppa",
 		"code_reuse_detected":          "Mistenkjeleg gjenbruk av tilgang vart stoppa",
 		"representation_chosen":        "Valde kven tenesta skulle brukast for",
