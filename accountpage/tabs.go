@@ -71,7 +71,7 @@ func (h *Handler) logTab(w http.ResponseWriter, vw *view) (int, web.AccountPage)
 	for _, e := range page.Events {
 		lg.Events = append(lg.Events, web.AccountEvent{
 			Time: web.AccountTime(vw.lang, e.Time.In(representation.Oslo)), TimeISO: e.Time.UTC().Format(time.RFC3339),
-			Who: h.eventWho(vw.lang, e), What: eventWhat(vw.lang, e.Kind), Where: clientName(e.Client),
+			Who: eventWho(vw.lang, vw.v.Subject, e), What: eventWhat(vw.lang, e.Kind), Where: clientName(e.Client),
 		})
 	}
 	if page.Next != "" {
@@ -123,7 +123,8 @@ func (h *Handler) logTab(w http.ResponseWriter, vw *view) (int, web.AccountPage)
 	}
 	actors := map[string]string{}
 	for _, e := range page.Events {
-		if !e.SelfUse && e.Actor.ID != "" {
+		// The subject's own actions, for themself or for others, are "self".
+		if !e.SelfUse && e.Actor.ID != "" && e.Actor.ID != vw.v.Subject {
 			actors[e.Actor.ID] = fmt.Sprintf(t["by_rep_f"], personName(vw.lang, e.Actor), relationWord(vw.lang, e.Relation))
 		}
 	}
@@ -160,12 +161,16 @@ func parseDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// eventWho is the log's "who": the person themself (egen bruk) or the
-// representative with the relation.
-func (h *Handler) eventWho(lang string, e account.Event) string {
+// eventWho is the log's "who": the person themself (egen bruk), a
+// representative with the relation, or, for what the page's subject did
+// for someone they represent, the subject on behalf of that person.
+func eventWho(lang, subject string, e account.Event) string {
 	t := web.AccountTexts[lang]
-	if e.SelfUse || e.Actor.ID == "" || e.Actor.ID == e.Subject.ID {
+	switch {
+	case e.SelfUse || e.Actor.ID == "" || e.Actor.ID == e.Subject.ID:
 		return fmt.Sprintf(t["egen_bruk_f"], personName(lang, e.Subject))
+	case e.Subject.ID != "" && e.Subject.ID != subject:
+		return fmt.Sprintf(t["who_for_f"], personName(lang, e.Actor), personName(lang, e.Subject), relationWord(lang, e.Relation))
 	}
 	return fmt.Sprintf(t["by_rep_f"], personName(lang, e.Actor), relationWord(lang, e.Relation))
 }
@@ -198,6 +203,13 @@ func clientName(c account.Party) string {
 	return "—"
 }
 
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
 func cloneValues(q url.Values) url.Values {
 	out := url.Values{}
 	for k, v := range q {
@@ -224,6 +236,10 @@ func (h *Handler) sessionsTab(w http.ResponseWriter, vw *view) (int, web.Account
 		SessionBase: h.urlBase + "/sessions", EndAllAction: h.urlBase + "/sessions/end-all"}
 	if vw.r.URL.Query().Get("done") == "ended" {
 		p.Notice = t["session_ended"]
+	}
+	if !vw.v.Self() {
+		// The logins shown are the person's own, not the represented's.
+		p.SessionsNote = fmt.Sprintf(t["sessions_own_f"], orDash(vw.sess.For))
 	}
 	ss, err := h.cfg.Service.Sessions(vw.r.Context(), vw.v)
 	if err != nil {
@@ -337,13 +353,11 @@ func (h *Handler) withdraw(w http.ResponseWriter, vw *view) {
 	http.Redirect(w, vw.r, h.urlBase+"/grants?done=withdrawn", http.StatusSeeOther)
 }
 
-// endSession logs one login out: POST /account/sessions/{id}/end. When
+// endSession logs one login out: POST /account/sessions/{id}/end. The
+// sessions are always the logged-in person's own, so anyone may end
+// them, whomever they look on behalf of. When
 // it was the login these pages run under, the page session ends too.
 func (h *Handler) endSession(w http.ResponseWriter, vw *view) {
-	if !vw.v.MayWithdraw() {
-		h.serviceError(w, vw, account.ErrForbidden)
-		return
-	}
 	if err := h.cfg.Service.EndSession(vw.r.Context(), vw.v, vw.r.PathValue("id")); err != nil {
 		h.serviceError(w, vw, err)
 		return
@@ -358,10 +372,6 @@ func (h *Handler) endSession(w http.ResponseWriter, vw *view) {
 
 // endAll logs every login out: POST /account/sessions/end-all.
 func (h *Handler) endAll(w http.ResponseWriter, vw *view) {
-	if !vw.v.MayWithdraw() {
-		h.serviceError(w, vw, account.ErrForbidden)
-		return
-	}
 	n, err := h.cfg.Service.EndAllSessions(vw.r.Context(), vw.v)
 	if err != nil {
 		h.serviceError(w, vw, err)

@@ -114,6 +114,8 @@ type AccountPage struct {
 
 	Log      *AccountLog
 	Sessions []AccountSession
+	// SessionsNote says, to a representative, that the logins are their own.
+	SessionsNote string
 	// EndAllAction ends every login session.
 	EndAllAction string
 	SessionBase  string

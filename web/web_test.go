@@ -140,7 +140,7 @@ func TestAccountTexts(t *testing.T) {
 		p.Grants = []AccountGrant{{ID: "g1", Tool: "Verktøy", WithdrawURL: "/a/grants/g1/withdraw"}}
 		Render(rec, 200, AccountTemplate, p)
 		body := rec.Body.String()
-		for _, want := range []string{`<html lang="nn">`, "<header", `<main id="main">`, "<nav", "<caption>", `scope="col"`, `scope="row"`} {
+		for _, want := range []string{`<html lang="nn">`, "<header", `<main id="main" data-tab="`, "<nav", "<caption>", `scope="col"`, `scope="row"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("tab %s lacks %q", tab, want)
 			}
