@@ -34,6 +34,7 @@ func mountSandbox(mux interface{ Handle(string, http.Handler) }, cfg Config, sto
 			}
 			mux.Handle("GET /"+t.Name+"/{$}", sandboxpage.Handler(sandboxpage.Config{
 				Issuer: cfg.Issuer(t.Name), DisplayName: t.DisplayName, MockIssuer: mock, Registration: t.registers(), Now: now,
+				AccountURL: accountPagesURL(cfg, t.Name),
 			}))
 		}
 		if !t.registers() {

@@ -119,6 +119,15 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	handlers = append(handlers, sandbox)
 	cw.worker.Tokens = p
 	cw.ender = p
+	// The citizen's own pages, {issuer}/account/, a relying party of each
+	// tenant that redeems its codes in process (self).
+	self := &selfHandler{basePath: basePathOf(cfg.BaseURL)}
+	pages, err := accountPages(ctx, cfg, accountPagesDeps{store: store, secrets: km, service: acct,
+		tokens: p, catalogues: cw.service, self: self, log: log, now: now})
+	if err != nil {
+		return nil, false, err
+	}
+	handlers = append(handlers, pages...)
 	// Dev mode only: a demo tool to log in with right away.
 	d, err := newDemo(ctx, cfg, store, log.With("component", "demo"), now)
 	if err != nil {
@@ -153,6 +162,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	}
 	rt := router.New(opts)
 	rt.Mount(handlers...)
+	self.h = rt
 	return rt, mockOn, nil
 }
 
