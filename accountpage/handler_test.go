@@ -3,6 +3,8 @@ package accountpage
 import (
 	"context"
 	"fmt"
+	"html"
+	"regexp"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -425,6 +427,24 @@ func TestLogTab(t *testing.T) {
 	body = e.do(t, "GET", "/main/account/?after=c2&lang=nb", nil, e.cookie(t, "at-parent")).Body.String()
 	if !strings.Contains(body, "<td>Kari Nordmann (foreldreansvar)</td>") {
 		t.Errorf("the child's log does not name the parent:\n%s", body)
+	}
+
+	// The parent is offered in the child's "who" filter under a sealed
+	// value (no fødselsnummer in a URL), which filters by the parent.
+	body = e.do(t, "GET", "/main/account/?after=c2", nil, e.cookie(t, "at-parent")).Body.String()
+	m := regexp.MustCompile(`<option value="([^"]+)">Kari Nordmann \(foreldreansvar\)</option>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no representative in the who filter:\n%s", body)
+	}
+	if strings.Contains(m[1], kariPID) {
+		t.Error("the who filter carries the fødselsnummer")
+	}
+	e.do(t, "GET", "/main/account/?who="+url.QueryEscape(html.UnescapeString(m[1])), nil, e.cookie(t, "at-parent"))
+	if e.svc.lastQ.Who != kariPID {
+		t.Errorf("who filter reached the service as %q", e.svc.lastQ.Who)
+	}
+	if rec := e.do(t, "GET", "/main/account/?who=forged", nil, c); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `href="#who"`) {
+		t.Errorf("a forged who: %d", rec.Code)
 	}
 
 	rec = e.do(t, "GET", "/main/account/?from=2026-01-01&to=2026-01-02&tool=diary&who=self", nil, c)

@@ -159,6 +159,14 @@ func TestBrowserAccountPages(t *testing.T) {
 		t.Error("the log shows Kari's fødselsnummer")
 	}
 	check("account-log-nb", "nb")
+	// A date that does not exist: the error summary links to the field.
+	browserSteps(t, bctx, "a bad date in the filter",
+		chromedp.Navigate(issuer+"/account/?from=31.02.2026"),
+		chromedp.WaitVisible(chromedp.ID("error-summary")))
+	if got := browse(t, bctx, chromedp.Evaluate[string](`document.querySelector('.error a').getAttribute('href') + ' ' + document.getElementById('from').getAttribute('aria-invalid')`)); got != "#from true" {
+		t.Errorf("error summary link and field: %q", got)
+	}
+	check("account-log-error-nb", "nb")
 
 	// 2. Aktive innlogginger: this browser, the iPhone and the PC.
 	tab("/sessions", "#sessions")
