@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -13,7 +14,10 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"golang.org/x/oauth2"
 
+	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/population"
+	"github.com/oidcp/oidcp/representation"
+	"github.com/oidcp/oidcp/storage"
 )
 
 // User-Agents of Kari's other devices, so the active-logins tab tells
@@ -293,4 +297,57 @@ func TestBrowserAccountPages(t *testing.T) {
 		chromedp.Navigate(issuer+"/account/"),
 		chromedp.WaitVisible(chromedp.CSS(`button[name="pid"][value="`+kari+`"]`)))
 	t.Logf("screenshots in %s", dir)
+}
+
+// TestBrowserAccountSilentLogin: when the pages' access token has
+// expired but the login session lives, the next page logs in again
+// without the eID or the chooser (the login session and the choice it
+// remembers) and lands where the person was going.
+func TestBrowserAccountSilentLogin(t *testing.T) {
+	chromium := requireBrowser(t)
+	c := newCLI(t)
+	const lifetime = 2 * time.Second
+	srv := startServing(t, devArgs(t, c, "http"), func(cfg *Config) { cfg.AccessTokenLifetime = lifetime }, time.Now)
+	issuer := srv.base + "/sandbox"
+	kari, ok := population.Generate(time.Now().In(representation.Oslo)).Lookup(population.KeyKari)
+	if !ok {
+		t.Fatal("population has no Kari")
+	}
+	pagesTokens := func() int {
+		t.Helper()
+		st, err := openStore(context.Background(), c.dsn())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		evs, err := st.ListEvents(context.Background(), storage.EventFilter{Tenant: "sandbox", Person: kari.PID,
+			Kinds: []string{audit.TokenIssued}, ClientID: accountClientID, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+
+	bctx := startChromium(t, chromium)
+	browserSteps(t, bctx, "log in to the account pages",
+		chromedp.Navigate(issuer+"/account/"),
+		chromedp.WaitVisible(chromedp.CSS(`button[name="pid"][value="`+kari.PID+`"]`)),
+		chromedp.Click(chromedp.CSS(`button[name="pid"][value="`+kari.PID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[type=radio][name="subject"]`)),
+		chromedp.Click(chromedp.CSS(`button[value="choose"]`)),
+		chromedp.WaitVisible(chromedp.ID("filter-submit")),
+	)
+	if n := pagesTokens(); n != 1 {
+		t.Fatalf("the pages hold %d tokens after logging in, want 1", n)
+	}
+	time.Sleep(lifetime + 500*time.Millisecond)
+	browserSteps(t, bctx, "a page after the token expired",
+		chromedp.Navigate(issuer+"/account/grants"),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-tab="grants"]`)))
+	if u := browse(t, bctx, chromedp.Location()); u != issuer+"/account/grants" {
+		t.Errorf("after the silent login the browser is at %s", u)
+	}
+	if n := pagesTokens(); n != 2 {
+		t.Errorf("the pages got %d tokens in all, want 2 (one silent login)", n)
+	}
 }
