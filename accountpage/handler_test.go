@@ -116,6 +116,8 @@ type pagesEnv struct {
 	// pushed is the last pushed authorization request the fake PAR
 	// endpoint received.
 	pushed url.Values
+	// calls are the URLs the pages called at the tenant.
+	calls []string
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
@@ -146,6 +148,7 @@ func newPagesEnv(t *testing.T) *pagesEnv {
 	}
 	e := &pagesEnv{svc: svc}
 	par := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		e.calls = append(e.calls, r.URL.String())
 		if r.URL.String() != "https://op.example/main/par" {
 			return nil, fmt.Errorf("unexpected request to %s", r.URL)
 		}
@@ -483,5 +486,42 @@ func TestConfirmAndSessionsPages(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("sessions page lacks %q", want)
 		}
+	}
+}
+
+// TestCallbackRefuses: the callback makes no page session from an
+// authorization error, without the login in progress, with another
+// state or from another issuer (RFC 9207); it says so on a page.
+func TestCallbackRefuses(t *testing.T) {
+	e := newPagesEnv(t)
+	flow := func() *http.Cookie {
+		rec := httptest.NewRecorder()
+		if err := e.h.writeFlow(rec, loginFlow{State: "st-1", Nonce: "n", Verifier: "v", Return: "/main/account/", Lang: "en",
+			Expires: time.Now().Add(time.Minute).Unix()}); err != nil {
+			t.Fatal(err)
+		}
+		return rec.Result().Cookies()[0]
+	}
+	for name, tc := range map[string]struct {
+		query   string
+		cookies []*http.Cookie
+	}{
+		"authorization error": {"?error=access_denied&state=st-1", []*http.Cookie{flow()}},
+		"no flow":             {"?code=c&state=st-1", nil},
+		"other state":         {"?code=c&state=st-2", []*http.Cookie{flow()}},
+		"other issuer":        {"?code=c&state=st-1&iss=https%3A%2F%2Fevil.example", []*http.Cookie{flow()}},
+	} {
+		rec := e.do(t, "GET", "/main/account/callback"+tc.query, nil, tc.cookies...)
+		if rec.Code != http.StatusBadRequest || rec.Header().Get("Cache-Control") != "no-store" || !strings.Contains(rec.Body.String(), "/main/account/login") {
+			t.Errorf("%s: %d\n%s", name, rec.Code, rec.Body)
+		}
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == "oidcp_account_main" && c.MaxAge >= 0 {
+				t.Errorf("%s: a page session was set", name)
+			}
+		}
+	}
+	if len(e.calls) != 0 {
+		t.Errorf("a refused callback called the tenant: %v", e.calls)
 	}
 }
