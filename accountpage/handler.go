@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,9 +78,35 @@ type Handler struct {
 var _ router.Handler = (*Handler)(nil)
 
 // CSP of the account pages: nothing inline but the layout's stylesheet
-// (by hash), no script, forms only to this origin, never framed. Images
-// may be the tools' logos, registered as https URLs.
-var CSP = "default-src 'none'; style-src " + web.StyleHash + "; img-src 'self' data: https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// (by hash), no script, forms only to this origin, never framed. A page
+// that shows tools' logos adds their origins to img-src (cspFor).
+var CSP = "default-src 'none'; style-src " + web.StyleHash + "; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// cspFor is CSP with the origins of the logos the page shows added to
+// img-src, as the consent page does: no other image source is allowed.
+func cspFor(p web.AccountPage) string {
+	var origins []string
+	add := func(logo string) {
+		u, err := url.Parse(logo)
+		if logo == "" || err != nil || u.Scheme != "https" || u.Host == "" {
+			return
+		}
+		o := "https://" + u.Host
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	for _, g := range p.Grants {
+		add(g.LogoURI)
+	}
+	if p.Confirm != nil {
+		add(p.Confirm.LogoURI)
+	}
+	if len(origins) == 0 {
+		return CSP
+	}
+	return strings.Replace(CSP, "img-src 'self' data:", "img-src 'self' data: "+strings.Join(origins, " "), 1)
+}
 
 // New checks cfg and returns the tenant's pages.
 func New(cfg Config) (*Handler, error) {
@@ -250,6 +277,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, vw *view, p web.Acco
 		}
 	}
 	p.Langs = h.langLinks(vw.r, vw.lang)
+	w.Header().Set("Content-Security-Policy", cspFor(p))
 	web.Render(w, status, web.AccountTemplate, p)
 }
 

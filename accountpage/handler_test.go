@@ -79,7 +79,7 @@ func (f *fakeService) EndAllSessions(_ context.Context, v account.Viewer) (int, 
 
 func (f *fakeService) Grants(_ context.Context, v account.Viewer) ([]account.Grant, error) {
 	return []account.Grant{{
-		ID: "g1", Client: account.Party{ID: "diary", Name: "Helsedagboka"}, Vendor: "Dagbok AS",
+		ID: "g1", Client: account.Party{ID: "diary", Name: "Helsedagboka"}, Vendor: "Dagbok AS", LogoURI: "https://cdn.dagbok.example/logo.png",
 		Scopes: []string{"health:measurements"}, Subject: account.Party{ID: v.Subject, Name: "Kari Nordmann"},
 		Actor: account.Party{ID: v.Subject}, CreatedAt: time.Date(2026, 1, 2, 13, 5, 0, 0, time.UTC),
 	}}, nil
@@ -224,6 +224,12 @@ func TestPagesHeaders(t *testing.T) {
 		csp := hd.Get("Content-Security-Policy")
 		if strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "style-src 'sha256-") || strings.Contains(csp, "script-src") {
 			t.Errorf("%s: CSP %q", path, csp)
+		}
+		// The tool's logo, and only its origin, is an image source where
+		// the page shows it.
+		logo := strings.Contains(path, "grants")
+		if strings.Contains(csp, "img-src 'self' data: https://cdn.dagbok.example;") != logo || strings.Contains(csp, "https:;") || strings.Contains(csp, "https: ") {
+			t.Errorf("%s: CSP img-src %q", path, csp)
 		}
 		body := rec.Body.String()
 		for _, want := range []string{`<html lang="nb">`, "<main", "<header", "<nav", `aria-current="page"`, "Bytt person", `name="csrf" value="csrf-at-self"`} {
