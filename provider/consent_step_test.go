@@ -13,6 +13,7 @@ import (
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/web"
 )
 
 const measurements = "health:measurements"
@@ -103,7 +104,7 @@ func testConsent(t *testing.T, h *harness) {
 	for k, want := range map[string][]string{
 		"Cache-Control": {"no-store"},
 		// The logo's origin is the one image source added to the page's policy.
-		"Content-Security-Policy": {"frame-ancestors 'none'", "img-src 'self' data: https://cdn.tool.example;"},
+		"Content-Security-Policy": {"frame-ancestors 'none'", "img-src 'self' data: https://cdn.tool.example;", "style-src " + web.StyleHash + ";"},
 	} {
 		for _, w := range want {
 			if got := res.resp.Header.Get(k); !strings.Contains(got, w) {

@@ -268,10 +268,11 @@ func (p *Provider) Mount(m router.Mux) {
 }
 
 // pageCSP is the provider's Content-Security-Policy: router's default,
-// plus the one script oidcp serves (the form_post auto-submit, by hash)
-// and form-action * (a form post's redirects go on to the tool, on any
-// origin).
-var pageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src " + web.FormPostScriptHash + "; form-action *; frame-ancestors 'none'; base-uri 'none'"
+// with the layout's stylesheet allowed by hash rather than
+// 'unsafe-inline', plus the one script oidcp serves (the form_post
+// auto-submit, by hash) and form-action * (a form post's redirects go on
+// to the tool, on any origin).
+var pageCSP = "default-src 'none'; style-src " + web.StyleHash + "; img-src 'self' data:; script-src " + web.FormPostScriptHash + "; form-action *; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers every response of the OP carries
 // (for the answers that do not pass through a route: NotFound).

@@ -144,9 +144,21 @@ func TestBrowserAccountPages(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`button[name="pid"][value="`+kari+`"]`)),
 		chromedp.Click(chromedp.CSS(`button[name="pid"][value="`+kari+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[type=radio][name="subject"]`)),
+	)
+	// The chooser and the account pages are styled by the layout's
+	// stylesheet, which their CSP allows by hash, not 'unsafe-inline'.
+	styled := func(page, maxWidth string) {
+		t.Helper()
+		if got := browse(t, bctx, chromedp.Evaluate[string](`getComputedStyle(document.body).maxWidth`)); got != maxWidth {
+			t.Errorf("%s: body max-width %q, want the stylesheet's %q (blocked by CSP?)", page, got, maxWidth)
+		}
+	}
+	styled("chooser", "640px")
+	browserSteps(t, bctx, "choose herself",
 		chromedp.Click(chromedp.CSS(`button[value="choose"]`)),
 		chromedp.WaitVisible(chromedp.ID("events")),
 	)
+	styled("usage log", "992px")
 	if u := browse(t, bctx, chromedp.Location()); u != issuer+"/account/" {
 		t.Errorf("after login the browser is at %s, want the account pages", u)
 	}
