@@ -104,7 +104,9 @@ type statusWriter struct {
 }
 
 // sniffLen bounds how much of a response body is kept for oauthError.
-const sniffLen = 2048
+// An error page states its code after the layout's inline stylesheet
+// (web/style.css, some 3 KB), so the bound leaves room for it to grow.
+const sniffLen = 8192
 
 var (
 	// errorCode is an OAuth error code (RFC 6749 §5.2: %x20-21 / %x23-5B /
