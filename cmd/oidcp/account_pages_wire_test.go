@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,5 +68,18 @@ func TestSelfHandler(t *testing.T) {
 	req, _ = http.NewRequest(http.MethodGet, "https://elsewhere.example/x", nil)
 	if _, err := hc.Do(req); err == nil {
 		t.Error("the in-process client served another origin")
+	}
+}
+
+// TestBannerNamesAccountPages: the start banner names each tenant's
+// account pages.
+func TestBannerNamesAccountPages(t *testing.T) {
+	var b bytes.Buffer
+	cfg := devConfig(t)
+	printBanner(&b, cfg, "127.0.0.1:8081", true)
+	for _, tn := range cfg.Tenants {
+		if want := "    account:    " + cfg.Issuer(tn.Name) + "/account/ "; !strings.Contains(b.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, b.String())
+		}
 	}
 }

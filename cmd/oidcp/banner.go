@@ -49,6 +49,9 @@ func printBanner(w io.Writer, cfg Config, adminAddr string, mock bool) {
 		if t.Sandbox {
 			fmt.Fprintf(&b, "    start page: %s/ (endpoints, test persons, self-service registration)\n", iss)
 		}
+		if u := accountPagesURL(cfg, t.Name); u != "" {
+			fmt.Fprintf(&b, "    account:    %s (a person's usage log, logins and permissions)\n", u)
+		}
 	}
 	if mock {
 		fmt.Fprintf(&b, "\n  ID-porten mock: %s\n", cfg.mockIssuer())
