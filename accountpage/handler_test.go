@@ -45,11 +45,12 @@ func (f *fakeService) Events(_ context.Context, v account.Viewer, q account.Even
 	if q.Cursor == "bad" {
 		return account.EventPage{}, account.ErrInvalid
 	}
+	// Two pages: all but the last event, then the last.
 	if q.Cursor == "" && len(f.events) > 1 {
-		return account.EventPage{Events: f.events[:1], Next: "c2"}, nil
+		return account.EventPage{Events: f.events[:len(f.events)-1], Next: "c2"}, nil
 	}
 	if q.Cursor == "c2" {
-		return account.EventPage{Events: f.events[1:]}, nil
+		return account.EventPage{Events: f.events[len(f.events)-1:]}, nil
 	}
 	return account.EventPage{Events: f.events}, nil
 }
@@ -397,6 +398,9 @@ func TestOrdinaryPowerOfAttorneyCannotWithdraw(t *testing.T) {
 func TestLogTab(t *testing.T) {
 	e := newPagesEnv(t)
 	e.svc.events = []account.Event{
+		{ID: "0", Time: time.Date(2026, 1, 3, 7, 0, 0, 0, time.UTC), Kind: "handoff_issued", SelfUse: true,
+			Client: account.Party{ID: "diary", Name: "Helsedagboka"}, Via: &account.Party{ID: "portal", Name: "Helseportalen"},
+			Subject: account.Party{ID: kariPID, Name: "Kari Nordmann"}, Actor: account.Party{ID: kariPID, Name: "Kari Nordmann"}},
 		{ID: "1", Time: time.Date(2026, 1, 2, 23, 30, 0, 0, time.UTC), Kind: "login", SelfUse: true,
 			Client: account.Party{ID: "diary", Name: "Helsedagboka"}, Subject: account.Party{ID: kariPID, Name: "Kari Nordmann"}, Actor: account.Party{ID: kariPID, Name: "Kari Nordmann"}},
 		{ID: "2", Time: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), Kind: "consent_given", Relation: "parent",
@@ -405,7 +409,7 @@ func TestLogTab(t *testing.T) {
 	c := e.cookie(t, "at-self")
 	rec := e.do(t, "GET", "/main/account/?lang=nn", nil, c)
 	body := rec.Body.String()
-	for _, want := range []string{`<html lang="nn">`, "3. januar 2026 kl. 00.30", "Kari Nordmann (eigen bruk)", "Logga inn", "Helsedagboka",
+	for _, want := range []string{`<html lang="nn">`, "3. januar 2026 kl. 00.30", "Kari Nordmann (eigen bruk)", "Logga inn", "Helsedagboka", "Opna tenesta frå Helseportalen",
 		`<caption>`, `scope="col"`, `rel="next"`, "after=c2", `<label for="from">`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("log page lacks %q", want)

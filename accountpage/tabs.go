@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/account"
+	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/web"
 )
@@ -71,7 +72,7 @@ func (h *Handler) logTab(w http.ResponseWriter, vw *view) (int, web.AccountPage)
 	for _, e := range page.Events {
 		lg.Events = append(lg.Events, web.AccountEvent{
 			Time: web.AccountTime(vw.lang, e.Time.In(representation.Oslo)), TimeISO: e.Time.UTC().Format(time.RFC3339),
-			Who: eventWho(vw.lang, vw.v.Subject, e), What: eventWhat(vw.lang, e.Kind), Where: clientName(e.Client),
+			Who: eventWho(vw.lang, vw.v.Subject, e), What: eventWhat(vw.lang, e), Where: clientName(e.Client),
 		})
 	}
 	if page.Next != "" {
@@ -175,13 +176,17 @@ func eventWho(lang, subject string, e account.Event) string {
 	return fmt.Sprintf(t["by_rep_f"], personName(lang, e.Actor), relationWord(lang, e.Relation))
 }
 
-// eventWhat says in words what happened.
-func eventWhat(lang, kind string) string {
+// eventWhat says in words what happened; a hand-off names the portal
+// the tool was opened from.
+func eventWhat(lang string, e account.Event) string {
 	texts := web.AccountEventTexts[lang]
-	if s, ok := texts[kind]; ok {
+	if e.Kind == audit.HandoffIssued && e.Via != nil && (e.Via.Name != "" || e.Via.ID != "") {
+		return fmt.Sprintf(texts["handoff_issued_via_f"], clientName(*e.Via))
+	}
+	if s, ok := texts[e.Kind]; ok {
 		return s
 	}
-	return texts["other"] + " (" + kind + ")"
+	return texts["other"] + " (" + e.Kind + ")"
 }
 
 // personName is a person's name, never their fødselsnummer.

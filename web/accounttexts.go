@@ -281,6 +281,11 @@ var AccountTexts = map[string]map[string]string{
 // kind. A kind not listed is shown with "other" and its code.
 var AccountEventTexts = map[string]map[string]string{
 	"nb": {
+		"token_exchanged":              "Tilgangen ble delt med en annen tjeneste",
+		"handoff_issued":               "Åpnet tjenesten fra en annen tjeneste",
+		"handoff_issued_via_f":         "Åpnet tjenesten fra %s",
+		"handoff_redeemed":             "Tjenesten ble åpnet uten ny innlogging",
+		"handoff_refused":              "Åpning fra en annen tjeneste ble avvist",
 		"login":                        "Logget inn",
 		"logout":                       "Logget ut",
 		"session_ended":                "Innloggingen ble avsluttet",
@@ -302,6 +307,11 @@ var AccountEventTexts = map[string]map[string]string{
 		"other":                        "Annen hendelse",
 	},
 	"nn": {
+		"token_exchanged":              "Tilgangen vart delt med ei anna teneste",
+		"handoff_issued":               "Opna tenesta frå ei anna teneste",
+		"handoff_issued_via_f":         "Opna tenesta frå %s",
+		"handoff_redeemed":             "Tenesta vart opna utan ny innlogging",
+		"handoff_refused":              "Opning frå ei anna teneste vart avvist",
 		"login":                        "Logga inn",
 		"logout":                       "Logga ut",
 		"session_ended":                "Innlogginga vart avslutta",
@@ -323,6 +333,11 @@ var AccountEventTexts = map[string]map[string]string{
 		"other":                        "Anna hending",
 	},
 	"en": {
+		"token_exchanged":              "The access was shared with another service",
+		"handoff_issued":               "Opened the service from another service",
+		"handoff_issued_via_f":         "Opened the service from %s",
+		"handoff_redeemed":             "The service was opened without a new login",
+		"handoff_refused":              "Opening from another service was refused",
 		"login":                        "Logged in",
 		"logout":                       "Logged out",
 		"session_ended":                "The login ended",
