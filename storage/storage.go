@@ -104,6 +104,28 @@ type TokenStore interface {
 type GrantStore interface {
 	CreateGrant(ctx context.Context, g Grant) error // ErrConflict if the id exists
 	GetGrant(ctx context.Context, tenant, id string) (Grant, error)
+	// LockGrant is GetGrant for a transaction that issues codes or tokens
+	// under the grant: it holds the grant against revocation until the
+	// transaction ctx carries ends (ctx must carry one; without it
+	// LockGrant fails). So a revocation of the grant (RevokeGrant,
+	// RevokeClientGrants) and the issuing transaction never overlap:
+	// either the revocation waits until the issuing transaction ends and
+	// then deactivates what it stored, or LockGrant waits until the
+	// revocation commits and returns the grant revoked. A caller locks
+	// the grant before it writes any code or token row, so that its
+	// locks are taken in the order a revocation takes them (the grant
+	// first, then its tokens) and the two never deadlock. PostgreSQL
+	// reads the row FOR SHARE: under READ COMMITTED the revocation's
+	// UPDATE of the grant waits for the lock, and its UPDATE of the
+	// tokens, a later statement, sees the rows the issuing transaction
+	// committed; a LockGrant that waited for a revocation reads the row
+	// it committed. (Two transactions that both hold the grant and then
+	// both revoke it deadlock; the database aborts one with
+	// ErrSerialization.) SQLite begins every transaction IMMEDIATE,
+	// holding the database's write lock until it ends, so transactions
+	// are serialised already and LockGrant is GetGrant in the
+	// transaction. ErrNotFound when absent.
+	LockGrant(ctx context.Context, tenant, id string) (Grant, error)
 	// ListGrants returns the grants f selects, newest first.
 	ListGrants(ctx context.Context, f GrantFilter) ([]Grant, error)
 	// RevokeGrant revokes one grant and deactivates its codes and tokens

@@ -150,3 +150,188 @@ func testConcurrency(t *testing.T, s storage.Storage) {
 		}
 	})
 }
+
+// testGrantLock checks LockGrant's promise (storage.GrantStore): a
+// transaction that issues codes or tokens under a grant and a revocation
+// of that grant never overlap. Each case runs one interleaving on two
+// connections. Where a step must wait for the other transaction, the
+// test lets the waiting side run for a while before the other ends:
+// with the lock it cannot finish meanwhile, whatever the timing;
+// without it, it finishes and the case fails.
+func testGrantLock(t *testing.T, s storage.Storage) {
+	// meanwhile is how long a step that should be waiting is given to
+	// (wrongly) finish.
+	const meanwhile = 300 * time.Millisecond
+	type revoked struct {
+		res storage.RevokedGrants
+		err error
+	}
+	revoke := func(t *testing.T, id string) <-chan revoked {
+		out := make(chan revoked, 1)
+		go func() {
+			res, err := s.RevokeGrant(ctx(t), "main", id, storage.Revocation{At: at(time.Hour), By: "citizen", Actor: pidAlice})
+			out <- revoked{res, err}
+		}()
+		return out
+	}
+	finished := func(t *testing.T, c <-chan revoked) bool {
+		t.Helper()
+		select {
+		case r := <-c:
+			t.Errorf("the revocation ended (%+v, %v) while a transaction held the grant", r.res, r.err)
+			return true
+		case <-time.After(meanwhile):
+			return false
+		}
+	}
+
+	t.Run("LockGrant needs a transaction and reads the grant", func(t *testing.T) {
+		must(t, s.CreateGrant(ctx(t), newGrant("g-lock-read", "tool", pidAlice, "health:measurements")), "CreateGrant")
+		if _, err := s.LockGrant(ctx(t), "main", "g-lock-read"); err == nil {
+			t.Fatal("LockGrant without a transaction succeeded; it has nothing to hold the lock in")
+		}
+		tx, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx")
+		defer s.Rollback(tx)
+		g, err := s.LockGrant(tx, "main", "g-lock-read")
+		must(t, err, "LockGrant")
+		same(t, g, newGrant("g-lock-read", "tool", pidAlice, "health:measurements"), "locked grant")
+		_, err = s.LockGrant(tx, "other", "g-lock-read")
+		wantErr(t, err, storage.ErrNotFound, "LockGrant in another tenant")
+		must(t, s.Commit(tx), "Commit")
+	})
+
+	t.Run("a revocation waits for the transaction that holds the grant and revokes what it issued", func(t *testing.T) {
+		// Tx A holds the grant and stores a token under it; B revokes
+		// the grant meanwhile. Without the lock, B deactivates the
+		// tokens it sees before A's commit and A's token survives.
+		must(t, s.CreateGrant(ctx(t), newGrant("g-lock-first", "tool", pidAlice, "health:measurements")), "CreateGrant")
+		txA, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx A")
+		defer s.Rollback(txA)
+		g, err := s.LockGrant(txA, "main", "g-lock-first")
+		must(t, err, "LockGrant A")
+		if g.RevokedAt != nil {
+			t.Fatal("grant revoked before anyone revoked it")
+		}
+		b := revoke(t, "g-lock-first")
+		if finished(t, b) {
+			return
+		}
+		tok := newToken(storage.KindAccessToken, "lock-first-at", "req-lock-first")
+		tok.GrantID = "g-lock-first"
+		must(t, s.CreateToken(txA, tok), "CreateToken A")
+		must(t, s.Commit(txA), "Commit A")
+		r := <-b
+		must(t, r.err, "RevokeGrant B")
+		if r.res.Tokens != 1 {
+			t.Errorf("RevokeGrant deactivated %d tokens, want 1 (the token A committed)", r.res.Tokens)
+		}
+		if getActive(t, s, storage.KindAccessToken, "lock-first-at") {
+			t.Fatal("a token issued under the grant is active after the grant's revocation committed")
+		}
+	})
+
+	t.Run("the kill-switch waits for the transaction that holds a grant of the client", func(t *testing.T) {
+		must(t, s.CreateGrant(ctx(t), newGrant("g-lock-kill", "lock-kill", pidAlice, "health:measurements")), "CreateGrant")
+		txA, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx A")
+		defer s.Rollback(txA)
+		_, err = s.LockGrant(txA, "main", "g-lock-kill")
+		must(t, err, "LockGrant A")
+		b := make(chan revoked, 1)
+		go func() {
+			res, err := s.RevokeClientGrants(ctx(t), "main", "lock-kill", storage.Revocation{At: at(time.Hour), By: "operator"})
+			b <- revoked{res, err}
+		}()
+		if finished(t, b) {
+			return
+		}
+		tok := newToken(storage.KindRefreshToken, "lock-kill-rt", "req-lock-kill")
+		tok.ClientID, tok.GrantID = "lock-kill", "g-lock-kill"
+		must(t, s.CreateToken(txA, tok), "CreateToken A")
+		must(t, s.Commit(txA), "Commit A")
+		r := <-b
+		must(t, r.err, "RevokeClientGrants B")
+		if len(r.res.Grants) != 1 || r.res.Tokens != 1 {
+			t.Errorf("RevokeClientGrants = %d grants, %d tokens; want 1, 1", len(r.res.Grants), r.res.Tokens)
+		}
+		if getActive(t, s, storage.KindRefreshToken, "lock-kill-rt") {
+			t.Fatal("a token issued under the client's grant is active after the kill-switch committed")
+		}
+	})
+
+	t.Run("a transaction that locks a grant being revoked sees it revoked", func(t *testing.T) {
+		// B revokes the grant in a transaction still open; A locks it.
+		// Without the lock A reads the grant as it was before B and
+		// issues under a grant that is revoked a moment later.
+		must(t, s.CreateGrant(ctx(t), newGrant("g-revoke-first", "tool", pidAlice, "health:measurements")), "CreateGrant")
+		txB, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx B")
+		defer s.Rollback(txB)
+		_, err = s.RevokeGrant(txB, "main", "g-revoke-first", storage.Revocation{At: at(time.Hour), By: "citizen", Actor: pidAlice})
+		must(t, err, "RevokeGrant B")
+		type locked struct {
+			g   storage.Grant
+			err error
+		}
+		a := make(chan locked, 1)
+		go func() {
+			txA, err := s.BeginTx(ctx(t))
+			if err != nil {
+				a <- locked{err: err}
+				return
+			}
+			defer s.Rollback(txA)
+			g, err := s.LockGrant(txA, "main", "g-revoke-first")
+			a <- locked{g, err}
+		}()
+		select {
+		case l := <-a:
+			t.Fatalf("LockGrant returned (%+v, %v) while the revocation was still open", l.g, l.err)
+		case <-time.After(meanwhile):
+		}
+		must(t, s.Commit(txB), "Commit B")
+		l := <-a
+		must(t, l.err, "LockGrant A")
+		if l.g.RevokedAt == nil {
+			t.Fatal("LockGrant read the grant as active after its revocation committed")
+		}
+	})
+
+	t.Run("a transaction that holds the grant may revoke it beside a waiting revocation", func(t *testing.T) {
+		// The refused refresh of an ended relation: A holds the grant,
+		// deactivates its request's tokens and revokes the grant, while
+		// B waits to revoke it too. Both take the grant first, so
+		// neither waits for the other's token rows (no deadlock); B
+		// then finds it revoked.
+		must(t, s.CreateGrant(ctx(t), newGrant("g-lock-revoke", "tool", pidAlice, "health:measurements")), "CreateGrant")
+		tok := newToken(storage.KindRefreshToken, "lock-revoke-rt", "req-lock-revoke")
+		tok.GrantID = "g-lock-revoke"
+		must(t, s.CreateToken(ctx(t), tok), "CreateToken")
+		txA, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx A")
+		defer s.Rollback(txA)
+		_, err = s.LockGrant(txA, "main", "g-lock-revoke")
+		must(t, err, "LockGrant A")
+		b := revoke(t, "g-lock-revoke")
+		if finished(t, b) {
+			return
+		}
+		n, err := s.RevokeByRequest(txA, "main", "req-lock-revoke")
+		must(t, err, "RevokeByRequest A")
+		if n != 1 {
+			t.Fatalf("RevokeByRequest changed %d, want 1", n)
+		}
+		_, err = s.RevokeGrant(txA, "main", "g-lock-revoke", storage.Revocation{At: at(time.Hour), By: "relation_ended"})
+		must(t, err, "RevokeGrant A")
+		must(t, s.Commit(txA), "Commit A")
+		r := <-b
+		wantErr(t, r.err, storage.ErrInactive, "RevokeGrant B after A revoked")
+		g, err := s.GetGrant(ctx(t), "main", "g-lock-revoke")
+		must(t, err, "GetGrant")
+		if g.RevokedBy != "relation_ended" {
+			t.Fatalf("grant revoked by %q, want relation_ended (A's)", g.RevokedBy)
+		}
+	})
+}

@@ -41,6 +41,7 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"RegistryAtomic", testRegistryAtomic},
 		{"RegistriesApart", testRegistriesApart},
 		{"Concurrency", testConcurrency},
+		{"GrantLock", testGrantLock},
 		{"StatementCounter", testStatementCounter},
 	}
 	for _, a := range areas {

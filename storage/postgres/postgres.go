@@ -57,6 +57,7 @@ var Dialect = sqlstore.Dialect{
 	IsSerialization: isSerialization,
 	IsUnavailable:   isUnavailable,
 	ForUpdate:       " FOR UPDATE",
+	ForShare:        " FOR SHARE",
 	SkipLocked:      " FOR UPDATE SKIP LOCKED",
 	EncodeTime:      sqlstore.UTCMicro,
 	TimeType:        "TIMESTAMPTZ",

@@ -61,6 +61,7 @@ var Dialect = sqlstore.Dialect{
 	IsConflict:      isConflict,
 	IsSerialization: isBusy,
 	ForUpdate:       "",
+	ForShare:        "",
 	EncodeTime:      sqlstore.UnixMicro,
 	TimeType:        "INTEGER",
 }

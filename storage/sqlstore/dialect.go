@@ -20,6 +20,12 @@ type Dialect struct {
 	// READ COMMITTED; SQLite's immediate transactions already hold the
 	// database write lock, and it has no such clause.
 	ForUpdate string
+	// ForShare is appended to the SELECT that holds a row against
+	// writers until the transaction ends while letting other holders
+	// read it (LockGrant). PostgreSQL: " FOR SHARE", which an UPDATE of
+	// the row waits for; SQLite: nothing, its immediate transactions
+	// are serialised.
+	ForShare string
 	// SkipLocked is appended to the SELECT that picks rows for a node to
 	// claim (the outbox): PostgreSQL's " FOR UPDATE SKIP LOCKED" lets two
 	// nodes claim at once without waiting for or taking each other's

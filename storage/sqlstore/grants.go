@@ -33,6 +33,16 @@ func (s *Store) GetGrant(ctx context.Context, tenant, id string) (storage.Grant,
 	return g, s.wrap("get grant", err)
 }
 
+// LockGrant reads one grant of a tenant in ctx's transaction and holds
+// it against revocation until that transaction ends (storage.GrantStore).
+func (s *Store) LockGrant(ctx context.Context, tenant, id string) (storage.Grant, error) {
+	if s.txFrom(ctx) == nil {
+		return storage.Grant{}, fmt.Errorf("lock grant: %w", errNoTx)
+	}
+	g, err := scanGrant(s.queryRow(ctx, `SELECT `+grantCols+` FROM grants WHERE tenant = $1 AND id = $2`+s.d.ForShare, tenant, id))
+	return g, s.wrap("lock grant", err)
+}
+
 // ListGrants returns the grants f selects, newest first.
 func (s *Store) ListGrants(ctx context.Context, f storage.GrantFilter) ([]storage.Grant, error) {
 	var where []string
