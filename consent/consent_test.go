@@ -326,3 +326,41 @@ func TestGrantNotAfter(t *testing.T) {
 		})
 	}
 }
+
+// TestActiveInTx: ActiveInTx answers as Active does (revoked, expired,
+// absent are inactive) but reads the grant with LockGrant, in the
+// caller's transaction only.
+func TestActiveInTx(t *testing.T) {
+	st, c := newFakeStore(), &clock{t0}
+	s := newService(t, st, c, nil, nil)
+	g, err := s.Grant(t.Context(), Request{Tenant: "main", ClientID: "tool", Subject: pidParent, Scopes: []string{"health:measurements"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ActiveInTx(t.Context(), "main", g.ID); err == nil {
+		t.Fatal("ActiveInTx without a transaction succeeded")
+	}
+	tx, err := st.BeginTx(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(id string, want bool) {
+		t.Helper()
+		active, err := s.ActiveInTx(tx, "main", id)
+		if err != nil || active != want {
+			t.Fatalf("ActiveInTx(%s) = %v, %v; want %v", id, active, err, want)
+		}
+		if last := st.locked[len(st.locked)-1]; last != id {
+			t.Fatalf("ActiveInTx(%s) did not lock it (locked %v)", id, st.locked)
+		}
+	}
+	check(g.ID, true)
+	check("g-absent", false)
+	c.t = g.ExpiresAt
+	check(g.ID, false)
+	c.t = t0
+	if _, err := s.RevokeInTx(tx, "main", g.ID, storage.Revocation{By: RevokedByCitizen, Actor: pidParent}); err != nil {
+		t.Fatal(err)
+	}
+	check(g.ID, false)
+}

@@ -18,8 +18,12 @@ type fakeStore struct {
 	tokens   map[string]storage.TokenRecord
 	events   []storage.Event
 	snapshot *fakeState
-	failNext error // returned by the next RevokeGrant
+	failNext error    // returned by the next RevokeGrant
+	locked   []string // the grants LockGrant read, in order
 }
+
+// fakeTxKey marks a context that carries a fake transaction.
+type fakeTxKey struct{}
 
 type fakeState struct {
 	grants map[string]storage.Grant
@@ -37,7 +41,7 @@ func (f *fakeStore) BeginTx(ctx context.Context) (context.Context, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.snapshot = &fakeState{maps.Clone(f.grants), maps.Clone(f.tokens), slices.Clone(f.events)}
-	return ctx, nil
+	return context.WithValue(ctx, fakeTxKey{}, true), nil
 }
 
 func (f *fakeStore) Commit(context.Context) error { f.snapshot = nil; return nil }
@@ -70,6 +74,19 @@ func (f *fakeStore) GetGrant(_ context.Context, tenant, id string) (storage.Gran
 		return storage.Grant{}, storage.ErrNotFound
 	}
 	return g, nil
+}
+
+// LockGrant is GetGrant in a transaction, which the fake, holding its
+// mutex for every call, has nothing more to do for; it records the read.
+func (f *fakeStore) LockGrant(ctx context.Context, tenant, id string) (storage.Grant, error) {
+	if ctx.Value(fakeTxKey{}) == nil {
+		return storage.Grant{}, errors.New("fake: LockGrant without a transaction")
+	}
+	g, err := f.GetGrant(ctx, tenant, id)
+	f.mu.Lock()
+	f.locked = append(f.locked, id)
+	f.mu.Unlock()
+	return g, err
 }
 
 func (f *fakeStore) ListGrants(_ context.Context, fl storage.GrantFilter) ([]storage.Grant, error) {

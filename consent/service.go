@@ -26,6 +26,7 @@ type Store interface {
 	Rollback(ctx context.Context) error
 	CreateGrant(ctx context.Context, g storage.Grant) error
 	GetGrant(ctx context.Context, tenant, id string) (storage.Grant, error)
+	LockGrant(ctx context.Context, tenant, id string) (storage.Grant, error)
 	ListGrants(ctx context.Context, f storage.GrantFilter) ([]storage.Grant, error)
 	RevokeGrant(ctx context.Context, tenant, id string, r storage.Revocation) (storage.RevokedGrants, error)
 	RevokeClientGrants(ctx context.Context, tenant, clientID string, r storage.Revocation) (storage.RevokedGrants, error)
@@ -335,7 +336,22 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) 
 // Active reports whether grant id of tenant exists, is not revoked and
 // has not expired.
 func (s *Service) Active(ctx context.Context, tenant, id string) (bool, error) {
-	g, err := s.store.GetGrant(ctx, tenant, id)
+	return s.active(s.store.GetGrant(ctx, tenant, id))
+}
+
+// ActiveInTx is Active for a caller that issues codes or tokens under the
+// grant in the storage transaction ctx carries (storage.Tx), which it
+// commits or rolls back. The grant is read with storage's LockGrant, so
+// that a revocation of it and that transaction never overlap: the
+// revocation waits until the transaction ends and then deactivates what
+// it issued, or it committed first and the grant reads as revoked here.
+// Call it before the transaction writes any code or token (LockGrant's
+// lock order).
+func (s *Service) ActiveInTx(ctx context.Context, tenant, id string) (bool, error) {
+	return s.active(s.store.LockGrant(ctx, tenant, id))
+}
+
+func (s *Service) active(g storage.Grant, err error) (bool, error) {
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, nil
 	}
