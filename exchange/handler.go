@@ -66,6 +66,13 @@ type Handler struct {
 	// Now is the clock that decides whether the subject token has
 	// expired and how long it has left.
 	Now func() time.Time
+	// Recheck, when set, runs in the transaction that stores the new
+	// token, before it is stored, with the new token's request (its
+	// session is the one Session.Exchanged returned). An error refuses
+	// the exchange and rolls the transaction back. The provider holds
+	// the subject token's consent grant there, so that a revocation of
+	// the grant either reaches the new token or is seen.
+	Recheck func(ctx context.Context, r fosite.AccessRequester) error
 }
 
 var _ fosite.TokenEndpointHandler = (*Handler)(nil)
@@ -209,6 +216,11 @@ func (h *Handler) PopulateTokenEndpointResponse(ctx context.Context, r fosite.Ac
 			}
 		}
 	}()
+	if h.Recheck != nil {
+		if err = h.Recheck(ctx, r); err != nil {
+			return err
+		}
+	}
 	// Sanitize keeps only the default parameters of the form: the
 	// subject token never goes into storage.
 	stored := r.Sanitize(nil)

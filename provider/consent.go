@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -21,6 +22,9 @@ type Consent interface {
 	Grant(ctx context.Context, r consent.Request) (storage.Grant, error)
 	Refuse(ctx context.Context, r consent.Request) error
 	Active(ctx context.Context, tenant, id string) (bool, error)
+	// ActiveInTx is Active inside the transaction ctx carries, holding
+	// the grant against revocation until that transaction ends.
+	ActiveInTx(ctx context.Context, tenant, id string) (bool, error)
 	Revoke(ctx context.Context, tenant, id string, rev storage.Revocation) (storage.RevokedGrants, error)
 	// RevokeInTx is Revoke inside the transaction ctx carries.
 	RevokeInTx(ctx context.Context, tenant, id string, rev storage.Revocation) (storage.RevokedGrants, error)
@@ -84,38 +88,33 @@ func (p *Provider) attachGrant(ctx context.Context, t *tenant, ar fosite.Request
 	return nil
 }
 
-// recheckGrant refuses a code redemption whose grant has been revoked or
-// has expired, and revokes what the request holds; the grant's tokens
-// were revoked with it, so this catches expiry and a code stored just
-// after its grant was revoked. (A refresh rechecks its grant inside its
-// transaction: recheckGrantOnRefresh.)
-func (p *Provider) recheckGrant(ctx context.Context, t *tenant, ar fosite.AccessRequester) error {
-	s, ok := ar.GetSession().(*Session)
-	active, err := p.grantActive(ctx, t, s, ok)
-	if err != nil || active {
-		return err
-	}
-	if _, err := p.store.RevokeByRequest(ctx, t.name, ar.GetID()); err != nil {
-		return fosite.ErrServerError.WithWrap(err)
-	}
-	return errGrantInactive()
-}
-
-// grantActive reports whether the consent grant a session's tokens were
-// issued under is still active; true when there is none to check.
-func (p *Provider) grantActive(ctx context.Context, t *tenant, s *Session, ok bool) (bool, error) {
-	if !ok || s.GrantID == "" || p.cfg.Consent == nil {
+// holdGrant reports whether the consent grant a session's tokens are
+// issued under is still active, and holds it against revocation until
+// the transaction ctx carries ends (consent's ActiveInTx, storage's
+// LockGrant): a revocation then either waits for that transaction and
+// deactivates what it issued, or committed before and the grant reads
+// revoked here. Every transaction that issues codes or tokens under a
+// grant calls it first, before it writes any code or token row, so that
+// it takes its locks in the order a revocation does (the grant, then its
+// tokens). True when there is no grant to hold.
+func (p *Provider) holdGrant(ctx context.Context, t *tenant, s *Session) (bool, error) {
+	if s == nil || s.GrantID == "" || p.cfg.Consent == nil {
 		return true, nil
 	}
-	active, err := p.cfg.Consent.Active(ctx, t.name, s.GrantID)
+	active, err := p.cfg.Consent.ActiveInTx(ctx, t.name, s.GrantID)
 	if err != nil {
 		return false, fosite.ErrServerError.WithWrap(err)
 	}
 	return active, nil
 }
 
+// errGrantEnded marks the refusal of a token request whose consent grant
+// is no longer active (errGrantInactive), so that the token endpoint does
+// not take it for a replay of the code it revoked.
+var errGrantEnded = errors.New("provider: the consent grant is no longer active")
+
 func errGrantInactive() error {
-	return fosite.ErrInvalidGrant.WithHint("The permission (grant) these tokens were issued under has been revoked or has expired.")
+	return fosite.ErrInvalidGrant.WithHint("The permission (grant) these tokens were issued under has been revoked or has expired.").WithWrap(errGrantEnded)
 }
 
 // notifySessionEnded queues back-channel logouts for the clients signed

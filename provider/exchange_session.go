@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"maps"
 
 	"github.com/ory/fosite"
@@ -34,4 +35,23 @@ func (s *Session) Exchanged(requester string, scopes []string) fosite.Session {
 	// Only the access token's expiry applies; the handler sets it.
 	c.ExpiresAt = nil
 	return c
+}
+
+// recheckExchange is the token exchange's Recheck (exchange.Handler): in
+// the transaction that stores the new token it holds the consent grant
+// the subject token was issued under, which the new token records
+// (holdGrant), and refuses the exchange when that grant has been revoked
+// or has expired. Revoking a grant revokes its tokens, so a revoked
+// grant's subject token is refused before this; what it catches is a
+// grant that expired, or one revoked while this exchange was under way.
+func (p *Provider) recheckExchange(ctx context.Context, t *tenant, r fosite.AccessRequester) error {
+	s, _ := r.GetSession().(*Session)
+	active, err := p.holdGrant(ctx, t, s)
+	if err != nil {
+		return err
+	}
+	if !active {
+		return errGrantInactive()
+	}
+	return nil
 }

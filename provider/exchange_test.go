@@ -40,6 +40,13 @@ func newExchangeHarness(t *testing.T) *harness { return newExchangeHarnessOn(t, 
 
 func newExchangeHarnessOn(t *testing.T, db storage.Storage) *harness {
 	t.Helper()
+	return newExchangeHarnessWith(t, db, nil)
+}
+
+// newExchangeHarnessWith is newExchangeHarnessOn with wrap between the
+// provider and the store (newHarnessOn).
+func newExchangeHarnessWith(t *testing.T, db storage.Storage, wrap func(storage.Storage) storage.Storage) *harness {
+	t.Helper()
 	cat, err := consent.NewCatalogue([]consent.Scope{{
 		Name:        measurements,
 		Title:       consent.Text{NB: "Målinger", NN: "Målingar", EN: "Measurements"},
@@ -49,7 +56,7 @@ func newExchangeHarnessOn(t *testing.T, db storage.Storage) *harness {
 		t.Fatal(err)
 	}
 	var h *harness
-	h = newHarnessOn(t, db, nil, func(c *Config) {
+	h = newHarnessOn(t, db, wrap, func(c *Config) {
 		c.Consent = consent.NewService(db, consent.Options{
 			Catalogues: map[string]*consent.Catalogue{"main": cat},
 			Now:        func() time.Time { return h.now },

@@ -206,7 +206,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		Signer:                     t.signer,
 	}
 	t.oauth = compose.Compose(t.fcfg, t.fstore, strategy,
-		compose.OAuth2AuthorizeExplicitFactory,
+		p.codeGrantFactory(t), // fosite's, with the grant recheck in its transaction
 		compose.OAuth2ClientCredentialsGrantFactory,
 		p.refreshGrantFactory(t), // fosite's, with the rechecks in its transaction
 		compose.OpenIDConnectExplicitFactory,
@@ -220,6 +220,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		t.fcfg.TokenEndpointHandlers.Append(&exchange.Handler{
 			Tenant: tc.Name, Strategy: access, Storage: t.fstore, Policy: p.cfg.Exchange, Config: t.fcfg,
 			NewSession: func() fosite.Session { return NewSession(tc.Name) }, Now: p.now,
+			Recheck: func(ctx context.Context, r fosite.AccessRequester) error { return p.recheckExchange(ctx, t, r) },
 		})
 	}
 	p.configureClientAuth(t)

@@ -17,10 +17,11 @@ import (
 // oidcp's rechecks inside its transaction. fosite's handler reads the
 // refresh token in its Handle phase and, in its Populate phase, begins a
 // transaction, rotates the token and commits. refreshGrant begins that
-// transaction itself, runs the rechecks in it (does the relation the
-// tokens act under still hold, recheckRepresentation; is the consent
-// grant still active, recheckGrantOnRefresh), lets fosite rotate the
-// token in the same transaction, and commits once:
+// transaction itself, runs the rechecks in it (is the consent grant
+// still active, holdGrant, which also holds it against a concurrent
+// revocation until the commit; does the relation the tokens act under
+// still hold, recheckRepresentation), lets fosite rotate the token in
+// the same transaction, and commits once:
 //
 //   - the rechecks pass: the claim brought up to date, the old refresh
 //     token rotated and the new tokens stored commit together;
@@ -79,7 +80,22 @@ func (h *refreshGrant) PopulateTokenEndpointResponse(ctx context.Context, r fosi
 	if !h.CanHandleTokenEndpointRequest(ctx, r) {
 		return fosite.ErrUnknownRequest
 	}
-	store := h.t.fstore
+	return h.p.inTokenTx(ctx, h.t, "refresh", func(ctx context.Context) (refusal, err error) {
+		refusal, err = h.p.recheckRefresh(ctx, h.t, r)
+		if refusal != nil || err != nil {
+			return refusal, err
+		}
+		return nil, h.populate.PopulateTokenEndpointResponse(ctx, r, resp)
+	})
+}
+
+// inTokenTx runs fn, a grant's rechecks and fosite's writes, in one
+// transaction of t's store (whose BeginTX and Commit also batch the
+// access and refresh token records into one INSERT) and commits once:
+// fn's refusal is returned after what fn wrote has committed; an error
+// (fn's, or the commit's) rolls it all back.
+func (p *Provider) inTokenTx(ctx context.Context, t *tenant, what string, fn func(ctx context.Context) (refusal, err error)) error {
+	store := t.fstore
 	ctx, err := store.BeginTX(ctx)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
@@ -88,18 +104,13 @@ func (h *refreshGrant) PopulateTokenEndpointResponse(ctx context.Context, r fosi
 	defer func() {
 		if !ended {
 			if err := store.Rollback(ctx); err != nil {
-				h.p.log.ErrorContext(ctx, "refresh: roll back", "tenant", h.t.name, "err", err)
+				p.log.ErrorContext(ctx, what+": roll back", "tenant", t.name, "err", err)
 			}
 		}
 	}()
-	refusal, err := h.p.recheckRefresh(ctx, h.t, r)
+	refusal, err := fn(ctx)
 	if err != nil {
 		return err
-	}
-	if refusal == nil {
-		if err := h.populate.PopulateTokenEndpointResponse(ctx, r, resp); err != nil {
-			return err
-		}
 	}
 	ended = true
 	if err := store.Commit(ctx); err != nil {
@@ -110,12 +121,22 @@ func (h *refreshGrant) PopulateTokenEndpointResponse(ctx context.Context, r fosi
 
 // recheckRefresh runs the rechecks of a refresh in ctx's transaction. A
 // refusal is the invalid_grant to answer after committing what it wrote;
-// err is a failure that rolls everything back.
+// err is a failure that rolls everything back. The consent grant is read
+// first, holding it against revocation (holdGrant) before anything in
+// the transaction writes a token row.
 func (p *Provider) recheckRefresh(ctx context.Context, t *tenant, ar fosite.AccessRequester) (refusal, err error) {
+	s, _ := ar.GetSession().(*Session)
+	active, err := p.holdGrant(ctx, t, s)
+	if err != nil {
+		return nil, err
+	}
 	if refusal, err := p.recheckRepresentation(ctx, t, ar); refusal != nil || err != nil {
 		return refusal, err
 	}
-	return p.recheckGrantOnRefresh(ctx, t, ar)
+	if !active {
+		return p.refuseInactiveGrant(ctx, t, ar, s)
+	}
+	return nil, nil
 }
 
 // recheckRepresentation runs the rules again when tokens issued for a
@@ -171,16 +192,11 @@ func (p *Provider) recheckRepresentation(ctx context.Context, t *tenant, ar fosi
 	return fosite.ErrInvalidGrant.WithHint("The relation that allowed acting for this person no longer holds; the grant has been revoked."), nil
 }
 
-// recheckGrantOnRefresh refuses a refresh whose consent grant is no
+// refuseInactiveGrant refuses a refresh whose consent grant is no
 // longer active. Revoking a grant revokes its tokens, so this is a grant
-// that has expired (or one revoked while this refresh was under way): the
-// request's tokens are revoked and the revocation logged.
-func (p *Provider) recheckGrantOnRefresh(ctx context.Context, t *tenant, ar fosite.AccessRequester) (refusal, err error) {
-	s, ok := ar.GetSession().(*Session)
-	active, err := p.grantActive(ctx, t, s, ok)
-	if err != nil || active {
-		return nil, err
-	}
+// that has expired: the request's tokens are revoked and the revocation
+// logged.
+func (p *Provider) refuseInactiveGrant(ctx context.Context, t *tenant, ar fosite.AccessRequester, s *Session) (refusal, err error) {
 	n, err := p.store.RevokeByRequest(ctx, t.name, ar.GetID())
 	if err != nil {
 		return nil, fosite.ErrServerError.WithWrap(err)

@@ -49,31 +49,12 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			cs.Subject = ar.GetClient().GetID()
 			cs.Claims.Subject = cs.Subject
 		}
-		if grant.ExactOne("authorization_code") {
-			// The grant was checked when the code was issued, but it
-			// may have been revoked after that check and before the
-			// code was stored (so the revocation did not reach the
-			// code), or since. (Not through tokenError: the code it
-			// revoked here is no replay.)
-			if err := p.recheckGrant(ctx, t, ar); errors.Is(err, fosite.ErrInvalidGrant) {
-				t.oauth.WriteAccessError(ctx, w, ar, err)
-				return
-			} else if err != nil {
-				p.tokenError(w, r, t, ar, err)
-				return
-			}
-		}
-		if grant.ExactOne(exchange.GrantType) {
-			// The subject token's grant: revoking it revoked the token,
-			// but it may also have expired since.
-			if err := p.recheckGrant(ctx, t, ar); err != nil {
-				p.tokenError(w, r, t, ar, err)
-				return
-			}
-		}
-		// A refresh rechecks the representation and the consent grant in
-		// fosite's handlers, inside the transaction that rotates the
-		// refresh token (refreshGrant).
+		// Every grant that issues tokens under a consent grant rechecks
+		// it inside the transaction that stores them, holding it
+		// against a concurrent revocation (holdGrant): a code exchange
+		// in codeGrant, a refresh (with the representation) in
+		// refreshGrant, a token exchange in the exchange handler's
+		// Recheck.
 		resp, err := t.oauth.NewAccessResponse(ctx, ar)
 		// A concurrent writer made the grant's transaction fail (SQLite
 		// busy past its timeout, a PostgreSQL serialization failure or
@@ -144,6 +125,7 @@ func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant,
 		return
 	}
 	form := r.PostForm
+	grantEnded := errors.Is(err, errGrantEnded) // no replay: the grant ended
 	switch form.Get("grant_type") {
 	case "refresh_token":
 		if errors.Is(err, fosite.ErrInactiveToken) {
@@ -176,7 +158,7 @@ func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant,
 			}
 			err = fosite.ErrInvalidGrant.WithHint("The authorization code has already been used.")
 		}
-		if fosite.ErrorToRFC6749Error(err).ErrorField == fosite.ErrInvalidGrant.ErrorField {
+		if !grantEnded && fosite.ErrorToRFC6749Error(err).ErrorField == fosite.ErrInvalidGrant.ErrorField {
 			p.replayEvent(r, t, audit.CodeReuseDetected, storage.KindAuthorizeCode, sig)
 		}
 	}
