@@ -3,7 +3,9 @@
 // endpoint handler, in the shape of fosite's refresh grant: a narrow
 // Config, HandleTokenEndpointRequest validates and decides,
 // PopulateTokenEndpointResponse issues and stores inside one storage
-// transaction.
+// transaction, in which the caller's Recheck (the provider: is the
+// subject token's consent grant still active, holding it against a
+// concurrent revocation) runs before the token is stored.
 //
 // A confidential client that registered the grant presents a citizen's
 // access token of the same tenant (the subject token), still active,
