@@ -11,8 +11,10 @@ import (
 // TestEventsHandoff: a hand-off in the usage log names the portal the
 // tool was opened from ("Åpnet Blodtrykksdagboka fra Helseportalen"),
 // also in the child's log seen by the parent; other events name none.
-func TestEventsHandoff(t *testing.T) {
-	f := newFixture(t)
+func TestEventsHandoff(t *testing.T) { eachBackend(t, testEventsHandoff) }
+
+func testEventsHandoff(t *testing.T, be backend) {
+	f := newFixture(t, be)
 	f.event("main", audit.HandoffIssued, f.kari, f.ingrid, "tool", "", 1,
 		map[string]any{"portal_client_id": "portal", "target_client_id": "tool", "relation": "parent"})
 	f.event("main", audit.Login, f.kari, f.kari, "portal", "", 0, nil)

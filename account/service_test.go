@@ -20,6 +20,8 @@ import (
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/postgres"
+	"github.com/oidcp/oidcp/storage/postgres/pgtest"
 	"github.com/oidcp/oidcp/storage/sqlite"
 )
 
@@ -29,7 +31,7 @@ var t0 = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 // fixture is a SQLite store with the synthetic population, two clients
 // and a Service with an injected clock.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	store storage.Storage
 	// fail, when set, makes the store's calls fail (see failingStore).
 	failing                   *failingStore
@@ -39,7 +41,17 @@ type fixture struct {
 	kari, ola, ingrid, astrid string
 }
 
-func newFixture(t *testing.T) *fixture {
+// backend opens a fresh, migrated store.
+type backend func(t testing.TB) storage.Storage
+
+// eachBackend runs test on SQLite and on PostgreSQL (skipped, loudly,
+// when no PostgreSQL is reachable; see pgtest).
+func eachBackend(t *testing.T, test func(t *testing.T, be backend)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, openSQLite) })
+	t.Run("postgres", func(t *testing.T) { test(t, openPostgres) })
+}
+
+func openSQLite(t testing.TB) storage.Storage {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
 	if err != nil {
@@ -49,6 +61,25 @@ func newFixture(t *testing.T) *fixture {
 	if err := st.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+func openPostgres(t testing.TB) storage.Storage {
+	t.Helper()
+	st, err := postgres.Open(t.Context(), pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func newFixture(t testing.TB, be backend) *fixture {
+	t.Helper()
+	st := be(t)
 	f := &fixture{t: t, store: st, now: t0, pop: population.Generate(t0)}
 	if _, err := registry.SeedPopulation(t.Context(), st, t0); err != nil {
 		t.Fatal(err)
@@ -184,8 +215,10 @@ func walk(t *testing.T, svc *account.Service, v account.Viewer, q account.EventQ
 	}
 }
 
-func TestEvents(t *testing.T) {
-	f := newFixture(t)
+func TestEvents(t *testing.T) { eachBackend(t, testEvents) }
+
+func testEvents(t *testing.T, be backend) {
+	f := newFixture(t, be)
 	// The usage log: Kari uses the tool herself, gives consent for
 	// Ingrid (the relation in the detail), the tool gets tokens for
 	// Ingrid under that grant (the relation only in the grant), Ingrid
@@ -347,8 +380,10 @@ func TestEvents(t *testing.T) {
 	})
 }
 
-func TestPrune(t *testing.T) {
-	f := newFixture(t)
+func TestPrune(t *testing.T) { eachBackend(t, testPrune) }
+
+func testPrune(t *testing.T, be backend) {
+	f := newFixture(t, be)
 	old := f.event("main", audit.Login, f.kari, f.kari, "tool", "", -10, nil)
 	keep := f.event("main", audit.Login, f.kari, f.kari, "tool", "", 10, nil)
 	otherOld := f.event("other", audit.Login, f.kari, f.kari, "tool", "", -10, nil)
@@ -446,8 +481,8 @@ const (
 // sessionsFixture: Kari on her PC (current, signed in to the tool and
 // the portal), on her iPhone (the tool), an idle-expired and an ended
 // session of hers, and Ola's session.
-func sessionsFixture(t *testing.T) (*fixture, map[string]string) {
-	f := newFixture(t)
+func sessionsFixture(t *testing.T, be backend) (*fixture, map[string]string) {
+	f := newFixture(t, be)
 	f.session("kari-pc", f.kari, uaWindows, 60, 1, "tool", "portal")
 	f.session("kari-phone", f.kari, uaIPhone, 30, 5, "tool")
 	f.session("kari-idle", f.kari, uaWindows, 90, 45)
@@ -473,8 +508,10 @@ func sessionsFixture(t *testing.T) (*fixture, map[string]string) {
 	}
 }
 
-func TestSessions(t *testing.T) {
-	f, h := sessionsFixture(t)
+func TestSessions(t *testing.T) { eachBackend(t, testSessions) }
+
+func testSessions(t *testing.T, be backend) {
+	f, h := sessionsFixture(t, be)
 	v := f.self(f.kari)
 	v.SessionChain = "kari-pc"
 	got, err := f.svc.Sessions(t.Context(), v)
@@ -517,8 +554,10 @@ func TestSessions(t *testing.T) {
 	}
 }
 
-func TestEndSession(t *testing.T) {
-	f, h := sessionsFixture(t)
+func TestEndSession(t *testing.T) { eachBackend(t, testEndSession) }
+
+func testEndSession(t *testing.T, be backend) {
+	f, h := sessionsFixture(t, be)
 	v := f.self(f.kari)
 	v.SessionChain = "kari-pc"
 
@@ -576,10 +615,12 @@ func TestEndSession(t *testing.T) {
 // TestEndSessionAtomic: whatever step fails, nothing of the session's
 // end is left behind: it is still active, its tokens too, no logout is
 // queued and the log records nothing.
-func TestEndSessionAtomic(t *testing.T) {
+func TestEndSessionAtomic(t *testing.T) { eachBackend(t, testEndSessionAtomic) }
+
+func testEndSessionAtomic(t *testing.T, be backend) {
 	for _, step := range []string{"RevokeBySession", "EnqueueOutbox", "AppendEvent:" + audit.SessionEnded, "AppendEvent:" + audit.TokenRevoked, "Commit"} {
 		t.Run(step, func(t *testing.T) {
-			f, h := sessionsFixture(t)
+			f, h := sessionsFixture(t, be)
 			before := f.kinds(f.kari)
 			f.failing.failOn = step
 			v := f.self(f.kari)
@@ -608,8 +649,10 @@ func TestEndSessionAtomic(t *testing.T) {
 	}
 }
 
-func TestEndAllSessions(t *testing.T) {
-	f, _ := sessionsFixture(t)
+func TestEndAllSessions(t *testing.T) { eachBackend(t, testEndAllSessions) }
+
+func testEndAllSessions(t *testing.T, be backend) {
+	f, _ := sessionsFixture(t, be)
 	v := f.forOther(f.kari, f.ingrid, representation.Parent) // her own sessions, whoever she acts for
 	v.SessionChain = "kari-pc"
 	n, err := f.svc.EndAllSessions(t.Context(), v)
@@ -645,8 +688,8 @@ func TestEndAllSessions(t *testing.T) {
 // Ingrid as her parent (with a token under it), an expired and a revoked
 // grant of Kari's, a grant of Astrid's (who gave Kari an ordinary power
 // of attorney), and Ola's.
-func grantsFixture(t *testing.T) *fixture {
-	f := newFixture(t)
+func grantsFixture(t *testing.T, be backend) *fixture {
+	f := newFixture(t, be)
 	year := 365 * 24 * time.Hour
 	revoked := f.now.Add(-time.Hour)
 	for _, g := range []storage.Grant{
@@ -667,8 +710,10 @@ func grantsFixture(t *testing.T) *fixture {
 	return f
 }
 
-func TestGrants(t *testing.T) {
-	f := grantsFixture(t)
+func TestGrants(t *testing.T) { eachBackend(t, testGrants) }
+
+func testGrants(t *testing.T, be backend) {
+	f := grantsFixture(t, be)
 	got, err := f.svc.Grants(t.Context(), f.self(f.kari))
 	if err != nil {
 		t.Fatal(err)
@@ -693,8 +738,10 @@ func TestGrants(t *testing.T) {
 	}
 }
 
-func TestRevokeGrant(t *testing.T) {
-	f := grantsFixture(t)
+func TestRevokeGrant(t *testing.T) { eachBackend(t, testRevokeGrant) }
+
+func testRevokeGrant(t *testing.T, be backend) {
+	f := grantsFixture(t, be)
 	kari := f.self(f.kari)
 	for _, tc := range []struct {
 		name string
