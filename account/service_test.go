@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/representation"
+	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/storage/postgres"
 	"github.com/oidcp/oidcp/storage/postgres/pgtest"
@@ -808,4 +811,63 @@ func testRevokeGrant(t *testing.T, be backend) {
 func (f *fixture) consentActive(id string) (bool, error) {
 	g, err := f.store.GetGrant(f.t.Context(), "main", id)
 	return err == nil && g.RevokedAt == nil, err
+}
+
+// TestSessionChain: a session the same person logged in to again (a
+// step-up) has a new id in the first one's chain; the viewer's token
+// names the chain, and ending the session must reach the tokens issued
+// under the chain, not only under the newest id. The sessions are made
+// by the session store itself, as the login does.
+func TestSessionChain(t *testing.T) { eachBackend(t, testSessionChain) }
+
+func testSessionChain(t *testing.T, be backend) {
+	f := newFixture(t, be)
+	ss := sessionstore.New(f.store, sessionstore.Options{Tenant: "main", CookieName: "oidcp_main", Path: "/main",
+		HashKey: []byte("0123456789abcdef0123456789abcdef"), Now: func() time.Time { return f.now }})
+	var cookies []*http.Cookie
+	login := func() (id, chain string) {
+		t.Helper()
+		r := httptest.NewRequest(http.MethodGet, "https://oidcp.example/main/authorize", nil)
+		r.Header.Set("User-Agent", uaIPhone)
+		for _, c := range cookies {
+			r.AddCookie(c)
+		}
+		sess, err := ss.Get(r, "oidcp_main")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		if err := ss.SetLogin(r, w, sess, sessionstore.Login{Subject: f.kari, AuthTime: f.now, ACR: "idporten-loa-high"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := ss.AddClient(t.Context(), sess, "tool"); err != nil {
+			t.Fatal(err)
+		}
+		cookies = w.Result().Cookies()
+		l, _ := ss.Login(sess)
+		return ss.ID(sess), l.ChainID
+	}
+	_, chain := login()
+	f.token(storage.KindRefreshToken, "first-login", "tool", f.kari, chain, "")
+	f.now = f.now.Add(5 * time.Minute)
+	if id, again := login(); again != chain || id == chain {
+		t.Fatalf("the step-up has id %q in chain %q, want a new id in chain %q", id, again, chain)
+	}
+	f.token(storage.KindRefreshToken, "step-up", "tool", f.kari, chain, "")
+
+	v := f.self(f.kari)
+	v.SessionChain = chain
+	ss2, err := f.svc.Sessions(t.Context(), v)
+	if err != nil || len(ss2) != 1 || !ss2[0].Current || ss2[0].Device != "iPhone" {
+		t.Fatalf("sessions %+v, %v; want the newest session of the chain, current", ss2, err)
+	}
+	if err := f.svc.EndSession(t.Context(), v, ss2[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if f.active(storage.KindRefreshToken, "first-login") || f.active(storage.KindRefreshToken, "step-up") {
+		t.Fatal("a token of the chain survived the end of its session")
+	}
+	if ms := f.outbox(); len(ms) != 1 || ms[0].SessionID != chain {
+		t.Fatalf("outbox %+v, want one logout with sid of chain %q", ms, chain)
+	}
 }

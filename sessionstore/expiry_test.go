@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/oidcp/oidcp/storage"
 )
 
 func TestIdleTimeout(t *testing.T) {
@@ -180,6 +182,34 @@ func TestExpired(t *testing.T) {
 	ended := now
 	rec.EndedAt = &ended
 	if !s.Expired(rec, now) {
+		t.Error("ended session not Expired")
+	}
+}
+
+// TestOptionsExpired: the rule without a Store, for callers that list
+// sessions (the account package), with the defaults for zero timeouts.
+func TestOptionsExpired(t *testing.T) {
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	rec := storage.LoginSession{CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(DefaultAbsoluteTimeout)}
+	for _, tc := range []struct {
+		name string
+		o    Options
+		at   time.Duration
+		want bool
+	}{
+		{"fresh", Options{}, 0, false},
+		{"default idle, at its end", Options{}, DefaultIdleTimeout, false},
+		{"default idle, past it", Options{}, DefaultIdleTimeout + 1, true},
+		{"a shorter idle", Options{IdleTimeout: 5 * time.Minute}, 6 * time.Minute, true},
+		{"a shorter absolute than the record's", Options{IdleTimeout: time.Hour, AbsoluteTimeout: 50 * time.Minute}, 50 * time.Minute, true},
+	} {
+		if got := tc.o.Expired(rec, now.Add(tc.at)); got != tc.want {
+			t.Errorf("%s: Expired at +%v = %v, want %v", tc.name, tc.at, got, tc.want)
+		}
+	}
+	ended := now
+	rec.EndedAt = &ended
+	if !(Options{}).Expired(rec, now) {
 		t.Error("ended session not Expired")
 	}
 }
