@@ -64,6 +64,7 @@ var Dialect = sqlstore.Dialect{
 	ForShare:        "",
 	EncodeTime:      sqlstore.UnixMicro,
 	TimeType:        "INTEGER",
+	NoHistograms:    true,
 }
 
 // Open opens (creating if needed) the database file at path and its

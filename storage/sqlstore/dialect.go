@@ -37,6 +37,13 @@ type Dialect struct {
 	// TimeType is the column type of a timestamp, used for the
 	// schema_migrations table that sqlstore creates itself.
 	TimeType string
+	// NoHistograms: the planner knows nothing of how values spread
+	// (SQLite without ANALYZE, and even with it only counts rows per
+	// key), so a range condition on an indexed column may lure it onto
+	// that index away from an equality one that fits the ORDER BY.
+	// Queries that know which index they want then write the range on
+	// an expression the planner cannot match to an index.
+	NoHistograms bool
 	// MigrationLock, when set, is executed first in every migration
 	// transaction so that two nodes starting at once apply each migration
 	// once (PostgreSQL: pg_advisory_xact_lock).

@@ -81,11 +81,23 @@ func (s *Store) ListEvents(ctx context.Context, f storage.EventFilter) ([]storag
 	if f.Actor != "" {
 		common = append(common, "actor = "+arg(f.Actor))
 	}
+	// A person's events are read by id on their own indexes. On SQLite
+	// a period on the bare column tempts the planner onto the (tenant,
+	// occurred_at) index, which holds every person's events of the
+	// period and then needs a sort: 240 ms instead of 0.4 for the first
+	// page of a person's 100,000 events with Since, 300,000 others'
+	// after them. The expression keeps that index out of reach there.
+	// PostgreSQL plans with its statistics of how the times spread and
+	// keeps the choice.
+	when := "occurred_at"
+	if f.Person != "" && s.d.NoHistograms {
+		when = "COALESCE(occurred_at, occurred_at)"
+	}
 	if !f.Since.IsZero() {
-		common = append(common, "occurred_at >= "+arg(s.tm(f.Since)))
+		common = append(common, when+" >= "+arg(s.tm(f.Since)))
 	}
 	if !f.Until.IsZero() {
-		common = append(common, "occurred_at < "+arg(s.tm(f.Until)))
+		common = append(common, when+" < "+arg(s.tm(f.Until)))
 	}
 	if f.AfterID > 0 {
 		common = append(common, "id < "+arg(f.AfterID))
