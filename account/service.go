@@ -92,10 +92,15 @@ func New(store Store, consent *consent.Service, o Options) *Service {
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC() }
 
-// check rejects a Viewer that names nobody.
+// check rejects a Viewer that names nobody, or another person without
+// the relation that lets the viewer act for them (Self would take it
+// for the person themself).
 func (v Viewer) check() error {
 	if v.Tenant == "" || v.Person == "" || v.Subject == "" {
 		return fmt.Errorf("%w: the viewer names no tenant or person", ErrInvalid)
+	}
+	if v.Subject != v.Person && v.Relation == "" {
+		return fmt.Errorf("%w: the viewer acts for another person without a relation", ErrInvalid)
 	}
 	return nil
 }
@@ -415,6 +420,9 @@ func (s *Service) Grants(ctx context.Context, v Viewer) ([]Grant, error) {
 	if err := v.check(); err != nil {
 		return nil, err
 	}
+	if s.consent == nil {
+		return nil, errors.New("account: no consent service")
+	}
 	gs, err := s.consent.List(ctx, storage.GrantFilter{Tenant: v.Tenant, Subject: v.Subject, ActiveOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("account: grants: %w", err)
@@ -479,6 +487,9 @@ func (s *Service) RevokeGrant(ctx context.Context, v Viewer, id string) error {
 	}
 	if !v.MayWithdraw() {
 		return ErrForbidden
+	}
+	if s.consent == nil {
+		return errors.New("account: no consent service")
 	}
 	by := consent.RevokedByCitizen
 	if !v.Self() {

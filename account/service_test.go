@@ -361,6 +361,7 @@ func testEvents(t *testing.T, be backend) {
 			{"who is neither self nor a pid", kari, account.EventQuery{Who: "mother"}},
 			{"who is a pid with a bad check digit", kari, account.EventQuery{Who: f.kari[:10] + fmt.Sprint((int(f.kari[10]-'0')+1)%10)}},
 			{"a viewer without a subject", account.Viewer{Tenant: "main", Person: f.kari}, account.EventQuery{}},
+			{"a viewer for another without a relation", account.Viewer{Tenant: "main", Person: f.kari, Subject: f.ingrid}, account.EventQuery{}},
 		} {
 			if _, err := f.svc.Events(t.Context(), tc.v, tc.q); !errors.Is(err, account.ErrInvalid) {
 				t.Errorf("%s: err %v, want ErrInvalid", tc.name, err)
@@ -760,6 +761,7 @@ func testRevokeGrant(t *testing.T, be backend) {
 		{"another tenant's viewer", account.Viewer{Tenant: "other", Person: f.kari, Subject: f.kari}, "g-kari", account.ErrNotFound},
 		{"an ordinary power of attorney", f.forOther(f.kari, f.astrid, representation.PowerOfAttorney), "g-astrid", account.ErrForbidden},
 		{"an ordinary power of attorney, someone else's grant", f.forOther(f.kari, f.astrid, representation.PowerOfAttorney), "g-ola", account.ErrNotFound},
+		{"acting for another without a relation", account.Viewer{Tenant: "main", Person: f.kari, Subject: f.astrid}, "g-astrid", account.ErrInvalid},
 	} {
 		if err := f.svc.RevokeGrant(t.Context(), tc.v, tc.id); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
