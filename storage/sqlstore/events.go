@@ -138,12 +138,32 @@ func (s *Store) ListEvents(ctx context.Context, f storage.EventFilter) ([]storag
 	return out, s.wrap("list events", err)
 }
 
-// DeleteEventsBefore removes a tenant's events that occurred before t.
+// deleteEventsBatch bounds the events one statement of DeleteEventsBefore
+// deletes, so that the first prune of a large backlog does not hold
+// SQLite's write lock (or a long PostgreSQL transaction) for all of it.
+var deleteEventsBatch = 10_000
+
+// DeleteEventsBefore removes a tenant's events that occurred before t,
+// in batches of deleteEventsBatch, each its own transaction (or all in
+// the context's, when it carries one).
 func (s *Store) DeleteEventsBefore(ctx context.Context, tenant string, before time.Time) (int64, error) {
 	// The queued events are recent, never older than a retention period:
 	// no need to wait for them.
-	n, err := s.execN(ctx, `DELETE FROM events WHERE tenant = $1 AND occurred_at < $2`, tenant, s.tm(before))
-	return n, s.wrap("delete events before", err)
+	var total int64
+	for {
+		n, err := s.execN(ctx, `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE tenant = $1 AND occurred_at < $2 LIMIT $3)`,
+			tenant, s.tm(before), deleteEventsBatch)
+		total += n
+		if err != nil {
+			return total, s.wrap("delete events before", err)
+		}
+		if n < int64(deleteEventsBatch) {
+			return total, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return total, s.wrap("delete events before", err)
+		}
+	}
 }
 
 func scanEvent(sc interface{ Scan(...any) error }) (storage.Event, error) {
