@@ -32,7 +32,9 @@
 // Relation comes from the event's detail ("relation", recorded by
 // consent and the representation chooser) or, failing that, from the
 // grant the event was done under when that grant was given by the same
-// actor for the same subject; otherwise it is empty.
+// actor for the same subject; otherwise it is empty. A hand-off names
+// the portal the tool was opened from (Event.Via, from the event's
+// detail).
 //
 // Retention: Prune deletes a tenant's events older than a cut-off; the
 // server calls it per tenant with its usage_log_retention (default
