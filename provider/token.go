@@ -97,6 +97,11 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		}
 		if s != nil {
 			e.Actor, e.Subject, e.SessionID, e.GrantID = s.PID, s.dataSubject(), s.LoginSessionID, s.GrantID
+			if s.ActingFor != "" && s.Relation != "" {
+				// The represented person's log names how the actor was
+				// related, also for a tool without a grant to read it from.
+				e.Detail["relation"] = s.Relation
+			}
 		}
 		p.event(ctx, t, e)
 	}
