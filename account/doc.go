@@ -30,7 +30,8 @@
 // tenant's registry (Options.Registries), clients by their client_name;
 // an unknown one keeps its id without a name. A representative's
 // Relation comes from the event's detail ("relation", recorded by
-// consent and the representation chooser) or, failing that, from the
+// consent, the representation chooser and the token endpoint) or,
+// failing that (events older than that), from the
 // grant the event was done under when that grant was given by the same
 // actor for the same subject; otherwise it is empty. A hand-off names
 // the portal the tool was opened from (Event.Via, from the event's
