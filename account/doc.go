@@ -20,7 +20,9 @@
 // Usage log (Events): every event of the Subject's tenant in which the
 // Subject acted or that was done for them (storage.EventFilter.Person
 // matches Actor or Subject), so a person's own log also shows what they
-// did for someone they represent. Newest first. Filters: a period (Since
+// did for someone they represent. A representative sees only what was
+// done for the person they represent (EventFilter.Subject), not what
+// that person did for a third person. Newest first. Filters: a period (Since
 // inclusive, Until exclusive), a client, and who acted: "self" is the
 // events the Subject acted in, a pid the events that person acted in.
 // Pages are keyset only: the cursor is opaque (base64url of a versioned

@@ -128,6 +128,12 @@ func (s *Service) Events(ctx context.Context, v Viewer, q EventQuery) (EventPage
 	}
 	f := storage.EventFilter{Tenant: v.Tenant, Person: v.Subject, ClientID: q.ClientID,
 		Since: q.Since, Until: q.Until, Limit: limit + 1}
+	if !v.Self() {
+		// A representative sees what was done for the person they
+		// represent, not what that person did for someone else: that is
+		// a third person's business.
+		f.Person, f.Subject = "", v.Subject
+	}
 	switch q.Who {
 	case "":
 	case WhoSelf:

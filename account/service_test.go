@@ -242,6 +242,7 @@ func testEvents(t *testing.T, be backend) {
 		f.event("other", audit.Login, f.kari, f.kari, "tool", "", 7, nil),                                                  // 7
 		f.event("main", audit.TokenRefreshed, f.kari, f.kari, "tool", "", 8, nil),                                          // 8
 		f.event("main", audit.TokenRefreshed, f.kari, f.ingrid, "tool", g.ID, 9, nil),                                      // 9
+		f.event("main", audit.TokenIssued, f.ingrid, f.ola, "tool", "", 10, nil),                                           // 10: Ingrid for a third person
 	}
 	pick := func(is ...int) []string {
 		var out []int64
@@ -259,7 +260,8 @@ func testEvents(t *testing.T, be backend) {
 		want []string
 	}{
 		{"own log, acted in or done for, newest first", kari, account.EventQuery{}, pick(9, 8, 4, 3, 2, 1, 0)},
-		{"the child's log seen by the parent", ingridByKari, account.EventQuery{}, pick(9, 6, 4, 3, 2)},
+		{"the child's log seen by the parent, without what she did for a third person", ingridByKari, account.EventQuery{}, pick(9, 6, 4, 3, 2)},
+		{"her own log, with what she did for a third person", f.self(f.ingrid), account.EventQuery{}, pick(10, 9, 6, 4, 3, 2)},
 		{"self: only what the subject did", ingridByKari, account.EventQuery{Who: "self"}, pick(6)},
 		{"one representative", ingridByKari, account.EventQuery{Who: f.kari}, pick(9, 4, 3, 2)},
 		{"a person who never acted", ingridByKari, account.EventQuery{Who: f.ola}, nil},

@@ -234,6 +234,7 @@ type EventFilter struct {
 	Tenant   string
 	Person   string // matches Actor or Subject
 	Actor    string // matches Actor
+	Subject  string // matches Subject
 	Kinds    []string
 	ClientID string
 	Since    time.Time

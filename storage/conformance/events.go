@@ -65,6 +65,8 @@ func testEvents(t *testing.T, s storage.Storage) {
 		{"limit", storage.EventFilter{Tenant: "main", Limit: 2}, pick(3, 4)},
 		{"other tenant", storage.EventFilter{Tenant: "sandbox"}, pick(5)},
 		{"no match", storage.EventFilter{Tenant: "main", Person: "nobody"}, nil},
+		{"subject only", storage.EventFilter{Tenant: "main", Subject: pidAlice}, pick(0)},
+		{"subject and actor", storage.EventFilter{Tenant: "main", Subject: pidChild, Actor: pidAlice, Kinds: []string{"token_issued"}}, pick(3)},
 		{"actor", storage.EventFilter{Tenant: "main", Actor: pidAlice}, pick(0, 1, 2, 3)},
 		{"person and the same actor", storage.EventFilter{Tenant: "main", Person: pidChild, Actor: pidAlice}, pick(1, 2, 3)},
 		{"person as actor only", storage.EventFilter{Tenant: "main", Person: pidAlice, Actor: pidAlice, Kinds: []string{"login"}}, pick(0)},

@@ -81,6 +81,9 @@ func (s *Store) ListEvents(ctx context.Context, f storage.EventFilter) ([]storag
 	if f.Actor != "" {
 		common = append(common, "actor = "+arg(f.Actor))
 	}
+	if f.Subject != "" {
+		common = append(common, "subject = "+arg(f.Subject))
+	}
 	// A person's events are read by id on their own indexes. On SQLite
 	// a period on the bare column tempts the planner onto the (tenant,
 	// occurred_at) index, which holds every person's events of the
