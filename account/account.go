@@ -118,6 +118,10 @@ type Session struct {
 	CreatedAt  time.Time `json:"created_at"`
 	LastSeenAt time.Time `json:"last_seen_at"`
 	Clients    []Party   `json:"clients"`
+	// Subject and Actor are both the person who logged in: a session is
+	// theirs, whoever they act for in it.
+	Subject Party `json:"subject"`
+	Actor   Party `json:"actor"`
 	// Current: the session the viewer's own token was issued under.
 	Current bool `json:"current"`
 }

@@ -302,6 +302,7 @@ func (s *Service) Sessions(ctx context.Context, v Viewer) ([]Session, error) {
 		return nil, err
 	}
 	n := s.namer(v.Tenant)
+	n.person(v.Person)
 	for _, rec := range recs {
 		for _, c := range rec.Clients {
 			n.client(c)
@@ -319,6 +320,7 @@ func (s *Service) Sessions(ctx context.Context, v Viewer) ([]Session, error) {
 		out = append(out, Session{
 			ID: sessionHandle(rec.ID), Device: DeviceName(rec.UserAgent, "nb"), UserAgent: rec.UserAgent,
 			CreatedAt: rec.CreatedAt.UTC(), LastSeenAt: rec.LastSeenAt.UTC(), Clients: cs,
+			Subject: n.personParty(v.Person), Actor: n.personParty(v.Person),
 			Current: v.SessionChain != "" && sessionstore.ChainID(rec) == v.SessionChain,
 		})
 	}

@@ -524,12 +524,15 @@ func testSessions(t *testing.T, be backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kari := account.Party{ID: f.kari, Name: "Kari Nordmann"}
 	want := []account.Session{
 		{ID: h["kari-phone"], Device: "iPhone", UserAgent: uaIPhone, CreatedAt: f.now.Add(-30 * time.Minute),
-			LastSeenAt: f.now.Add(-5 * time.Minute), Clients: []account.Party{{ID: "tool", Name: "Blodtrykksdagboka"}}},
+			LastSeenAt: f.now.Add(-5 * time.Minute), Clients: []account.Party{{ID: "tool", Name: "Blodtrykksdagboka"}},
+			Subject: kari, Actor: kari},
 		{ID: h["kari-pc"], Device: "Chrome på Windows", UserAgent: uaWindows, CreatedAt: f.now.Add(-60 * time.Minute),
 			LastSeenAt: f.now.Add(-time.Minute), Current: true,
-			Clients: []account.Party{{ID: "tool", Name: "Blodtrykksdagboka"}, {ID: "portal", Name: "Helseportalen"}}},
+			Clients: []account.Party{{ID: "tool", Name: "Blodtrykksdagboka"}, {ID: "portal", Name: "Helseportalen"}},
+			Subject: kari, Actor: kari},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("sessions:\n got  %+v\n want %+v", got, want)
