@@ -24,6 +24,7 @@ type Storage interface {
 	Outbox
 	ResourceStore
 	HandoffStore
+	DPoPProofStore
 	// Ping reports whether the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	// Migrate applies pending versioned migrations; idempotent.
@@ -261,6 +262,18 @@ type RateCounter interface {
 	AddHits(ctx context.Context, key string, window, expires time.Time, n int64) (int64, error)
 	// DeleteExpiredCounters removes counters whose expiry is before t.
 	DeleteExpiredCounters(ctx context.Context, before time.Time) (int64, error)
+}
+
+// DPoPProofStore remembers the DPoP proofs accepted (RFC 9449 §11.1),
+// so a proof is used once on every node.
+type DPoPProofStore interface {
+	// RecordDPoPProof stores (Tenant, JKT, JTI) unless a record of it
+	// exists, atomically: of two concurrent callers with the same proof
+	// exactly one succeeds, the other gets ErrConflict, as does any later
+	// caller until the record is deleted.
+	RecordDPoPProof(ctx context.Context, p DPoPProof) error
+	// DeleteExpiredDPoPProofs removes records whose expiry is before t.
+	DeleteExpiredDPoPProofs(ctx context.Context, before time.Time) (int64, error)
 }
 
 // VendorStore keeps what self-service registration needs beside the

@@ -164,6 +164,16 @@ type TokenRecord struct {
 	Data []byte `json:"-"`
 }
 
+// DPoPProof is one accepted DPoP proof: its key's RFC 7638 thumbprint
+// and its jti. ExpiresAt is when the proof can no longer be accepted
+// anyway (its iat window has passed), so the record may go.
+type DPoPProof struct {
+	Tenant    string    `json:"tenant"`
+	JKT       string    `json:"jkt"`
+	JTI       string    `json:"jti"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
 // LoginSession is a server-side login session (the cookie carries only its
 // opaque id). Values holds whatever else the session store keeps.
 type LoginSession struct {

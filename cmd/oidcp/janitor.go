@@ -14,6 +14,7 @@ type janitorStore interface {
 	DeleteExpiredFlows(ctx context.Context, before time.Time) (int64, error)
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error)
 	DeleteExpiredCounters(ctx context.Context, before time.Time) (int64, error)
+	DeleteExpiredDPoPProofs(ctx context.Context, before time.Time) (int64, error)
 	DeleteEventsBefore(ctx context.Context, tenant string, before time.Time) (int64, error)
 	DeleteExpiredHandoffTickets(ctx context.Context, before time.Time) (int64, error)
 }
@@ -59,6 +60,7 @@ func sweep(ctx context.Context, s janitorStore, retain []tenantRetention, now ti
 		{"sessions", s.DeleteExpiredSessions, now},
 		{"rate counters", s.DeleteExpiredCounters, now},
 		{"hand-off tickets", s.DeleteExpiredHandoffTickets, now},
+		{"dpop proofs", s.DeleteExpiredDPoPProofs, now},
 	}
 	for _, task := range tasks {
 		n, err := task.fn(ctx, task.at)

@@ -9,9 +9,9 @@ import (
 )
 
 type fakeJanitorStore struct {
-	tokens, flows, sessions, counters, tickets time.Time
-	events                                     map[string]time.Time
-	fail                                       bool
+	tokens, flows, sessions, counters, tickets, proofs time.Time
+	events                                             map[string]time.Time
+	fail                                               bool
 }
 
 func (f *fakeJanitorStore) DeleteEventsBefore(_ context.Context, tenant string, t time.Time) (int64, error) {
@@ -53,14 +53,19 @@ func (f *fakeJanitorStore) DeleteExpiredHandoffTickets(_ context.Context, t time
 	return 0, nil
 }
 
+func (f *fakeJanitorStore) DeleteExpiredDPoPProofs(_ context.Context, t time.Time) (int64, error) {
+	f.proofs = t
+	return 2, nil
+}
+
 func TestSweep(t *testing.T) {
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	f := &fakeJanitorStore{fail: true}
 	var logs bytes.Buffer
 	retain := []tenantRetention{{"main", 5 * 365 * 24 * time.Hour}, {"sandbox", 30 * 24 * time.Hour}}
 	sweep(context.Background(), f, retain, now, newLogger(Config{LogLevel: "debug", LogFormat: "text"}, &logs))
-	if !f.flows.Equal(now) || !f.sessions.Equal(now) || !f.counters.Equal(now) || !f.tickets.Equal(now) || !f.tokens.Equal(now.Add(-janitorGrace)) {
-		t.Errorf("cut-offs: tokens %v flows %v sessions %v rate counters %v hand-off tickets %v", f.tokens, f.flows, f.sessions, f.counters, f.tickets)
+	if !f.flows.Equal(now) || !f.sessions.Equal(now) || !f.counters.Equal(now) || !f.tickets.Equal(now) || !f.proofs.Equal(now) || !f.tokens.Equal(now.Add(-janitorGrace)) {
+		t.Errorf("cut-offs: tokens %v flows %v sessions %v rate counters %v hand-off tickets %v dpop proofs %v", f.tokens, f.flows, f.sessions, f.counters, f.tickets, f.proofs)
 	}
 	// Each tenant's usage log is cut at its own retention.
 	if !f.events["main"].Equal(now.Add(-5*365*24*time.Hour)) || !f.events["sandbox"].Equal(now.Add(-30*24*time.Hour)) || len(f.events) != 2 {

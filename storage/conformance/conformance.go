@@ -30,6 +30,7 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"Events", testEvents},
 		{"Flows", testFlows},
 		{"RateCounters", testRateCounters},
+		{"DPoPProofs", testDPoPProofs},
 		{"Vendors", testVendors},
 		{"Grants", testGrants},
 		{"Outbox", testOutbox},
