@@ -105,6 +105,7 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	c.AccessTokenFormat = b.oneOf("access_token_format", r.AccessTokenFormat, AccessTokenOpaque,
 		"is not supported (use opaque or jwt)", AccessTokenOpaque, AccessTokenJWT)
 	c.AcceptedRelations = b.relations()
+	c.DPoPBoundAccessTokens = r.DPoPBoundAccessTokens
 	b.authentication(&c)
 
 	if len(b.errs) > 0 {

@@ -150,6 +150,9 @@ type Registration struct {
 	Standalone bool
 	// AccessTokenFormat is opaque (default) or jwt (RFC 9068).
 	AccessTokenFormat string
+	// DPoPBoundAccessTokens makes every token request of the client need
+	// a DPoP proof, so it only ever gets DPoP-bound tokens (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool
 	// AllowPrivateHosts lets jwks_uri and backchannel_logout_uri, the URLs
 	// oidcp itself calls, name localhost or a loopback, private or
 	// link-local address. Only in dev mode, where test clients listen on

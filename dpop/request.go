@@ -1,6 +1,7 @@
 package dpop
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -21,8 +22,10 @@ func ProofHeader(h http.Header) (string, error) {
 
 // AuthorizationToken splits the Authorization header into its scheme,
 // lower-cased ("bearer", "dpop"), and the token; both are "" without one.
-func AuthorizationToken(r *http.Request) (scheme, token string) {
-	s, t, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+func AuthorizationToken(r *http.Request) (scheme, token string) { return splitAuthorization(r.Header) }
+
+func splitAuthorization(h http.Header) (scheme, token string) {
+	s, t, ok := strings.Cut(h.Get("Authorization"), " ")
 	if !ok {
 		return "", ""
 	}
@@ -40,20 +43,27 @@ func AuthorizationToken(r *http.Request) (scheme, token string) {
 // one the client sent the request to. A refusal is an *Error for
 // Challenge; any other error is a failure of the replay store.
 func (v *Verifier) VerifyRequest(r *http.Request, accessToken, jkt string) error {
+	return v.VerifyHeader(r.Context(), r.Header, r.Method, v.requestURL(r), accessToken, jkt)
+}
+
+// VerifyHeader is VerifyRequest for a server that knows the URL the
+// request was sent to better than the request does (a path prefix a
+// proxy removed): h are the request's headers, url its URL.
+func (v *Verifier) VerifyHeader(ctx context.Context, h http.Header, method, url, accessToken, jkt string) error {
 	if jkt == "" {
-		return errors.New("dpop: VerifyRequest needs the jkt the token is bound to")
+		return errors.New("dpop: the jkt the token is bound to is required")
 	}
-	if scheme, _ := AuthorizationToken(r); scheme != "dpop" {
+	if scheme, _ := splitAuthorization(h); scheme != "dpop" {
 		return &Error{Code: CodeInvalidToken, Description: "The access token is DPoP-bound: send it as Authorization: DPoP <token> with a DPoP proof (RFC 9449 section 7.1)."}
 	}
-	proof, err := ProofHeader(r.Header)
+	proof, err := ProofHeader(h)
 	if err != nil {
 		return err
 	}
 	if proof == "" {
 		return &Error{Code: CodeInvalidToken, Description: "The access token is DPoP-bound: the request needs a DPoP header with a proof by the token's key.", Nonce: v.Nonce()}
 	}
-	_, err = v.Verify(r.Context(), Check{Proof: proof, Method: r.Method, URL: v.requestURL(r), AccessToken: accessToken, JKT: jkt})
+	_, err = v.Verify(ctx, Check{Proof: proof, Method: method, URL: url, AccessToken: accessToken, JKT: jkt})
 	return err
 }
 

@@ -131,8 +131,13 @@ func WriteJSON(w http.ResponseWriter, e *Error) {
 // WriteBearer answers a protected-resource request with e as a bearer
 // challenge (RFC 6750 §3) and the same JSON body.
 func WriteBearer(w http.ResponseWriter, e *Error) {
-	w.Header().Set("WWW-Authenticate", `Bearer error="`+quote(e.Code)+`", error_description="`+quote(e.Description)+`"`)
+	w.Header().Set("WWW-Authenticate", BearerChallenge(e))
 	WriteJSON(w, e)
+}
+
+// BearerChallenge is the WWW-Authenticate value of e (RFC 6750 §3).
+func BearerChallenge(e *Error) string {
+	return `Bearer error="` + quote(e.Code) + `", error_description="` + quote(e.Description) + `"`
 }
 
 // quote keeps a value inside an auth-param's quoted string (RFC 9110
@@ -153,4 +158,28 @@ func RedirectValues(e *Error, state, iss string) url.Values {
 		v.Set("iss", iss)
 	}
 	return v
+}
+
+// DPoP errors (RFC 9449 §5, §8, §12.2).
+var (
+	// InvalidDPoPProof: a DPoP proof missing where one is required, or
+	// failing a rule of RFC 9449 §4.3.
+	InvalidDPoPProof = &Error{Code: "invalid_dpop_proof", Status: http.StatusBadRequest}
+	// UseDPoPNonce: the proof must carry the nonce of the DPoP-Nonce
+	// header (RFC 9449 §8).
+	UseDPoPNonce = &Error{Code: "use_dpop_nonce", Status: http.StatusBadRequest}
+)
+
+// WriteDPoP answers a protected-resource request with e as a DPoP
+// challenge (RFC 9449 §7.1), naming the proof algorithms accepted, and
+// the same JSON body.
+func WriteDPoP(w http.ResponseWriter, e *Error, algs []string) {
+	w.Header().Set("WWW-Authenticate", DPoPChallenge(e, algs))
+	WriteJSON(w, e)
+}
+
+// DPoPChallenge is the WWW-Authenticate value of e in the DPoP scheme
+// (RFC 9449 §7.1), naming the proof algorithms accepted.
+func DPoPChallenge(e *Error, algs []string) string {
+	return `DPoP error="` + quote(e.Code) + `", error_description="` + quote(e.Description) + `", algs="` + strings.Join(algs, " ") + `"`
 }

@@ -115,6 +115,9 @@ func (s *accessTokenStrategy) jwtClaims(clientID string, r fosite.Requester, ses
 	if scopes := r.GetGrantedScopes(); len(scopes) > 0 {
 		claims["scope"] = strings.Join(scopes, " ")
 	}
+	if sess.CnfJKT != "" {
+		claims["cnf"] = map[string]any{"jkt": sess.CnfJKT} // RFC 9449 §6.1
+	}
 	return claims
 }
 

@@ -170,7 +170,7 @@ func checkAuthorizeParams(ar fosite.AuthorizeRequester) error {
 	if n := form.Get("nonce"); n != "" && len(n) < minNonceLength {
 		return fosite.ErrInvalidRequest.WithHintf("The nonce must be at least %d characters long.", minNonceLength)
 	}
-	return nil
+	return checkDPoPJKT(form)
 }
 
 // printableState reports whether state is 1*VSCHAR (RFC 6749 Appendix

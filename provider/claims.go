@@ -47,6 +47,7 @@ func (p *Provider) newUserSession(ctx context.Context, t *tenant, ar fosite.Auth
 	s.Subject = sub
 	s.PID = login.Subject
 	s.LoginSessionID = sessionID
+	s.CodeJKT = ar.GetRequestForm().Get(paramDPoPJKT)
 	cl := s.Claims
 	cl.Subject = sub
 	cl.Issuer = t.issuer

@@ -315,6 +315,13 @@ func (p *Provider) introspect(t *tenant) http.HandlerFunc {
 			t.oauth.WriteIntrospectionResponse(ctx, w, &fosite.IntrospectionResponse{Active: false})
 			return
 		}
+		if s, ok := ar.GetSession().(*Session); ok && s.CnfJKT != "" && tu == fosite.RefreshToken && !ar.GetClient().IsPublic() {
+			// A confidential client's refresh token is not bound to the
+			// DPoP key its tokens were issued under (RFC 9449 §5).
+			c := s.Clone().(*Session)
+			c.CnfJKT = ""
+			ar.SetSession(c)
+		}
 		resp := &fosite.IntrospectionResponse{Active: true, AccessRequester: ar, TokenUse: tu}
 		if tu == fosite.AccessToken {
 			resp.AccessTokenType = fosite.BearerAccessToken

@@ -28,6 +28,9 @@ type Config struct {
 	LoginFlowLifespan    time.Duration // default 10m: time a person has at the upstream login
 	SessionIdle          time.Duration // default 30m
 	SessionAbsolute      time.Duration // default 120m
+	// DPoPProofWindow is how far a DPoP proof's iat may lie from now
+	// (RFC 9449 §11.1); default 60s.
+	DPoPProofWindow time.Duration
 
 	// Limits are the rate limits; the zero value limits nothing.
 	Limits Limits
@@ -111,6 +114,9 @@ type TenantConfig struct {
 	// TokenPerClient overrides Limits.TokenPerClient for this tenant:
 	// 0 keeps it, > 0 is the tenant's own limit, < 0 no limit.
 	TokenPerClient int64
+	// DPoPNonce makes every DPoP proof at the tenant carry a server
+	// nonce (RFC 9449 §8): a proof made in advance is then useless.
+	DPoPNonce bool
 }
 
 // Observer is the metrics the provider reports. cmd/oidcp passes

@@ -41,6 +41,7 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 			"revocation_endpoint_auth_methods_supported":       []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
 			"introspection_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 			"code_challenge_methods_supported":                 []string{"S256"},
+			"dpop_signing_alg_values_supported":                t.dpop.Algs(),
 			"claims_supported":                                 []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "pid", "name", "given_name", "family_name", "birthdate", "locale", "representation"},
 			"acr_values_supported":                             []string{upstream.ACRSubstantial, upstream.ACRHigh},
 			"ui_locales_supported":                             []string{"nb", "nn", "en"},

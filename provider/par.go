@@ -34,6 +34,14 @@ func (p *Provider) par(t *tenant) http.HandlerFunc {
 			writeJSONError(w, err)
 			return
 		}
+		if err := p.parDPoP(w, r, t, ar); err != nil {
+			if unavailable(err) {
+				p.writeUnavailable(w, r, t, err)
+				return
+			}
+			writeJSONError(w, err)
+			return
+		}
 		resp, err := t.oauth.NewPushedAuthorizeResponse(ctx, ar, NewSession(t.name))
 		if unavailable(err) {
 			p.writeUnavailable(w, r, t, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/ory/fosite/handler/openid"
 
 	"github.com/oidcp/oidcp/authflow"
+	"github.com/oidcp/oidcp/dpop"
 	"github.com/oidcp/oidcp/exchange"
 	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/ratelimit"
@@ -54,6 +55,7 @@ type tenant struct {
 	signer   *joseSigner
 	hmac     *oauth2.HMACSHAStrategy
 	pairwise []byte
+	dpop     *dpop.Verifier
 	secure   bool
 	// cookiePath is the path cookies are scoped to: the issuer's path.
 	cookiePath string
@@ -172,6 +174,9 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	t.fstore = &fositeStore{
 		tenant: tc.Name, store: p.store, clients: p.clients, now: p.now,
 		codeTTL: p.cfg.AuthCodeLifespan, parTTL: p.cfg.PARLifespan, refreshTTL: p.cfg.RefreshTokenLifespan,
+	}
+	if t.dpop, err = p.newDPoP(ctx, tc, km); err != nil {
+		return nil, err
 	}
 	t.cookiePath = basePath + t.path
 	t.signer = &joseSigner{tenant: tc.Name, keys: p.keys}

@@ -37,6 +37,13 @@ type Session struct {
 	// previous actor nested under "act" when an exchanged token was
 	// exchanged again. Empty for every other token.
 	Act map[string]any `json:"act,omitempty"`
+	// CnfJKT is the thumbprint of the DPoP key the tokens issued with
+	// this session are bound to (RFC 9449 §6, cnf.jkt); empty for bearer
+	// tokens. A public client's refresh token is bound to it too (§5).
+	CnfJKT string `json:"cnf_jkt,omitempty"`
+	// CodeJKT is the dpop_jkt of the authorization request (RFC 9449
+	// §10): the code is redeemed only with a proof by that key.
+	CodeJKT string `json:"code_jkt,omitempty"`
 }
 
 // NewSession returns an empty session for fosite to hydrate.
@@ -89,6 +96,11 @@ func (s *Session) GetExtraClaims() map[string]any {
 	out := map[string]any{"iss": s.Claims.Issuer, "token_type": "Bearer"}
 	if s.Act != nil {
 		out["act"] = s.Act
+	}
+	if s.CnfJKT != "" {
+		// RFC 9449 §6.2.
+		out["token_type"] = "DPoP"
+		out["cnf"] = map[string]any{"jkt": s.CnfJKT}
 	}
 	if s.PID == "" {
 		return out

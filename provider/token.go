@@ -55,6 +55,12 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		// in codeGrant, a refresh (with the representation) in
 		// refreshGrant, a token exchange in the exchange handler's
 		// Recheck.
+
+		// What the tokens are bound to (RFC 9449), for every grant.
+		if err := p.bindDPoP(w, r, t, ar); err != nil {
+			p.tokenError(w, r, t, ar, err)
+			return
+		}
 		resp, err := t.oauth.NewAccessResponse(ctx, ar)
 		// A concurrent writer made the grant's transaction fail (SQLite
 		// busy past its timeout, a PostgreSQL serialization failure or
@@ -76,6 +82,9 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		// writes "bearer" (the value is case-insensitive, §5.1, but some
 		// clients compare it exactly).
 		resp.SetTokenType("Bearer")
+		if s, ok := ar.GetSession().(*Session); ok && s.CnfJKT != "" {
+			resp.SetTokenType("DPoP") // RFC 9449 §5
+		}
 		t.oauth.WriteAccessResponse(ctx, w, ar, resp)
 
 		gt := grantName(grant)

@@ -2,10 +2,10 @@ package provider
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/ory/fosite"
 
+	"github.com/oidcp/oidcp/dpop"
 	"github.com/oidcp/oidcp/oautherr"
 )
 
@@ -15,7 +15,7 @@ import (
 func (p *Provider) userinfo(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		tok, refusal := bearerToken(r)
+		tok, scheme, refusal := accessToken(r)
 		if refusal != "" {
 			oautherr.WriteBearer(w, oautherr.InvalidRequest.WithDescription(refusal))
 			return
@@ -24,6 +24,11 @@ func (p *Provider) userinfo(t *tenant) http.HandlerFunc {
 			oautherr.WriteBearer(w, oautherr.InvalidRequest.WithStatus(http.StatusUnauthorized).WithDescription("An access token is required."))
 			return
 		}
+		// The challenge in the scheme the client used (RFC 9449 §7.1).
+		challenge := oautherr.WriteBearer
+		if scheme == "dpop" {
+			challenge = func(w http.ResponseWriter, e *oautherr.Error) { oautherr.WriteDPoP(w, e, t.dpop.Algs()) }
+		}
 		sess := NewSession(t.name)
 		tt, ar, err := t.oauth.IntrospectToken(ctx, tok, fosite.AccessToken, sess)
 		if unavailable(err) {
@@ -31,16 +36,19 @@ func (p *Provider) userinfo(t *tenant) http.HandlerFunc {
 			return
 		}
 		if err != nil || tt != fosite.AccessToken {
-			oautherr.WriteBearer(w, oautherr.InvalidToken.WithDescription("The access token is invalid, expired or revoked."))
+			challenge(w, oautherr.InvalidToken.WithDescription("The access token is invalid, expired or revoked."))
 			return
 		}
 		s, ok := ar.GetSession().(*Session)
 		if !ok || s.PID == "" {
-			oautherr.WriteBearer(w, oautherr.InvalidToken.WithDescription("The access token was not issued for a person."))
+			challenge(w, oautherr.InvalidToken.WithDescription("The access token was not issued for a person."))
+			return
+		}
+		if !p.resourceDPoP(w, r, t, "/userinfo", scheme, tok, s) {
 			return
 		}
 		if !ar.GetGrantedScopes().Has("openid") {
-			oautherr.WriteBearer(w, oautherr.InsufficientScope.WithDescription("The access token lacks the openid scope."))
+			challenge(w, oautherr.InsufficientScope.WithDescription("The access token lacks the openid scope."))
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
@@ -48,29 +56,30 @@ func (p *Provider) userinfo(t *tenant) http.HandlerFunc {
 	}
 }
 
-// bearerToken returns the access token of a userinfo request: from the
-// Authorization header (RFC 6750 §2.1) or, on a POST, the form body
-// (§2.2). A token in the query string (§2.3) is refused, not read: §2.3
+// accessToken returns the access token of a userinfo request and the
+// Authorization scheme it came with ("bearer" or "dpop", RFC 9449 §7.1;
+// "" from the body): from the Authorization header (RFC 6750 §2.1) or,
+// on a POST, the form body (§2.2). A token in the query string (§2.3) is refused, not read: §2.3
 // discourages it because URLs end up in server logs, browser history and
 // Referer headers, and oidcp advertises no support for it. More than one
 // method is refused too (§2). refusal says why, for invalid_request.
-func bearerToken(r *http.Request) (tok, refusal string) {
+func accessToken(r *http.Request) (tok, scheme, refusal string) {
 	if r.URL.Query().Has("access_token") {
-		return "", "An access token in the query string is not accepted (RFC 6750 section 2.3); send it in the Authorization header as Bearer, or in the form body of a POST."
+		return "", "", "An access token in the query string is not accepted (RFC 6750 section 2.3); send it in the Authorization header as Bearer, or in the form body of a POST."
 	}
 	header := ""
-	if scheme, v, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "bearer") {
-		header = strings.TrimSpace(v)
+	if s, v := dpop.AuthorizationToken(r); s == "bearer" || s == "dpop" {
+		header, scheme = v, s
 	}
 	body := ""
 	if r.Method == http.MethodPost {
 		if err := r.ParseForm(); err != nil {
-			return "", "The request body is not a form."
+			return "", "", "The request body is not a form."
 		}
 		body = r.PostForm.Get("access_token")
 	}
 	if header != "" && body != "" {
-		return "", "Send the access token once: in the Authorization header or in the form body, not both (RFC 6750 section 2)."
+		return "", "", "Send the access token once: in the Authorization header or in the form body, not both (RFC 6750 section 2)."
 	}
-	return header + body, ""
+	return header + body, scheme, ""
 }

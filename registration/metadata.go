@@ -38,6 +38,7 @@ type Metadata struct {
 	AcceptedRelations           []string        `json:"accepted_relations,omitempty"`
 	Standalone                  bool            `json:"standalone,omitempty"`
 	AccessTokenFormat           string          `json:"access_token_format,omitempty"`
+	DPoPBoundAccessTokens       bool            `json:"dpop_bound_access_tokens,omitempty"`
 	// ClientID is only read on update (RFC 7592 §2.2 requires it).
 	ClientID string `json:"client_id,omitempty"`
 	// HandoffPortal is only the operator's to set; a registration that
@@ -112,6 +113,7 @@ func (m Metadata) registration() (clients.Registration, error) {
 		AcceptedRelations:      m.AcceptedRelations,
 		Standalone:             m.Standalone,
 		AccessTokenFormat:      m.AccessTokenFormat,
+		DPoPBoundAccessTokens:  m.DPoPBoundAccessTokens,
 		PolicyURI:              m.PolicyURI,
 		LogoURI:                m.LogoURI,
 	}
@@ -173,6 +175,7 @@ func metadataOf(c storage.Client) Metadata {
 		AcceptedRelations:           c.AcceptedRelations,
 		Standalone:                  c.Standalone,
 		AccessTokenFormat:           c.AccessTokenFormat,
+		DPoPBoundAccessTokens:       c.DPoPBoundAccessTokens,
 	}
 	return m
 }

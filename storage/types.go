@@ -44,15 +44,18 @@ type Client struct {
 	LaunchURIs []string `json:"launch_uris,omitempty"`
 	// HandoffPortal marks a first-party portal that may hand a citizen's
 	// login off to tools (POST /handoff); set only by the operator.
-	HandoffPortal     bool      `json:"handoff_portal,omitempty"`
-	Category          string    `json:"category,omitempty"` // identified (K2) or pseudonymous (K3)
-	AcceptedRelations []string  `json:"accepted_relations,omitempty"`
-	Standalone        bool      `json:"standalone,omitempty"`
-	AccessTokenFormat string    `json:"access_token_format,omitempty"` // opaque (or empty) or jwt (RFC 9068)
-	AnySecretMethod   bool      `json:"any_secret_method,omitempty"`   // secret by Basic or post: no method pinned (clients.Registration.AuthMethod)
-	Disabled          bool      `json:"disabled,omitempty"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	HandoffPortal     bool     `json:"handoff_portal,omitempty"`
+	Category          string   `json:"category,omitempty"` // identified (K2) or pseudonymous (K3)
+	AcceptedRelations []string `json:"accepted_relations,omitempty"`
+	Standalone        bool     `json:"standalone,omitempty"`
+	AccessTokenFormat string   `json:"access_token_format,omitempty"` // opaque (or empty) or jwt (RFC 9068)
+	AnySecretMethod   bool     `json:"any_secret_method,omitempty"`   // secret by Basic or post: no method pinned (clients.Registration.AuthMethod)
+	// DPoPBoundAccessTokens: the client always gets DPoP-bound tokens and
+	// must send a DPoP proof with every token request (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool      `json:"dpop_bound_access_tokens,omitempty"`
+	Disabled              bool      `json:"disabled,omitempty"`
+	CreatedAt             time.Time `json:"created_at"`
+	UpdatedAt             time.Time `json:"updated_at"`
 
 	// PolicyURI and LogoURI are shown to the person logging in
 	// (RFC 7591 §2).

@@ -113,6 +113,7 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringArrayVar(&r.AcceptedRelations, "accept-relation", nil, "relation under which a citizen may act for someone in the tool: parent, power_of_attorney or assigned_power_of_attorney; repeat (default none: the citizen acts only for themselves)")
 	f.BoolVar(&r.Standalone, "standalone", false, "tool prescribed by a clinician: may accept only parent and assigned_power_of_attorney")
 	f.StringVar(&r.AccessTokenFormat, "access-token-format", "", "opaque (default: checked by introspection) or jwt (RFC 9068: signed with the tenant's keys, still revocable via introspection)")
+	f.BoolVar(&r.DPoPBoundAccessTokens, "dpop-bound-access-tokens", false, "every token request must carry a DPoP proof, so the client only gets sender-constrained tokens (RFC 9449 section 5.2)")
 	_ = cmd.MarkFlagRequired("tenant")
 	return cmd
 }
