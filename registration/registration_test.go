@@ -220,3 +220,22 @@ func TestPrivateKeyJWTClient(t *testing.T) {
 		t.Fatalf("private_key_jwt client: %v", out)
 	}
 }
+
+// TestDPoPBoundClient: dpop_bound_access_tokens (RFC 9449 §5.2) is kept
+// with the client and read back.
+func TestDPoPBoundClient(t *testing.T) {
+	e := newEnv(t, nil)
+	md := webClient()
+	md["dpop_bound_access_tokens"] = true
+	out := e.register(e.token("acme"), md)
+	if out["dpop_bound_access_tokens"] != true {
+		t.Fatalf("registration answer: %v", out)
+	}
+	status, got, _ := e.do(http.MethodGet, "/sandbox/register/"+out["client_id"].(string), out["registration_access_token"].(string), nil)
+	if status != http.StatusOK || got["dpop_bound_access_tokens"] != true {
+		t.Fatalf("read back: %d %v", status, got)
+	}
+	if plain := e.register(e.token("acme"), webClient()); plain["dpop_bound_access_tokens"] != nil {
+		t.Fatalf("a client without it: %v", plain)
+	}
+}
