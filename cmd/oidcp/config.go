@@ -59,6 +59,8 @@ type Config struct {
 	// LoginFlowLifetime is how long a person has to complete the eID
 	// login; the flow (and its stored request) expires then.
 	LoginFlowLifetime time.Duration `mapstructure:"login_flow_lifetime"`
+	// DPoPProofWindow is how far a DPoP proof's iat may lie from now.
+	DPoPProofWindow time.Duration `mapstructure:"dpop_proof_window"`
 
 	// Rate limits (limits.go): per window, > 0 a limit, 0 the default
 	// for the mode, < 0 no limit.
@@ -98,6 +100,9 @@ type TenantConfig struct {
 	// event; the janitor deletes older ones. 0 means the default,
 	// account.DefaultRetention (five years).
 	UsageLogRetention time.Duration `mapstructure:"usage_log_retention"`
+	// DPoPNonce makes every DPoP proof at the tenant carry a server nonce
+	// (RFC 9449 §8).
+	DPoPNonce bool `mapstructure:"dpop_nonce"`
 }
 
 // minUsageLogRetention: a shorter retention is taken for a typo (a
@@ -220,6 +225,7 @@ const (
 	defaultSessionAbsolute      = 120 * time.Minute
 	defaultShutdownTimeout      = 15 * time.Second
 	defaultLoginFlowLifetime    = 10 * time.Minute
+	defaultDPoPProofWindow      = time.Minute
 	defaultRateLimitWindow      = time.Minute
 	defaultFailedClientAuthWin  = 5 * time.Minute
 )

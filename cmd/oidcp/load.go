@@ -47,6 +47,7 @@ var settings = []setting{
 	{"shutdown_timeout", defaultShutdownTimeout, "how long a graceful shutdown waits for requests in flight"},
 	{"usage_log_sync", false, "answer a request only once its usage-log event is committed (no event lost even on a crash; default: events are written in the background, a crash loses at most about the last 100 ms of them)"},
 	{"login_flow_lifetime", defaultLoginFlowLifetime, "time a person has to complete the eID login before the flow expires"},
+	{"dpop_proof_window", defaultDPoPProofWindow, "how far a DPoP proof's iat may lie before or after the server's clock (RFC 9449 section 11.1)"},
 	{"rate_limit_window", defaultRateLimitWindow, "window of the per-source and per-client rate limits"},
 	{"rate_limit_authorize_per_source", 0, "/authorize and /par requests per source address per window (0: default, negative: no limit)"},
 	{"rate_limit_authorize_per_client", 0, "/authorize and /par requests per client per window (0: default, negative: no limit)"},

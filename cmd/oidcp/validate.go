@@ -91,6 +91,7 @@ func (c Config) validate(n needs) error {
 	_, proxiesErr := parseTrustedProxies(c.TrustedProxies)
 	checks = append(checks,
 		check{c.LoginFlowLifetime <= 0 || c.LoginFlowLifetime > time.Hour, "login_flow_lifetime", fmt.Sprintf("must be a positive duration of at most 1h, got %v; e.g. 10m", c.LoginFlowLifetime)},
+		check{c.DPoPProofWindow <= 0 || c.DPoPProofWindow > 10*time.Minute, "dpop_proof_window", fmt.Sprintf("must be a positive duration of at most 10m, got %v; e.g. 1m (every proof's jti is kept that long)", c.DPoPProofWindow)},
 		check{c.RateLimitWindow <= 0, "rate_limit_window", positive(c.RateLimitWindow, "1m")},
 		check{c.FailedClientAuthWindow <= 0, "failed_client_auth_window", positive(c.FailedClientAuthWindow, "5m")},
 		check{proxiesErr != nil, "trusted_proxies", fmt.Sprintf("%v", proxiesErr)},

@@ -69,6 +69,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		SessionIdle:          cfg.SessionIdle,
 		SessionAbsolute:      cfg.SessionAbsolute,
 		LoginFlowLifespan:    cfg.LoginFlowLifetime,
+		DPoPProofWindow:      cfg.DPoPProofWindow,
 		Limits:               cfg.limits(),
 		DevMode:              cfg.Dev,
 		Now:                  now,
@@ -100,6 +101,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 
 			RegistrationEndpoint: registrationEndpoint(cfg, t),
 			TokenPerClient:       t.Registration.TokenPerClient,
+			DPoPNonce:            t.DPoPNonce,
 		})
 	}
 	p, err := provider.New(ctx, pcfg, store, km)
