@@ -86,3 +86,14 @@ func TestValues(t *testing.T) {
 		t.Errorf("Error() = %q", got)
 	}
 }
+
+func TestWriteDPoP(t *testing.T) {
+	rec := httptest.NewRecorder()
+	WriteDPoP(rec, InvalidDPoPProof.WithStatus(http.StatusUnauthorized).WithDescription(`The "proof" is old.`), []string{"ES256", "PS256"})
+	if rec.Code != http.StatusUnauthorized {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if got, want := rec.Header().Get("WWW-Authenticate"), `DPoP error="invalid_dpop_proof", error_description="The 'proof' is old.", algs="ES256 PS256"`; got != want {
+		t.Errorf("challenge %s, want %s", got, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 
 	josev4 "github.com/go-jose/go-jose/v4"
 
+	"github.com/oidcp/oidcp/account"
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/dpop"
 	"github.com/oidcp/oidcp/keys"
@@ -407,5 +409,59 @@ func TestDPoPJTIAcrossNodes(t *testing.T) {
 	}
 	if r := h.tokenAt(node2.URL, "machine", form, key.proof("POST", issuerToken, "", "")); r.status != http.StatusOK {
 		t.Fatalf("node 2 with a fresh proof: %d %v", r.status, r.body)
+	}
+}
+
+// TestVerifyRequestToken: the citizen API's check of a presented token.
+// A DPoP-bound token passes only with the DPoP scheme and a proof for
+// the API's URL; VerifyAccessToken, which sees no request, refuses it.
+func TestVerifyRequestToken(t *testing.T) {
+	h := newHarness(t)
+	h.client("tool", nil)
+	key, other := newDPoPKey(t), newDPoPKey(t)
+	tok := h.tokenDPoP("tool", codeForm(h.codeFor("tool", nil)), key.proof("POST", h.srv.URL+"/main/token", "", ""))
+	at := tok.body["access_token"].(string)
+	api := "https://oidcp.example/main/api/me"
+	req := func(scheme, proof string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/main/api/me?x=1", nil)
+		r.Header.Set("Authorization", scheme+" "+at)
+		if proof != "" {
+			r.Header.Set("DPoP", proof)
+		}
+		return r
+	}
+	if _, err := h.p.VerifyAccessToken(t.Context(), "main", at); !errors.Is(err, account.ErrInvalidToken) {
+		t.Fatalf("VerifyAccessToken of a bound token: %v, want ErrInvalidToken", err)
+	}
+	got, err := h.p.VerifyRequestToken(req("DPoP", key.proof("GET", api, at, "")), "main", api)
+	if err != nil || got.Viewer.Person != h.pid(population.KeyKari) {
+		t.Fatalf("with a proof: %+v %v", got, err)
+	}
+	for name, tc := range map[string]struct {
+		r    *http.Request
+		code string
+	}{
+		"as Bearer":            {req("Bearer", ""), "invalid_token"},
+		"no proof":             {req("DPoP", ""), "invalid_token"},
+		"another key's proof":  {req("DPoP", other.proof("GET", api, at, "")), "invalid_dpop_proof"},
+		"a proof for userinfo": {req("DPoP", key.proof("GET", h.srv.URL+"/main/userinfo", at, "")), "invalid_dpop_proof"},
+	} {
+		_, err := h.p.VerifyRequestToken(tc.r, "main", api)
+		var tr *TokenRefusal
+		if !errors.Is(err, account.ErrInvalidToken) || !errors.As(err, &tr) || tr.Code != tc.code ||
+			!strings.HasPrefix(tr.Challenge(), `DPoP error="`+tc.code+`"`) {
+			t.Errorf("%s: %v, want a %s refusal with a DPoP challenge", name, err, tc.code)
+		}
+	}
+	// A bearer token still passes as Bearer, and not as DPoP.
+	bearer := h.exchange("tool", h.codeFor("tool", nil))["access_token"].(string)
+	r := httptest.NewRequest(http.MethodGet, "/main/api/me", nil)
+	r.Header.Set("Authorization", "Bearer "+bearer)
+	if _, err := h.p.VerifyRequestToken(r, "main", api); err != nil {
+		t.Fatalf("a bearer token: %v", err)
+	}
+	r.Header.Set("Authorization", "DPoP "+bearer)
+	if _, err := h.p.VerifyRequestToken(r, "main", api); !errors.Is(err, account.ErrInvalidToken) {
+		t.Fatalf("a bearer token with the DPoP scheme: %v", err)
 	}
 }
