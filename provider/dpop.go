@@ -110,7 +110,7 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 		case refreshJKT != "":
 			return fosite.ErrInvalidGrant.WithHint("The refresh token is bound to a DPoP key: refresh it with a DPoP proof by that key (RFC 9449 section 5).")
 		}
-		sess.CnfJKT = ""
+		sess.CnfJKT, sess.CodeJKT = "", ""
 		return nil
 	}
 	pr, err := t.dpop.Verify(r.Context(), dpop.Check{Proof: proof, Method: r.Method, URL: t.issuer + "/token"})
@@ -123,7 +123,7 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 	case refreshJKT != "" && pr.JKT != refreshJKT:
 		return fosite.ErrInvalidGrant.WithHint("The DPoP proof's key is not the one the refresh token is bound to.")
 	}
-	sess.CnfJKT = pr.JKT
+	sess.CnfJKT, sess.CodeJKT = pr.JKT, ""
 	return nil
 }
 
