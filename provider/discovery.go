@@ -1,8 +1,12 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
+
+	josev4 "github.com/go-jose/go-jose/v4"
 
 	"github.com/oidcp/oidcp/exchange"
 	"github.com/oidcp/oidcp/oautherr"
@@ -34,29 +38,32 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 			"response_modes_supported":                         []string{"query", "form_post"},
 			"grant_types_supported":                            []string{"authorization_code", "refresh_token", "client_credentials"},
 			"subject_types_supported":                          []string{"pairwise"},
-			"id_token_signing_alg_values_supported":            []string{"RS256", "ES256", "PS256"},
+			"id_token_signing_alg_values_supported":            p.signingAlgs(r.Context(), t),
 			"userinfo_signing_alg_values_supported":            []string{"none"},
 			"token_endpoint_auth_methods_supported":            []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
-			"token_endpoint_auth_signing_alg_values_supported": []string{"RS256", "ES256", "PS256"},
+			"token_endpoint_auth_signing_alg_values_supported": assertionAlgs,
 			"revocation_endpoint_auth_methods_supported":       []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
 			"introspection_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
-			"code_challenge_methods_supported":                 []string{"S256"},
-			"dpop_signing_alg_values_supported":                t.dpop.Algs(),
-			"claims_supported":                                 []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "pid", "name", "given_name", "family_name", "birthdate", "locale", "representation"},
-			"acr_values_supported":                             []string{upstream.ACRSubstantial, upstream.ACRHigh},
-			"ui_locales_supported":                             []string{"nb", "nn", "en"},
-			"claims_locales_supported":                         []string{"nb", "nn", "en"},
-			"prompt_values_supported":                          []string{"none", "login", "consent", "select_account"},
-			"display_values_supported":                         []string{"page"},
-			"claims_parameter_supported":                       false,
-			"request_parameter_supported":                      false,
-			"request_uri_parameter_supported":                  false,
-			"require_request_uri_registration":                 true,
-			"require_pushed_authorization_requests":            false,
-			"authorization_response_iss_parameter_supported":   true,
-			"frontchannel_logout_supported":                    false,
-			"backchannel_logout_supported":                     p.cfg.Logouts != nil,
-			"backchannel_logout_session_supported":             p.cfg.Logouts != nil,
+			// RFC 8414 §2: required beside private_key_jwt.
+			"revocation_endpoint_auth_signing_alg_values_supported":    assertionAlgs,
+			"introspection_endpoint_auth_signing_alg_values_supported": assertionAlgs,
+			"code_challenge_methods_supported":                         []string{"S256"},
+			"dpop_signing_alg_values_supported":                        t.dpop.Algs(),
+			"claims_supported":                                         []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "pid", "name", "given_name", "family_name", "birthdate", "locale", "representation"},
+			"acr_values_supported":                                     []string{upstream.ACRSubstantial, upstream.ACRHigh},
+			"ui_locales_supported":                                     []string{"nb", "nn", "en"},
+			"claims_locales_supported":                                 []string{"nb", "nn", "en"},
+			"prompt_values_supported":                                  []string{"none", "login", "consent", "select_account"},
+			"display_values_supported":                                 []string{"page"},
+			"claims_parameter_supported":                               false,
+			"request_parameter_supported":                              false,
+			"request_uri_parameter_supported":                          false,
+			"require_request_uri_registration":                         true,
+			"require_pushed_authorization_requests":                    false,
+			"authorization_response_iss_parameter_supported":           true,
+			"frontchannel_logout_supported":                            false,
+			"backchannel_logout_supported":                             p.cfg.Logouts != nil,
+			"backchannel_logout_session_supported":                     p.cfg.Logouts != nil,
 		}
 		if p.cfg.Exchange != nil {
 			md["grant_types_supported"] = []string{"authorization_code", "refresh_token", "client_credentials", exchange.GrantType}
@@ -67,6 +74,31 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		writeJSON(w, http.StatusOK, md)
 	}
+}
+
+// idTokenAlgs are the algorithms the tenant can sign ID tokens with, in
+// the order discovery lists them.
+var idTokenAlgs = []string{"RS256", "ES256", "PS256"}
+
+// signingAlgs are the algorithms the tenant has a published key for
+// (keys.Options.Algs decides which it keeps): what its ID tokens can be
+// signed with. Should the key set be unreadable, every supported alg.
+func (p *Provider) signingAlgs(ctx context.Context, t *tenant) []string {
+	set, err := p.keys.JWKS(ctx, t.name)
+	if err != nil {
+		p.log.WarnContext(ctx, "discovery: read the key set", "tenant", t.name, "err", err)
+		return idTokenAlgs
+	}
+	var out []string
+	for _, alg := range idTokenAlgs {
+		if slices.ContainsFunc(set.Keys, func(k josev4.JSONWebKey) bool { return k.Algorithm == alg }) {
+			out = append(out, alg)
+		}
+	}
+	if len(out) == 0 {
+		return idTokenAlgs
+	}
+	return out
 }
 
 // jwks serves the tenant's published keys (RFC 7517). Caches may keep it

@@ -465,3 +465,38 @@ func TestVerifyRequestToken(t *testing.T) {
 		t.Fatalf("a bearer token with the DPoP scheme: %v", err)
 	}
 }
+
+// TestDiscoverySigningAlgs: discovery lists, per field, the algorithms
+// the tenant really has: ID tokens those it keeps keys for.
+func TestDiscoverySigningAlgs(t *testing.T) {
+	h := newHarness(t) // RS256 keys only
+	get := func() map[string]any {
+		req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/main/.well-known/openid-configuration", nil)
+		_, md := h.jsonDo(req)
+		return md
+	}
+	list := func(v any) string {
+		var out []string
+		for _, a := range v.([]any) {
+			out = append(out, a.(string))
+		}
+		return strings.Join(out, " ")
+	}
+	md := get()
+	if got := list(md["id_token_signing_alg_values_supported"]); got != "RS256" {
+		t.Errorf("ID token algs with RS256 keys only: %s", got)
+	}
+	for _, f := range []string{"token_endpoint_auth_signing_alg_values_supported", "revocation_endpoint_auth_signing_alg_values_supported", "introspection_endpoint_auth_signing_alg_values_supported"} {
+		if got := list(md[f]); got != "RS256 ES256 PS256" {
+			t.Errorf("%s: %s", f, got)
+		}
+	}
+	km := keys.New(h.store, make([]byte, 32), keys.Options{Now: time.Now})
+	if err := km.EnsureKeys(t.Context(), "main"); err != nil {
+		t.Fatal(err)
+	}
+	h.p.keys = km
+	if got := list(get()["id_token_signing_alg_values_supported"]); got != "RS256 ES256 PS256" {
+		t.Errorf("ID token algs with every key: %s", got)
+	}
+}
