@@ -14,6 +14,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/oidcp/oidcp/fapi2"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -98,7 +99,11 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 			b.fail(metadataErr(f.field, "%q: %s", f.v, why))
 		}
 	}
-	c.IDTokenSignedResponseAlg = b.oneOf("id_token_signed_response_alg", r.IDTokenAlg, AlgRS256,
+	idTokenAlg := AlgRS256
+	if r.Profile == fapi2.Profile {
+		idTokenAlg = AlgPS256 // FAPI 2.0 §5.4.1
+	}
+	c.IDTokenSignedResponseAlg = b.oneOf("id_token_signed_response_alg", r.IDTokenAlg, idTokenAlg,
 		"is not supported (use RS256, ES256 or PS256)", AlgRS256, AlgES256, AlgPS256)
 	c.Category = b.oneOf("category", r.Category, CategoryIdentified,
 		"is not a category (use identified or pseudonymous)", CategoryIdentified, CategoryPseudonymous)
@@ -107,6 +112,13 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	c.AcceptedRelations = b.relations()
 	c.DPoPBoundAccessTokens = r.DPoPBoundAccessTokens
 	b.authentication(&c)
+	switch r.Profile {
+	case "":
+	case fapi2.Profile:
+		b.fapi2(&c)
+	default:
+		b.fail(metadataErr("profile", "%q is not a profile (use fapi2 or none)", r.Profile))
+	}
 
 	if len(b.errs) > 0 {
 		return storage.Client{}, fmt.Errorf("clients: invalid registration:\n%w", errors.Join(b.errs...))
@@ -155,6 +167,18 @@ func handoffErrs(initiate string, launch []string, portal, hasCode bool) []error
 		errs = append(errs, metadataErr("handoff_portal", "a portal hands off a citizen's login, so it needs the authorization_code grant"))
 	}
 	return errs
+}
+
+// fapi2 applies the FAPI 2.0 Security Profile: its rules, and what it
+// makes mandatory set on the client, so the stored metadata says so.
+func (b *builder) fapi2(c *storage.Client) {
+	for _, v := range fapi2.CheckClient(fapi2.Client{
+		Public: c.Public, AuthMethod: c.TokenEndpointAuthMethod, AuthSigningAlg: c.TokenEndpointAuthSigningAlg,
+		IDTokenAlg: c.IDTokenSignedResponseAlg, JWKS: c.JWKS, ResponseTypes: c.ResponseTypes,
+	}) {
+		b.fail(metadataErr(v.Field, "%s", v.Rule))
+	}
+	c.DPoPBoundAccessTokens, c.RequirePAR, c.RequirePKCE = true, true, true
 }
 
 // builder collects every problem, so one attempt reports them all.

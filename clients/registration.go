@@ -150,6 +150,10 @@ type Registration struct {
 	Standalone bool
 	// AccessTokenFormat is opaque (default) or jwt (RFC 9068).
 	AccessTokenFormat string
+	// Profile is the tenant's profile: fapi2 holds the client to the FAPI
+	// 2.0 Security Profile (package fapi2) and makes ID tokens PS256,
+	// access tokens DPoP-bound and PAR required by default.
+	Profile string
 	// DPoPBoundAccessTokens makes every token request of the client need
 	// a DPoP proof, so it only ever gets DPoP-bound tokens (RFC 9449 §5.2).
 	DPoPBoundAccessTokens bool
