@@ -30,6 +30,18 @@ type accessTokenStrategy struct {
 	*oauth2.HMACSHAStrategy
 	signer *joseSigner
 	issuer string
+	// alg signs JWT access tokens: RS256, or PS256 under FAPI 2.0.
+	alg string
+}
+
+// accessTokenAlg is the alg of t's JWT access tokens: RS256, which RFC
+// 9068 §4 requires resource servers to support, except under the FAPI
+// 2.0 profile, which refuses RS256 (§5.4.1).
+func accessTokenAlg(t *tenant) string {
+	if t.fapi2() {
+		return "PS256"
+	}
+	return "RS256"
 }
 
 var _ oauth2.CoreStrategy = (*accessTokenStrategy)(nil)
@@ -58,10 +70,10 @@ func (s *accessTokenStrategy) GenerateAccessToken(ctx context.Context, r fosite.
 	}
 	claims := s.jwtClaims(c.ID, r, sess)
 	// RFC 9068 §2.1: typ at+jwt, so the token cannot pass for an ID token.
-	// RS256 whatever the client's ID token alg: resource servers, not the
-	// client, verify it, and RS256 is what §4 requires them to support.
+	// The tenant's access token alg whatever the client's ID token alg:
+	// resource servers, not the client, verify it (accessTokenAlg).
 	header := &jwt.Headers{Extra: map[string]any{"typ": "at+jwt"}}
-	return s.signer.Generate(withSigningAlg(ctx, "RS256"), claims, header)
+	return s.signer.Generate(withSigningAlg(ctx, s.alg), claims, header)
 }
 
 // jwtClaims are the RFC 9068 §2.2 claims. A person's token carries what

@@ -111,6 +111,9 @@ func (p *Provider) checkClientPolicy(ar fosite.AuthorizeRequester, viaPAR bool) 
 	if err != nil {
 		return err
 	}
+	if err := p.checkFAPI2Request(c, ar, viaPAR); err != nil {
+		return err
+	}
 	form := ar.GetRequestForm()
 	requirePKCE := c.RequirePKCE || c.Public
 	requireNonce := c.RequireNonce || c.Public

@@ -83,6 +83,10 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 	failRule := ratelimit.Rule{Name: "client-auth-failed", Limit: p.cfg.Limits.FailedClientAuth, Window: p.cfg.Limits.FailedClientAuthWindow}
 	failSourceRule := ratelimit.Rule{Name: "client-auth-failed-source", Limit: p.cfg.Limits.FailedClientAuthPerSource, Window: p.cfg.Limits.FailedClientAuthWindow}
 	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
+		// The clock fosite verifies exp with.
+		if err := checkFAPI2ClientAuth(t, form, time.Now()); err != nil {
+			return nil, err
+		}
 		src := ratelimit.Source(r, p.cfg.Limits.TrustedProxies)
 		srcThrottled := !p.limiter.Spent(failSourceRule, src).Allowed
 		countFailure := func(rule ratelimit.Rule, key string) {

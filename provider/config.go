@@ -117,6 +117,9 @@ type TenantConfig struct {
 	// DPoPNonce makes every DPoP proof at the tenant carry a server
 	// nonce (RFC 9449 §8): a proof made in advance is then useless.
 	DPoPNonce bool
+	// Profile "fapi2" enforces the FAPI 2.0 Security Profile's OP rules
+	// (package fapi2) at the tenant; empty: none.
+	Profile string
 }
 
 // Observer is the metrics the provider reports. cmd/oidcp passes

@@ -68,6 +68,9 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 		if p.cfg.Exchange != nil {
 			md["grant_types_supported"] = []string{"authorization_code", "refresh_token", "client_credentials", exchange.GrantType}
 		}
+		if t.fapi2() {
+			fapi2Discovery(md)
+		}
 		if ep := t.cfg.RegistrationEndpoint; ep != "" {
 			md["registration_endpoint"] = ep // RFC 8414 §2, RFC 7591
 		}

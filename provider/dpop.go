@@ -8,6 +8,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/dpop"
+	"github.com/oidcp/oidcp/fapi2"
 	"github.com/oidcp/oidcp/oautherr"
 )
 
@@ -36,9 +37,13 @@ func (p *Provider) newDPoP(ctx context.Context, tc TenantConfig, km KeyManager) 
 	if err != nil {
 		return nil, err
 	}
+	var algs []string // dpop.DefaultAlgs
+	if tc.Profile == fapi2.Profile {
+		algs = fapi2.DPoPAlgs
+	}
 	return dpop.New(dpop.Options{
 		Tenant: tc.Name, Replay: p.store, Now: p.now, Window: p.cfg.DPoPProofWindow,
-		NonceKey: key, RequireNonce: tc.DPoPNonce,
+		NonceKey: key, RequireNonce: tc.DPoPNonce, Algs: algs,
 	})
 }
 
@@ -103,6 +108,8 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 	}
 	if proof == "" {
 		switch {
+		case t.fapi2():
+			return oautherr.InvalidDPoPProof.WithDescription("The tenant follows the FAPI 2.0 Security Profile: access tokens are sender-constrained, so every token request needs a DPoP proof (section 5.3.2.1).")
 		case c.DPoPBoundAccessTokens:
 			return oautherr.InvalidDPoPProof.WithDescription("This client is registered with dpop_bound_access_tokens: every token request needs a DPoP proof (RFC 9449 section 5.2).")
 		case codeJKT != "":

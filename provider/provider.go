@@ -18,6 +18,7 @@ import (
 	"github.com/oidcp/oidcp/authflow"
 	"github.com/oidcp/oidcp/dpop"
 	"github.com/oidcp/oidcp/exchange"
+	"github.com/oidcp/oidcp/fapi2"
 	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/router"
@@ -171,9 +172,11 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		pairwise: pairwise,
 		secure:   secure,
 	}
+	codeTTL := t.capped(p.cfg.AuthCodeLifespan, fapi2.MaxCodeLifetime)
+	parTTL := t.capped(p.cfg.PARLifespan, fapi2.MaxRequestURILifetime)
 	t.fstore = &fositeStore{
 		tenant: tc.Name, store: p.store, clients: p.clients, now: p.now,
-		codeTTL: p.cfg.AuthCodeLifespan, parTTL: p.cfg.PARLifespan, refreshTTL: p.cfg.RefreshTokenLifespan,
+		codeTTL: codeTTL, parTTL: parTTL, refreshTTL: p.cfg.RefreshTokenLifespan,
 	}
 	if t.dpop, err = p.newDPoP(ctx, tc, km); err != nil {
 		return nil, err
@@ -183,7 +186,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	t.fcfg = &fosite.Config{
 		AccessTokenLifespan:   p.cfg.AccessTokenLifespan,
 		RefreshTokenLifespan:  p.cfg.RefreshTokenLifespan,
-		AuthorizeCodeLifespan: p.cfg.AuthCodeLifespan,
+		AuthorizeCodeLifespan: codeTTL,
 		IDTokenLifespan:       p.cfg.IDTokenLifespan,
 		IDTokenIssuer:         t.issuer,
 		AccessTokenIssuer:     t.issuer,
@@ -195,7 +198,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		EnforcePKCEForPublicClients:     true,
 		EnablePKCEPlainChallengeMethod:  false,
 		PushedAuthorizeRequestURIPrefix: "urn:ietf:params:oauth:request_uri:",
-		PushedAuthorizeContextLifespan:  p.cfg.PARLifespan,
+		PushedAuthorizeContextLifespan:  parTTL,
 		ClientSecretsHasher:             p.hasher,
 		SendDebugMessagesToClients:      false,
 		RefreshTokenScopes:              []string{"offline_access"},
@@ -204,7 +207,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	}
 	t.hmac = compose.NewOAuth2HMACStrategy(t.fcfg)
 	t.fstore.codeSignature = t.hmac.AuthorizeCodeSignature
-	access := &accessTokenStrategy{HMACSHAStrategy: t.hmac, signer: t.signer, issuer: t.issuer}
+	access := &accessTokenStrategy{HMACSHAStrategy: t.hmac, signer: t.signer, issuer: t.issuer, alg: accessTokenAlg(t)}
 	strategy := &compose.CommonStrategy{
 		CoreStrategy:               access,
 		OpenIDConnectTokenStrategy: &openid.DefaultStrategy{Signer: t.signer, Config: t.fcfg},

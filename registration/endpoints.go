@@ -30,6 +30,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reg.Vendor, reg.OfferedScopes, reg.DataScopes, reg.AllowPrivateHosts = vendor, h.cfg.OfferedScopes, h.cfg.DataScopes, h.cfg.AllowPrivateHosts
+	reg.Profile = h.cfg.Profile
 	secret := ""
 	if usesSecret(reg) {
 		secret = clients.GenerateSecret()
@@ -142,6 +143,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reg.ID, reg.Vendor, reg.OfferedScopes, reg.DataScopes, reg.AllowPrivateHosts = old.ID, old.Vendor, h.cfg.OfferedScopes, h.cfg.DataScopes, h.cfg.AllowPrivateHosts
+	reg.Profile = h.cfg.Profile
 	secret := ""
 	if usesSecret(reg) {
 		// Build needs a secret to accept a secret method; the client's

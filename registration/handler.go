@@ -63,6 +63,9 @@ type Config struct {
 	// DataScopes are the tenant's data-exchange scopes, which a
 	// client_credentials-only client may not hold (clients.Registration).
 	DataScopes []string
+	// Profile is the tenant's profile (clients.Registration.Profile):
+	// fapi2 registers only clients that follow the FAPI 2.0 rules.
+	Profile string
 	// AllowPrivateHosts lets jwks_uri and backchannel_logout_uri name
 	// loopback and private addresses: dev mode only.
 	AllowPrivateHosts bool

@@ -63,7 +63,7 @@ func newClientsCreateCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("--tenant: %w", err)
 				}
-				r.OfferedScopes, r.DataScopes = tc.offeredScopes(), tc.dataScopeNames()
+				r.OfferedScopes, r.DataScopes, r.Profile = tc.offeredScopes(), tc.dataScopeNames(), tc.Profile
 				// Test clients on 127.0.0.1 only in dev mode, as serve's
 				// outbound client allows them only there.
 				r.AllowPrivateHosts = e.cfg.Dev

@@ -103,6 +103,9 @@ type TenantConfig struct {
 	// DPoPNonce makes every DPoP proof at the tenant carry a server nonce
 	// (RFC 9449 §8).
 	DPoPNonce bool `mapstructure:"dpop_nonce"`
+	// Profile "fapi2" holds the tenant to the FAPI 2.0 Security Profile
+	// (package fapi2); empty: none.
+	Profile string `mapstructure:"profile"`
 }
 
 // minUsageLogRetention: a shorter retention is taken for a typo (a

@@ -46,6 +46,7 @@ func mountSandbox(mux interface{ Handle(string, http.Handler) }, cfg Config, sto
 			OfferedScopes:        t.offeredScopes(),
 			DataScopes:           t.dataScopeNames(),
 			AllowPrivateHosts:    cfg.Dev,
+			Profile:              t.Profile,
 			MaxClients:           t.Registration.maxClients(),
 			RegistrationsPerHour: t.Registration.perHour(),
 			Limiter:              limiter,

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oidcp/oidcp/fapi2"
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/upstream"
@@ -143,6 +144,7 @@ func (c Config) tenantChecks(upstream bool) []check {
 			check{!tenantName.MatchString(t.Name), key + ".name", fmt.Sprintf("%q must be 1–63 characters of a-z, 0-9 and -, starting with a letter or digit (it is a URL path segment)", t.Name)},
 			check{reservedTenants[t.Name], key + ".name", fmt.Sprintf("%q is a path oidcp uses itself; choose another name", t.Name)},
 			check{dup, key + ".name", fmt.Sprintf("%q is configured twice", t.Name)},
+			check{t.Profile != "" && t.Profile != fapi2.Profile, key + ".profile", fmt.Sprintf("%q is not a profile; use fapi2 (the FAPI 2.0 Security Profile) or leave it empty", t.Profile)},
 		)
 		out = append(out, registryChecks(key, t)...)
 		out = append(out, check{t.UsageLogRetention != 0 && t.UsageLogRetention < minUsageLogRetention, key + ".usage_log_retention",

@@ -102,6 +102,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 			RegistrationEndpoint: registrationEndpoint(cfg, t),
 			TokenPerClient:       t.Registration.TokenPerClient,
 			DPoPNonce:            t.DPoPNonce,
+			Profile:              t.Profile,
 		})
 	}
 	p, err := provider.New(ctx, pcfg, store, km)
