@@ -4,8 +4,9 @@
 // access token replayed without a proof, as Bearer, with another key's
 // proof and with a proof already used. Prints one JSON report.
 //
-// ISSUER, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI (never fetched: the
-// "browser" below stops there) and LOGIN_HINT come from the environment.
+// ISSUER, CLIENT_ID, CLIENT_SECRET or CLIENT_JWK, REDIRECT_URI (never
+// fetched: the "browser" below stops there) and LOGIN_HINT come from the
+// environment.
 import * as client from 'openid-client'
 
 const env = (k) => {
@@ -24,13 +25,25 @@ const recordingFetch = async (url, options) => {
   return resp
 }
 
-const config = await client.discovery(issuer, env('CLIENT_ID'), env('CLIENT_SECRET'), undefined, {
+// The client authenticates with its secret, or, when CLIENT_JWK (a
+// private EC P-256 JWK with kid) is set, with private_key_jwt; its ID
+// tokens are then ID_TOKEN_ALG (a FAPI 2.0 tenant's PS256).
+let metadata = process.env.CLIENT_SECRET
+let clientAuth
+if (process.env.CLIENT_JWK) {
+  const { kty, crv, x, y, d, kid } = JSON.parse(process.env.CLIENT_JWK)
+  const key = await crypto.subtle.importKey('jwk', { kty, crv, x, y, d }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
+  clientAuth = client.PrivateKeyJwt({ key, kid })
+  metadata = { id_token_signed_response_alg: env('ID_TOKEN_ALG') }
+}
+const config = await client.discovery(issuer, env('CLIENT_ID'), metadata, clientAuth, {
   execute: [client.allowInsecureRequests],
   [client.customFetch]: recordingFetch,
 })
 config[client.customFetch] = recordingFetch
 const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'))
 const report = { dpop_signing_alg_values_supported: config.serverMetadata().dpop_signing_alg_values_supported }
+report.id_token_alg = null
 
 const verifier = client.randomPKCECodeVerifier()
 const state = client.randomState()
@@ -71,6 +84,7 @@ const tokens = await client.authorizationCodeGrant(config, callback, {
   pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
 }, undefined, { DPoP })
 const sub = tokens.claims().sub
+report.id_token_alg = JSON.parse(Buffer.from(tokens.id_token.split('.')[0], 'base64url')).alg
 report.token_type = tokens.token_type
 const userinfo = await client.fetchUserInfo(config, tokens.access_token, sub, { DPoP })
 report.userinfo_pid = userinfo.pid
