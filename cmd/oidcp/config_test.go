@@ -152,6 +152,8 @@ func TestValidate(t *testing.T) {
 		{"allowed acr", func(c *Config) { c.Tenants[0].Upstream.AllowedACR = []string{"Level3"} }, `tenants[0].upstream.allowed_acr: "Level3"`},
 		{"negative retention", func(c *Config) { c.Tenants[1].UsageLogRetention = -time.Hour }, "tenants[1].usage_log_retention: must be at least 24h0m0s"},
 		{"retention of hours", func(c *Config) { c.Tenants[0].UsageLogRetention = 12 * time.Hour }, "tenants[0].usage_log_retention: must be at least 24h0m0s (or 0 for the default, five years), got 12h0m0s"},
+		{"profile", func(c *Config) { c.Tenants[1].Profile = "fapi1" }, `tenants[1].profile: "fapi1" is not a profile; use fapi2`},
+		{"dpop window", func(c *Config) { c.DPoPProofWindow = time.Hour }, "dpop_proof_window: must be a positive duration of at most 10m"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -184,6 +186,7 @@ func TestValidateAccepts(t *testing.T) {
 		{"postgres dsn", func(c *Config) { c.DSN = "postgres://oidcp@127.0.0.1:5432/oidcp?sslmode=disable" }},
 		{"any-interface addr", func(c *Config) { c.Addr = ":8080" }},
 		{"text logs", func(c *Config) { c.LogFormat, c.LogLevel = "text", "debug" }},
+		{"fapi2 tenant with nonces", func(c *Config) { c.Tenants[0].Profile, c.Tenants[0].DPoPNonce = "fapi2", true }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
