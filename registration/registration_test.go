@@ -1,6 +1,8 @@
 package registration
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"net/http"
@@ -237,5 +239,29 @@ func TestDPoPBoundClient(t *testing.T) {
 	}
 	if plain := e.register(e.token("acme"), webClient()); plain["dpop_bound_access_tokens"] != nil {
 		t.Fatalf("a client without it: %v", plain)
+	}
+}
+
+// TestFAPI2Registration: in a tenant with the fapi2 profile a secret
+// client is refused naming the rule; a private_key_jwt client registers
+// with what the profile makes mandatory.
+func TestFAPI2Registration(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Profile = "fapi2" })
+	tok := e.token("acme")
+	code, out, _ := e.do("POST", "/sandbox/register", tok, webClient())
+	if desc, _ := out["error_description"].(string); code != http.StatusBadRequest || out["error"] != "invalid_client_metadata" ||
+		!strings.Contains(desc, "token_endpoint_auth_method") || !strings.Contains(desc, "FAPI 2.0") {
+		t.Fatalf("a secret client: %d %v", code, out)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := webClient()
+	md["token_endpoint_auth_method"] = "private_key_jwt"
+	md["jwks"] = jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Use: "sig", Algorithm: "ES256"}}}
+	got := e.register(tok, md)
+	if got["dpop_bound_access_tokens"] != true || got["require_pushed_authorization_requests"] != true || got["id_token_signed_response_alg"] != "PS256" {
+		t.Fatalf("a private_key_jwt client: %v", got)
 	}
 }
