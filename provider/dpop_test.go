@@ -19,6 +19,7 @@ import (
 	"github.com/oidcp/oidcp/account"
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/dpop"
+	"github.com/oidcp/oidcp/exchange"
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/router"
@@ -162,7 +163,11 @@ func wantChallenge(t *testing.T, what string, r dpopResp, code string) {
 // userinfo, all DPoP-bound; the bound token is worthless without a proof
 // by its key.
 func TestDPoPCodeRefreshUserinfo(t *testing.T) {
-	h := newHarness(t)
+	t.Run("sqlite", func(t *testing.T) { testDPoPCodeRefreshUserinfo(t, newHarness(t)) })
+	t.Run("postgres", func(t *testing.T) { testDPoPCodeRefreshUserinfo(t, newHarnessOn(t, openPostgres(t), nil)) })
+}
+
+func testDPoPCodeRefreshUserinfo(t *testing.T, h *harness) {
 	h.client("tool", nil)
 	key, other := newDPoPKey(t), newDPoPKey(t)
 	tokenURL, userinfoURL := h.srv.URL+"/main/token", h.srv.URL+"/main/userinfo"
@@ -499,4 +504,25 @@ func TestDiscoverySigningAlgs(t *testing.T) {
 	if got := list(get()["id_token_signing_alg_values_supported"]); got != "RS256 ES256 PS256" {
 		t.Errorf("ID token algs with every key: %s", got)
 	}
+}
+
+// TestDPoPTokenExchange: token exchange (RFC 8693) passes the same DPoP
+// step as every grant: a proof binds the exchanged token to its key.
+func TestDPoPTokenExchange(t *testing.T) {
+	h := newExchangeHarness(t)
+	key := newDPoPKey(t)
+	tok := h.loginFor("measure", h.pid(population.KeyKari), "self")
+	form := url.Values{
+		"grant_type": {exchange.GrantType}, "subject_token": {tok["access_token"].(string)},
+		"subject_token_type": {exchange.TokenTypeAccessToken}, "audience": {apiAudience},
+	}
+	r := h.tokenDPoP("measure", form, key.proof("POST", h.srv.URL+"/main/token", "", ""))
+	if r.status != http.StatusOK || r.body["token_type"] != "DPoP" {
+		t.Fatalf("exchange with a proof: %d %v", r.status, r.body)
+	}
+	got := h.introspect(apiAudience, r.body["access_token"].(string))
+	if cnf, _ := got["cnf"].(map[string]any); got["active"] != true || cnf["jkt"] != key.jkt || got["token_type"] != "DPoP" {
+		t.Fatalf("the exchanged token at introspection: %v", got)
+	}
+	wantDPoPError(t, "exchange with a bad proof", h.tokenDPoP("measure", form, key.proof("GET", h.srv.URL+"/main/token", "", "")), http.StatusBadRequest, "invalid_dpop_proof")
 }
