@@ -217,6 +217,7 @@ func TestModulesAgainstFakeOP(t *testing.T) {
 		{"oidcc-discovery-endpoint-verification", nil, Passed},
 		{"oidcp-par", nil, Skipped},
 		{"oidcp-backchannel-logout", nil, Skipped},
+		{"oidcp-dpop", nil, Skipped},
 		{"oidcc-idtoken-unsigned", nil, Skipped},
 	}
 	for _, tc := range tests {

@@ -34,6 +34,11 @@ func (r *httpResult) String() string {
 // postForm sends a form POST to endpoint, authenticating as c with its
 // token endpoint auth method when c has a client_id (RFC 6749 §2.3.1).
 func (t *T) postForm(endpoint string, c *Client, form url.Values) *httpResult {
+	return t.postFormWith(endpoint, c, form, nil)
+}
+
+// postFormWith is postForm with extra request headers (a DPoP proof).
+func (t *T) postFormWith(endpoint string, c *Client, form url.Values, extra http.Header) *httpResult {
 	form = cloneValues(form)
 	var user, pass string
 	if c != nil {
@@ -53,6 +58,9 @@ func (t *T) postForm(endpoint string, c *Client, form url.Values) *httpResult {
 	req.Header.Set("Accept", "application/json")
 	if user != "" {
 		req.SetBasicAuth(user, pass)
+	}
+	for k, vs := range extra {
+		req.Header[k] = vs
 	}
 	return t.do(req)
 }

@@ -65,6 +65,7 @@ var strictNoPKCEPasses = []string{
 	"oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported", // refused as unsupported before the PKCE check
 	"oidcc-ensure-request-with-valid-pkce-succeeds",                                // sends PKCE
 	"oidcp-pkce-enforcement",                                                       // sends PKCE where it expects success
+	"oidcp-dpop",                                                                   // always sends PKCE
 }
 
 func TestConformanceOIDCP(t *testing.T) {

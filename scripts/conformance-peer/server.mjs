@@ -74,6 +74,8 @@ const configuration = {
     backchannelLogout: { enabled: true },
     requestObjects: { enabled: true, requireSignedRequestObject: false },
     pushedAuthorizationRequests: { enabled: true },
+    // RFC 9449, for the suite's oidcp-dpop module.
+    dPoP: { enabled: true },
   },
   async findAccount(_ctx, id) {
     return {
