@@ -14,9 +14,13 @@ import (
 type Client struct {
 	ClientID     string `json:"client_id" yaml:"client_id"`
 	ClientSecret string `json:"client_secret" yaml:"client_secret"`
-	// TokenEndpointAuthMethod is client_secret_basic (default) or
-	// client_secret_post.
+	// TokenEndpointAuthMethod is client_secret_basic (default),
+	// client_secret_post or private_key_jwt.
 	TokenEndpointAuthMethod string `json:"token_endpoint_auth_method" yaml:"token_endpoint_auth_method"`
+	// PrivateJWK is, for private_key_jwt, the client's private key as a
+	// JWK (JSON text, with kid); its assertions are signed with its alg
+	// (default ES256 for an EC key, PS256 for an RSA key).
+	PrivateJWK string `json:"private_jwk" yaml:"private_jwk"`
 	// RedirectURI is a registered redirect URI; the suite never fetches it,
 	// it only captures the OP's redirect to it.
 	RedirectURI string `json:"redirect_uri" yaml:"redirect_uri"`
@@ -73,6 +77,10 @@ type ClientConfig struct {
 	// oidcp-pkce-enforcement expects it to refuse a request without a
 	// code_challenge.
 	StrictClient *Client `json:"strict_client" yaml:"strict_client"`
+	// FAPIClient is a private_key_jwt client registered with
+	// dpop_bound_access_tokens at an OP in the FAPI 2.0 Security Profile,
+	// for oidcp-fapi2.
+	FAPIClient *Client `json:"fapi_client" yaml:"fapi_client"`
 	// Backchannel configures the back-channel logout receiver.
 	Backchannel *Backchannel `json:"backchannel" yaml:"backchannel"`
 	// Login configures the login driver.
@@ -109,8 +117,15 @@ func (c *ClientConfig) Validate() error {
 	}
 	switch c.TokenEndpointAuthMethod {
 	case "", "client_secret_basic", "client_secret_post":
+	case "private_key_jwt":
+		if c.PrivateJWK == "" {
+			errs = append(errs, errors.New("token_endpoint_auth_method private_key_jwt needs private_jwk"))
+		}
 	default:
-		errs = append(errs, fmt.Errorf("token_endpoint_auth_method %q not supported (client_secret_basic, client_secret_post)", c.TokenEndpointAuthMethod))
+		errs = append(errs, fmt.Errorf("token_endpoint_auth_method %q not supported (client_secret_basic, client_secret_post, private_key_jwt)", c.TokenEndpointAuthMethod))
+	}
+	if f := c.FAPIClient; f != nil && (f.TokenEndpointAuthMethod != "private_key_jwt" || f.PrivateJWK == "" || f.ClientID == "" || f.RedirectURI == "") {
+		errs = append(errs, errors.New("fapi_client needs client_id, redirect_uri, token_endpoint_auth_method private_key_jwt and private_jwk"))
 	}
 	if b := c.Backchannel; b != nil && (b.Listen == "" || b.URI == "") {
 		errs = append(errs, errors.New("backchannel needs listen and uri"))

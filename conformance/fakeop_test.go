@@ -218,6 +218,7 @@ func TestModulesAgainstFakeOP(t *testing.T) {
 		{"oidcp-par", nil, Skipped},
 		{"oidcp-backchannel-logout", nil, Skipped},
 		{"oidcp-dpop", nil, Skipped},
+		{"oidcp-fapi2", nil, Skipped},
 		{"oidcc-idtoken-unsigned", nil, Skipped},
 	}
 	for _, tc := range tests {

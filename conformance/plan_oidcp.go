@@ -11,5 +11,6 @@ var oidcpPlan = []module{
 	{"oidcp-introspection", "Token introspection (RFC 7662): active, then inactive after revocation", runIntrospection},
 	{"oidcp-rp-initiated-logout", "RP-initiated logout: registered post_logout_redirect_uri honoured, unregistered refused", runRPLogout},
 	{"oidcp-dpop", "DPoP (RFC 9449): tokens bound to the client's key; a bound token refused as bearer, without a proof, with another key's proof or a used one", runDPoP},
+	{"oidcp-fapi2", "FAPI 2.0 Security Profile (without mTLS): PAR, PKCE, private_key_jwt with the issuer as audience, DPoP-bound tokens, PS256/ES256", runFAPI2},
 	{"oidcp-backchannel-logout", "Back-channel logout: logout token delivered and valid per Back-Channel Logout 1.0 §2.4", runBackchannelLogout},
 }

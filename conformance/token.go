@@ -46,6 +46,10 @@ func (t *T) postFormWith(endpoint string, c *Client, form url.Values, extra http
 		case "client_secret_post":
 			form.Set("client_id", c.ClientID)
 			form.Set("client_secret", c.ClientSecret)
+		case "private_key_jwt":
+			form.Set("client_id", c.ClientID)
+			form.Set("client_assertion_type", clientAssertionType)
+			form.Set("client_assertion", t.clientAssertion(*c, t.disc().Str("issuer"), 60*time.Second))
 		default:
 			user, pass = url.QueryEscape(c.ClientID), url.QueryEscape(c.ClientSecret)
 		}

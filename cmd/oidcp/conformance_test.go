@@ -46,6 +46,8 @@ var certNonPass = map[string]struct {
 		"the claims parameter is ignored (claims_parameter_supported: false), so name is not released without scope profile; the flow succeeds, as the OIDF module requires"},
 	"oidcc-ensure-request-object-with-redirect-uri": {conformance.Skipped,
 		"request objects are not supported (request_parameter_supported: false)"},
+	"oidcp-fapi2": {conformance.Skipped,
+		"the tenant is not in the fapi2 profile and the configuration has no fapi_client; TestConformanceFAPI2 runs it against a fapi2 tenant"},
 }
 
 // strictNonceFailures are the modules the strict policy fails when the

@@ -41,6 +41,13 @@ go run ./conformance/cmd/oidcc \
   --driver form \
   --json "${CONFORMANCE_JSON:-$work/report.json}" \
   "$@" || status=$?
+# The FAPI 2.0 module, against the peer's second issuer (server.mjs).
+go run ./conformance/cmd/oidcc \
+  --issuer "https://127.0.0.1:${PEER_FAPI_PORT:-9446}" \
+  --client-config "$here/client.json" \
+  --ca "$work/cert.pem" \
+  --driver form \
+  --module oidcp-fapi2 || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- peer log (last 40 lines) ---"
   tail -n 40 "$work/peer.log"

@@ -101,3 +101,44 @@ const server = tls
   ? https.createServer({ cert: readFileSync(process.env.PEER_TLS_CERT), key: readFileSync(process.env.PEER_TLS_KEY) }, handler)
   : http.createServer(handler);
 server.listen(port, '127.0.0.1', () => console.log(`conformance peer listening, issuer ${issuer}`));
+
+// A second issuer in the FAPI 2.0 Security Profile (PEER_FAPI_PORT, 9446)
+// for the suite's oidcp-fapi2 module: PAR required, private_key_jwt only,
+// the FAPI client's tokens DPoP-bound, PS256/ES256.
+const fapiPort = Number(process.env.PEER_FAPI_PORT || 9446);
+const fapiIssuer = `${tls ? 'https' : 'http'}://127.0.0.1:${fapiPort}`;
+const { d: _d, ...fapiPublic } = JSON.parse(cfg.fapi_client.private_jwk);
+const fapiProvider = new Provider(fapiIssuer, {
+  ...configuration,
+  clients: [{
+    client_id: cfg.fapi_client.client_id,
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: { keys: [fapiPublic] },
+    redirect_uris: [cfg.fapi_client.redirect_uri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    id_token_signed_response_alg: 'PS256',
+    dpop_bound_access_tokens: true,
+  }],
+  jwks: { keys: [await signingKey('PS256', 'ps256-fapi'), await signingKey('ES256', 'es256-fapi')] },
+  clientAuthMethods: ['private_key_jwt'],
+  enabledJWA: {
+    clientAuthSigningAlgValues: ['ES256', 'PS256'],
+    idTokenSigningAlgValues: ['PS256', 'ES256'],
+    dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'],
+  },
+  pkce: undefined,
+  features: {
+    devInteractions: { enabled: true },
+    fapi: { enabled: true, profile: '2.0' },
+    dPoP: { enabled: true },
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+  },
+});
+fapiProvider.on('server_error', (_ctx, err) => console.error('fapi server_error', err));
+const fapiHandler = fapiProvider.callback();
+const fapiServer = tls
+  ? https.createServer({ cert: readFileSync(process.env.PEER_TLS_CERT), key: readFileSync(process.env.PEER_TLS_KEY) }, fapiHandler)
+  : http.createServer(fapiHandler);
+fapiServer.listen(fapiPort, '127.0.0.1', () => console.log(`FAPI 2.0 peer listening, issuer ${fapiIssuer}`));
