@@ -79,6 +79,10 @@ func TestLoadClientConfig(t *testing.T) {
 	if _, err := LoadClientConfig(j); err == nil || !strings.Contains(err.Error(), "token_endpoint_auth_method") {
 		t.Fatalf("want auth method error, got %v", err)
 	}
+	os.WriteFile(j, []byte(`{"client_id":"a","client_secret":"s","redirect_uri":"https://rp/cb","fapi_client":{"client_id":"f","redirect_uri":"https://rp/cb","token_endpoint_auth_method":"client_secret_basic"}}`), 0o600)
+	if _, err := LoadClientConfig(j); err == nil || !strings.Contains(err.Error(), "fapi_client needs") {
+		t.Fatalf("want a fapi_client error, got %v", err)
+	}
 	os.WriteFile(j, []byte(`{"client_secret":"s"}`), 0o600)
 	if _, err := LoadClientConfig(j); err == nil || !strings.Contains(err.Error(), "client_id") || !strings.Contains(err.Error(), "redirect_uri") {
 		t.Fatalf("want missing-field errors, got %v", err)
