@@ -120,6 +120,10 @@ type TenantConfig struct {
 	// Profile "fapi2" enforces the FAPI 2.0 Security Profile's OP rules
 	// (package fapi2) at the tenant; empty: none.
 	Profile string
+	// FirstPartyClients are oidcp's own clients (the account pages), which
+	// the profile's client rules do not bind: they log in in process and
+	// never hand a token to anyone else.
+	FirstPartyClients []string
 }
 
 // Observer is the metrics the provider reports. cmd/oidcp passes

@@ -108,7 +108,7 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 	}
 	if proof == "" {
 		switch {
-		case t.fapi2():
+		case t.fapi2For(c.ID):
 			return oautherr.InvalidDPoPProof.WithDescription("The tenant follows the FAPI 2.0 Security Profile: access tokens are sender-constrained, so every token request needs a DPoP proof (section 5.3.2.1).")
 		case c.DPoPBoundAccessTokens:
 			return oautherr.InvalidDPoPProof.WithDescription("This client is registered with dpop_bound_access_tokens: every token request needs a DPoP proof (RFC 9449 section 5.2).")

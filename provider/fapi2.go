@@ -21,6 +21,12 @@ import (
 // fapi2 reports whether the tenant follows the FAPI 2.0 profile.
 func (t *tenant) fapi2() bool { return t.cfg.Profile == fapi2.Profile }
 
+// fapi2For reports whether the profile binds client id at t: not one of
+// oidcp's own first-party clients.
+func (t *tenant) fapi2For(id string) bool {
+	return t.fapi2() && !slices.Contains(t.cfg.FirstPartyClients, id)
+}
+
 // capped is d, or limit when the tenant follows FAPI 2.0 and d is longer.
 func (t *tenant) capped(d, limit time.Duration) time.Duration {
 	if t.fapi2() && d > limit {
@@ -44,7 +50,7 @@ func fapi2Client(c storage.Client) fapi2.Client {
 // code, with PKCE S256.
 func (p *Provider) checkFAPI2Request(c storage.Client, ar fosite.AuthorizeRequester, viaPAR bool) error {
 	t, ok := p.tenants[c.Tenant]
-	if !ok || !t.fapi2() {
+	if !ok || !t.fapi2For(c.ID) {
 		return nil
 	}
 	if vs := fapi2.CheckClient(fapi2Client(c)); len(vs) > 0 {
@@ -66,10 +72,10 @@ func (p *Provider) checkFAPI2Request(c storage.Client, ar fosite.AuthorizeReques
 // single-use jti are checked by the verification that follows). now is
 // the clock fosite verifies exp with.
 func checkFAPI2ClientAuth(t *tenant, form url.Values, now time.Time) error {
-	if !t.fapi2() {
+	a := form.Get("client_assertion")
+	if !t.fapi2() || a == "" && !t.fapi2For(form.Get("client_id")) {
 		return nil
 	}
-	a := form.Get("client_assertion")
 	if a == "" {
 		return fosite.ErrInvalidClient.WithHint("client_assertion: the tenant follows the FAPI 2.0 Security Profile: clients authenticate with private_key_jwt only (section 5.3.2.1).")
 	}

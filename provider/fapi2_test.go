@@ -210,3 +210,35 @@ func TestFAPI2Discovery(t *testing.T) {
 		t.Errorf("PAR required %v, iss %v", md["require_pushed_authorization_requests"], md["authorization_response_iss_parameter_supported"])
 	}
 }
+
+// TestFAPI2FirstPartyClient: oidcp's own pages (FirstPartyClients) log
+// in at a fapi2 tenant as the public client they are, without DPoP; any
+// other public client is refused.
+func TestFAPI2FirstPartyClient(t *testing.T) {
+	f := newFAPIHarness(t, func(c *Config) { c.Tenants[0].FirstPartyClients = []string{"pages"} })
+	for _, id := range []string{"pages", "spa"} {
+		f.client(id, func(r *clients.Registration) { r.Public, r.Secret, r.AuthMethod = true, "", "none" })
+	}
+	push := func(id string) dpopResp {
+		v := authParams(id, f.pid(population.KeyKari))
+		req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/main/par", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return f.send(req)
+	}
+	if r := push("spa"); r.status != http.StatusUnauthorized || r.body["error"] != "invalid_client" {
+		t.Fatalf("another public client: %d %v", r.status, r.body)
+	}
+	par := push("pages")
+	if par.status != http.StatusCreated {
+		t.Fatalf("PAR of the first-party client: %d %v", par.status, par.body)
+	}
+	res := f.browser().authorize(url.Values{"client_id": {"pages"}, "request_uri": {par.body["request_uri"].(string)}})
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("authorize: %d %v", res.status, res.location)
+	}
+	form := codeForm(res.location.Query().Get("code"))
+	form.Set("client_id", "pages")
+	if tok := f.tokenDPoP("", form, ""); tok.status != http.StatusOK || tok.body["token_type"] != "Bearer" {
+		t.Fatalf("token: %d %v", tok.status, tok.body)
+	}
+}

@@ -103,6 +103,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 			TokenPerClient:       t.Registration.TokenPerClient,
 			DPoPNonce:            t.DPoPNonce,
 			Profile:              t.Profile,
+			FirstPartyClients:    []string{accountClientID},
 		})
 	}
 	p, err := provider.New(ctx, pcfg, store, km)
