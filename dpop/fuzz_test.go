@@ -22,3 +22,21 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNormalizeURL: normalising never panics and is idempotent, so an
+// htu and a request URL that normalise alike stay alike.
+func FuzzNormalizeURL(f *testing.F) {
+	for _, s := range []string{"https://op.example/main/token", "HTTP://A:80/%7e/../b?x#y", "https://[::1]:443/", "https://x/%2f%2F"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, u string) {
+		n, err := NormalizeURL(u)
+		if err != nil {
+			return
+		}
+		again, err := NormalizeURL(n)
+		if err != nil || again != n {
+			t.Fatalf("NormalizeURL(%q) = %q, but NormalizeURL(%q) = %q, %v", u, n, n, again, err)
+		}
+	})
+}

@@ -23,7 +23,7 @@ func NormalizeURL(u string) (string, error) {
 	if scheme != "http" && scheme != "https" {
 		return "", errors.New("not an http or https URL")
 	}
-	if p.Host == "" || p.User != nil || p.Opaque != "" {
+	if p.Hostname() == "" || p.User != nil || p.Opaque != "" {
 		return "", errors.New("not an absolute URL with a host and no user info")
 	}
 	host := strings.ToLower(p.Hostname())
