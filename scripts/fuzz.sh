@@ -57,6 +57,8 @@ targets="
 ./provider FuzzClientJWKS
 ./registry FuzzDecodeValidate
 ./representation FuzzParsePID
+./dpop FuzzVerify
+./dpop FuzzNormalizeURL
 "
 
 # run_one fuzzes one target and prints one line: status, package,
