@@ -39,10 +39,11 @@ type Session interface {
 	// ForPerson reports whether the token speaks for a person (a
 	// client_credentials token speaks for nobody but its client).
 	ForPerson() bool
-	// Exchanged returns the session of a token exchanged from this one by
-	// client requester: act names the requester, nesting this session's
-	// act; the person's claims are narrowed to scopes.
-	Exchanged(requester string, scopes []string) fosite.Session
+	// Exchanged returns the session of a token exchanged from this one,
+	// a token of client from, by client requester: act names the
+	// requester, nesting this session's act; the person's claims are
+	// narrowed to scopes.
+	Exchanged(from, requester string, scopes []string) fosite.Session
 }
 
 // Storage is where the subject token is read and the new one stored; a
@@ -158,7 +159,7 @@ func (h *Handler) HandleTokenEndpointRequest(ctx context.Context, r fosite.Acces
 	if subjectExp := or.GetSession().GetExpiresAt(fosite.AccessToken); subjectExp.Before(exp) {
 		exp = subjectExp
 	}
-	ns := sess.Exchanged(me, scopes)
+	ns := sess.Exchanged(or.GetClient().GetID(), me, scopes)
 	ns.SetExpiresAt(fosite.AccessToken, exp)
 	r.SetSession(ns)
 	r.SetRequestedScopes(scopes)

@@ -102,6 +102,13 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 	if grant.ExactOne("refresh_token") && c.Public {
 		refreshJKT = sess.CnfJKT
 	}
+	// A bound subject token is exchanged only with a proof: by its own
+	// key when its own client exchanges it; an API exchanging onward
+	// proves its own key, which the new token is bound to.
+	subjectJKT, sameKey := "", false
+	if o := sess.exchangedFrom; o != nil {
+		subjectJKT, sameKey = o.jkt, o.sameClient
+	}
 	proof, err := dpop.ProofHeader(r.Header)
 	if err != nil {
 		return dpopRefusal(w, err)
@@ -116,6 +123,8 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 			return fosite.ErrInvalidGrant.WithHint("The authorization code is bound to a DPoP key (dpop_jkt): redeem it with a DPoP proof by that key.")
 		case refreshJKT != "":
 			return fosite.ErrInvalidGrant.WithHint("The refresh token is bound to a DPoP key: refresh it with a DPoP proof by that key (RFC 9449 section 5).")
+		case subjectJKT != "":
+			return fosite.ErrInvalidGrant.WithHint("The subject_token is bound to a DPoP key: exchange it with a DPoP proof (by that key when the client it was issued to exchanges it).")
 		}
 		sess.CnfJKT, sess.CodeJKT = "", ""
 		return nil
@@ -129,6 +138,8 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 		return fosite.ErrInvalidGrant.WithHint("The DPoP proof's key is not the one the authorization request named in dpop_jkt.")
 	case refreshJKT != "" && pr.JKT != refreshJKT:
 		return fosite.ErrInvalidGrant.WithHint("The DPoP proof's key is not the one the refresh token is bound to.")
+	case subjectJKT != "" && sameKey && pr.JKT != subjectJKT:
+		return fosite.ErrInvalidGrant.WithHint("The DPoP proof's key is not the one the subject_token is bound to.")
 	}
 	sess.CnfJKT, sess.CodeJKT = pr.JKT, ""
 	return nil

@@ -526,3 +526,54 @@ func TestDPoPTokenExchange(t *testing.T) {
 	}
 	wantDPoPError(t, "exchange with a bad proof", h.tokenDPoP("measure", form, key.proof("GET", h.srv.URL+"/main/token", "", "")), http.StatusBadRequest, "invalid_dpop_proof")
 }
+
+// TestDPoPBoundSubjectTokenStaysBound: a DPoP-bound access token is
+// exchanged only with a proof (by its own key when its own client
+// exchanges it) and the exchanged token is bound to the proof's key; an
+// exchange never turns a bound token into a bearer token. An API in the
+// token's audience exchanging onward proves its own key.
+func TestDPoPBoundSubjectTokenStaysBound(t *testing.T) {
+	h := newExchangeHarness(t)
+	key, other := newDPoPKey(t), newDPoPKey(t)
+	v := authParams("measure", h.pid(population.KeyKari))
+	v.Set("scope", v.Get("scope")+" "+measurements)
+	v.Set("testid_consent", "allow")
+	v.Set("testid_acting_for", "self")
+	res := h.browser().authorize(v)
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("login: %d %v %.300s", res.status, res.location, res.body)
+	}
+	tokenURL := h.srv.URL + "/main/token"
+	r := h.tokenDPoP("measure", url.Values{"grant_type": {"authorization_code"}, "code": {res.location.Query().Get("code")},
+		"redirect_uri": {toolRedirect}, "code_verifier": {"verifier-0123456789-0123456789-0123456789-0123456789"}}, key.proof("POST", tokenURL, "", ""))
+	if r.status != http.StatusOK || r.body["token_type"] != "DPoP" {
+		t.Fatalf("code with a proof: %d %v", r.status, r.body)
+	}
+	form := func(subject, audience string) url.Values {
+		return url.Values{"grant_type": {exchange.GrantType}, "subject_token": {subject},
+			"subject_token_type": {exchange.TokenTypeAccessToken}, "audience": {audience}}
+	}
+	bound := r.body["access_token"].(string)
+
+	wantDPoPError(t, "no proof", h.tokenDPoP("measure", form(bound, apiAudience), ""), http.StatusBadRequest, "invalid_grant")
+	wantDPoPError(t, "another key's proof", h.tokenDPoP("measure", form(bound, apiAudience), other.proof("POST", tokenURL, "", "")), http.StatusBadRequest, "invalid_grant")
+
+	r = h.tokenDPoP("measure", form(bound, apiAudience), key.proof("POST", tokenURL, "", ""))
+	if r.status != http.StatusOK || r.body["token_type"] != "DPoP" {
+		t.Fatalf("exchange with the token's key: %d %v", r.status, r.body)
+	}
+	exchanged := r.body["access_token"].(string)
+	if cnf, _ := h.introspect(apiAudience, exchanged)["cnf"].(map[string]any); cnf["jkt"] != key.jkt {
+		t.Fatalf("the exchanged token's cnf %v, want the subject's key", cnf)
+	}
+
+	// The API the token is for exchanges it onward with its own key.
+	wantDPoPError(t, "onward, no proof", h.tokenDPoP(apiAudience, form(exchanged, journalAudience), ""), http.StatusBadRequest, "invalid_grant")
+	r = h.tokenDPoP(apiAudience, form(exchanged, journalAudience), other.proof("POST", tokenURL, "", ""))
+	if r.status != http.StatusOK || r.body["token_type"] != "DPoP" {
+		t.Fatalf("onward exchange with the API's own key: %d %v", r.status, r.body)
+	}
+	if cnf, _ := h.introspect(apiAudience, r.body["access_token"].(string))["cnf"].(map[string]any); cnf["jkt"] != other.jkt {
+		t.Fatalf("the onward token's cnf %v, want the API's key", cnf)
+	}
+}

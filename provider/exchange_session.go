@@ -21,8 +21,16 @@ func (s *Session) ForPerson() bool { return s.PID != "" }
 // whose sector that is), the same login session and grant (so logout
 // and a revoked grant reach it), the same representation; the claims a
 // narrower scope no longer allows are dropped (claims.Narrow).
-func (s *Session) Exchanged(requester string, scopes []string) fosite.Session {
+//
+// A subject token bound to a DPoP key passes its binding on to the
+// exchange (exchangedFrom), not to the new token: bindDPoP then demands
+// a proof, by the same key when the token's own client exchanges it, and
+// binds the new token to the proof's key. A bound token never becomes a
+// bearer token by being exchanged.
+func (s *Session) Exchanged(from, requester string, scopes []string) fosite.Session {
 	c := s.Clone().(*Session)
+	c.CnfJKT = ""
+	c.exchangedFrom = &exchangeOrigin{jkt: s.CnfJKT, sameClient: from == requester}
 	act := map[string]any{"client_id": requester}
 	if s.Act != nil {
 		act["act"] = maps.Clone(s.Act)
@@ -54,4 +62,12 @@ func (p *Provider) recheckExchange(ctx context.Context, t *tenant, r fosite.Acce
 		return errGrantInactive()
 	}
 	return nil
+}
+
+// exchangeOrigin is what bindDPoP needs of an exchange's subject token:
+// the key it is bound to (empty when it is a bearer token), and whether
+// the client exchanging it is the client it was issued to.
+type exchangeOrigin struct {
+	jkt        string
+	sameClient bool
 }

@@ -44,6 +44,9 @@ type Session struct {
 	// CodeJKT is the dpop_jkt of the authorization request (RFC 9449
 	// §10): the code is redeemed only with a proof by that key.
 	CodeJKT string `json:"code_jkt,omitempty"`
+	// exchangedFrom is, while a token exchange is handled, the DPoP
+	// binding of the subject token; never stored.
+	exchangedFrom *exchangeOrigin
 }
 
 // NewSession returns an empty session for fosite to hydrate.
