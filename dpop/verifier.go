@@ -251,7 +251,11 @@ func (v *Verifier) Verify(ctx context.Context, c Check) (Proof, error) {
 			return Proof{}, &Error{Code: CodeUseNonce, Description: "The DPoP proof's nonce is not (or no longer) the server's; use the one in the DPoP-Nonce header.", Nonce: v.Nonce()}
 		}
 	}
-	err = v.o.Replay.RecordDPoPProof(ctx, storage.DPoPProof{Tenant: v.o.Tenant, JKT: jkt, JTI: cl.JTI, ExpiresAt: iat.Add(v.o.Window)})
+	// The jti is kept a window longer than any node accepts the proof:
+	// the janitor of a node whose clock runs ahead would otherwise
+	// delete it while a node whose clock runs behind still takes it,
+	// reopening a replay for as long as the clocks differ.
+	err = v.o.Replay.RecordDPoPProof(ctx, storage.DPoPProof{Tenant: v.o.Tenant, JKT: jkt, JTI: cl.JTI, ExpiresAt: iat.Add(2 * v.o.Window)})
 	if errors.Is(err, storage.ErrConflict) {
 		return Proof{}, invalid("The DPoP proof's jti was used before; make a fresh proof for each request (RFC 9449 section 11.1).")
 	}

@@ -275,3 +275,24 @@ type failingReplay struct{}
 func (failingReplay) RecordDPoPProof(context.Context, storage.DPoPProof) error {
 	return errors.New("db down")
 }
+
+// TestVerifyKeepsJTIBeyondTheWindow: a proof's jti is kept two windows
+// past its iat, one longer than any node accepts it, so a node whose
+// clock runs ahead cannot delete it while a node whose clock runs
+// behind still accepts the proof.
+func TestVerifyKeepsJTIBeyondTheWindow(t *testing.T) {
+	replay := &memReplay{}
+	const window = 90 * time.Second
+	v := newTestVerifier(t, func(o *Options) { o.Replay, o.Window = replay, window })
+	c := claims()
+	if _, err := v.Verify(t.Context(), check(proof(t, "ES256", ecKey, nil, c))); err != nil {
+		t.Fatal(err)
+	}
+	for _, exp := range replay.seen {
+		if want := time.Unix(c["iat"].(int64), 0).Add(2 * window); !exp.Equal(want) {
+			t.Fatalf("jti kept until %v, want %v (iat + two windows)", exp, want)
+		}
+		return
+	}
+	t.Fatal("no jti recorded")
+}
