@@ -13,16 +13,16 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/account"
+	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
 )
 
-// Scope is the scope an access token must carry to call the API. It is
-// an identity-like scope: it needs no consent grant, as it gives the tool
-// nothing but the person's own view of their account, but a client gets
-// it only when registered with it.
-const Scope = "account"
+// Scope is the scope an access token must carry to call the API. It
+// needs no consent grant, but it is operator-only (clients.AccountScope):
+// only the operator registers it, for first-party clients.
+const Scope = clients.AccountScope
 
 // Prefix is the API's path under a tenant's issuer.
 const Prefix = "/api/v1/me/"

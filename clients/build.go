@@ -107,6 +107,14 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 		"is not supported (use RS256, ES256 or PS256)", AlgRS256, AlgES256, AlgPS256)
 	c.Category = b.oneOf("category", r.Category, CategoryIdentified,
 		"is not a category (use identified or pseudonymous)", CategoryIdentified, CategoryPseudonymous)
+	if slices.Contains(c.Scopes, AccountScope) {
+		switch {
+		case c.Category == CategoryPseudonymous:
+			b.fail(metadataErr("scope", "%q controls the person's account (their usage log, sessions and grants) and is only for the operator's first-party clients of the identified category; a pseudonymous (K3) client cannot hold it", AccountScope))
+		case !hasCode:
+			b.fail(metadataErr("scope", "%q is used for a person's own account, through the authorization_code grant; a client without it acts for no person and cannot hold it", AccountScope))
+		}
+	}
 	c.AccessTokenFormat = b.oneOf("access_token_format", r.AccessTokenFormat, AccessTokenOpaque,
 		"is not supported (use opaque or jwt)", AccessTokenOpaque, AccessTokenJWT)
 	c.AcceptedRelations = b.relations()

@@ -438,3 +438,28 @@ func TestAccountScope(t *testing.T) {
 		t.Fatalf("a client that names no scope got %v (%v); account must be asked for", c.Scopes, err)
 	}
 }
+
+// TestAccountScopeOperatorOnly: account controls a person's account, so
+// a pseudonymous (K3) client, which may not even know who the person is,
+// cannot hold it, nor can a client that acts for no person
+// (client_credentials only). Security review of issue 12, finding 1.
+func TestAccountScopeOperatorOnly(t *testing.T) {
+	r := web()
+	r.Scopes, r.Category = []string{"openid account"}, CategoryPseudonymous
+	_, err := Build("sandbox", r, time.Now())
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "scope" || !strings.Contains(err.Error(), "pseudonymous") {
+		t.Fatalf("pseudonymous client with account: %v, want refused naming scope", err)
+	}
+	r.Scopes = []string{"openid"}
+	if _, err := Build("sandbox", r, time.Now()); err != nil {
+		t.Fatalf("pseudonymous client without account: %v", err)
+	}
+	cc := Registration{ID: "svc", Secret: goodSecret, GrantTypes: []string{GrantClientCredentials}, Scopes: []string{"account"}}
+	if _, err := Build("sandbox", cc, time.Now()); err == nil || !strings.Contains(err.Error(), `"account"`) {
+		t.Fatalf("client_credentials client with account: %v, want refused", err)
+	}
+	if !slices.Contains(OperatorOnlyScopes, AccountScope) {
+		t.Fatalf("OperatorOnlyScopes %v lacks %q", OperatorOnlyScopes, AccountScope)
+	}
+}

@@ -48,6 +48,18 @@ const (
 // view of their usage log, sessions and grants through the account API).
 var IdentityScopes = []string{"openid", "profile", "pid", "offline_access", "account"}
 
+// AccountScope lets a token call the account API and pages: read the
+// person's usage log (which other tools they use), list and end their
+// sessions and withdraw their grants. It is an operator-only scope, as
+// the handoff_portal flag is: only the operator registers it (oidcp
+// clients create), for a first-party client of the identified category;
+// dynamic registration refuses it, and a pseudonymous (K3) client can
+// never hold it (Build).
+const AccountScope = "account"
+
+// OperatorOnlyScopes are the scopes no vendor may register for itself.
+var OperatorOnlyScopes = []string{AccountScope}
+
 // DefaultScopes are granted to a client that names none.
 var DefaultScopes = []string{"openid", "profile", "offline_access"}
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/oidcp/oidcp/clients"
@@ -126,6 +127,11 @@ func (m Metadata) registration() (clients.Registration, error) {
 	}
 	if len(m.HandoffPortal) > 0 && string(m.HandoffPortal) != "false" && string(m.HandoffPortal) != "null" {
 		return r, fieldError("invalid_client_metadata", "handoff_portal", "is set only by the operator: a portal that may hand off citizens' logins is a first-party client (oidcp clients create --handoff-portal)")
+	}
+	for _, sc := range strings.Fields(m.Scope) {
+		if slices.Contains(clients.OperatorOnlyScopes, sc) {
+			return r, fieldError("invalid_client_metadata", "scope", fmt.Sprintf("%q is set only by the operator: it controls a person's account (their usage log, sessions and grants) and is only for the operator's first-party clients (oidcp clients create)", sc))
+		}
 	}
 	for _, rt := range m.ResponseTypes {
 		if rt != "code" {

@@ -56,10 +56,13 @@ func (p *Policy) Decide(ctx context.Context, r Request) ([]string, error) {
 	if !slices.Contains(res.AllowedClients, r.ClientID) {
 		return nil, fmt.Errorf("%w: %q may not obtain tokens for %q", ErrClientNotAllowed, r.ClientID, r.Audience)
 	}
+	// A resource stored before Build refused them never passes on account
+	// or openid either.
+	accepted := slices.DeleteFunc(slices.Clone(res.Scopes), func(s string) bool { _, never := neverExchanged[s]; return never })
 	if len(r.Requested) == 0 {
 		granted := []string{}
 		for _, s := range r.Held {
-			if slices.Contains(res.Scopes, s) && !slices.Contains(granted, s) {
+			if slices.Contains(accepted, s) && !slices.Contains(granted, s) {
 				granted = append(granted, s)
 			}
 		}
@@ -70,8 +73,8 @@ func (p *Policy) Decide(ctx context.Context, r Request) ([]string, error) {
 		if !slices.Contains(r.Held, s) {
 			return nil, fmt.Errorf("%w: %q (scopes can only narrow)", ErrScopeNotHeld, s)
 		}
-		if !slices.Contains(res.Scopes, s) {
-			return nil, fmt.Errorf("%w: %q (it accepts %q)", ErrScopeNotAccepted, s, res.Scopes)
+		if !slices.Contains(accepted, s) {
+			return nil, fmt.Errorf("%w: %q (it accepts %q)", ErrScopeNotAccepted, s, accepted)
 		}
 		if !slices.Contains(granted, s) {
 			granted = append(granted, s)

@@ -33,6 +33,15 @@ var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
 // scopePattern is scope-token (RFC 6749 §3.3).
 var scopePattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
 
+// neverExchanged are the scopes a token exchange may never pass on, with
+// why. account controls the person's account (usage log, sessions,
+// grants) and is the operator's first-party clients' alone; openid
+// makes an ID token, which a resource's token is not.
+var neverExchanged = map[string]string{
+	"account": `"account" controls the person's account (usage log, sessions, grants) and is only for the operator's first-party clients; a token exchange may never pass it on`,
+	"openid":  `"openid" asks for an ID token, which a token for a resource is not; a token exchange never passes it on`,
+}
+
 // maxAudience bounds an audience's length; it is a key and a claim.
 const maxAudience = 255
 
@@ -78,6 +87,8 @@ func Build(tenant string, r Registration, now time.Time) (storage.Resource, erro
 			fail("scopes: %q is not a valid scope token (RFC 6749 §3.3)", s)
 		case s == "offline_access":
 			fail("scopes: offline_access means nothing to a resource: an exchanged token never comes with a refresh token")
+		case neverExchanged[s] != "":
+			fail("scopes: %s", neverExchanged[s])
 		}
 	}
 	if len(errs) > 0 {

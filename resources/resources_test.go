@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ func (f fakeStore) GetResource(_ context.Context, tenant, audience string) (stor
 func TestDecide(t *testing.T) {
 	store := fakeStore{
 		"main https://api.example/ehelse": {Tenant: "main", Audience: "https://api.example/ehelse", AllowedClients: []string{"tool-a", "api-b"}, Scopes: []string{"pid", "ehelse.read"}},
+		"main legacy":                     {Tenant: "main", Audience: "legacy", AllowedClients: []string{"tool-a"}, Scopes: []string{"pid", "account", "openid"}},
 		"main closed":                     {Tenant: "main", Audience: "closed", AllowedClients: []string{"other"}, Scopes: []string{"pid"}},
 	}
 	p := NewPolicy(store)
@@ -43,6 +45,10 @@ func TestDecide(t *testing.T) {
 			r: Request{Tenant: "main", ClientID: "api-b", Audience: "https://api.example/ehelse", Held: []string{"openid", "ehelse.read"}}, want: []string{"ehelse.read"}},
 		{name: "nothing in common: a token without scopes",
 			r: Request{Tenant: "main", ClientID: "tool-a", Audience: "https://api.example/ehelse", Held: []string{"openid"}}, want: []string{}},
+		{name: "a resource stored with account and openid never passes them on",
+			r: Request{Tenant: "main", ClientID: "tool-a", Audience: "legacy", Held: append(slices.Clone(held), "account")}, want: []string{"pid"}},
+		{name: "account asked of a resource stored with it",
+			r: Request{Tenant: "main", ClientID: "tool-a", Audience: "legacy", Held: []string{"openid", "account"}, Requested: []string{"account"}}, wantErr: ErrScopeNotAccepted, errSubstr: `"account"`},
 		{name: "unknown audience",
 			r: Request{Tenant: "main", ClientID: "tool-a", Audience: "https://api.example/other", Held: held}, wantErr: ErrUnknownAudience},
 		{name: "the audience of another tenant",
@@ -111,6 +117,8 @@ func TestBuild(t *testing.T) {
 		{"no client", Registration{Audience: "https://api.example"}, "name at least one client"},
 		{"bad client id", Registration{Audience: "https://api.example", AllowedClients: []string{"a b"}}, `"a b" is not a client_id`},
 		{"offline_access", Registration{Audience: "https://api.example", AllowedClients: []string{"a"}, Scopes: []string{"offline_access"}}, "never comes with a refresh token"},
+		{"account", Registration{Audience: "https://api.example", AllowedClients: []string{"a"}, Scopes: []string{"pid account"}}, `"account" controls the person's account`},
+		{"openid", Registration{Audience: "https://api.example", AllowedClients: []string{"a"}, Scopes: []string{"openid"}}, `"openid" asks for an ID token`},
 		{"bad scope", Registration{Audience: "https://api.example", AllowedClients: []string{"a"}, Scopes: []string{`a"b`}}, "not a valid scope token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
