@@ -34,6 +34,11 @@ type Viewer struct {
 	// Relation is the relation kind that lets Person act for Subject;
 	// empty when acting for themself.
 	Relation representation.RelationKind
+	// Limited: the representation gives limited access ("begrenset
+	// innsyn", representation.Decision.Limited: a parent of a child of
+	// 12–15). A limited representative sees only what they themself did
+	// for the subject and withdraws only the grants they gave.
+	Limited bool
 	// ClientID is the client the access token was issued to.
 	ClientID string
 	// SessionChain is the login session chain the token was issued under
@@ -54,10 +59,13 @@ func (v Viewer) MayWithdraw() bool {
 }
 
 // Party names a person or a client in a list: the id and a display name
-// (empty when the registry or client store has none).
+// (empty when the registry or client store has none). The Service gives
+// a person's pid as ID; the account API replaces it by an opaque id
+// before answering and sets PID only for a token that may see it.
 type Party struct {
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
+	PID  string `json:"pid,omitempty"`
 }
 
 // EventQuery filters and pages the usage log. Zero fields do not filter.
@@ -151,6 +159,9 @@ type AccessToken struct {
 	Viewer    Viewer
 	Scopes    []string
 	ExpiresAt time.Time
+	// MaySeePID: the token may show fødselsnummer (the scope pid, to a
+	// client that is not pseudonymous: claims.ShowsPID).
+	MaySeePID bool
 }
 
 // TokenVerifier checks a bearer access token of a tenant: the provider

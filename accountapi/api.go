@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/account"
+	"github.com/oidcp/oidcp/claims"
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/router"
@@ -43,6 +45,9 @@ type Config struct {
 	Tenants []string
 	Service Service
 	Tokens  account.TokenVerifier
+	// PersonKey is the tenant secret persons' opaque ids are derived from
+	// (personIDs); without it every call fails.
+	PersonKey PersonKey
 	// Logger logs the failures a caller cannot fix (nil: discard). It
 	// never receives a token or a fødselsnummer.
 	Logger *slog.Logger
@@ -104,7 +109,7 @@ func (a *API) Mount(m router.Mux) {
 	for _, tenant := range a.cfg.Tenants {
 		base := "/" + tenant + strings.TrimSuffix(Prefix, "/")
 		route := router.Route{Tenant: tenant, Endpoint: "account_api"}
-		handle := func(pattern string, h func(http.ResponseWriter, *http.Request, account.Viewer)) {
+		handle := func(pattern string, h func(http.ResponseWriter, *http.Request, caller)) {
 			method, path, _ := strings.Cut(pattern, " ")
 			m.Handle(method+" "+base+path, route, a.authorized(tenant, h))
 		}
@@ -136,10 +141,19 @@ func (a *API) unrouted(w http.ResponseWriter, r *http.Request, rest string) {
 	writeProblem(w, probMethod.with(r.Method+" is not allowed here; allowed: "+allow+"."))
 }
 
+// caller is who calls an operation: the token's viewer, the opaque ids
+// of persons for the token's (tenant, client), and whether the token may
+// see fødselsnummer.
+type caller struct {
+	account.Viewer
+	ids     personIDs
+	showPID bool
+}
+
 // authorized checks the bearer token (RFC 6750 §2.1: the Authorization
 // header only; a token in the query or a form is refused as missing, as
 // it would end up in logs) and calls h with the token's viewer.
-func (a *API) authorized(tenant string, h func(http.ResponseWriter, *http.Request, account.Viewer)) http.Handler {
+func (a *API) authorized(tenant string, h func(http.ResponseWriter, *http.Request, caller)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if !a.allow(w, r) {
@@ -168,7 +182,21 @@ func (a *API) authorized(tenant string, h func(http.ResponseWriter, *http.Reques
 			writeProblem(w, probScope)
 			return
 		}
-		h(w, r, at.Viewer)
+		if a.cfg.PersonKey == nil {
+			a.fail(w, r, tenant, errors.New("accountapi: no PersonKey configured"))
+			return
+		}
+		secret, err := a.cfg.PersonKey(r.Context(), tenant)
+		if err != nil {
+			a.fail(w, r, tenant, fmt.Errorf("accountapi: person id key: %w", err))
+			return
+		}
+		ids, err := newPersonIDs(secret, tenant, at.Viewer.ClientID)
+		if err != nil {
+			a.fail(w, r, tenant, err)
+			return
+		}
+		h(w, r, caller{Viewer: at.Viewer, ids: ids, showPID: at.MaySeePID && slices.Contains(at.Scopes, claims.ScopePID)})
 	})
 }
 
@@ -216,55 +244,78 @@ func isB64TokenChar(c rune) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-._~+/=", c)
 }
 
-func (a *API) events(w http.ResponseWriter, r *http.Request, v account.Viewer) {
+func (a *API) events(w http.ResponseWriter, r *http.Request, c caller) {
 	q, err := parseEventQuery(r.URL.Query())
 	if err != nil {
 		writeProblem(w, probInvalid.with(err.Error()))
 		return
 	}
-	page, err := a.cfg.Service.Events(r.Context(), v, q)
+	if q.Who != "" && q.Who != account.WhoSelf {
+		// who names a person by the opaque id this API gave; a
+		// fødselsnummer in a URL would end up in access logs.
+		if q.Who, err = c.ids.open(q.Who); err != nil {
+			writeProblem(w, probInvalid.with(err.Error()))
+			return
+		}
+	}
+	page, err := a.cfg.Service.Events(r.Context(), c.Viewer, q)
 	if err != nil {
-		a.fail(w, r, v.Tenant, err)
+		a.fail(w, r, c.Tenant, err)
 		return
 	}
-	writeJSON(w, eventList{Events: nonNil(page.Events), Next: page.Next})
+	es := slices.Clone(nonNil(page.Events)) // the Service's items stay as they were
+	for i := range es {
+		es[i].Subject = c.ids.person(es[i].Subject, c.showPID)
+		es[i].Actor = c.ids.person(es[i].Actor, c.showPID)
+	}
+	writeJSON(w, eventList{Events: es, Next: page.Next})
 }
 
-func (a *API) sessions(w http.ResponseWriter, r *http.Request, v account.Viewer) {
+func (a *API) sessions(w http.ResponseWriter, r *http.Request, c caller) {
 	if !a.noQuery(w, r) {
 		return
 	}
-	ss, err := a.cfg.Service.Sessions(r.Context(), v)
+	ss, err := a.cfg.Service.Sessions(r.Context(), c.Viewer)
 	if err != nil {
-		a.fail(w, r, v.Tenant, err)
+		a.fail(w, r, c.Tenant, err)
 		return
 	}
-	writeJSON(w, sessionList{Sessions: nonNil(ss)})
+	ss = slices.Clone(nonNil(ss))
+	for i := range ss {
+		ss[i].Subject = c.ids.person(ss[i].Subject, c.showPID)
+		ss[i].Actor = c.ids.person(ss[i].Actor, c.showPID)
+	}
+	writeJSON(w, sessionList{Sessions: ss})
 }
 
-func (a *API) endSession(w http.ResponseWriter, r *http.Request, v account.Viewer) {
-	if err := a.cfg.Service.EndSession(r.Context(), v, r.PathValue("id")); err != nil {
-		a.fail(w, r, v.Tenant, err)
+func (a *API) endSession(w http.ResponseWriter, r *http.Request, c caller) {
+	if err := a.cfg.Service.EndSession(r.Context(), c.Viewer, r.PathValue("id")); err != nil {
+		a.fail(w, r, c.Tenant, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (a *API) grants(w http.ResponseWriter, r *http.Request, v account.Viewer) {
+func (a *API) grants(w http.ResponseWriter, r *http.Request, c caller) {
 	if !a.noQuery(w, r) {
 		return
 	}
-	gs, err := a.cfg.Service.Grants(r.Context(), v)
+	gs, err := a.cfg.Service.Grants(r.Context(), c.Viewer)
 	if err != nil {
-		a.fail(w, r, v.Tenant, err)
+		a.fail(w, r, c.Tenant, err)
 		return
 	}
-	writeJSON(w, grantList{Grants: nonNil(gs)})
+	gs = slices.Clone(nonNil(gs))
+	for i := range gs {
+		gs[i].Subject = c.ids.person(gs[i].Subject, c.showPID)
+		gs[i].Actor = c.ids.person(gs[i].Actor, c.showPID)
+	}
+	writeJSON(w, grantList{Grants: gs})
 }
 
-func (a *API) revokeGrant(w http.ResponseWriter, r *http.Request, v account.Viewer) {
-	if err := a.cfg.Service.RevokeGrant(r.Context(), v, r.PathValue("id")); err != nil {
-		a.fail(w, r, v.Tenant, err)
+func (a *API) revokeGrant(w http.ResponseWriter, r *http.Request, c caller) {
+	if err := a.cfg.Service.RevokeGrant(r.Context(), c.Viewer, r.PathValue("id")); err != nil {
+		a.fail(w, r, c.Tenant, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -23,8 +23,8 @@ import (
 
 // Synthetic fødselsnummer of the test persons (never real people).
 const (
-	kariPID  = "14038512345"
-	jonasPID = "01011712345"
+	kariPID  = "17458512485"
+	jonasPID = "24921050034"
 )
 
 // fakeService records what the API asked and answers what the test set.
@@ -96,12 +96,32 @@ var (
 	kariSelf = account.Viewer{Tenant: "sandbox", Person: kariPID, Subject: kariPID, ClientID: "portal"}
 	kariForJ = account.Viewer{Tenant: "sandbox", Person: kariPID, Subject: jonasPID, Relation: representation.Parent, ClientID: "portal"}
 	tokens   = fakeTokens{
-		"kari":        {Viewer: kariSelf, Scopes: []string{"openid", "account"}},
-		"kari-for-j":  {Viewer: kariForJ, Scopes: []string{"openid", "account", "offline_access"}},
+		"kari":       {Viewer: kariSelf, Scopes: []string{"openid", "account"}},
+		"kari-for-j": {Viewer: kariForJ, Scopes: []string{"openid", "account", "offline_access"}},
+		"kari-pid":   {Viewer: kariSelf, Scopes: []string{"openid", "account", "pid"}, MaySeePID: true},
+		// pid granted, but to a client that may not see it (pseudonymous).
+		"kari-pid-k3": {Viewer: kariSelf, Scopes: []string{"openid", "account", "pid"}},
+		"kari-tool2":  {Viewer: account.Viewer{Tenant: "sandbox", Person: kariPID, Subject: kariPID, ClientID: "tool2"}, Scopes: []string{"account"}},
 		"no-scope":    {Viewer: kariSelf, Scopes: []string{"openid", "profile"}},
 		"other-place": {Viewer: account.Viewer{Tenant: "main", Person: kariPID, Subject: kariPID}, Scopes: []string{"account"}},
 	}
 )
+
+// testPersonKey is every tenant's person id secret in the tests.
+func testPersonKey(_ context.Context, tenant string) ([]byte, error) {
+	return []byte("person id secret of " + tenant), nil
+}
+
+// personID is the opaque id the API gives pid in tenant to client.
+func personID(t *testing.T, tenant, client, pid string) string {
+	t.Helper()
+	key, _ := testPersonKey(t.Context(), tenant)
+	ids, err := newPersonIDs(key, tenant, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids.seal(pid)
+}
 
 // env is the API mounted on a router, as cmd/oidcp mounts it, with the
 // OpenAPI document checking every answer.
@@ -115,7 +135,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{svc: &fakeService{}}
 	rt := router.New(router.Options{})
-	rt.Mount(New(Config{Tenants: []string{"sandbox", "main"}, Service: e.svc, Tokens: tokens}))
+	rt.Mount(New(Config{Tenants: []string{"sandbox", "main"}, Service: e.svc, Tokens: tokens, PersonKey: testPersonKey}))
 	e.srv = httptest.NewServer(rt)
 	t.Cleanup(e.srv.Close)
 	spec, err := apispec.Load("../docs/openapi.yaml", e.srv.URL+"/sandbox/api/v1/me", e.srv.URL+"/main/api/v1/me")
@@ -265,7 +285,9 @@ func TestLists(t *testing.T) {
 	}
 	a := e.do(t, "GET", "/sandbox/api/v1/me/events", "kari-for-j", true)
 	a.json(t, &events)
-	if a.status != 200 || a.h.Get("Content-Type") != "application/json" || len(events.Events) != 2 || events.Events[0].ID != "e2" || events.Events[0].Actor != kari || events.Events[1].Subject != jonas || events.Next == nil || *events.Next != "cursor-2" {
+	kariOut := account.Party{ID: personID(t, "sandbox", "portal", kariPID), Name: kari.Name}
+	jonasOut := account.Party{ID: personID(t, "sandbox", "portal", jonasPID), Name: jonas.Name}
+	if a.status != 200 || a.h.Get("Content-Type") != "application/json" || len(events.Events) != 2 || events.Events[0].ID != "e2" || events.Events[0].Actor != kariOut || events.Events[1].Subject != jonasOut || events.Events[0].Client != tool || events.Next == nil || *events.Next != "cursor-2" {
 		t.Fatalf("events: %d %s", a.status, a.body)
 	}
 	if e.svc.viewer != kariForJ {
@@ -316,7 +338,7 @@ func TestEventFilters(t *testing.T) {
 		{"since=2026-07-01T08:00:00%2B02:00&until=2026-07-01T09:30:00Z", account.EventQuery{
 			Since: time.Date(2026, 7, 1, 6, 0, 0, 0, time.UTC), Until: time.Date(2026, 7, 1, 9, 30, 0, 0, time.UTC)}},
 		{"client_id=measure&who=self&limit=200", account.EventQuery{ClientID: "measure", Who: "self", Limit: 200}},
-		{"who=" + kariPID + "&cursor=opaque%2Bcursor%3D%3D&limit=1", account.EventQuery{Who: kariPID, Cursor: "opaque+cursor==", Limit: 1}},
+		{"who=" + personID(t, "sandbox", "portal", kariPID) + "&cursor=opaque%2Bcursor%3D%3D&limit=1", account.EventQuery{Who: kariPID, Cursor: "opaque+cursor==", Limit: 1}},
 	} {
 		e.svc.query = account.EventQuery{Limit: -1}
 		a := e.do(t, "GET", "/sandbox/api/v1/me/events?"+tc.query, "kari", true)
@@ -338,6 +360,12 @@ func TestEventFilters(t *testing.T) {
 		{"limit=ten", "limit"},
 		{"from=2026-01-01", `unknown query parameter "from"`},
 		{"who=self&who=" + kariPID, "given 2 times"},
+		// A fødselsnummer is never taken in a URL, nor another client's
+		// or tenant's id, nor a changed one.
+		{"who=" + kariPID, "who is neither"},
+		{"who=" + personID(t, "sandbox", "tool2", kariPID), "who is neither"},
+		{"who=" + personID(t, "main", "portal", kariPID), "who is neither"},
+		{"who=" + flipLast(personID(t, "sandbox", "portal", kariPID)), "who is neither"},
 		{"cursor=" + strings.Repeat("x", 600), "cursor is longer"},
 	} {
 		e.svc.query = account.EventQuery{Cursor: "untouched"}
@@ -455,7 +483,7 @@ func (c *memCounter) AddHits(_ context.Context, key string, _, _ time.Time, n in
 func TestRateLimit(t *testing.T) {
 	svc := &fakeService{}
 	lim := ratelimit.New(&memCounter{n: map[string]int64{}}, time.Now)
-	api := New(Config{Tenants: []string{"sandbox"}, Service: svc, Tokens: tokens,
+	api := New(Config{Tenants: []string{"sandbox"}, Service: svc, Tokens: tokens, PersonKey: testPersonKey,
 		Limit: &RateLimit{Limiter: lim, Rule: ratelimit.Rule{Name: "account-api-source", Limit: 2, Window: time.Minute}}})
 	rt := router.New(router.Options{})
 	rt.Mount(api)
@@ -490,5 +518,98 @@ func TestRateLimit(t *testing.T) {
 	}
 	if rec := call("192.0.2.2"); rec.Code != 200 {
 		t.Fatalf("another source: %d", rec.Code)
+	}
+}
+
+// flipLast changes the last character of a base64url id.
+func flipLast(id string) string {
+	if strings.HasSuffix(id, "A") {
+		return id[:len(id)-1] + "Q"
+	}
+	return id[:len(id)-1] + "A"
+}
+
+// TestNoPIDWithoutScope: persons are named by an opaque id, stable for
+// a (tenant, client), different for another client; no fødselsnummer
+// appears in any answer unless the token carries the scope pid and its
+// client may see it (claims.ShowsPID), and then only as pid beside the
+// opaque id. Security review of issue 12, finding 2.
+func TestNoPIDWithoutScope(t *testing.T) {
+	e := newEnv(t)
+	at := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	kari := account.Party{ID: kariPID, Name: "Kari Nordmann"}
+	jonas := account.Party{ID: jonasPID, Name: "Jonas Nordmann"}
+	tool := account.Party{ID: "measure", Name: "Målearkiv"}
+	e.svc.page = account.EventPage{Events: []account.Event{
+		{ID: "e1", Time: at, Kind: "consent_given", Client: tool, Subject: jonas, Actor: kari, Relation: "parent"},
+	}}
+	e.svc.sessions = []account.Session{{ID: "s1", Device: "iPhone", CreatedAt: at, LastSeenAt: at, Clients: []account.Party{tool}, Subject: kari, Actor: kari}}
+	e.svc.grants = []account.Grant{{ID: "g1", Client: tool, Scopes: []string{"health:measurements"}, Subject: jonas, Actor: kari, Relation: "parent", CreatedAt: at}}
+
+	ids := map[string]map[string]bool{} // token → opaque ids seen
+	for _, token := range []string{"kari", "kari-pid-k3", "kari-tool2", "kari-pid"} {
+		ids[token] = map[string]bool{}
+		for _, list := range []string{"events", "sessions", "grants"} {
+			a := e.do(t, "GET", "/sandbox/api/v1/me/"+list, token, true)
+			if a.status != 200 {
+				t.Fatalf("%s %s: %d %s", token, list, a.status, a.body)
+			}
+			var body map[string][]map[string]any
+			_ = json.Unmarshal(a.body, &body)
+			for _, item := range body[list] {
+				for _, role := range []string{"subject", "actor"} {
+					p, _ := item[role].(map[string]any)
+					id, _ := p["id"].(string)
+					if len(id) != 22 || id == kariPID || id == jonasPID {
+						t.Errorf("%s %s: %s id %q is not an opaque id", token, list, role, id)
+					}
+					ids[token][id] = true
+					if pid, ok := p["pid"]; ok != (token == "kari-pid") || ok && pid != kariPID && pid != jonasPID {
+						t.Errorf("%s %s: %s pid %v (present %v)", token, list, role, pid, ok)
+					}
+				}
+			}
+			if token != "kari-pid" && (strings.Contains(string(a.body), kariPID) || strings.Contains(string(a.body), jonasPID)) {
+				t.Errorf("%s %s: a fødselsnummer in the answer: %s", token, list, a.body)
+			}
+		}
+	}
+	want := map[string]bool{personID(t, "sandbox", "portal", kariPID): true, personID(t, "sandbox", "portal", jonasPID): true}
+	for _, token := range []string{"kari", "kari-pid", "kari-pid-k3"} {
+		if len(ids[token]) != 2 || !ids[token][personID(t, "sandbox", "portal", kariPID)] || !ids[token][personID(t, "sandbox", "portal", jonasPID)] {
+			t.Errorf("%s: ids %v, want the same two, stable across lists: %v", token, ids[token], want)
+		}
+	}
+	for id := range ids["kari-tool2"] {
+		if want[id] {
+			t.Errorf("another client got the same id %q for a person: tools could correlate", id)
+		}
+	}
+}
+
+// TestPersonIDs: an id opens to its pid under the same key only; a
+// changed, truncated or non-canonical one, or one of another client,
+// does not.
+func TestPersonIDs(t *testing.T) {
+	ids, err := newPersonIDs([]byte("k"), "sandbox", "portal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := newPersonIDs([]byte("k"), "sandbox", "tool2")
+	id := ids.seal(kariPID)
+	if pid, err := ids.open(id); err != nil || pid != kariPID || ids.seal(kariPID) != id {
+		t.Fatalf("open(seal) = %q, %v", pid, err)
+	}
+	if ids.seal("") != "" || ids.seal("123") != "" {
+		t.Error("seal of nobody or a non-pid is not empty")
+	}
+	for name, bad := range map[string]string{
+		"another client's": other.seal(kariPID), "changed": flipLast(id), "truncated": id[:21],
+		"padded": id + "=", "a pid": kariPID, "empty": "", "not base64": strings.Repeat("*", 22),
+		"an invalid number": ids.seal("12345678901"),
+	} {
+		if pid, err := ids.open(bad); err == nil {
+			t.Errorf("%s id %q opened to %q", name, bad, pid)
+		}
 	}
 }

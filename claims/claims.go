@@ -51,6 +51,13 @@ func Sector(c storage.Client) string {
 // a person beyond its pairwise subject.
 func Pseudonymous(c storage.Client) bool { return c.Category == clients.CategoryPseudonymous }
 
+// ShowsPID reports whether client c may see a fødselsnummer under the
+// granted scopes: with the scope pid, and never when it is pseudonymous.
+// Person, Representation and the account API apply it.
+func ShowsPID(c storage.Client, scopes []string) bool {
+	return !Pseudonymous(c) && slices.Contains(scopes, ScopePID)
+}
+
 // Person returns the claims about a person (pid) that client c may see
 // under the granted scopes. person is the registry's entry, nil when the
 // registry has none: the birth date then comes from the pid. locale is
@@ -60,7 +67,7 @@ func Person(c storage.Client, scopes []string, pid, locale string, person *stora
 	if Pseudonymous(c) {
 		return out
 	}
-	if slices.Contains(scopes, ScopePID) {
+	if ShowsPID(c, scopes) {
 		out["pid"] = pid
 	}
 	if !slices.Contains(scopes, ScopeProfile) {
@@ -94,7 +101,7 @@ func Representation(c storage.Client, scopes []string, representedSub string, a 
 	d := a.Decision
 	rep := map[string]any{"sub": representedSub}
 	if !Pseudonymous(c) {
-		if slices.Contains(scopes, ScopePID) {
+		if ShowsPID(c, scopes) {
 			rep["pid"] = a.Subject.PID
 		}
 		// The same scope rule as for the person's own claims: names and

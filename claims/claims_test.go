@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -182,5 +183,25 @@ func TestNarrow(t *testing.T) {
 	}
 	if in["pid"] != "01818000010" || in["representation"].(map[string]any)["represented"].(map[string]any)["pid"] != "03831550170" {
 		t.Fatal("Narrow changed its input")
+	}
+}
+
+// TestShowsPID: the rule for fødselsnummer that ID tokens and the
+// account API share: the scope pid, and never to a pseudonymous client.
+func TestShowsPID(t *testing.T) {
+	identified := storage.Client{Category: clients.CategoryIdentified}
+	k3 := storage.Client{Category: clients.CategoryPseudonymous}
+	for _, tc := range []struct {
+		c      storage.Client
+		scopes []string
+		want   bool
+	}{
+		{identified, []string{"openid", "pid"}, true},
+		{identified, []string{"openid", "profile"}, false},
+		{k3, []string{"openid", "pid"}, false},
+	} {
+		if got := ShowsPID(tc.c, tc.scopes); got != tc.want {
+			t.Errorf("ShowsPID(%s, %v) = %v, want %v", tc.c.Category, tc.scopes, got, tc.want)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/account"
+	"github.com/oidcp/oidcp/claims"
 	"github.com/oidcp/oidcp/dpop"
 	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/representation"
@@ -127,10 +128,31 @@ func (p *Provider) verifyAccessToken(ctx context.Context, tenant, token string) 
 	}
 	if s.ActingFor != "" {
 		v.Relation = representation.RelationKind(s.Relation)
+		v.Limited = limitedRepresentation(s)
 	}
+	c, err := clientOf(ar)
+	if err != nil {
+		return account.AccessToken{}, nil, account.ErrInvalidToken
+	}
+	scopes := append([]string(nil), ar.GetGrantedScopes()...)
 	return account.AccessToken{
 		Viewer:    v,
-		Scopes:    append([]string(nil), ar.GetGrantedScopes()...),
+		Scopes:    scopes,
 		ExpiresAt: s.GetExpiresAt(fosite.AccessToken),
+		MaySeePID: claims.ShowsPID(c, scopes),
 	}, s, nil
+}
+
+// limitedRepresentation reads whether the token's representation is
+// limited (representation.Decision.Limited: a child of 12–15, "begrenset
+// innsyn") from its representation claim, which issuance sets and a
+// refresh brings up to date. A representation whose claim cannot be read
+// counts as limited: the narrower view is the safe one.
+func limitedRepresentation(s *Session) bool {
+	rep, ok := s.UserinfoClaims["representation"].(map[string]any)
+	if !ok {
+		return true
+	}
+	limited, ok := rep["limited"].(bool)
+	return !ok || limited
 }

@@ -32,12 +32,36 @@ func TestVerifyAccessToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := account.Viewer{Tenant: "main", Person: kari, Subject: ingrid, Relation: representation.Parent, ClientID: "family", SessionChain: got.Viewer.SessionChain}
+	// Ingrid is 14: her parent's representation is limited.
+	want := account.Viewer{Tenant: "main", Person: kari, Subject: ingrid, Relation: representation.Parent, Limited: true, ClientID: "family", SessionChain: got.Viewer.SessionChain}
 	if got.Viewer != want || got.Viewer.SessionChain == "" || got.ExpiresAt.IsZero() {
 		t.Fatalf("viewer %+v expires %v, want %+v", got.Viewer, got.ExpiresAt, want)
 	}
 	if got.Viewer.Self() || !got.Viewer.MayWithdraw() {
 		t.Errorf("a parent for a child: Self %v MayWithdraw %v", got.Viewer.Self(), got.Viewer.MayWithdraw())
+	}
+
+	if !got.MaySeePID {
+		t.Errorf("an identified client's token with the scope pid: MaySeePID false")
+	}
+
+	// Jonas is 9: full access.
+	jonas := h.pid(population.KeyJonas)
+	v = authParams("family", kari)
+	v.Set("testid_acting_for", jonas)
+	v.Set("scope", "openid profile offline_access")
+	res = h.browser().authorize(v)
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("no code for Jonas: %d %.300s", res.status, res.body)
+	}
+	tokJ := h.exchange("family", res.location.Query().Get("code"))
+	atJ, _ := tokJ["access_token"].(string)
+	gotJ, err := h.p.VerifyAccessToken(t.Context(), "main", atJ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotJ.Viewer.Subject != jonas || gotJ.Viewer.Limited || gotJ.MaySeePID {
+		t.Errorf("Kari for Jonas without pid: subject %v limited %v MaySeePID %v, want Jonas, false, false", gotJ.Viewer.Subject == jonas, gotJ.Viewer.Limited, gotJ.MaySeePID)
 	}
 
 	for name, tc := range map[string]struct{ tenant, token string }{

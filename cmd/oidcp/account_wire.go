@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -33,14 +34,18 @@ func newAccountService(cfg Config, cw *consentWiring) *account.Service {
 // tenant, its bearer tokens verified by the provider. Its requests are
 // limited per source address as the provider's bearer endpoints are
 // (rate_limit_token_per_source, counted apart), with counters shared by
-// every node through the store.
-func newAccountAPI(cfg Config, svc accountapi.Service, tokens account.TokenVerifier, counter ratelimit.Counter, now func() time.Time, log *slog.Logger) router.Handler {
+// every node through the store. Persons in its answers are named by
+// opaque ids derived from each tenant's secret accountapi.PersonKeyName.
+func newAccountAPI(cfg Config, svc accountapi.Service, tokens account.TokenVerifier, secrets secretSource, counter ratelimit.Counter, now func() time.Time, log *slog.Logger) router.Handler {
 	var tenants []string
 	for _, t := range cfg.Tenants {
 		tenants = append(tenants, t.Name)
 	}
 	lim := cfg.limits()
-	return accountapi.New(accountapi.Config{Tenants: tenants, Service: svc, Tokens: tokens,
+	personKey := func(ctx context.Context, tenant string) ([]byte, error) {
+		return secrets.Secret(ctx, tenant, accountapi.PersonKeyName)
+	}
+	return accountapi.New(accountapi.Config{Tenants: tenants, Service: svc, Tokens: tokens, PersonKey: personKey,
 		Logger: log.With("component", "accountapi"),
 		Limit: &accountapi.RateLimit{
 			Limiter:        ratelimit.New(counter, now),

@@ -72,6 +72,8 @@ func (a *apiClient) call(t *testing.T, tok *oauth2.Token, method, path string, o
 type apiParty struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// PID is a person's fødselsnummer, only for a token with pid.
+	PID string `json:"pid"`
 }
 
 type apiGrant struct {
@@ -174,7 +176,7 @@ func testAccountAPIE2E(t *testing.T, b e2eBackend) {
 
 	t.Run("own", func(t *testing.T) {
 		gs := grantsOf(t, kariTok)
-		if len(gs) != 1 || gs[0].Client.ID != "measure" || gs[0].Subject.ID != kari || gs[0].Actor.ID != kari || gs[0].Subject.Name == "" || !slices.Contains(gs[0].Scopes, dataScope) {
+		if len(gs) != 1 || gs[0].Client.ID != "measure" || gs[0].Subject.PID != kari || gs[0].Actor.PID != kari || gs[0].Subject.ID == kari || gs[0].Subject.Name == "" || !slices.Contains(gs[0].Scopes, dataScope) {
 			t.Fatalf("Kari's grants: %+v, want her one grant to measure", gs)
 		}
 		var l struct {
@@ -188,10 +190,10 @@ func testAccountAPIE2E(t *testing.T, b e2eBackend) {
 		// used too) for Jonas.
 		forHerself := false
 		for _, e := range l.Events {
-			if e.ID == "" || e.Client.ID != "measure" || e.Actor.ID != kari || e.Actor.Name != "Kari Nordmann" {
+			if e.ID == "" || e.Client.ID != "measure" || e.Actor.PID != kari || e.Actor.Name != "Kari Nordmann" {
 				t.Errorf("event %+v is not Kari's use of measure", e)
 			}
-			forHerself = forHerself || e.Subject.ID == kari && e.SelfUse
+			forHerself = forHerself || e.Subject.PID == kari && e.SelfUse
 		}
 		if !forHerself {
 			t.Errorf("Kari's log at measure %+v lacks her use for herself", l.Events)
@@ -233,20 +235,25 @@ func testAccountAPIE2E(t *testing.T, b e2eBackend) {
 
 	t.Run("for her child", func(t *testing.T) {
 		gs := grantsOf(t, forJonas)
-		if len(gs) != 1 || gs[0].Subject.ID != jonas || gs[0].Actor.ID != kari || gs[0].Relation != string(representation.Parent) {
+		if len(gs) != 1 || gs[0].Subject.PID != jonas || gs[0].Actor.PID != kari || gs[0].Relation != string(representation.Parent) {
 			t.Fatalf("Jonas's grants seen by Kari: %+v, want the one she gave for him", gs)
 		}
 		var l struct {
 			Events []apiEvent `json:"events"`
 		}
-		api.call(t, forJonas, "GET", "/events?who="+kari, &l)
+		// who takes the opaque id the API gives Kari, never her number.
+		api.call(t, forJonas, "GET", "/events?who="+gs[0].Actor.ID, &l)
 		if len(l.Events) == 0 {
 			t.Fatal("Jonas's log shows nothing Kari did for him")
 		}
 		for _, e := range l.Events {
-			if e.Subject.ID != jonas || e.Actor.ID != kari || e.SelfUse {
+			if e.Subject.PID != jonas || e.Actor.PID != kari || e.Actor.ID != gs[0].Actor.ID || e.SelfUse {
 				t.Errorf("event %+v in Jonas's log filtered to Kari", e)
 			}
+		}
+		var bad apiProblem
+		if st, _ := api.call(t, forJonas, "GET", "/events?who="+kari, &bad); st != http.StatusBadRequest || !strings.Contains(bad.Detail, "who") {
+			t.Errorf("who as a fødselsnummer: %d %+v, want 400", st, bad)
 		}
 		// Withdraw it: the tool's tokens for Jonas die, Kari's own stay.
 		if st, _ := api.call(t, forJonas, "DELETE", "/grants/"+gs[0].ID, nil); st != http.StatusNoContent {
@@ -269,7 +276,7 @@ func testAccountAPIE2E(t *testing.T, b e2eBackend) {
 
 	t.Run("ordinary power of attorney", func(t *testing.T) {
 		gs := grantsOf(t, forAstrid)
-		if len(gs) != 1 || gs[0].Subject.ID != astrid || gs[0].Actor.ID != astrid {
+		if len(gs) != 1 || gs[0].Subject.PID != astrid || gs[0].Actor.PID != astrid {
 			t.Fatalf("Astrid's grants seen by Kari: %+v", gs)
 		}
 		var p apiProblem
@@ -306,6 +313,61 @@ func testAccountAPIE2E(t *testing.T, b e2eBackend) {
 		}
 		if st, _ := api.call(t, kariTok, "DELETE", "/sessions/"+diarySession, nil); st != http.StatusNotFound {
 			t.Errorf("ending it again: %d, want 404", st)
+		}
+	})
+
+	t.Run("no fødselsnummer without pid", func(t *testing.T) {
+		// The portal's token with account but without pid: persons are
+		// named by opaque ids only, and who filters by them.
+		noPID := portal.login(t, newBrowser(), kari, actingFor(jonas), oauth2.SetAuthURLParam("scope", "openid profile account")).oauth
+		pids := []string{}
+		for _, q := range s.pop.Persons {
+			pids = append(pids, q.PID)
+		}
+		var kariID string
+		for _, path := range []string{"/events?limit=200", "/grants", "/sessions"} {
+			var raw json.RawMessage
+			if st, _ := api.call(t, noPID, "GET", path, &raw); st != http.StatusOK {
+				t.Fatalf("GET %s: %d", path, st)
+			}
+			for _, pid := range pids {
+				if strings.Contains(string(raw), pid) {
+					t.Errorf("GET %s without pid shows a fødselsnummer: %s", path, raw)
+				}
+			}
+			if path == "/events?limit=200" {
+				var l struct{ Events []apiEvent }
+				_ = json.Unmarshal(raw, &l)
+				for _, e := range l.Events {
+					if e.Actor.Name == "Kari Nordmann" && !e.SelfUse {
+						kariID = e.Actor.ID
+					}
+					if e.Actor.PID != "" || e.Subject.PID != "" {
+						t.Errorf("event with pid without the scope: %+v", e)
+					}
+				}
+			}
+		}
+		if len(kariID) != 22 {
+			t.Fatalf("no opaque id of Kari in Jonas's log: %q", kariID)
+		}
+		var l struct{ Events []apiEvent }
+		if st, _ := api.call(t, noPID, "GET", "/events?who="+kariID, &l); st != http.StatusOK || len(l.Events) == 0 {
+			t.Fatalf("who=<Kari's id>: %d, %d events", st, len(l.Events))
+		}
+		for _, e := range l.Events {
+			if e.Actor.ID != kariID || e.SelfUse {
+				t.Errorf("who=<Kari's id> gave %+v", e)
+			}
+		}
+		var self struct{ Events []apiEvent }
+		if st, _ := api.call(t, noPID, "GET", "/events?who=self", &self); st != http.StatusOK {
+			t.Fatalf("who=self: %d", st)
+		}
+		for _, e := range self.Events {
+			if !e.SelfUse || e.Actor.ID == kariID {
+				t.Errorf("who=self gave %+v", e)
+			}
 		}
 	})
 

@@ -114,7 +114,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	// "Bruk og tilganger": one account.Service; the JSON API under every
 	// tenant's issuer.
 	acct := newAccountService(cfg, cw)
-	handlers = append(handlers, newAccountAPI(cfg, acct, p, store, now, log))
+	handlers = append(handlers, newAccountAPI(cfg, acct, p, km, store, now, log))
 	// The sandbox's components count their own requests (by route).
 	sandbox := &routeList{route: router.Route{Endpoint: "sandbox", Counted: true}}
 	if err := mountSandbox(sandbox, cfg, store, cw.service, m, log, now); err != nil {
