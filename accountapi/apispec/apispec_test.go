@@ -32,7 +32,7 @@ func TestSpec(t *testing.T) {
 	problemH := http.Header{"Content-Type": {"application/problem+json"}, "Cache-Control": {"no-store"}}
 	get := httptest.NewRequest(http.MethodGet, "http://oidcp.test/sandbox/api/v1/me/grants", nil)
 	del := httptest.NewRequest(http.MethodDelete, "http://oidcp.test/sandbox/api/v1/me/grants/g1", nil)
-	okGrant := `{"id":"g1","client":{"id":"c","name":"C"},"scopes":["health:measurements"],"subject":{"id":"1"},"actor":{"id":"1"},"created_at":"2026-01-05T08:00:00Z"}`
+	okGrant := `{"id":"g1","client":{"id":"c","name":"C"},"scopes":["health:measurements"],"subject":{"id":"jTM1Kch82k_Zo54JFPk3JA"},"actor":{"id":"jTM1Kch82k_Zo54JFPk3JA"},"created_at":"2026-01-05T08:00:00Z"}`
 	problem := `{"type":"urn:oidcp:problem:not-found","title":"Not found","status":404,"detail":"x"}`
 	for _, tc := range []struct {
 		name   string
@@ -44,9 +44,11 @@ func TestSpec(t *testing.T) {
 	}{
 		{"conforming list", get, 200, jsonH, `{"grants":[` + okGrant + `],"next":""}`, true},
 		{"empty list", get, 200, jsonH, `{"grants":[],"next":""}`, true},
+		{"with pid", get, 200, jsonH, `{"grants":[` + strings.Replace(okGrant, `"actor":{"id":"jTM1Kch82k_Zo54JFPk3JA"}`, `"actor":{"id":"jTM1Kch82k_Zo54JFPk3JA","pid":"17458512485"}`, 1) + `],"next":""}`, true},
+		{"a fødselsnummer as a person's id", get, 200, jsonH, `{"grants":[` + strings.Replace(okGrant, `"actor":{"id":"jTM1Kch82k_Zo54JFPk3JA"}`, `"actor":{"id":"17458512485"}`, 1) + `],"next":""}`, false},
 		{"no next", get, 200, jsonH, `{"grants":[]}`, false},
 		{"null next", get, 200, jsonH, `{"grants":[],"next":null}`, false},
-		{"grant without client", get, 200, jsonH, `{"grants":[{"id":"g1","scopes":[],"subject":{"id":"1"},"actor":{"id":"1"},"created_at":"2026-01-05T08:00:00Z"}],"next":""}`, false},
+		{"grant without client", get, 200, jsonH, `{"grants":[{"id":"g1","scopes":[],"subject":{"id":"jTM1Kch82k_Zo54JFPk3JA"},"actor":{"id":"jTM1Kch82k_Zo54JFPk3JA"},"created_at":"2026-01-05T08:00:00Z"}],"next":""}`, false},
 		{"extra field", get, 200, jsonH, `{"grants":[],"next":"","total":3}`, false},
 		{"undocumented status", get, 418, jsonH, `{}`, false},
 		{"no no-store", get, 200, http.Header{"Content-Type": {"application/json"}}, `{"grants":[],"next":""}`, false},
