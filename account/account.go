@@ -50,10 +50,16 @@ type Viewer struct {
 // Self reports whether the viewer acts for themself.
 func (v Viewer) Self() bool { return v.Subject == v.Person || v.Relation == "" }
 
-// MayWithdraw reports whether the viewer may withdraw grants and end
-// sessions for the subject: the person themself, a parent, or the holder
-// of an assigned power of attorney. An ordinary power of attorney may see
-// the log and the grants but not withdraw them, as it cannot give them.
+// limited reports whether the viewer is a representative with limited
+// access: Limited counts only when acting for someone else.
+func (v Viewer) limited() bool { return v.Limited && !v.Self() }
+
+// MayWithdraw reports whether the viewer may withdraw grants for the
+// subject: the person themself, a parent, or the holder of an assigned
+// power of attorney (a limited one only the grants they gave). An
+// ordinary power of attorney may see the log and the grants but not
+// withdraw them, as it cannot give them. Sessions are always the viewer's
+// own, which anyone may end.
 func (v Viewer) MayWithdraw() bool {
 	return v.Self() || v.Relation == representation.Parent || v.Relation == representation.AssignedPowerOfAttorney
 }

@@ -109,7 +109,9 @@ func (v Viewer) check() error {
 const WhoSelf = "self"
 
 // Events returns a page of the subject's usage log, newest first: every
-// event the subject acted in or that was done for them.
+// event the subject acted in or that was done for them. A representative
+// with limited access (Viewer.Limited) sees only what they did for the
+// subject themself: the subject's own use is theirs alone.
 func (s *Service) Events(ctx context.Context, v Viewer, q EventQuery) (EventPage, error) {
 	if err := v.check(); err != nil {
 		return EventPage{}, err
@@ -143,6 +145,14 @@ func (s *Service) Events(ctx context.Context, v Viewer, q EventQuery) (EventPage
 			return EventPage{}, fmt.Errorf("%w: who is neither %q nor a person's number", ErrInvalid, WhoSelf)
 		}
 		f.Actor = q.Who
+	}
+	if v.limited() {
+		if f.Actor != "" && f.Actor != v.Person {
+			// Somebody else's use (the subject's own included): none of
+			// it is shown to a limited representative.
+			return EventPage{Events: []Event{}}, nil
+		}
+		f.Actor = v.Person
 	}
 	if q.Cursor != "" {
 		id, err := decodeCursor(q.Cursor)
@@ -423,7 +433,8 @@ func (s *Service) endSession(tx context.Context, v Viewer, rec storage.LoginSess
 	return nil
 }
 
-// Grants returns the active grants given for the subject, newest first.
+// Grants returns the active grants given for the subject, newest first;
+// to a representative with limited access only those they gave.
 func (s *Service) Grants(ctx context.Context, v Viewer) ([]Grant, error) {
 	if err := v.check(); err != nil {
 		return nil, err
@@ -438,7 +449,7 @@ func (s *Service) Grants(ctx context.Context, v Viewer) ([]Grant, error) {
 	now := s.now()
 	live := gs[:0]
 	for _, g := range gs {
-		if g.RevokedAt == nil && !expired(g, now) {
+		if g.RevokedAt == nil && !expired(g, now) && (!v.limited() || g.Actor == v.Person) {
 			live = append(live, g)
 		}
 	}
@@ -474,8 +485,10 @@ func expired(g storage.Grant, now time.Time) bool {
 // RevokeGrant withdraws an active grant given for the subject, running
 // consent's revocation cascade (its tokens, back-channel logout, usage
 // log). ErrNotFound when there is no such active grant for the subject
-// (another person's included); ErrForbidden when the viewer's relation
-// may not withdraw (an ordinary power of attorney).
+// (another person's included, and for a representative with limited
+// access one they did not give themself, which they cannot see either);
+// ErrForbidden when the viewer's relation may not withdraw (an ordinary
+// power of attorney).
 func (s *Service) RevokeGrant(ctx context.Context, v Viewer, id string) error {
 	if err := v.check(); err != nil {
 		return err
@@ -491,6 +504,9 @@ func (s *Service) RevokeGrant(ctx context.Context, v Viewer, id string) error {
 		return fmt.Errorf("account: grant: %w", err)
 	}
 	if g.Tenant != v.Tenant || g.Subject != v.Subject || g.RevokedAt != nil || expired(g, s.now()) {
+		return ErrNotFound
+	}
+	if v.limited() && g.Actor != v.Person {
 		return ErrNotFound
 	}
 	if !v.MayWithdraw() {

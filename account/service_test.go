@@ -878,3 +878,101 @@ func testSessionChain(t *testing.T, be backend) {
 		t.Fatalf("outbox %+v, want one logout with sid of chain %q", ms, chain)
 	}
 }
+
+// TestLimitedRepresentative: a parent of a child of 12–15 has limited
+// access ("begrenset innsyn", Viewer.Limited): they see only what they
+// themself did for the child, not the child's own use, and only the
+// grants they gave, and may withdraw only those. Without the limit the
+// same parent sees and withdraws everything; an ordinary power of
+// attorney still sees the log and still cannot withdraw. Security review
+// of issue 12, finding 3.
+func TestLimitedRepresentative(t *testing.T) { eachBackend(t, testLimitedRepresentative) }
+
+func testLimitedRepresentative(t *testing.T, be backend) {
+	f := grantsFixture(t, be)
+	year := 365 * 24 * time.Hour
+	own := storage.Grant{ID: "g-ingrid-own", Tenant: "main", ClientID: "portal", Subject: f.ingrid,
+		Scopes: []string{"health:measurements"}, CreatedAt: f.now.Add(-time.Hour), ExpiresAt: f.now.Add(year)}
+	if err := f.store.CreateGrant(t.Context(), own); err != nil {
+		t.Fatal(err)
+	}
+	e := []int64{
+		f.event("main", audit.Login, f.ingrid, f.ingrid, "portal", "", 0, nil),                                             // 0: Ingrid's own use
+		f.event("main", consent.EventGiven, f.ingrid, f.ingrid, "portal", own.ID, 1, nil),                                  // 1: her own grant
+		f.event("main", audit.RepresentationChosen, f.kari, f.ingrid, "tool", "", 2, map[string]any{"relation": "parent"}), // 2: Kari for her
+		f.event("main", audit.TokenIssued, f.kari, f.ingrid, "tool", "g-ingrid", 3, nil),                                   // 3: Kari for her
+		f.event("main", audit.TokenIssued, f.ola, f.ingrid, "tool", "", 4, map[string]any{"relation": "parent"}),           // 4: Ola for her
+	}
+	pick := func(is ...int) []string {
+		var out []int64
+		for _, i := range is {
+			out = append(out, e[i])
+		}
+		return idStrings(out...)
+	}
+	full := f.forOther(f.kari, f.ingrid, representation.Parent)
+	limited := full
+	limited.Limited = true
+
+	for _, tc := range []struct {
+		name string
+		v    account.Viewer
+		q    account.EventQuery
+		want []string
+	}{
+		{"full access: everything done by or for her", full, account.EventQuery{}, pick(4, 3, 2, 1, 0)},
+		{"full access: her own use", full, account.EventQuery{Who: account.WhoSelf}, pick(1, 0)},
+		{"limited: only what Kari did for her", limited, account.EventQuery{}, pick(3, 2)},
+		{"limited: her own use is not shown", limited, account.EventQuery{Who: account.WhoSelf}, nil},
+		{"limited: nor what the other parent did", limited, account.EventQuery{Who: f.ola}, nil},
+		{"limited: what Kari did", limited, account.EventQuery{Who: f.kari}, pick(3, 2)},
+		{"limited: one tool", limited, account.EventQuery{ClientID: "portal"}, nil},
+		{"limited self viewer: the flag means nothing for oneself", account.Viewer{Tenant: "main", Person: f.ingrid, Subject: f.ingrid, Limited: true}, account.EventQuery{Who: account.WhoSelf}, pick(1, 0)},
+	} {
+		if got := ids(walk(t, f.svc, tc.v, tc.q)); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: events %v, want %v", tc.name, got, tc.want)
+		}
+	}
+
+	grantIDs := func(v account.Viewer) []string {
+		gs, err := f.svc.Grants(t.Context(), v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, g := range gs {
+			out = append(out, g.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := grantIDs(full); !slices.Equal(got, []string{"g-ingrid", "g-ingrid-own"}) {
+		t.Errorf("full access sees grants %v", got)
+	}
+	if got := grantIDs(limited); !slices.Equal(got, []string{"g-ingrid"}) {
+		t.Errorf("limited access sees grants %v, want only the one Kari gave", got)
+	}
+	if err := f.svc.RevokeGrant(t.Context(), limited, own.ID); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("limited parent withdrawing the child's own grant: %v, want ErrNotFound", err)
+	}
+	if ok, _ := f.consentActive(own.ID); !ok {
+		t.Fatal("the refused withdrawal revoked the child's own grant")
+	}
+	if err := f.svc.RevokeGrant(t.Context(), limited, "g-ingrid"); err != nil {
+		t.Fatalf("limited parent withdrawing the grant she gave: %v", err)
+	}
+	// With full access the parent may withdraw the child's own grant.
+	if err := f.svc.RevokeGrant(t.Context(), full, own.ID); err != nil {
+		t.Fatalf("full-access parent withdrawing the child's own grant: %v", err)
+	}
+
+	// An ordinary power of attorney: sees the log, cannot withdraw.
+	poa := f.forOther(f.kari, f.astrid, representation.PowerOfAttorney)
+	f.event("main", audit.Login, f.astrid, f.astrid, "portal", "", 10, nil)
+	if got := walk(t, f.svc, poa, account.EventQuery{}); len(got) != 1 {
+		t.Errorf("an ordinary power of attorney sees %d events of the giver's, want 1", len(got))
+	}
+	if err := f.svc.RevokeGrant(t.Context(), poa, "g-astrid"); !errors.Is(err, account.ErrForbidden) {
+		t.Errorf("an ordinary power of attorney withdrawing: %v, want ErrForbidden", err)
+	}
+}

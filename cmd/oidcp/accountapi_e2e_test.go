@@ -316,6 +316,42 @@ func testAccountAPIE2E(t *testing.T, b e2eBackend) {
 		}
 	})
 
+	t.Run("limited access", func(t *testing.T) {
+		// Ingrid (14) allows measure herself; Kari acting for her has
+		// limited access: she sees neither Ingrid's grant nor her own
+		// use, and cannot withdraw the grant.
+		ingrid := s.pid(t, population.KeyIngrid)
+		measure.login(t, newBrowser(), ingrid, actingFor("self"), allow)
+		ingridTok := portal.login(t, newBrowser(), ingrid, actingFor("self")).oauth
+		own := grantsOf(t, ingridTok)
+		if len(own) != 1 || own[0].Subject.PID != ingrid {
+			t.Fatalf("Ingrid's own grants: %+v", own)
+		}
+		forIngrid := portal.login(t, newBrowser(), kari, actingFor(ingrid)).oauth
+		if gs := grantsOf(t, forIngrid); len(gs) != 0 {
+			t.Errorf("Kari (limited) sees Ingrid's own grants: %+v", gs)
+		}
+		var p apiProblem
+		if st, _ := api.call(t, forIngrid, "DELETE", "/grants/"+own[0].ID, &p); st != http.StatusNotFound {
+			t.Errorf("Kari (limited) withdrawing Ingrid's own grant: %d %+v, want 404", st, p)
+		}
+		if gs := grantsOf(t, ingridTok); len(gs) != 1 {
+			t.Errorf("Ingrid's grant after the refused withdrawal: %+v", gs)
+		}
+		var l struct{ Events []apiEvent }
+		if st, _ := api.call(t, forIngrid, "GET", "/events?who=self", &l); st != http.StatusOK || len(l.Events) != 0 {
+			t.Errorf("Kari (limited) reading Ingrid's own use: %d %+v", st, l.Events)
+		}
+		if st, _ := api.call(t, forIngrid, "GET", "/events?limit=200", &l); st != http.StatusOK || len(l.Events) == 0 {
+			t.Fatalf("Kari (limited) reading Ingrid's log: %d, %d events; want what she did for her", st, len(l.Events))
+		}
+		for _, e := range l.Events {
+			if e.Actor.PID != kari || e.Subject.PID != ingrid {
+				t.Errorf("Kari (limited) sees an event she did not act in for Ingrid: %+v", e)
+			}
+		}
+	})
+
 	t.Run("no fødselsnummer without pid", func(t *testing.T) {
 		// The portal's token with account but without pid: persons are
 		// named by opaque ids only, and who filters by them.
