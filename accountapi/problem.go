@@ -30,7 +30,7 @@ var (
 	probScope = problem{Type: ProblemPrefix + "insufficient-scope", Title: "The access token lacks the scope account", Status: http.StatusForbidden,
 		Detail: "Ask for the scope account in the authorization request; the client must be registered with it."}
 	probForbidden = problem{Type: ProblemPrefix + "forbidden", Title: "Not allowed for this representation", Status: http.StatusForbidden,
-		Detail: "An ordinary power of attorney may see the log and the permissions but not withdraw them or end sessions, as it cannot give them."}
+		Detail: "An ordinary power of attorney may see the log and the permissions but not withdraw them, as it cannot give them."}
 	probNotFound = problem{Type: ProblemPrefix + "not-found", Title: "Not found", Status: http.StatusNotFound}
 	probMethod   = problem{Type: ProblemPrefix + "method-not-allowed", Title: "Method not allowed", Status: http.StatusMethodNotAllowed}
 	probInvalid  = problem{Type: ProblemPrefix + "invalid-request", Title: "Invalid request", Status: http.StatusBadRequest}

@@ -385,8 +385,9 @@ func (h *Handler) endAll(w http.ResponseWriter, vw *view) {
 	t := web.AccountTexts[vw.lang]
 	msg := fmt.Sprintf(t["sessions_ended_f"], n)
 	if h.stillValid(vw) {
-		// A representative ended the represented person's logins, not
-		// their own.
+		// The sessions ended are always the logged-in person's own;
+		// the token holds only when the login these pages run under was
+		// not among them (it had already ended), so the list is shown.
 		http.Redirect(w, vw.r, h.urlBase+"/sessions?done=ended", http.StatusSeeOther)
 		return
 	}
