@@ -45,6 +45,12 @@ type Config struct {
 	Tenants []string
 	Service Service
 	Tokens  account.TokenVerifier
+	// Requests, when set, verifies a request's token itself, Bearer or
+	// DPoP-bound with its proof (RFC 9449 §7); Issuers then names each
+	// tenant's issuer, the base of the URL a proof's htu must name.
+	// Without it only Bearer tokens not bound to a key are accepted.
+	Requests RequestVerifier
+	Issuers  map[string]string
 	// PersonKey is the tenant secret persons' opaque ids are derived from
 	// (personIDs); without it every call fails.
 	PersonKey PersonKey
@@ -64,6 +70,20 @@ type RateLimit struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the
 	// source (ratelimit.Source).
 	TrustedProxies []netip.Prefix
+}
+
+// RequestVerifier checks the access token of a resource request as the
+// provider's VerifyRequestToken does. A refusal is account.ErrInvalidToken
+// (errors.Is); when it also has a Challenge (and a DPoPNonce), those are
+// the WWW-Authenticate and DPoP-Nonce to answer with.
+type RequestVerifier interface {
+	VerifyRequestToken(r *http.Request, tenant, url string) (account.AccessToken, error)
+}
+
+// challenged is a refusal that says how to answer it.
+type challenged interface {
+	Challenge() string
+	DPoPNonce() string
 }
 
 // API serves the account API of every tenant.
@@ -159,16 +179,29 @@ func (a *API) authorized(tenant string, h func(http.ResponseWriter, *http.Reques
 		if !a.allow(w, r) {
 			return
 		}
-		token, ok := bearer(r.Header.Values("Authorization"))
-		if !ok {
+		var at account.AccessToken
+		var err error
+		switch token, ok := bearer(r.Header.Values("Authorization")); {
+		case a.cfg.Requests != nil && (ok || isDPoP(r.Header.Values("Authorization"))):
+			at, err = a.cfg.Requests.VerifyRequestToken(r, tenant, a.cfg.Issuers[tenant]+strings.TrimPrefix(r.URL.Path, "/"+tenant))
+		case ok:
+			at, err = a.cfg.Tokens.VerifyAccessToken(r.Context(), tenant, token)
+		default:
 			// RFC 6750 §3.1: a request without authentication gets
 			// no error code, only the challenge.
 			w.Header().Set("WWW-Authenticate", `Bearer scope="`+Scope+`"`)
 			writeProblem(w, probNoToken)
 			return
 		}
-		at, err := a.cfg.Tokens.VerifyAccessToken(r.Context(), tenant, token)
+		var ch challenged
 		switch {
+		case errors.Is(err, account.ErrInvalidToken) && errors.As(err, &ch):
+			w.Header().Set("WWW-Authenticate", ch.Challenge())
+			if n := ch.DPoPNonce(); n != "" {
+				w.Header().Set("DPoP-Nonce", n)
+			}
+			writeProblem(w, probInvalidToken)
+			return
 		case errors.Is(err, account.ErrInvalidToken), err == nil && at.Viewer.Tenant != tenant:
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The access token is unknown, expired, revoked or not issued for a person of this tenant."`)
 			writeProblem(w, probInvalidToken)
@@ -238,6 +271,16 @@ func bearer(headers []string) (string, bool) {
 		}
 	}
 	return token, true
+}
+
+// isDPoP reports whether the one Authorization header uses the DPoP
+// scheme (RFC 9449 §7.1).
+func isDPoP(headers []string) bool {
+	if len(headers) != 1 {
+		return false
+	}
+	scheme, _, ok := strings.Cut(headers[0], " ")
+	return ok && strings.EqualFold(scheme, "DPoP")
 }
 
 func isB64TokenChar(c rune) bool {

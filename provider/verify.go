@@ -92,6 +92,9 @@ func (e *TokenRefusal) Error() string { return e.Code + ": " + e.Description }
 // Unwrap makes a refusal account.ErrInvalidToken.
 func (e *TokenRefusal) Unwrap() error { return e.cause }
 
+// DPoPNonce is the nonce to answer the refusal with in DPoP-Nonce, if any.
+func (e *TokenRefusal) DPoPNonce() string { return e.Nonce }
+
 // Challenge is the WWW-Authenticate value to answer the refusal with.
 func (e *TokenRefusal) Challenge() string {
 	oe := &oautherr.Error{Code: e.Code, Description: e.Description}

@@ -38,18 +38,25 @@ func newAccountService(cfg Config, cw *consentWiring) *account.Service {
 // opaque ids derived from each tenant's secret accountapi.PersonKeyName.
 func newAccountAPI(cfg Config, svc accountapi.Service, tokens account.TokenVerifier, secrets secretSource, counter ratelimit.Counter, now func() time.Time, log *slog.Logger) router.Handler {
 	var tenants []string
+	issuers := map[string]string{}
 	for _, t := range cfg.Tenants {
 		tenants = append(tenants, t.Name)
+		issuers[t.Name] = cfg.Issuer(t.Name)
 	}
 	lim := cfg.limits()
 	personKey := func(ctx context.Context, tenant string) ([]byte, error) {
 		return secrets.Secret(ctx, tenant, accountapi.PersonKeyName)
 	}
-	return accountapi.New(accountapi.Config{Tenants: tenants, Service: svc, Tokens: tokens, PersonKey: personKey,
+	cfgAPI := accountapi.Config{Tenants: tenants, Service: svc, Tokens: tokens, PersonKey: personKey, Issuers: issuers,
 		Logger: log.With("component", "accountapi"),
 		Limit: &accountapi.RateLimit{
 			Limiter:        ratelimit.New(counter, now),
 			Rule:           ratelimit.Rule{Name: "account-api-source", Limit: lim.TokenPerSource, Window: lim.Window},
 			TrustedProxies: lim.TrustedProxies,
-		}})
+		}}
+	// The provider checks a DPoP-bound token's proof against the request.
+	if rv, ok := tokens.(accountapi.RequestVerifier); ok {
+		cfgAPI.Requests = rv
+	}
+	return accountapi.New(cfgAPI)
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -426,6 +427,67 @@ func testAccountAPIE2E(t *testing.T, b e2eBackend) {
 		// A client not registered for account cannot get it.
 		if code, _ := authError(t, newBrowser(), diary, kari, oauth2.SetAuthURLParam("scope", "openid account")); code != "invalid_scope" {
 			t.Fatalf("diary asking for account: error %q, want invalid_scope", code)
+		}
+	})
+
+	t.Run("DPoP-bound token", func(t *testing.T) {
+		// The portal redeems Kari's code with a DPoP proof: the token is
+		// bound to its key and the API takes it only with a proof.
+		code, a, _, err := portal.loginE(newBrowser(), kari, actingFor("self"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := newE2EDPoPKey(t)
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {portal.conf.RedirectURL},
+			"code_verifier": {a.verifier}}
+		req, _ := http.NewRequest(http.MethodPost, issuer+"/token", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(portal.conf.ClientID, portal.conf.ClientSecret)
+		req.Header.Set("DPoP", key.proof(t, http.MethodPost, issuer+"/token", ""))
+		var tok struct {
+			AccessToken string `json:"access_token"`
+			TokenType   string `json:"token_type"`
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&tok)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || tok.TokenType != "DPoP" {
+			t.Fatalf("code with a proof: %d %+v", resp.StatusCode, tok)
+		}
+		grants := func(scheme, proof string) (*http.Response, []byte) {
+			req, _ := http.NewRequest(http.MethodGet, api.base+"/grants", nil)
+			req.Header.Set("Authorization", scheme+" "+tok.AccessToken)
+			if proof != "" {
+				req.Header.Set("DPoP", proof)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := api.spec.CheckResponse(resp)
+			if err != nil {
+				t.Error(err)
+			}
+			return resp, body
+		}
+		if resp, body := grants("DPoP", key.proof(t, http.MethodGet, api.base+"/grants", tok.AccessToken)); resp.StatusCode != http.StatusOK {
+			t.Fatalf("with its proof: %d %s", resp.StatusCode, body)
+		}
+		other := newE2EDPoPKey(t)
+		for name, tc := range map[string]struct{ scheme, proof string }{
+			"as Bearer":   {"Bearer", ""},
+			"no proof":    {"DPoP", ""},
+			"another key": {"DPoP", other.proof(t, http.MethodGet, api.base+"/grants", tok.AccessToken)},
+			"another URL": {"DPoP", key.proof(t, http.MethodGet, api.base+"/events", tok.AccessToken)},
+			"without ath": {"DPoP", key.proof(t, http.MethodGet, api.base+"/grants", "")},
+		} {
+			resp, body := grants(tc.scheme, tc.proof)
+			if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "DPoP ") {
+				t.Errorf("%s: %d %q %s, want 401 with a DPoP challenge", name, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+			}
 		}
 	})
 
