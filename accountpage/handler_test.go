@@ -476,6 +476,25 @@ func TestLogTab(t *testing.T) {
 	}
 }
 
+// TestLogWhoWithoutRelation: an event that recorded no relation names
+// the representative without an empty "()".
+func TestLogWhoWithoutRelation(t *testing.T) {
+	e := newPagesEnv(t)
+	e.svc.events = []account.Event{
+		{ID: "0", Time: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), Kind: "authorized",
+			Client: account.Party{ID: "diary", Name: "Helsedagboka"}, Subject: account.Party{ID: childPID, Name: "Ingrid"}, Actor: account.Party{ID: kariPID, Name: "Kari Nordmann"}},
+	}
+	for _, c := range []struct{ token, want string }{
+		{"at-self", "Kari Nordmann, på vegne av Ingrid<"},
+		{"at-parent", "<td>Kari Nordmann</td>"},
+	} {
+		body := e.do(t, "GET", "/main/account/?lang=nb", nil, e.cookie(t, c.token)).Body.String()
+		if !strings.Contains(body, c.want) || strings.Contains(body, "()") {
+			t.Errorf("%s: want %q and no \"()\":\n%s", c.token, c.want, body)
+		}
+	}
+}
+
 // TestConfirmAndSessionsPages: the confirmation names the tool and the
 // data, and the sessions page marks this browser.
 func TestConfirmAndSessionsPages(t *testing.T) {

@@ -126,7 +126,9 @@ func (h *Handler) logTab(w http.ResponseWriter, vw *view) (int, web.AccountPage)
 	for _, e := range page.Events {
 		// The subject's own actions, for themself or for others, are "self".
 		if !e.SelfUse && e.Actor.ID != "" && e.Actor.ID != vw.v.Subject {
-			actors[e.Actor.ID] = fmt.Sprintf(t["by_rep_f"], personName(vw.lang, e.Actor), relationWord(vw.lang, e.Relation))
+			if actors[e.Actor.ID] == "" || e.Relation != "" {
+				actors[e.Actor.ID] = representative(vw.lang, e.Actor, e.Relation)
+			}
 		}
 	}
 	if selectedActor != "" && actors[selectedActor] == "" {
@@ -171,9 +173,21 @@ func eventWho(lang, subject string, e account.Event) string {
 	case e.SelfUse || e.Actor.ID == "" || e.Actor.ID == e.Subject.ID:
 		return fmt.Sprintf(t["egen_bruk_f"], personName(lang, e.Subject))
 	case e.Subject.ID != "" && e.Subject.ID != subject:
+		if e.Relation == "" {
+			return fmt.Sprintf(t["who_for_norel_f"], personName(lang, e.Actor), personName(lang, e.Subject))
+		}
 		return fmt.Sprintf(t["who_for_f"], personName(lang, e.Actor), personName(lang, e.Subject), relationWord(lang, e.Relation))
 	}
-	return fmt.Sprintf(t["by_rep_f"], personName(lang, e.Actor), relationWord(lang, e.Relation))
+	return representative(lang, e.Actor, e.Relation)
+}
+
+// representative names someone who acted for another person, with the
+// relation in brackets when one was recorded (never an empty "()").
+func representative(lang string, actor account.Party, relation string) string {
+	if relation == "" {
+		return personName(lang, actor)
+	}
+	return fmt.Sprintf(web.AccountTexts[lang]["by_rep_f"], personName(lang, actor), relationWord(lang, relation))
 }
 
 // eventWhat says in words what happened; a hand-off names the portal

@@ -244,10 +244,16 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar f
 	if err := t.sessions.AddClient(ctx, sess, ar.GetClient().GetID()); err != nil {
 		p.log.WarnContext(ctx, "session add client", "tenant", t.name, "err", err)
 	}
+	detail := map[string]any{"scopes": []string(ar.GetGrantedScopes())}
+	if fsess.ActingFor != "" && fsess.Relation != "" {
+		// As for token events: the represented person's log names the
+		// relation, also for a tool without a grant to read it from.
+		detail["relation"] = fsess.Relation
+	}
 	p.event(ctx, t, audit.Event{
 		Kind: audit.Authorized, Actor: login.Subject, Subject: fsess.dataSubject(),
 		ClientID: ar.GetClient().GetID(), SessionID: t.sessions.ID(sess), GrantID: fsess.GrantID,
-		Detail: map[string]any{"scopes": []string(ar.GetGrantedScopes())},
+		Detail: detail,
 	})
 	values := resp.GetParameters()
 	values.Set("iss", t.issuer)

@@ -202,10 +202,13 @@ func (p *Provider) refuseInactiveGrant(ctx context.Context, t *tenant, ar fosite
 		return nil, fosite.ErrServerError.WithWrap(err)
 	}
 	if n > 0 {
+		detail := map[string]any{"reason": "grant_inactive", "count": n, "request_id": ar.GetID()}
+		if s.ActingFor != "" && s.Relation != "" {
+			detail["relation"] = s.Relation
+		}
 		if err := p.eventTx(ctx, t, audit.Event{
 			Kind: audit.TokenRevoked, Actor: s.PID, Subject: s.dataSubject(), ClientID: ar.GetClient().GetID(),
-			SessionID: s.LoginSessionID, GrantID: s.GrantID,
-			Detail: map[string]any{"reason": "grant_inactive", "count": n, "request_id": ar.GetID()},
+			SessionID: s.LoginSessionID, GrantID: s.GrantID, Detail: detail,
 		}); err != nil {
 			return nil, fosite.ErrServerError.WithWrap(err)
 		}

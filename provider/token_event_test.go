@@ -11,8 +11,8 @@ import (
 	"github.com/oidcp/oidcp/storage"
 )
 
-// TestTokenEventNamesRelation: a token issued to a representative
-// records the relation in the usage log, so that the represented
+// TestTokenEventNamesRelation: a token issued to a representative, and
+// the authorization before it, record the relation in the usage log, so that the represented
 // person's "Logg over bruk" can say "Kari Nordmann (forelder)" for a
 // tool without a consent grant to read it from.
 func TestTokenEventNamesRelation(t *testing.T) {
@@ -33,6 +33,15 @@ func TestTokenEventNamesRelation(t *testing.T) {
 	var d map[string]any
 	if err := json.Unmarshal(evs[0].Detail, &d); err != nil || evs[0].Actor != kari || d["relation"] != "parent" {
 		t.Fatalf("token event %+v detail %s", evs[0], evs[0].Detail)
+	}
+	// So does the authorization that preceded it ("Åpnet tjenesten").
+	evs, err = h.store.ListEvents(t.Context(), storage.EventFilter{Tenant: "main", Person: ingrid, Kinds: []string{audit.Authorized}})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("authorized events %+v, %v", evs, err)
+	}
+	d = nil
+	if err := json.Unmarshal(evs[0].Detail, &d); err != nil || evs[0].Actor != kari || d["relation"] != "parent" {
+		t.Fatalf("authorized event %+v detail %s", evs[0], evs[0].Detail)
 	}
 
 	// Acting for oneself records no relation.

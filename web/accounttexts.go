@@ -3,7 +3,8 @@ package web
 // AccountTexts are the account pages' texts (nb default, nn, en). The
 // terms follow docs/glossary.md. Keys ending in _f take fmt arguments:
 // who_self_f the person's name; who_for_f the person's name, the
-// represented person's name and the relation.
+// represented person's name and the relation; who_for_norel_f the same
+// without the relation, for an event that recorded none.
 var AccountTexts = map[string]map[string]string{
 	"nb": {
 		"bad_who":             "Velg hvem fra listen.",
@@ -18,6 +19,7 @@ var AccountTexts = map[string]map[string]string{
 		"pages_nav":           "Sider i loggen",
 		"who_self_f":          "Logget inn som %s",
 		"who_for_f":           "%s, på vegne av %s (%s)",
+		"who_for_norel_f":     "%s, på vegne av %s",
 		"switch_person":       "Bytt person",
 		"logout":              "Logg ut",
 		"tab_log":             "Logg over bruk",
@@ -108,6 +110,7 @@ var AccountTexts = map[string]map[string]string{
 		"pages_nav":           "Sider i loggen",
 		"who_self_f":          "Logga inn som %s",
 		"who_for_f":           "%s, på vegner av %s (%s)",
+		"who_for_norel_f":     "%s, på vegner av %s",
 		"switch_person":       "Byt person",
 		"logout":              "Logg ut",
 		"tab_log":             "Logg over bruk",
@@ -198,6 +201,7 @@ var AccountTexts = map[string]map[string]string{
 		"pages_nav":           "Pages of the log",
 		"who_self_f":          "Logged in as %s",
 		"who_for_f":           "%s, on behalf of %s (%s)",
+		"who_for_norel_f":     "%s, on behalf of %s",
 		"switch_person":       "Switch person",
 		"logout":              "Log out",
 		"tab_log":             "Usage log",

@@ -116,6 +116,10 @@ func TestBrowserAccountPages(t *testing.T) {
 			t.Errorf("%s: lang %q, want %q", name, got, lang)
 		}
 		checkAccessible(t, bctx, axe, name)
+		// A relation nobody recorded must not show as an empty "()".
+		if body := browse(t, bctx, chromedp.Evaluate[string](`document.body.innerText`)); strings.Contains(body, "()") {
+			t.Errorf("%s shows an empty \"()\":\n%s", name, body)
+		}
 		shot(t, bctx, filepath.Join(dir, name+".png"))
 	}
 	mainText := func() string { return browse(t, bctx, chromedp.Text(chromedp.CSS("main"))) }
