@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/oidcp/oidcp/consent"
+	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -108,7 +110,7 @@ func newConsentGrantCmd() *cobra.Command {
 		Long: "grant records a grant as if the data subject (or, with --actor, their representative)\n" +
 			"had allowed it on the consent page: for test persons in the sandbox and for consent\n" +
 			"documented outside oidcp. Identity scopes need no grant and are ignored.",
-		Example: `  oidcp consent grant --tenant sandbox --client my-app --subject 01818000010 --scope health:measurements`,
+		Example: `  bin/oidcp consent grant --tenant sandbox --client my-tool --subject 17858012392 --scope health:measurements`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var scopes []string
@@ -117,8 +119,24 @@ func newConsentGrantCmd() *cobra.Command {
 			}
 			r.Scopes = scopes
 			return withConsent(cmd, r.Tenant, func(ctx context.Context, cw *consentWiring) error {
-				if _, err := cw.store.GetClient(ctx, r.Tenant, r.ClientID); err != nil {
+				client, err := cw.store.GetClient(ctx, r.Tenant, r.ClientID)
+				if err != nil {
 					return fmt.Errorf("--client: %q not found in tenant %q", r.ClientID, r.Tenant)
+				}
+				// The number itself stays out of the message, as out of logs.
+				if !representation.ValidPID(r.Subject) {
+					return errors.New("--subject: not a valid fødselsnummer (11 digits: a date, an individual number and two check digits)")
+				}
+				if r.Actor != "" && !representation.ValidPID(r.Actor) {
+					return errors.New("--actor: not a valid fødselsnummer (11 digits: a date, an individual number and two check digits)")
+				}
+				// What the consent page could never record: a scope the
+				// client is not registered for (data scopes must also be in
+				// the tenant's catalogue, which the service checks).
+				for _, s := range r.Scopes {
+					if !slices.Contains(client.Scopes, s) {
+						return fmt.Errorf("--scope %q: client %q is not registered for it; its scopes are %s", s, r.ClientID, strings.Join(client.Scopes, " "))
+					}
 				}
 				if r.Actor != "" && r.Relation == "" {
 					return errors.New("--relation is required with --actor (parent or assigned_power_of_attorney)")

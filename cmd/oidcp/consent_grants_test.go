@@ -213,3 +213,39 @@ func TestConsentGrantRefusesPowerOfAttorney(t *testing.T) {
 		t.Fatalf("active grants: %s, want only the parent's", out)
 	}
 }
+
+// TestConsentGrantValidatesInput: the operator's grant refuses what the
+// consent page could never record, each with an error naming the flag: a
+// subject or actor that is no fødselsnummer, and a scope the client is
+// not registered for.
+func TestConsentGrantValidatesInput(t *testing.T) {
+	c := newCLI(t)
+	c.flags = []string{"--dev"}
+	c.ok("clients", "create", "--tenant", "sandbox", "--id", "tool", "--redirect-uri", "https://tool.example/cb", "--scope", "openid "+dataScope)
+	kari := syntheticPID(t, time.Now().AddDate(-40, 0, 0), 31)
+	bad := kari[:10] + string(rune('0'+(kari[10]-'0'+1)%10)) // wrong check digit
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad subject", []string{"--subject", bad, "--scope", dataScope}, "--subject: not a valid fødselsnummer"},
+		{"short subject", []string{"--subject", "123", "--scope", dataScope}, "--subject: not a valid fødselsnummer"},
+		{"bad actor", []string{"--subject", kari, "--actor", bad, "--relation", "parent", "--scope", dataScope}, "--actor: not a valid fødselsnummer"},
+		{"unregistered scope", []string{"--subject", kari, "--scope", "health:appointments"}, `--scope "health:appointments": client "tool" is not registered for it`},
+		{"unknown scope", []string{"--subject", kari, "--scope", "health:nothing"}, `--scope "health:nothing": client "tool" is not registered for it`},
+	} {
+		args := append([]string{"consent", "grant", "--tenant", "sandbox", "--client", "tool"}, tc.args...)
+		_, errs, code := c.run(args...)
+		if code == 0 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", tc.name, code, errs, tc.want)
+		}
+		if strings.Contains(errs, bad) {
+			t.Errorf("%s: the error repeats the number", tc.name)
+		}
+	}
+	if out := c.ok("consent", "list", "--tenant", "sandbox", "--client", "tool"); strings.Contains(out, `"id"`) {
+		t.Fatalf("a refused grant was recorded: %s", out)
+	}
+	c.ok("consent", "grant", "--tenant", "sandbox", "--client", "tool", "--subject", kari, "--scope", dataScope)
+}
