@@ -133,3 +133,32 @@ func TestAddrBaseURLDisagree(t *testing.T) {
 		}
 	}
 }
+
+// TestListenErrorNamesSetting: a port in use stops serve with an error
+// that says which flag or environment variable moves it, for the admin
+// listener as for the public one (OIDCP_ADDR alone leaves the admin port
+// on 8081, where a second oidcp already listens).
+func TestListenErrorNamesSetting(t *testing.T) {
+	clearEnv(t)
+	cl := newCLI(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	free := freeAddrs(t, 1)[0]
+	for _, c := range []struct {
+		addr, admin string
+		want        []string
+	}{
+		{free, busy.Addr().String(), []string{"admin_addr: listen on " + busy.Addr().String(), "--admin-addr", "OIDCP_ADMIN_ADDR"}},
+		{busy.Addr().String(), free, []string{"addr: listen on " + busy.Addr().String(), "--addr", "OIDCP_ADDR"}},
+	} {
+		_, errs, code := cl.run("serve", "--dev", "--addr", c.addr, "--admin-addr", c.admin, "--log-level", "error")
+		for _, w := range c.want {
+			if code == 0 || !strings.Contains(errs, w) {
+				t.Errorf("addr %s, admin %s: exit %d, stderr %q lacks %q", c.addr, c.admin, code, errs, w)
+			}
+		}
+	}
+}

@@ -144,12 +144,14 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("addr: listen on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("addr: listen on %s: %w; choose another with --addr or OIDCP_ADDR", cfg.Addr, err)
 	}
 	adminLn, err := net.Listen("tcp", cfg.AdminAddr)
 	if err != nil {
 		ln.Close()
-		return fmt.Errorf("admin_addr: listen on %s: %w", cfg.AdminAddr, err)
+		// Often a second oidcp: OIDCP_ADDR moved the public port but not
+		// this one.
+		return fmt.Errorf("admin_addr: listen on %s: %w; choose another with --admin-addr or OIDCP_ADMIN_ADDR (the admin listener: /metrics, /healthz, /readyz)", cfg.AdminAddr, err)
 	}
 	public := &http.Server{
 		Handler:           requestLog(log, handler),
