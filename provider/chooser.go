@@ -97,7 +97,11 @@ func (p *Provider) afterLogin(w http.ResponseWriter, r *http.Request, t *tenant,
 		return
 	}
 	if rep.picked != "" {
-		p.recordChoice(w, r, t, ar, f, sess, login, rep.picked, rep.acting, rep.headless)
+		how := chosenOnPage
+		if rep.headless {
+			how = chosenHeadless
+		}
+		p.recordChoice(w, r, t, ar, f, sess, login, rep.picked, rep.acting, how)
 		return
 	}
 	p.advance(w, r, t, ar, f, sess, login, rep)
@@ -345,14 +349,25 @@ func (p *Provider) choose(t *tenant) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		p.recordChoice(w, r, t, ar, f, sess, *login, picked, acting, false)
+		p.recordChoice(w, r, t, ar, f, sess, *login, picked, acting, chosenOnPage)
 	}
 }
 
+// choiceHow is how a choice of whom to act for was made.
+type choiceHow int
+
+const (
+	chosenOnPage   choiceHow = iota // on the chooser page, or remembered from it
+	chosenHeadless                  // with testid_acting_for
+	// handedOff: made by the portal the tool was opened from. The
+	// hand-off's own event (handoff_redeemed, with the relation) is what
+	// the log shows; the person chose nothing here.
+	handedOff
+)
+
 // recordChoice stores a choice (choiceSelf or a pid) on the login session
-// for the tool, logs it and issues the code. headless marks a choice made
-// with testid_acting_for rather than on the page.
-func (p *Provider) recordChoice(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, sess *sessions.Session, login sessionstore.Login, picked string, acting *representation.Choice, headless bool) {
+// for the tool, logs it (unless handed off) and issues the code.
+func (p *Provider) recordChoice(w http.ResponseWriter, r *http.Request, t *tenant, ar fosite.AuthorizeRequester, f *authflow.Flow, sess *sessions.Session, login sessionstore.Login, picked string, acting *representation.Choice, how choiceHow) {
 	f.Choose(picked)
 	sess.Values[sessionChoiceKey(ar.GetClient().GetID(), login.Subject)] = picked
 	if err := t.sessions.Save(r, w, sess); err != nil {
@@ -365,13 +380,15 @@ func (p *Provider) recordChoice(w http.ResponseWriter, r *http.Request, t *tenan
 		detail = map[string]any{"relation": string(acting.Relation.Kind), "limited": acting.Decision.Limited}
 		subject = acting.Subject.PID
 	}
-	if headless {
+	if how == chosenHeadless {
 		detail["headless"] = true
 	}
-	p.event(r.Context(), t, audit.Event{
-		Kind: audit.RepresentationChosen, Actor: login.Subject, Subject: subject,
-		ClientID: ar.GetClient().GetID(), SessionID: t.sessions.ID(sess), Detail: detail,
-	})
+	if how != handedOff {
+		p.event(r.Context(), t, audit.Event{
+			Kind: audit.RepresentationChosen, Actor: login.Subject, Subject: subject,
+			ClientID: ar.GetClient().GetID(), SessionID: t.sessions.ID(sess), Detail: detail,
+		})
+	}
 	p.advance(w, r, t, ar, f, sess, login, repStep{acting: acting})
 }
 

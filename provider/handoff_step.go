@@ -87,7 +87,7 @@ func (p *Provider) redeemHandoff(w http.ResponseWriter, r *http.Request, t *tena
 			return true
 		}
 	}
-	p.recordChoice(w, r, t, ar, f, sess, *login, choice, acting, false)
+	p.recordChoice(w, r, t, ar, f, sess, *login, choice, acting, handedOff)
 	return true
 }
 

@@ -9,9 +9,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/handoff"
 	"github.com/oidcp/oidcp/population"
+	"github.com/oidcp/oidcp/storage"
 )
 
 // fakeRedeemer answers Redeem with grant or err and remembers what it
@@ -73,6 +75,12 @@ func TestHandoffStep(t *testing.T) {
 	got, err := h.p.VerifyAccessToken(t.Context(), "main", at)
 	if err != nil || got.Viewer.Subject != jonas || got.Viewer.Person != kari || got.Viewer.Relation != "parent" {
 		t.Fatalf("the hand-off's token speaks for %+v (%v)", got.Viewer, err)
+	}
+	// Nobody chose on a page: the hand-off itself is what the log shows
+	// (handoff_redeemed, recorded by the redeemer), not "chose whom to use
+	// the service for".
+	if evs, err := h.store.ListEvents(t.Context(), storage.EventFilter{Tenant: "main", Person: jonas, Kinds: []string{audit.RepresentationChosen}}); err != nil || len(evs) != 0 {
+		t.Errorf("the hand-off logged a choice: %+v (%v)", evs, err)
 	}
 
 	// The same through a pushed request (PAR): the ticket is among the
