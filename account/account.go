@@ -126,7 +126,8 @@ type EventPage struct {
 type Session struct {
 	ID string `json:"id"`
 	// Device is the User-Agent in words ("Chrome på Windows"); its
-	// language is the caller's to choose with DeviceName.
+	// language is the caller's to choose with DeviceName (the account API
+	// follows Accept-Language).
 	Device     string    `json:"device"`
 	UserAgent  string    `json:"-"`
 	CreatedAt  time.Time `json:"created_at"`

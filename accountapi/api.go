@@ -19,6 +19,7 @@ import (
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/uilang"
 )
 
 // Scope is the scope an access token must carry to call the API. It
@@ -323,11 +324,17 @@ func (a *API) sessions(w http.ResponseWriter, r *http.Request, c caller) {
 		a.fail(w, r, c.Tenant, err)
 		return
 	}
+	// The device in words, in the caller's language (Accept-Language:
+	// nb by default, nn, en), as the account pages show it.
+	lang := uilang.Pick(r)
 	ss = slices.Clone(nonNil(ss))
 	for i := range ss {
+		ss[i].Device = account.DeviceName(ss[i].UserAgent, lang)
 		ss[i].Subject = c.ids.person(ss[i].Subject, c.showPID)
 		ss[i].Actor = c.ids.person(ss[i].Actor, c.showPID)
 	}
+	w.Header().Set("Content-Language", lang)
+	w.Header().Add("Vary", "Accept-Language")
 	writeJSON(w, sessionList{Sessions: ss})
 }
 

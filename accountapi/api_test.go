@@ -129,6 +129,8 @@ type env struct {
 	svc  *fakeService
 	srv  *httptest.Server
 	spec *apispec.Spec
+	// header is sent with every request (e.g. Accept-Language).
+	header http.Header
 }
 
 func newEnv(t *testing.T) *env {
@@ -167,6 +169,9 @@ func (a answer) json(t *testing.T, v any) {
 func (e *env) do(t *testing.T, method, path, token string, checked bool) answer {
 	t.Helper()
 	req, _ := http.NewRequest(method, e.srv.URL+path, nil)
+	for k, v := range e.header {
+		req.Header[k] = v
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -610,6 +615,43 @@ func TestPersonIDs(t *testing.T) {
 	} {
 		if pid, err := ids.open(bad); err == nil {
 			t.Errorf("%s id %q opened to %q", name, bad, pid)
+		}
+	}
+}
+
+// TestSessionsDeviceLanguage: a session's device is in words in the
+// language the caller's Accept-Language asks for (nb by default), and the
+// answer says which.
+func TestSessionsDeviceLanguage(t *testing.T) {
+	e := newEnv(t)
+	at := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	const chromeWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+	e.svc.sessions = []account.Session{
+		{ID: "s1", Device: "Chrome på Windows", UserAgent: chromeWindows, CreatedAt: at, LastSeenAt: at, Clients: []account.Party{}},
+		{ID: "s2", Device: "Ukjent enhet", CreatedAt: at, LastSeenAt: at, Clients: []account.Party{}},
+	}
+	for _, c := range []struct{ accept, lang, device, unknown string }{
+		{"", "nb", "Chrome på Windows", "Ukjent enhet"},
+		{"en-GB,en;q=0.9", "en", "Chrome on Windows", "Unknown device"},
+		{"nn-NO", "nn", "Chrome på Windows", "Ukjend eining"},
+		{"de", "nb", "Chrome på Windows", "Ukjent enhet"},
+	} {
+		e.header = http.Header{}
+		if c.accept != "" {
+			e.header.Set("Accept-Language", c.accept)
+		}
+		var got struct {
+			Sessions []struct {
+				Device string `json:"device"`
+			} `json:"sessions"`
+		}
+		a := e.do(t, "GET", "/sandbox/api/v1/me/sessions", "kari", true)
+		a.json(t, &got)
+		if len(got.Sessions) != 2 || got.Sessions[0].Device != c.device || got.Sessions[1].Device != c.unknown {
+			t.Errorf("Accept-Language %q: %s", c.accept, a.body)
+		}
+		if a.h.Get("Content-Language") != c.lang || !strings.Contains(a.h.Get("Vary"), "Accept-Language") {
+			t.Errorf("Accept-Language %q: Content-Language %q, Vary %q", c.accept, a.h.Get("Content-Language"), a.h.Get("Vary"))
 		}
 	}
 }
