@@ -151,18 +151,18 @@ var defaultSandboxScopes = []DataScopeConfig{
 		Name:  "health:measurements",
 		Title: TextConfig{NB: "Målinger", NN: "Målingar", EN: "Measurements"},
 		Description: TextConfig{
-			NB: "Verktøyet kan lese og lagre målingene til den tillatelsen gjelder, for eksempel blodtrykk og blodsukker.",
-			NN: "Verktøyet kan lese og lagre målingane til den løyvet gjeld, til dømes blodtrykk og blodsukker.",
-			EN: "The tool may read and store the measurements of the person this permission is for, such as blood pressure and blood sugar.",
+			NB: "Tjenesten kan lese og lagre målingene til personen tillatelsen gjelder, for eksempel blodtrykk og blodsukker.",
+			NN: "Tenesta kan lese og lagre målingane til personen løyvet gjeld, til dømes blodtrykk og blodsukker.",
+			EN: "The service may read and store the measurements of the person the permission is for, such as blood pressure and blood sugar.",
 		},
 	},
 	{
 		Name:  "health:appointments",
 		Title: TextConfig{NB: "Timeavtaler", NN: "Timeavtalar", EN: "Appointments"},
 		Description: TextConfig{
-			NB: "Verktøyet kan se timeavtalene hos helsetjenesten til den tillatelsen gjelder.",
-			NN: "Verktøyet kan sjå timeavtalane hos helsetenesta til den løyvet gjeld.",
-			EN: "The tool may see the appointments with the health service of the person this permission is for.",
+			NB: "Tjenesten kan se timeavtalene hos helsetjenesten til personen tillatelsen gjelder.",
+			NN: "Tenesta kan sjå timeavtalane hos helsetenesta til personen løyvet gjeld.",
+			EN: "The service may see the appointments with the health service of the person the permission is for.",
 		},
 	},
 }

@@ -141,3 +141,35 @@ func TestDefaultScopeTextsFitRepresentation(t *testing.T) {
 		}
 	}
 }
+
+// TestDataScopeTextsSayService: the consent page shows a data scope's
+// description to the citizen, who never reads "verktøy" or "tool"
+// (docs/glossary.md): the built-in sandbox scopes and those of
+// config.example.yaml speak of the service.
+func TestDataScopeTextsSayService(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("OIDCP_KEK", testKEK(t))
+	t.Setenv(upstreamSecretEnv("main"), "secret-from-env")
+	example, err := parse(t, "--config", "../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := append([]DataScopeConfig(nil), defaultSandboxScopes...)
+	for _, tc := range example.Tenants {
+		scopes = append(scopes, tc.DataScopes...)
+	}
+	if len(scopes) <= len(defaultSandboxScopes) {
+		t.Fatalf("config.example.yaml declares no data scopes")
+	}
+	forbidden := regexp.MustCompile(`(?i)verktøy|\btools?\b`)
+	for _, s := range scopes {
+		for lang, text := range map[string]string{"nb": s.Title.NB + " " + s.Description.NB, "nn": s.Title.NN + " " + s.Description.NN, "en": s.Title.EN + " " + s.Description.EN} {
+			if forbidden.MatchString(text) {
+				t.Errorf("%s (%s): %q", s.Name, lang, text)
+			}
+		}
+	}
+	if d := defaultSandboxScopes[0].Description; !strings.HasPrefix(d.NB, "Tjenesten kan") || !strings.HasPrefix(d.NN, "Tenesta kan") || !strings.HasPrefix(d.EN, "The service may") {
+		t.Errorf("measurements: %+v", d)
+	}
+}
