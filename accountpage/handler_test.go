@@ -495,6 +495,26 @@ func TestLogWhoWithoutRelation(t *testing.T) {
 	}
 }
 
+// TestOwnClientNamedInPageLanguage: the pages' own client appears in the
+// log (and the filter) under the pages' title in the page's language,
+// not under its registered bokmål name.
+func TestOwnClientNamedInPageLanguage(t *testing.T) {
+	e := newPagesEnv(t)
+	e.svc.events = []account.Event{
+		{ID: "0", Time: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), Kind: "login", SelfUse: true,
+			Client: account.Party{ID: "oidcp-account", Name: "Bruk og tilganger"}, Subject: account.Party{ID: kariPID, Name: "Kari Nordmann"}, Actor: account.Party{ID: kariPID, Name: "Kari Nordmann"}},
+	}
+	for lang, want := range map[string]string{"nb": "Bruk og tilganger", "nn": "Bruk og tilgangar", "en": "Use and access"} {
+		body := e.do(t, "GET", "/main/account/?lang="+lang, nil, e.cookie(t, "at-self")).Body.String()
+		if !strings.Contains(body, "<td>"+want+"</td>") || !strings.Contains(body, ">"+want+"</option>") {
+			t.Errorf("%s: the pages' own client is not %q:\n%s", lang, want, body)
+		}
+		if lang != "nb" && strings.Contains(body, "Bruk og tilganger") {
+			t.Errorf("%s: the bokmål name shows", lang)
+		}
+	}
+}
+
 // TestConfirmAndSessionsPages: the confirmation names the tool and the
 // data, and the sessions page marks this browser.
 func TestConfirmAndSessionsPages(t *testing.T) {

@@ -72,7 +72,7 @@ func (h *Handler) logTab(w http.ResponseWriter, vw *view) (int, web.AccountPage)
 	for _, e := range page.Events {
 		lg.Events = append(lg.Events, web.AccountEvent{
 			Time: web.AccountTime(vw.lang, e.Time.In(representation.Oslo)), TimeISO: e.Time.UTC().Format(time.RFC3339),
-			Who: eventWho(vw.lang, vw.v.Subject, e), What: eventWhat(vw.lang, e), Where: clientName(e.Client),
+			Who: eventWho(vw.lang, vw.v.Subject, e), What: h.eventWhat(vw.lang, e), Where: h.clientName(vw.lang, e.Client),
 		})
 	}
 	if page.Next != "" {
@@ -95,7 +95,7 @@ func (h *Handler) logTab(w http.ResponseWriter, vw *view) (int, web.AccountPage)
 	tools := map[string]string{}
 	addTool := func(c account.Party) {
 		if c.ID != "" && tools[c.ID] == "" {
-			tools[c.ID] = clientName(c)
+			tools[c.ID] = h.clientName(vw.lang, c)
 		}
 	}
 	if gs, err := h.cfg.Service.Grants(vw.r.Context(), vw.v); err == nil {
@@ -192,10 +192,10 @@ func representative(lang string, actor account.Party, relation string) string {
 
 // eventWhat says in words what happened; a hand-off names the portal
 // the tool was opened from.
-func eventWhat(lang string, e account.Event) string {
+func (h *Handler) eventWhat(lang string, e account.Event) string {
 	texts := web.AccountEventTexts[lang]
 	if e.Kind == audit.HandoffIssued && e.Via != nil && (e.Via.Name != "" || e.Via.ID != "") {
-		return fmt.Sprintf(texts["handoff_issued_via_f"], clientName(*e.Via))
+		return fmt.Sprintf(texts["handoff_issued_via_f"], h.clientName(lang, *e.Via))
 	}
 	if s, ok := texts[e.Kind]; ok {
 		return s
@@ -211,8 +211,13 @@ func personName(lang string, p account.Party) string {
 	return web.AccountTexts[lang]["unknown_person"]
 }
 
-// clientName is a tool's name, else its client id.
-func clientName(c account.Party) string {
+// clientName is a tool's name, else its client id. The pages' own
+// client is called by the pages' title in the page's language, not by
+// its registered (bokmål) name.
+func (h *Handler) clientName(lang string, c account.Party) string {
+	if c.ID != "" && c.ID == h.cfg.ClientID {
+		return web.AccountTexts[lang]["service"]
+	}
 	if c.Name != "" {
 		return c.Name
 	}
@@ -272,7 +277,7 @@ func (h *Handler) sessionsTab(w http.ResponseWriter, vw *view) (int, web.Account
 		}
 		var tools []string
 		for _, c := range s.Clients {
-			tools = append(tools, clientName(c))
+			tools = append(tools, h.clientName(vw.lang, c))
 		}
 		toolText := strings.Join(tools, ", ")
 		if toolText == "" {
@@ -310,7 +315,7 @@ func (h *Handler) grantsTab(w http.ResponseWriter, vw *view) (int, web.AccountPa
 func (h *Handler) grantView(lang string, g account.Grant) web.AccountGrant {
 	t := web.AccountTexts[lang]
 	out := web.AccountGrant{
-		ID: g.ID, Tool: clientName(g.Client), Vendor: g.Vendor, LogoURI: g.LogoURI,
+		ID: g.ID, Tool: h.clientName(lang, g.Client), Vendor: g.Vendor, LogoURI: g.LogoURI,
 		For:   personName(lang, g.Subject),
 		Given: web.AccountTime(lang, g.CreatedAt.In(representation.Oslo)), GivenISO: g.CreatedAt.UTC().Format(time.RFC3339),
 		WithdrawURL: h.urlBase + "/grants/" + url.PathEscape(g.ID) + "/withdraw",

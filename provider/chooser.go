@@ -320,7 +320,7 @@ func (p *Provider) showChooser(w http.ResponseWriter, r *http.Request, t *tenant
 	if !ok {
 		return
 	}
-	web.Render(w, http.StatusOK, web.ChooserTemplate, chooserView(f.Lang, t, c, holder, choices, f.ID, t.flows.Verifier(f, t.sessions.ID(sess)), p.now(), ""))
+	web.Render(w, http.StatusOK, web.ChooserTemplate, chooserView(f.Lang, t, c, p.ownClient(c.ID), holder, choices, f.ID, t.flows.Verifier(f, t.sessions.ID(sess)), p.now(), ""))
 }
 
 // choose handles POST /choose: the person's pick from the chooser page.

@@ -12,7 +12,8 @@ import (
 
 // chooserView is the chooser page's view model: the holder, the tool
 // and the people they may act for, in the page's language.
-func chooserView(lang string, t *tenant, c storage.Client, holder representation.Person, choices []representation.Choice, flowID, csrf string, now time.Time, errMsg string) web.ChooserPage {
+// own is set when the client is one of oidcp's own pages.
+func chooserView(lang string, t *tenant, c storage.Client, own *OwnClient, holder representation.Person, choices []representation.Choice, flowID, csrf string, now time.Time, errMsg string) web.ChooserPage {
 	m := web.ChooserTexts[lang]
 	tool := c.Name
 	if tool == "" {
@@ -22,9 +23,13 @@ func chooserView(lang string, t *tenant, c storage.Client, holder representation
 	if holderName == "" {
 		holderName = m["self"]
 	}
+	intro := strings.Replace(strings.Replace(m["intro"], "%s", holderName, 1), "%s", tool, 1)
+	if own != nil {
+		intro = strings.Replace(inLang(own.ChooserIntro, lang), "%s", holderName, 1)
+	}
 	v := web.ChooserPage{
 		Lang: lang, Title: m["title"], Action: t.issuer + "/choose", Flow: flowID, CSRF: csrf, Error: errMsg, T: m,
-		Intro: strings.Replace(strings.Replace(m["intro"], "%s", holderName, 1), "%s", tool, 1),
+		Intro: intro,
 	}
 	v.Options = append(v.Options, web.ChooserOption{Value: choiceSelf, Label: m["self"] + " (" + holderName + ")", Checked: true})
 	for _, ch := range choices {

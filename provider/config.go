@@ -64,6 +64,37 @@ type Config struct {
 	// authorization request carries as login_hint (handoff.Tickets);
 	// nil: no hand-off.
 	Handoff HandoffRedeemer
+	// OwnClients are oidcp's own pages that log in as a client of every
+	// tenant (the account pages), by client id; nil: none.
+	OwnClients map[string]OwnClient
+}
+
+// OwnClient is how the provider's pages speak of one of oidcp's own
+// pages: by its title in the page's language, not by the registered name
+// (one language), and with a chooser question worded for it ("Velg hvem
+// du vil se bruk og tilganger for", not "… bruke Bruk og tilganger for").
+// Both are keyed by language (nb, nn, en); a missing language is nb's.
+type OwnClient struct {
+	Title map[string]string
+	// ChooserIntro has one %s: the logged-in person's name.
+	ChooserIntro map[string]string
+}
+
+// ownClient is the client's OwnClient, nil when it is not one of
+// oidcp's own pages.
+func (p *Provider) ownClient(id string) *OwnClient {
+	if o, ok := p.cfg.OwnClients[id]; ok {
+		return &o
+	}
+	return nil
+}
+
+// inLang is the text of lang, else bokmål's.
+func inLang(texts map[string]string, lang string) string {
+	if s := texts[lang]; s != "" {
+		return s
+	}
+	return texts["nb"]
 }
 
 // Limits are the rate limits of the endpoints anyone can call, counted in

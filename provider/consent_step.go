@@ -148,6 +148,9 @@ func (p *Provider) consentView(lang string, t *tenant, c storage.Client, scopes 
 	if tool == "" {
 		tool = c.ID
 	}
+	if own := p.ownClient(c.ID); own != nil {
+		tool = inLang(own.Title, lang)
+	}
 	v := web.ConsentPage{
 		Lang: lang, Title: m["title"], Tool: tool, Vendor: c.Vendor,
 		PolicyURI: httpsURL(c.PolicyURI), LogoURI: httpsURL(c.LogoURI),

@@ -4,7 +4,10 @@ package web
 // terms follow docs/glossary.md. Keys ending in _f take fmt arguments:
 // who_self_f the person's name; who_for_f the person's name, the
 // represented person's name and the relation; who_for_norel_f the same
-// without the relation, for an event that recorded none.
+// without the relation, for an event that recorded none. service is the
+// pages' title, also their client's name wherever it is shown;
+// chooser_intro the chooser's question when the pages are opened (the
+// logged-in person's name).
 var AccountTexts = map[string]map[string]string{
 	"nb": {
 		"bad_who":             "Velg hvem fra listen.",
@@ -13,6 +16,7 @@ var AccountTexts = map[string]map[string]string{
 		"invalid_title":       "Vi forstod ikke forespørselen",
 		"invalid":             "Lenken eller skjemaet inneholdt noe vi ikke kunne lese.",
 		"service":             "Bruk og tilganger",
+		"chooser_intro":       "Du er logget inn som %s. Velg hvem du vil se bruk og tilganger for.",
 		"skip":                "Gå til hovedinnholdet",
 		"lang_nav":            "Språk",
 		"tabs_nav":            "Bruk og tilganger",
@@ -104,6 +108,7 @@ var AccountTexts = map[string]map[string]string{
 		"invalid_title":       "Vi forstod ikkje førespurnaden",
 		"invalid":             "Lenkja eller skjemaet inneheldt noko vi ikkje kunne lese.",
 		"service":             "Bruk og tilgangar",
+		"chooser_intro":       "Du er logga inn som %s. Vel kven du vil sjå bruk og tilgangar for.",
 		"skip":                "Gå til hovudinnhaldet",
 		"lang_nav":            "Språk",
 		"tabs_nav":            "Bruk og tilgangar",
@@ -195,6 +200,7 @@ var AccountTexts = map[string]map[string]string{
 		"invalid_title":       "We did not understand the request",
 		"invalid":             "The link or form contained something we could not read.",
 		"service":             "Use and access",
+		"chooser_intro":       "You are logged in as %s. Choose whose use and access you want to see.",
 		"skip":                "Skip to main content",
 		"lang_nav":            "Language",
 		"tabs_nav":            "Use and access",

@@ -14,9 +14,11 @@ import (
 	"github.com/oidcp/oidcp/accountpage"
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/consent"
+	"github.com/oidcp/oidcp/provider"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/web"
 )
 
 // accountClientID is the client the account pages log in as, in every
@@ -69,6 +71,17 @@ func ensureAccountClient(ctx context.Context, store storage.ClientStore, tenant,
 		return fmt.Errorf("account pages' client in tenant %q: %w", tenant, err)
 	}
 	return nil
+}
+
+// accountOwnClients tells the provider that the pages' client is
+// oidcp's own: its pages (the chooser) call it by the pages' title in
+// their language and ask whose use and access to see.
+func accountOwnClients() map[string]provider.OwnClient {
+	own := provider.OwnClient{Title: map[string]string{}, ChooserIntro: map[string]string{}}
+	for lang, t := range web.AccountTexts {
+		own.Title[lang], own.ChooserIntro[lang] = t["service"], t["chooser_intro"]
+	}
+	return map[string]provider.OwnClient{accountClientID: own}
 }
 
 // Interface guard: the pages use the account service.

@@ -158,6 +158,11 @@ func TestBrowserAccountPages(t *testing.T) {
 		}
 	}
 	styled("chooser", "640px")
+	// The chooser asks whose use and access to see, not "Velg hvem du
+	// vil bruke Bruk og tilganger for".
+	if intro := mainText(); !strings.Contains(intro, "Velg hvem du vil se bruk og tilganger for.") {
+		t.Errorf("the chooser of the account pages reads:\n%s", intro)
+	}
 	browserSteps(t, bctx, "choose herself",
 		chromedp.Click(chromedp.CSS(`button[value="choose"]`)),
 		chromedp.WaitVisible(chromedp.ID("events")),

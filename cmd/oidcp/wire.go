@@ -82,6 +82,8 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		// operator registered (oidcp resources add).
 		Exchange: resources.NewPolicy(store),
 		Handoff:  tickets,
+		// The account pages' client is oidcp's own (its chooser).
+		OwnClients: accountOwnClients(),
 	}
 	for _, t := range cfg.Tenants {
 		upc := hc

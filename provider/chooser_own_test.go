@@ -1,0 +1,39 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/population"
+)
+
+// TestChooserOwnClient: for one of oidcp's own pages (the account
+// pages) the chooser calls the client by the page's title in the page's
+// language and words the question for it, instead of "Velg hvem du vil
+// bruke <registered name> for".
+func TestChooserOwnClient(t *testing.T) {
+	own := OwnClient{
+		Title:        map[string]string{"nb": "Bruk og tilganger", "nn": "Bruk og tilgangar", "en": "Use and access"},
+		ChooserIntro: map[string]string{"nb": "Du er logget inn som %s. Velg hvem du vil se bruk og tilganger for.", "nn": "Du er logga inn som %s. Vel kven du vil sjå bruk og tilgangar for.", "en": "You are logged in as %s. Choose whose use and access you want to see."},
+	}
+	h := newHarnessOn(t, openSQLite(t), nil, func(c *Config) { c.OwnClients = map[string]OwnClient{"pages": own} })
+	for _, id := range []string{"pages", "family"} {
+		h.client(id, func(r *clients.Registration) { r.Name = "Bruk og tilganger"; r.AcceptedRelations = []string{"parent"} })
+	}
+	kari := h.pid(population.KeyKari)
+	for _, c := range []struct{ client, lang, want, not string }{
+		{"pages", "nn", "Vel kven du vil sjå bruk og tilgangar for.", "Bruk og tilganger"},
+		{"pages", "en", "Choose whose use and access you want to see.", "Bruk og tilganger"},
+		{"pages", "nb", "Velg hvem du vil se bruk og tilganger for.", "bruke Bruk og tilganger"},
+		// Any other client is named as registered.
+		{"family", "en", "Choose whom you will use Bruk og tilganger for.", "use and access"},
+	} {
+		v := authParams(c.client, kari)
+		v.Set("ui_locales", c.lang)
+		body := h.browser().authorize(v).body
+		if !strings.Contains(body, c.want) || strings.Contains(body, c.not) {
+			t.Errorf("%s %s: want %q, not %q:\n%.2000s", c.client, c.lang, c.want, c.not, body)
+		}
+	}
+}
