@@ -147,3 +147,18 @@ func TestAccountTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitedAccessAgeBand: the chooser explains limited access with
+// the band of docs/glossary.md, 12 to 15 inclusive, in every language
+// (not "mellom 12 og 16", which reads as 13–15 or up to 16).
+func TestLimitedAccessAgeBand(t *testing.T) {
+	for lang, want := range map[string]string{
+		"nb": "Barn fra 12 til og med 15 år",
+		"nn": "Barn frå 12 til og med 15 år",
+		"en": "Children aged 12 to 15 decide for themselves about some of their health information.",
+	} {
+		if got := ChooserTexts[lang]["limited_why"]; !strings.HasPrefix(got, want) || strings.Contains(got, "16") {
+			t.Errorf("%s: %q, want it to begin %q", lang, got, want)
+		}
+	}
+}
