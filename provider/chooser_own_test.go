@@ -3,9 +3,12 @@ package provider
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/population"
+	"github.com/oidcp/oidcp/representation"
+	"github.com/oidcp/oidcp/storage"
 )
 
 // TestChooserOwnClient: for one of oidcp's own pages (the account
@@ -34,6 +37,24 @@ func TestChooserOwnClient(t *testing.T) {
 		body := h.browser().authorize(v).body
 		if !strings.Contains(body, c.want) || strings.Contains(body, c.not) {
 			t.Errorf("%s %s: want %q, not %q:\n%.2000s", c.client, c.lang, c.want, c.not, body)
+		}
+	}
+}
+
+// TestChooserValidUntilInLanguage: a power of attorney's end date reads
+// as people write it in the page's language: "31.10.2029" in bokmål and
+// nynorsk, "31 October 2029" in English.
+func TestChooserValidUntilInLanguage(t *testing.T) {
+	until := time.Date(2029, 10, 31, 0, 0, 0, 0, representation.Oslo)
+	choices := []representation.Choice{{
+		Subject:  representation.Person{PID: "x", GivenName: "Astrid", FamilyName: "Nordmann"},
+		Relation: representation.Relation{Kind: representation.PowerOfAttorney},
+		Decision: representation.Decision{ValidUntil: until},
+	}}
+	for lang, want := range map[string]string{"nb": "gjelder til 31.10.2029", "nn": "gjeld til 31.10.2029", "en": "valid until 31 October 2029"} {
+		v := chooserView(lang, &tenant{issuer: "https://op.example/main"}, storage.Client{ID: "tool"}, nil, representation.Person{GivenName: "Kari"}, choices, "f", "c", until.AddDate(-1, 0, 0), "")
+		if len(v.Options) != 2 || !strings.Contains(v.Options[1].Detail, want) {
+			t.Errorf("%s: %+v, want %q", lang, v.Options, want)
 		}
 	}
 }

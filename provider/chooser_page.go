@@ -39,7 +39,7 @@ func chooserView(lang string, t *tenant, c storage.Client, own *OwnClient, holde
 		}
 		detail := m[string(ch.Relation.Kind)]
 		if !ch.Decision.ValidUntil.IsZero() && ch.Relation.Kind != representation.Parent {
-			detail += ", " + m["valid_until"] + " " + ch.Decision.ValidUntil.In(representation.Oslo).Format("02.01.2006")
+			detail += ", " + m["valid_until"] + " " + web.Date(lang, ch.Decision.ValidUntil.In(representation.Oslo))
 		}
 		if len(ch.Decision.ServiceAreas) > 0 {
 			detail += ", " + m["areas"] + ": " + web.ServiceAreas(lang, ch.Decision.ServiceAreas)

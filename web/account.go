@@ -143,3 +143,13 @@ func AccountTime(lang string, t time.Time) string {
 	}
 	return fmt.Sprintf("%d. %s %d kl. %02d.%02d", t.Day(), m, t.Year(), t.Hour(), t.Minute())
 }
+
+// Date shows the day of t (already in the time zone to show) as people
+// write it: "31.10.2029" in bokmål and nynorsk, "31 October 2029" in
+// English.
+func Date(lang string, t time.Time) string {
+	if lang == "en" {
+		return fmt.Sprintf("%d %s %d", t.Day(), monthNames["en"][t.Month()-1], t.Year())
+	}
+	return t.Format("02.01.2006")
+}

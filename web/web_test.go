@@ -162,3 +162,12 @@ func TestLimitedAccessAgeBand(t *testing.T) {
 		}
 	}
 }
+
+func TestDate(t *testing.T) {
+	d := time.Date(2029, 10, 31, 0, 0, 0, 0, time.UTC)
+	for lang, want := range map[string]string{"nb": "31.10.2029", "nn": "31.10.2029", "en": "31 October 2029", "de": "31.10.2029"} {
+		if got := Date(lang, d); got != want {
+			t.Errorf("Date(%s) = %q, want %q", lang, got, want)
+		}
+	}
+}
