@@ -515,6 +515,23 @@ func TestOwnClientNamedInPageLanguage(t *testing.T) {
 	}
 }
 
+// TestLogIntroNamesSubject: a representative reads whose log it is, not
+// "identiteten din"; the person themself reads "din".
+func TestLogIntroNamesSubject(t *testing.T) {
+	e := newPagesEnv(t)
+	for _, c := range []struct{ token, lang, want, not string }{
+		{"at-self", "nb", "hver gang identiteten din er brukt", "Ingrid Nordmann"},
+		{"at-parent", "nb", "hver gang identiteten til Ingrid Nordmann er brukt i en tjeneste, også når noen med foreldreansvar eller fullmakt har brukt den på vegne av Ingrid Nordmann.", "identiteten din"},
+		{"at-parent", "nn", "kvar gong identiteten til Ingrid Nordmann er brukt", "identiteten din"},
+		{"at-parent", "en", "every time the identity of Ingrid Nordmann was used", "your identity"},
+	} {
+		body := e.do(t, "GET", "/main/account/?lang="+c.lang, nil, e.cookie(t, c.token)).Body.String()
+		if !strings.Contains(body, c.want) || strings.Contains(body, c.not) {
+			t.Errorf("%s %s: want %q, not %q:\n%s", c.token, c.lang, c.want, c.not, body)
+		}
+	}
+}
+
 // TestConfirmAndSessionsPages: the confirmation names the tool and the
 // data, and the sessions page marks this browser.
 func TestConfirmAndSessionsPages(t *testing.T) {

@@ -20,7 +20,11 @@ func (h *Handler) logTab(w http.ResponseWriter, vw *view) (int, web.AccountPage)
 	t := web.AccountTexts[vw.lang]
 	q := vw.r.URL.Query()
 	p := web.AccountPage{Tab: web.AccountTabLog, Title: t["tab_log"]}
-	lg := &web.AccountLog{Action: h.urlBase + "/", From: q.Get("from"), To: q.Get("to")}
+	lg := &web.AccountLog{Action: h.urlBase + "/", From: q.Get("from"), To: q.Get("to"), Intro: t["log_intro"]}
+	if !vw.v.Self() {
+		// A representative reads whose log this is, not "identiteten din".
+		lg.Intro = fmt.Sprintf(t["log_intro_for_f"], orDash(vw.sess.For))
+	}
 	p.Log = lg
 
 	eq := account.EventQuery{ClientID: q.Get("tool"), Cursor: q.Get("after")}

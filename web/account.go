@@ -53,6 +53,8 @@ type AccountEvent struct {
 
 // AccountLog is the usage-log tab: its filter form and one page.
 type AccountLog struct {
+	// Intro says whose log it is.
+	Intro string
 	// Action is the filter form's target (the log tab).
 	Action   string
 	From, To string // yyyy-mm-dd as entered
