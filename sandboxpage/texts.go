@@ -62,7 +62,7 @@ var languages = map[string]texts{
 		ColEndpoint: "Endepunkt", EPIssuer: "Utferdar (issuer)", EPDiscovery: "Discovery", EPAuthorize: "Autorisasjon",
 		EPPAR: "Pushed authorization request (PAR)", EPToken: "Token", EPUserinfo: "Userinfo", EPJWKS: "Nøklar (JWKS)",
 		EPLogout: "Utlogging", EPRegister: "Registrering av klientar (RFC 7591)", EPVendorClients: "Klientane dine",
-		EPReset: "Nullstill testdataa dine", EPPopulation: "Testpopulasjonen", EPMock: "ID-porten-mock",
+		EPReset: "Nullstill dine testdata", EPPopulation: "Testpopulasjonen", EPMock: "ID-porten-mock",
 		Quickstart:     "Kom i gang",
 		Step1:          "Be operatøren om eit initial access token for firmaet ditt (oidcp sandbox token --vendor NAMN). Det gjeld berre i sandkassa.",
 		Step2:          "Registrer verktøyet ditt. Svaret inneheld client_id, client_secret og eit registration_access_token som du brukar til å lese, endre eller slette registreringa.",

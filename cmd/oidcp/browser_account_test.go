@@ -211,7 +211,7 @@ func TestBrowserAccountPages(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[data-session="`+phoneSession+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
 	)
-	if after := mainText(); strings.Contains(after, "iPhone") || !strings.Contains(after, "Innloggingen er logget ut.") {
+	if after := mainText(); strings.Contains(after, "iPhone") || !strings.Contains(after, "Innloggingen er avsluttet.") {
 		t.Errorf("after logging out the iPhone:\n%s", after)
 	}
 	refreshFails(t, diary, onPhone.refresh, "after its login was logged out")

@@ -111,6 +111,9 @@ func TestBrowserHandoff(t *testing.T) {
 	if who := browse(t, bctx, chromedp.Text(chromedp.ID("acting-for"))); !strings.Contains(who, jonas.GivenName) {
 		t.Errorf("the tool acts for %q, want Jonas", who)
 	}
+	if who := browse(t, bctx, chromedp.Text(chromedp.ID("who"))); !strings.Contains(who, "(foreldreansvar)") {
+		t.Errorf("the tool's page reads %q, want the relation in Norwegian", who)
+	}
 	requests, shown := log.get()
 	// The pages visited: the portal's launch, the tool's
 	// initiate_login_uri, oidcp's authorize, the tool's callback and its

@@ -234,12 +234,27 @@ func (t *Tool) home(w http.ResponseWriter, r *http.Request) {
 				if who, ok := rep["represented"].(map[string]any); ok {
 					v.ActingFor, _ = who["name"].(string)
 				}
-				v.Relation, _ = rep["relation"].(string)
+				rel, _ := rep["relation"].(string)
+				v.Relation = relationWord(rel)
 			}
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = page.Execute(w, v)
+}
+
+// relationWord is the claim's relation in the words of the page
+// (bokmål), as oidcp's own pages say it; an unknown kind is shown as sent.
+func relationWord(kind string) string {
+	switch kind {
+	case "parent":
+		return "foreldreansvar"
+	case "power_of_attorney":
+		return "fullmakt"
+	case "assigned_power_of_attorney":
+		return "tildelt fullmakt"
+	}
+	return kind
 }
 
 type view struct {
