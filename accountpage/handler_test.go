@@ -532,6 +532,23 @@ func TestLogIntroNamesSubject(t *testing.T) {
 	}
 }
 
+// TestBadDateMessage: a date that does not exist is named, with advice
+// that fits a date field in any browser's format (not "dd.mm.åååå",
+// which the field does not take as typed text).
+func TestBadDateMessage(t *testing.T) {
+	e := newPagesEnv(t)
+	for lang, want := range map[string]string{
+		"nb": "«31.02.2026» er ikke en dato. Velg en dato som finnes, for eksempel 31. desember 2025.",
+		"nn": "«31.02.2026» er ikkje ein dato. Vel ein dato som finst, til dømes 31. desember 2025.",
+		"en": "“31.02.2026” is not a date. Choose a date that exists, for example 31 December 2025.",
+	} {
+		rec := e.do(t, "GET", "/main/account/?from=31.02.2026&lang="+lang, nil, e.cookie(t, "at-self"))
+		if body := html.UnescapeString(rec.Body.String()); rec.Code != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("%s: %d, want %q:\n%s", lang, rec.Code, want, body)
+		}
+	}
+}
+
 // TestConfirmAndSessionsPages: the confirmation names the tool and the
 // data, and the sessions page marks this browser.
 func TestConfirmAndSessionsPages(t *testing.T) {

@@ -59,6 +59,12 @@ func startChromium(t *testing.T, exec string) context.Context {
 		// A Norwegian person's browser: pages honour Accept-Language.
 		chromedp.Flag("accept-lang", "nb-NO,nb"),
 		chromedp.Flag("lang", "nb-NO"),
+		// Form controls (a date field's dd.mm.yyyy) in the page's
+		// language, as a Norwegian's browser shows them in its own. The
+		// packaged Chromium has only the en-US locale, so --lang and LANG
+		// leave them en-US (mm/dd/yyyy), and Emulation.setLocaleOverride
+		// reaches only Intl; this makes them follow <html lang>.
+		chromedp.Flag("enable-blink-features", "LangAttributeAwareFormControlUI"),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
