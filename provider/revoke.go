@@ -14,13 +14,18 @@ func (p *Provider) revoke(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		// Look the token up first, only to say in the usage log whose it was.
-		var subject, sessionID, clientID string
+		var actor, subject, relation, sessionID, clientID string
 		if err := r.ParseForm(); err == nil {
 			if tok := r.PostForm.Get("token"); tok != "" {
 				sess := NewSession(t.name)
 				if _, ar, err := t.oauth.IntrospectToken(ctx, tok, fosite.AccessToken, sess); err == nil {
 					if s, ok := ar.GetSession().(*Session); ok {
-						subject, sessionID = s.PID, s.LoginSessionID
+						// Whose data the token was about: the represented
+						// person's log shows it, with the relation.
+						actor, subject, sessionID = s.PID, s.dataSubject(), s.LoginSessionID
+						if s.ActingFor != "" {
+							relation = s.Relation
+						}
 					}
 					clientID = ar.GetClient().GetID()
 				}
@@ -40,7 +45,11 @@ func (p *Provider) revoke(t *tenant) http.HandlerFunc {
 		}
 		t.oauth.WriteRevocationResponse(ctx, w, err)
 		if err == nil && clientID != "" {
-			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: subject, Subject: subject, ClientID: clientID, SessionID: sessionID})
+			e := audit.Event{Kind: audit.TokenRevoked, Actor: actor, Subject: subject, ClientID: clientID, SessionID: sessionID}
+			if relation != "" {
+				e.Detail = map[string]any{"relation": relation}
+			}
+			p.event(ctx, t, e)
 		}
 	}
 }

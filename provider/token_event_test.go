@@ -2,7 +2,9 @@ package provider
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/oidcp/oidcp/audit"
@@ -25,7 +27,7 @@ func TestTokenEventNamesRelation(t *testing.T) {
 	if res.location == nil || res.location.Query().Get("code") == "" {
 		t.Fatalf("choose: %d %.300s", res.status, res.body)
 	}
-	h.exchange("family", res.location.Query().Get("code"))
+	tok := h.exchange("family", res.location.Query().Get("code"))
 	evs, err := h.store.ListEvents(t.Context(), storage.EventFilter{Tenant: "main", Person: ingrid, Kinds: []string{audit.TokenIssued}})
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("token events %+v, %v", evs, err)
@@ -42,6 +44,23 @@ func TestTokenEventNamesRelation(t *testing.T) {
 	d = nil
 	if err := json.Unmarshal(evs[0].Detail, &d); err != nil || evs[0].Actor != kari || d["relation"] != "parent" {
 		t.Fatalf("authorized event %+v detail %s", evs[0], evs[0].Detail)
+	}
+
+	// The tool revoking the token (RFC 7009) is about Ingrid's data too,
+	// and says how Kari was related.
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/main/revoke", strings.NewReader(url.Values{"token": {tok["access_token"].(string)}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("family", "tool-secret-0123456789abcdef")
+	if status, _ := h.jsonDo(req); status != http.StatusOK {
+		t.Fatalf("revoke %d", status)
+	}
+	evs, err = h.store.ListEvents(t.Context(), storage.EventFilter{Tenant: "main", Person: ingrid, Kinds: []string{audit.TokenRevoked}})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("revocation events in Ingrid's log %+v, %v", evs, err)
+	}
+	d = nil
+	if err := json.Unmarshal(evs[0].Detail, &d); err != nil || evs[0].Actor != kari || evs[0].Subject != ingrid || d["relation"] != "parent" {
+		t.Fatalf("revocation event %+v detail %s", evs[0], evs[0].Detail)
 	}
 
 	// Acting for oneself records no relation.
