@@ -32,7 +32,8 @@
 // tenant's registry (Options.Registries), clients by their client_name;
 // an unknown one keeps its id without a name. A representative's
 // Relation comes from the event's detail ("relation", recorded by
-// consent, the representation chooser and the token endpoint) or,
+// consent, the representation chooser, the hand-off, the authorization,
+// the token endpoint and revocation) or,
 // failing that (events older than that), from the
 // grant the event was done under when that grant was given by the same
 // actor for the same subject; otherwise it is empty. A hand-off names
