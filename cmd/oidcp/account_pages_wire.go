@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -49,25 +48,13 @@ func accountRegistration(issuer string) clients.Registration {
 }
 
 // ensureAccountClient creates or updates the pages' client in a tenant,
-// keeping its creation time, as registerDemoClient does.
+// keeping its creation time (upsertClient).
 func ensureAccountClient(ctx context.Context, store storage.ClientStore, tenant, issuer string, now time.Time) error {
 	c, err := clients.Build(tenant, accountRegistration(issuer), now)
 	if err != nil {
 		return fmt.Errorf("account pages' client in tenant %q: %w", tenant, err)
 	}
-	replace := func(old storage.Client) (storage.Client, error) {
-		c.CreatedAt = old.CreatedAt
-		return c, nil
-	}
-	err = store.UpdateClient(ctx, tenant, c.ID, replace)
-	if errors.Is(err, storage.ErrNotFound) {
-		c.CreatedAt = c.UpdatedAt
-		err = store.CreateClient(ctx, c)
-		if errors.Is(err, storage.ErrConflict) {
-			err = store.UpdateClient(ctx, tenant, c.ID, replace)
-		}
-	}
-	if err != nil {
+	if err := upsertClient(ctx, store, c); err != nil {
 		return fmt.Errorf("account pages' client in tenant %q: %w", tenant, err)
 	}
 	return nil

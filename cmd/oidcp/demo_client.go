@@ -67,23 +67,30 @@ func registerDemoClient(ctx context.Context, store storage.ClientStore, tenants 
 	}
 	for _, tenant := range tenants {
 		c.Tenant = tenant
-		replace := func(old storage.Client) (storage.Client, error) {
-			c.CreatedAt = old.CreatedAt
-			return c, nil
-		}
-		// Update first (the usual case after the first start); create if
-		// absent; and if another node created it meanwhile, update that.
-		err = store.UpdateClient(ctx, tenant, c.ID, replace)
-		if errors.Is(err, storage.ErrNotFound) {
-			c.CreatedAt = c.UpdatedAt
-			err = store.CreateClient(ctx, c)
-			if errors.Is(err, storage.ErrConflict) {
-				err = store.UpdateClient(ctx, tenant, c.ID, replace)
-			}
-		}
-		if err != nil {
+		if err := upsertClient(ctx, store, c); err != nil {
 			return fmt.Errorf("demo client in tenant %q: %w", tenant, err)
 		}
 	}
 	return nil
+}
+
+// upsertClient stores a client that oidcp itself owns (the demo's, the
+// account pages'), replacing an earlier start's copy but keeping its
+// creation time. Update first (the usual case after the first start);
+// create if absent; and if another node created it meanwhile, update
+// that.
+func upsertClient(ctx context.Context, store storage.ClientStore, c storage.Client) error {
+	replace := func(old storage.Client) (storage.Client, error) {
+		c.CreatedAt = old.CreatedAt
+		return c, nil
+	}
+	err := store.UpdateClient(ctx, c.Tenant, c.ID, replace)
+	if errors.Is(err, storage.ErrNotFound) {
+		c.CreatedAt = c.UpdatedAt
+		err = store.CreateClient(ctx, c)
+		if errors.Is(err, storage.ErrConflict) {
+			err = store.UpdateClient(ctx, c.Tenant, c.ID, replace)
+		}
+	}
+	return err
 }
