@@ -22,8 +22,10 @@ import (
 )
 
 // TestResilienceTwoNodes: two `oidcp serve` nodes on one PostgreSQL
-// database behind a round-robin proxy, with the ID-porten mock in a third
-// process (its state is in memory, so both nodes must use the same one).
+// database behind a round-robin proxy, with the ID-porten mock served to
+// browsers by a third process on the same database (the mock keeps its
+// logins, codes and key there, and each node reaches it in process, so
+// every process serving it must share the database, as nodes do).
 // Six clients log in, refresh and introspect through the proxy; node A
 // is killed with SIGKILL in the middle. Then:
 //   - no request failed except those in flight on A at the kill;
@@ -48,8 +50,7 @@ func TestResilienceTwoNodes(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 
 	c := registerResClient(t, bin, dsn, kek, t.TempDir())
-	mockDir := t.TempDir()
-	mock := startNode(t, bin, "mock", nodeOpts{dsn: "sqlite:" + mockDir + "/mock.db", kek: kek, dataDir: mockDir, baseURL: base})
+	mock := startNode(t, bin, "mock", nodeOpts{dsn: dsn, kek: kek, dataDir: t.TempDir(), baseURL: base})
 	proxy.mock = &lbBackend{name: "mock", addr: mock.addr}
 	a := startNode(t, bin, "A", nodeOpts{dsn: dsn, kek: kek, dataDir: t.TempDir(), baseURL: base})
 	b := startNode(t, bin, "B", nodeOpts{dsn: dsn, kek: kek, dataDir: t.TempDir(), baseURL: base})
