@@ -6,12 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/oidcp/oidcp/demo"
@@ -230,53 +226,15 @@ func newUpstream(cfg Config, t TenantConfig, hc *http.Client, m *metrics.Metrics
 // outboundClient is the one HTTP client for the calls oidcp makes to URLs
 // it is given (clients' jwks_uri, the upstream eID's discovery, JWKS, PAR
 // and token endpoints): outbound's, which refuses loopback, private and
-// link-local addresses outside dev mode. It trusts the system roots plus,
-// when tls_ca is set, that file's CA certificates. When a tenant's
-// upstream is the built-in mock, oidcp's own public listener at base_url
-// is allowed too (see ownAddrs).
+// link-local addresses outside dev mode, without exception (a tenant on
+// the built-in mock reaches it in process, inProcessClient). It trusts
+// the system roots plus, when tls_ca is set, that file's CA certificates.
 func outboundClient(cfg Config) (*http.Client, error) {
 	pool, err := caPool(cfg.TLSCA)
 	if err != nil {
 		return nil, err
 	}
-	var allow []netip.AddrPort
-	if cfg.usesMock() && !cfg.Dev {
-		allow = ownAddrs(cfg.BaseURL, net.DefaultResolver)
-	}
-	return outbound.New(outbound.Options{AllowPrivate: cfg.Dev, Allow: allow, RootCAs: pool}), nil
-}
-
-// ownAddrs are the addresses, with base_url's port, that base_url's host
-// stands for: oidcp reaches the mock there, on its own public listener,
-// which anyone can reach anyway. A host name is resolved once, now; if
-// it later moves to another private address, the mock becomes
-// unreachable until a restart (docs/operations.md, Outbound calls).
-func ownAddrs(baseURL string, r *net.Resolver) []netip.AddrPort {
-	u, err := url.Parse(baseURL)
-	if err != nil {
-		return nil
-	}
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-	}
-	p, err := strconv.ParseUint(port, 10, 16)
-	if err != nil {
-		return nil
-	}
-	var addrs []netip.Addr
-	if a, err := netip.ParseAddr(u.Hostname()); err == nil {
-		addrs = []netip.Addr{a}
-	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		addrs, _ = r.LookupNetIP(ctx, "ip", u.Hostname())
-	}
-	var out []netip.AddrPort
-	for _, a := range addrs {
-		out = append(out, netip.AddrPortFrom(a.Unmap().WithZone(""), uint16(p)))
-	}
-	return out
+	return outbound.New(outbound.Options{AllowPrivate: cfg.Dev, RootCAs: pool}), nil
 }
 
 // caPool is the system roots plus, when caFile is set, its CA
