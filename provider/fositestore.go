@@ -394,7 +394,27 @@ func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, sig string, 
 		p.rec = &rec
 		return nil
 	}
+	if ctx.Value(issueOnlyKey{}) != nil {
+		// The token is all a client_credentials grant writes, and its
+		// loss fails closed (an unknown token is inactive), so it may
+		// commit without waiting for the disk (storage IssueToken).
+		rec, err := s.record(storage.KindAccessToken, sig, r, s.expiry(r, fosite.AccessToken, time.Hour))
+		if err != nil {
+			return err
+		}
+		return s.store.IssueToken(ctx, rec)
+	}
 	return s.create(ctx, storage.KindAccessToken, sig, r, s.expiry(r, fosite.AccessToken, time.Hour))
+}
+
+type issueOnlyKey struct{}
+
+// withIssueOnly marks a token request whose only write is the access
+// token it issues (client_credentials), so CreateAccessTokenSession may
+// store it with IssueToken. Never for a grant that deactivates, revokes
+// or records anything in the same request's writes.
+func withIssueOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, issueOnlyKey{}, true)
 }
 
 // flushAccess writes a pending access token record, with more if given.

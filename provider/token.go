@@ -48,6 +48,10 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			cs := ar.GetSession().(*Session)
 			cs.Subject = ar.GetClient().GetID()
 			cs.Claims.Subject = cs.Subject
+			// The access token is all this grant writes (the usage-log
+			// event goes through the event writer), and losing it in a
+			// database crash fails closed.
+			ctx = withIssueOnly(ctx)
 		}
 		// Every grant that issues tokens under a consent grant rechecks
 		// it inside the transaction that stores them, holding it

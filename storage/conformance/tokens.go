@@ -60,6 +60,24 @@ func testTokens(t *testing.T, s storage.Storage) {
 		same(t, got.ExpiresAt, r.ExpiresAt, "ExpiresAt")
 		must(t, s.DeleteToken(ctx(t), "main", storage.KindAccessToken, "precise"), "DeleteToken")
 	})
+	t.Run("issue stores as create does, and joins a transaction", func(t *testing.T) {
+		at := newToken(storage.KindAccessToken, "issued-1", "req-issued")
+		at.SessionID, at.GrantID, at.Subject = "", "", ""
+		must(t, s.IssueToken(ctx(t), at), "IssueToken")
+		got, err := s.GetToken(ctx(t), "main", storage.KindAccessToken, "issued-1")
+		must(t, err, "GetToken issued")
+		same(t, got, at, "issued token")
+		wantErr(t, s.IssueToken(ctx(t), at), storage.ErrConflict, "duplicate IssueToken")
+
+		// In a transaction it is part of it: rolled back with it.
+		tx, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx")
+		must(t, s.IssueToken(tx, newToken(storage.KindAccessToken, "issued-rolled-back", "req-issued")), "IssueToken in tx")
+		must(t, s.Rollback(tx), "Rollback")
+		if _, err := s.GetToken(ctx(t), "main", storage.KindAccessToken, "issued-rolled-back"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("a token issued in a rolled-back transaction was kept: %v", err)
+		}
+	})
 	t.Run("duplicate conflicts only within tenant and kind", func(t *testing.T) {
 		wantErr(t, s.CreateToken(ctx(t), newToken(storage.KindRefreshToken, "rt-1", "req-x")), storage.ErrConflict,
 			"duplicate CreateToken")

@@ -62,6 +62,10 @@ var Dialect = sqlstore.Dialect{
 	EncodeTime:      sqlstore.UTCMicro,
 	TimeType:        "TIMESTAMPTZ",
 	MigrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
+	// set_config(..., true) is SET LOCAL: it holds until the end of the
+	// transaction of the statement that evaluates it, here the single
+	// INSERT of Store.IssueToken, which is its own transaction.
+	RelaxedCommit: "(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed_commit",
 }
 
 func sqlState(err error) string {

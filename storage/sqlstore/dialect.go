@@ -44,6 +44,15 @@ type Dialect struct {
 	// Queries that know which index they want then write the range on
 	// an expression the planner cannot match to an index.
 	NoHistograms bool
+	// RelaxedCommit, when set, is a FROM item whose evaluation lets the
+	// transaction of the one statement it appears in commit without
+	// waiting for its WAL to reach disk (PostgreSQL: set_config of
+	// synchronous_commit, local to that transaction, so it never
+	// outlives the statement on a pooled connection). Store.IssueToken
+	// uses it for writes that only issue; see there why that is safe.
+	// SQLite leaves it empty: under WAL with synchronous=NORMAL its
+	// commits already skip the fsync.
+	RelaxedCommit string
 	// MigrationLock, when set, is executed first in every migration
 	// transaction so that two nodes starting at once apply each migration
 	// once (PostgreSQL: pg_advisory_xact_lock).

@@ -1,0 +1,82 @@
+package provider
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+
+	"github.com/oidcp/oidcp/clients"
+	"github.com/oidcp/oidcp/population"
+	"github.com/oidcp/oidcp/storage"
+)
+
+// issueRecorder records which token writes go through IssueToken (which
+// may commit without waiting for the disk) and whether inside a grant's
+// transaction.
+type issueRecorder struct {
+	storage.Storage
+	mu     sync.Mutex
+	issued []string // kind, with " in tx" when inside a transaction
+}
+
+func (r *issueRecorder) IssueToken(ctx context.Context, t storage.TokenRecord) error {
+	what := string(t.Kind)
+	if ctx.Value(pendingAccessKey{}) != nil {
+		what += " in tx"
+	}
+	r.mu.Lock()
+	r.issued = append(r.issued, what)
+	r.mu.Unlock()
+	return r.Storage.IssueToken(ctx, t)
+}
+
+func (r *issueRecorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.issued
+	r.issued = nil
+	return out
+}
+
+// TestOnlyClientCredentialsIssuesRelaxed: the client_credentials access
+// token, which is all that grant writes and whose loss fails closed, is
+// the one write that may commit without waiting for the disk
+// (IssueToken). A code exchange and a refresh, whose transactions also
+// deactivate the code or the old refresh token (a lost deactivation
+// would allow a replay), write theirs with a synchronous commit.
+func TestOnlyClientCredentialsIssuesRelaxed(t *testing.T) {
+	var rec *issueRecorder
+	h := newHarnessWith(t, func(s storage.Storage) storage.Storage { rec = &issueRecorder{Storage: s}; return rec })
+	h.client("tool", nil)
+	h.client("machine", func(r *clients.Registration) {
+		r.GrantTypes = []string{"client_credentials"}
+		r.Scopes = []string{"openid"}
+		r.RedirectURIs, r.PostLogoutRedirectURIs = nil, nil
+	})
+
+	status, out := h.token("machine", url.Values{"grant_type": {"client_credentials"}})
+	if status != http.StatusOK || out["access_token"] == nil {
+		t.Fatalf("client_credentials: %d %v", status, out)
+	}
+	if got := rec.take(); len(got) != 1 || got[0] != string(storage.KindAccessToken) {
+		t.Fatalf("client_credentials issued %v, want one access token outside a transaction", got)
+	}
+
+	res := h.browser().authorize(authParams("tool", h.pid(population.KeyKari)))
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("authorize: %d %v %.300s", res.status, res.location, res.body)
+	}
+	tok := h.exchange("tool", res.location.Query().Get("code"))
+	if got := rec.take(); len(got) != 0 {
+		t.Fatalf("the code exchange issued %v through IssueToken", got)
+	}
+	status, out = h.token("tool", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}})
+	if status != http.StatusOK {
+		t.Fatalf("refresh: %d %v", status, out)
+	}
+	if got := rec.take(); len(got) != 0 {
+		t.Fatalf("the refresh issued %v through IssueToken", got)
+	}
+}
