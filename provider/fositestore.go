@@ -47,16 +47,21 @@ var (
 
 // storedRequest is the serialised form of a fosite request.
 type storedRequest struct {
-	ID                string          `json:"id"`
-	RequestedAt       time.Time       `json:"requested_at"`
-	ClientID          string          `json:"client_id"`
-	RequestedScope    []string        `json:"requested_scope,omitempty"`
-	GrantedScope      []string        `json:"granted_scope,omitempty"`
-	RequestedAudience []string        `json:"requested_audience,omitempty"`
-	GrantedAudience   []string        `json:"granted_audience,omitempty"`
-	Form              url.Values      `json:"form,omitempty"`
-	Lang              string          `json:"lang,omitempty"`
-	Session           json.RawMessage `json:"session,omitempty"`
+	ID                string     `json:"id"`
+	RequestedAt       time.Time  `json:"requested_at"`
+	ClientID          string     `json:"client_id"`
+	RequestedScope    []string   `json:"requested_scope,omitempty"`
+	GrantedScope      []string   `json:"granted_scope,omitempty"`
+	RequestedAudience []string   `json:"requested_audience,omitempty"`
+	GrantedAudience   []string   `json:"granted_audience,omitempty"`
+	Form              url.Values `json:"form,omitempty"`
+	Lang              string     `json:"lang,omitempty"`
+	// Session is the fosite.Session, encoded in place: marshalRequest
+	// sets it to the request's session, unmarshalRequest to the one to
+	// decode into, so each is one pass over the record (as a
+	// json.RawMessage it was encoded, then validated and copied again,
+	// and decoded in a second pass).
+	Session any `json:"session,omitempty"`
 	// Authorize requests only.
 	ResponseTypes        []string `json:"response_types,omitempty"`
 	HandledResponseTypes []string `json:"handled_response_types,omitempty"`
@@ -83,11 +88,7 @@ func marshalRequest(r fosite.Requester) ([]byte, error) {
 		sr.Lang = l.GetLang().String()
 	}
 	if s := r.GetSession(); s != nil {
-		b, err := json.Marshal(s)
-		if err != nil {
-			return nil, fmt.Errorf("marshal session: %w", err)
-		}
-		sr.Session = b
+		sr.Session = s
 	}
 	if ar, ok := r.(fosite.AuthorizeRequester); ok {
 		sr.ResponseTypes = ar.GetResponseTypes()
@@ -108,21 +109,16 @@ func marshalRequest(r fosite.Requester) ([]byte, error) {
 // plain Requester) with its client loaded and its session decoded into
 // sess (a fresh one when nil).
 func (s *fositeStore) unmarshalRequest(ctx context.Context, data []byte, sess fosite.Session) (*fosite.AuthorizeRequest, error) {
-	var sr storedRequest
+	if sess == nil {
+		sess = NewSession(s.tenant)
+	}
+	sr := storedRequest{Session: sess} // decoded into sess
 	if err := json.Unmarshal(data, &sr); err != nil {
 		return nil, fmt.Errorf("unmarshal request: %w", err)
 	}
 	client, err := s.GetClient(ctx, sr.ClientID)
 	if err != nil {
 		return nil, err
-	}
-	if sess == nil {
-		sess = NewSession(s.tenant)
-	}
-	if len(sr.Session) > 0 {
-		if err := json.Unmarshal(sr.Session, sess); err != nil {
-			return nil, fmt.Errorf("unmarshal session: %w", err)
-		}
 	}
 	ar := fosite.NewAuthorizeRequest()
 	ar.ID = sr.ID
