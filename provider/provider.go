@@ -224,6 +224,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		compose.OAuth2PKCEFactory,
 		compose.PushedAuthorizeHandlerFactory,
 	)
+	populateHandledOnly(t.fcfg)
 	if p.cfg.Exchange != nil {
 		t.fcfg.TokenEndpointHandlers.Append(&exchange.Handler{
 			Tenant: tc.Name, Strategy: access, Storage: t.fstore, Policy: p.cfg.Exchange, Config: t.fcfg,
