@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
@@ -21,15 +22,19 @@ type issueRecorder struct {
 	issued []string // kind, with " in tx" when inside a transaction
 }
 
-func (r *issueRecorder) IssueToken(ctx context.Context, t storage.TokenRecord) error {
-	what := string(t.Kind)
+func (r *issueRecorder) IssueTokens(ctx context.Context, ts ...storage.TokenRecord) error {
+	var kinds []string
+	for _, t := range ts {
+		kinds = append(kinds, string(t.Kind))
+	}
+	what := strings.Join(kinds, "+")
 	if ctx.Value(pendingAccessKey{}) != nil {
 		what += " in tx"
 	}
 	r.mu.Lock()
 	r.issued = append(r.issued, what)
 	r.mu.Unlock()
-	return r.Storage.IssueToken(ctx, t)
+	return r.Storage.IssueTokens(ctx, ts...)
 }
 
 func (r *issueRecorder) take() []string {
@@ -40,13 +45,14 @@ func (r *issueRecorder) take() []string {
 	return out
 }
 
-// TestOnlyClientCredentialsIssuesRelaxed: the client_credentials access
-// token, which is all that grant writes and whose loss fails closed, is
-// the one write that may commit without waiting for the disk
-// (IssueToken). A code exchange and a refresh, whose transactions also
+// TestOnlyIssuingWritesAreRelaxed: the client_credentials access
+// token, which is all that grant writes, and an authorization code's
+// records, all that issuing a code writes to the tokens, are the writes
+// that may commit without waiting for the disk (IssueTokens): losing
+// them fails closed. A code exchange and a refresh, whose transactions also
 // deactivate the code or the old refresh token (a lost deactivation
 // would allow a replay), write theirs with a synchronous commit.
-func TestOnlyClientCredentialsIssuesRelaxed(t *testing.T) {
+func TestOnlyIssuingWritesAreRelaxed(t *testing.T) {
 	var rec *issueRecorder
 	h := newHarnessWith(t, func(s storage.Storage) storage.Storage { rec = &issueRecorder{Storage: s}; return rec })
 	h.client("tool", nil)
@@ -67,6 +73,10 @@ func TestOnlyClientCredentialsIssuesRelaxed(t *testing.T) {
 	res := h.browser().authorize(authParams("tool", h.pid(population.KeyKari)))
 	if res.location == nil || res.location.Query().Get("code") == "" {
 		t.Fatalf("authorize: %d %v %.300s", res.status, res.location, res.body)
+	}
+	code := strings.Join([]string{string(storage.KindAuthorizeCode), string(storage.KindOIDC), string(storage.KindPKCE)}, "+") // fosite's order
+	if got := rec.take(); len(got) != 1 || got[0] != code {
+		t.Fatalf("the authorization response issued %v, want %s in one write outside a transaction", got, code)
 	}
 	tok := h.exchange("tool", res.location.Query().Get("code"))
 	if got := rec.take(); len(got) != 0 {

@@ -352,7 +352,52 @@ func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp
 // code expires by the provider's clock: fosite checks expiry with
 // time.Now, which the injected clock cannot move.
 func (s *fositeStore) CreateAuthorizeCodeSession(ctx context.Context, code string, r fosite.Requester) error {
-	return s.create(ctx, storage.KindAuthorizeCode, code, r, s.now().Add(s.codeTTL))
+	return s.createCodeRecord(ctx, storage.KindAuthorizeCode, code, r, s.now().Add(s.codeTTL))
+}
+
+// pendingCode holds, while fosite builds an authorization response, the
+// records of the code it issues (the code's own, its PKCE and its
+// OpenID Connect record, which fosite creates one after the other), so
+// they go in one INSERT (issueCode) instead of three commits.
+type pendingCode struct{ recs []storage.TokenRecord }
+
+type pendingCodeKey struct{}
+
+// withPendingCode gives an authorization response the buffer of its
+// code's records; issueCode writes them.
+func withPendingCode(ctx context.Context) context.Context {
+	return context.WithValue(ctx, pendingCodeKey{}, &pendingCode{})
+}
+
+// createCodeRecord stores one of a code's records, or buffers it when
+// the request has a pendingCode.
+func (s *fositeStore) createCodeRecord(ctx context.Context, kind storage.TokenKind, sig string, r fosite.Requester, exp time.Time) error {
+	p, ok := ctx.Value(pendingCodeKey{}).(*pendingCode)
+	if !ok {
+		return s.create(ctx, kind, sig, r, exp)
+	}
+	rec, err := s.record(kind, sig, r, exp)
+	if err != nil {
+		return err
+	}
+	p.recs = append(p.recs, rec)
+	return nil
+}
+
+// issueCode writes the buffered records of the code, before the code is
+// handed to the browser. Issuing a code only issues: the records may
+// commit without waiting for the disk (storage IssueTokens), since one
+// lost in a database crash makes the code unknown, so invalid_grant at
+// the token endpoint (fails closed). Its one-time use, the
+// deactivation at the exchange, commits synchronously.
+func (s *fositeStore) issueCode(ctx context.Context) error {
+	p, ok := ctx.Value(pendingCodeKey{}).(*pendingCode)
+	if !ok || len(p.recs) == 0 {
+		return nil
+	}
+	recs := p.recs
+	p.recs = nil
+	return s.store.IssueTokens(ctx, recs...)
 }
 
 // GetAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage. A used
@@ -393,12 +438,12 @@ func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, sig string, 
 	if ctx.Value(issueOnlyKey{}) != nil {
 		// The token is all a client_credentials grant writes, and its
 		// loss fails closed (an unknown token is inactive), so it may
-		// commit without waiting for the disk (storage IssueToken).
+		// commit without waiting for the disk (storage IssueTokens).
 		rec, err := s.record(storage.KindAccessToken, sig, r, s.expiry(r, fosite.AccessToken, time.Hour))
 		if err != nil {
 			return err
 		}
-		return s.store.IssueToken(ctx, rec)
+		return s.store.IssueTokens(ctx, rec)
 	}
 	return s.create(ctx, storage.KindAccessToken, sig, r, s.expiry(r, fosite.AccessToken, time.Hour))
 }
@@ -407,7 +452,7 @@ type issueOnlyKey struct{}
 
 // withIssueOnly marks a token request whose only write is the access
 // token it issues (client_credentials), so CreateAccessTokenSession may
-// store it with IssueToken. Never for a grant that deactivates, revokes
+// store it with IssueTokens. Never for a grant that deactivates, revokes
 // or records anything in the same request's writes.
 func withIssueOnly(ctx context.Context) context.Context {
 	return context.WithValue(ctx, issueOnlyKey{}, true)
@@ -513,7 +558,7 @@ func (s *fositeStore) RevokeAccessToken(ctx context.Context, requestID string) e
 // CreateOpenIDConnectSession implements openid.OpenIDConnectRequestStorage,
 // keyed by the code's signature like every other record of the code.
 func (s *fositeStore) CreateOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) error {
-	return s.create(ctx, storage.KindOIDC, s.codeSignature(ctx, code), r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
+	return s.createCodeRecord(ctx, storage.KindOIDC, s.codeSignature(ctx, code), r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
 }
 
 // GetOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
@@ -542,7 +587,7 @@ func (s *fositeStore) GetPKCERequestSession(ctx context.Context, sig string, ses
 
 // CreatePKCERequestSession implements pkce.PKCERequestStorage.
 func (s *fositeStore) CreatePKCERequestSession(ctx context.Context, sig string, r fosite.Requester) error {
-	return s.create(ctx, storage.KindPKCE, sig, r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
+	return s.createCodeRecord(ctx, storage.KindPKCE, sig, r, s.expiry(r, fosite.AuthorizeCode, s.codeTTL))
 }
 
 // DeletePKCERequestSession implements pkce.PKCERequestStorage. It keeps

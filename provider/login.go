@@ -236,7 +236,13 @@ func (p *Provider) issue(w http.ResponseWriter, r *http.Request, t *tenant, ar f
 		p.authorizeError(w, r, t, ar, err)
 		return
 	}
-	resp, err := t.oauth.NewAuthorizeResponse(ctx, ar, fsess)
+	// The code's records are written together once fosite has made
+	// them, before the code leaves (issueCode).
+	codeCtx := withPendingCode(ctx)
+	resp, err := t.oauth.NewAuthorizeResponse(codeCtx, ar, fsess)
+	if err == nil {
+		err = t.fstore.issueCode(codeCtx)
+	}
 	if err != nil {
 		p.authorizeError(w, r, t, ar, err)
 		return

@@ -68,12 +68,13 @@ type ClientStore interface {
 // TokenStore keeps codes, tokens and pending requests.
 type TokenStore interface {
 	CreateToken(ctx context.Context, t TokenRecord) error // ErrConflict on a duplicate (kind, signature)
-	// IssueToken is CreateToken for a record whose loss fails closed and
-	// that is written alone (a client_credentials access token): outside
-	// a transaction the backend may answer before the commit is durable,
-	// so a database crash may lose the record (never a revocation).
-	// Inside a transaction it is exactly CreateToken.
-	IssueToken(ctx context.Context, t TokenRecord) error
+	// IssueTokens is CreateTokens for records whose loss fails closed
+	// and that are written alone (a client_credentials access token; an
+	// authorization code with its PKCE and OpenID Connect records):
+	// outside a transaction the backend may answer before the commit is
+	// durable, so a database crash may lose them (never a revocation or
+	// a code's one-time use). Inside a transaction it is CreateTokens.
+	IssueTokens(ctx context.Context, ts ...TokenRecord) error
 	// CreateTokens stores several records with one statement, all or
 	// none; ErrConflict when any is a duplicate.
 	CreateTokens(ctx context.Context, ts ...TokenRecord) error

@@ -63,16 +63,21 @@ func testTokens(t *testing.T, s storage.Storage) {
 	t.Run("issue stores as create does, and joins a transaction", func(t *testing.T) {
 		at := newToken(storage.KindAccessToken, "issued-1", "req-issued")
 		at.SessionID, at.GrantID, at.Subject = "", "", ""
-		must(t, s.IssueToken(ctx(t), at), "IssueToken")
+		must(t, s.IssueTokens(ctx(t), at), "IssueTokens")
 		got, err := s.GetToken(ctx(t), "main", storage.KindAccessToken, "issued-1")
 		must(t, err, "GetToken issued")
 		same(t, got, at, "issued token")
-		wantErr(t, s.IssueToken(ctx(t), at), storage.ErrConflict, "duplicate IssueToken")
+		wantErr(t, s.IssueTokens(ctx(t), at), storage.ErrConflict, "duplicate IssueTokens")
+		code, pk := newToken(storage.KindAuthorizeCode, "issued-code", "req-code"), newToken(storage.KindPKCE, "issued-code", "req-code")
+		must(t, s.IssueTokens(ctx(t), code, pk), "IssueTokens of two")
+		got, err = s.GetToken(ctx(t), "main", storage.KindPKCE, "issued-code")
+		must(t, err, "GetToken issued PKCE")
+		same(t, got, pk, "issued PKCE record")
 
 		// In a transaction it is part of it: rolled back with it.
 		tx, err := s.BeginTx(ctx(t))
 		must(t, err, "BeginTx")
-		must(t, s.IssueToken(tx, newToken(storage.KindAccessToken, "issued-rolled-back", "req-issued")), "IssueToken in tx")
+		must(t, s.IssueTokens(tx, newToken(storage.KindAccessToken, "issued-rolled-back", "req-issued")), "IssueTokens in tx")
 		must(t, s.Rollback(tx), "Rollback")
 		if _, err := s.GetToken(ctx(t), "main", storage.KindAccessToken, "issued-rolled-back"); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("a token issued in a rolled-back transaction was kept: %v", err)

@@ -9,14 +9,14 @@ import (
 	"github.com/oidcp/oidcp/storage/postgres/pgtest"
 )
 
-// TestIssueTokenCommitsAsynchronouslyAlone: IssueToken's INSERT, outside
+// TestIssueTokensCommitsAsynchronouslyAlone: IssueTokens' INSERT, outside
 // a transaction, runs with synchronous_commit off, and nothing else does:
 // not the next statement on the same connection (the setting is local to
-// the INSERT's own transaction), not IssueToken inside a transaction
+// the INSERT's own transaction), not IssueTokens inside a transaction
 // (which may also deactivate a code or revoke), not CreateToken,
 // CreateTokens, DeactivateToken or a revocation. A trigger records
 // current_setting('synchronous_commit') inside each writing transaction.
-func TestIssueTokenCommitsAsynchronouslyAlone(t *testing.T) {
+func TestIssueTokensCommitsAsynchronouslyAlone(t *testing.T) {
 	ctx := t.Context()
 	// One connection, so a setting that leaked past its transaction
 	// would be seen by the statements that follow.
@@ -54,17 +54,19 @@ func TestIssueTokenCommitsAsynchronouslyAlone(t *testing.T) {
 		}
 	}
 
-	must(s.IssueToken(ctx, tok(storage.KindAccessToken, "cc-1")), "IssueToken")
+	must(s.IssueTokens(ctx, tok(storage.KindAccessToken, "cc-1")), "IssueTokens")
 	must(s.CreateToken(ctx, tok(storage.KindAuthorizeCode, "code-1")), "CreateToken")
-	must(s.IssueToken(ctx, tok(storage.KindAccessToken, "cc-2")), "IssueToken")
+	must(s.IssueTokens(ctx, tok(storage.KindAccessToken, "cc-2")), "IssueTokens")
 	must(s.CreateTokens(ctx, tok(storage.KindAccessToken, "at-1"), tok(storage.KindRefreshToken, "rt-1")), "CreateTokens")
+	// An authorization code with its PKCE record, as /authorize issues them.
+	must(s.IssueTokens(ctx, tok(storage.KindAuthorizeCode, "code-2"), tok(storage.KindPKCE, "code-2")), "IssueTokens of a code")
 
 	// A code exchange's transaction: the code's one-time use and the new
 	// tokens; IssueToken in it must not relax the commit.
 	tx, err := s.BeginTx(ctx)
 	must(err, "BeginTx")
 	must(s.DeactivateToken(tx, "main", storage.KindAuthorizeCode, "code-1"), "DeactivateToken")
-	must(s.IssueToken(tx, tok(storage.KindAccessToken, "in-tx")), "IssueToken in a transaction")
+	must(s.IssueTokens(tx, tok(storage.KindAccessToken, "in-tx")), "IssueTokens in a transaction")
 	must(s.Commit(tx), "Commit")
 
 	_, err = s.RevokeByClient(ctx, "main", "machine")
@@ -86,15 +88,18 @@ func TestIssueTokenCommitsAsynchronouslyAlone(t *testing.T) {
 		got = append(got, op+" "+sig+" "+setting)
 	}
 	must(rows.Err(), "rows")
-	// RevokeByClient deactivates what is still active: cc-1, cc-2, at-1,
-	// rt-1 and in-tx (code-1 is already used); its order is the
-	// database's, so compare the revocations as a set.
+	// RevokeByClient deactivates the codes and tokens still active:
+	// cc-1, cc-2, at-1, rt-1, code-2 and in-tx (code-1 is already used,
+	// a PKCE record is no code or token); its order is the database's,
+	// so compare the revocations as a set.
 	want := []string{
 		"INSERT cc-1 off",
 		"INSERT code-1 on",
 		"INSERT cc-2 off",
 		"INSERT at-1 on",
 		"INSERT rt-1 on",
+		"INSERT code-2 off",
+		"INSERT code-2 off",
 		"UPDATE code-1 on",
 		"INSERT in-tx on",
 	}
@@ -103,7 +108,7 @@ func TestIssueTokenCommitsAsynchronouslyAlone(t *testing.T) {
 	}
 	revoked := slices.Clone(got[len(want):])
 	slices.Sort(revoked)
-	if w := []string{"UPDATE at-1 on", "UPDATE cc-1 on", "UPDATE cc-2 on", "UPDATE in-tx on", "UPDATE rt-1 on"}; !slices.Equal(revoked, w) {
+	if w := []string{"UPDATE at-1 on", "UPDATE cc-1 on", "UPDATE cc-2 on", "UPDATE code-2 on", "UPDATE in-tx on", "UPDATE rt-1 on"}; !slices.Equal(revoked, w) {
 		t.Fatalf("revocations: got %q, want %q", revoked, w)
 	}
 }

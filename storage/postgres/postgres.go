@@ -64,8 +64,10 @@ var Dialect = sqlstore.Dialect{
 	MigrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
 	// set_config(..., true) is SET LOCAL: it holds until the end of the
 	// transaction of the statement that evaluates it, here the single
-	// INSERT of Store.IssueToken, which is its own transaction.
-	RelaxedCommit: "(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed_commit",
+	// INSERT of Store.IssueTokens, which is its own transaction; the
+	// executor evaluates RETURNING for every inserted row before the
+	// commit, also when the driver discards the rows.
+	RelaxedCommit: " RETURNING set_config('synchronous_commit', 'off', true)",
 }
 
 func sqlState(err error) string {

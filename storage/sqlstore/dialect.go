@@ -44,11 +44,11 @@ type Dialect struct {
 	// Queries that know which index they want then write the range on
 	// an expression the planner cannot match to an index.
 	NoHistograms bool
-	// RelaxedCommit, when set, is a FROM item whose evaluation lets the
-	// transaction of the one statement it appears in commit without
-	// waiting for its WAL to reach disk (PostgreSQL: set_config of
-	// synchronous_commit, local to that transaction, so it never
-	// outlives the statement on a pooled connection). Store.IssueToken
+	// RelaxedCommit, when set, is a clause appended to an INSERT that
+	// lets the transaction of that one statement commit without waiting
+	// for its WAL to reach disk (PostgreSQL: a RETURNING of set_config
+	// of synchronous_commit, local to that transaction, so it never
+	// outlives the statement on a pooled connection). Store.IssueTokens
 	// uses it for writes that only issue; see there why that is safe.
 	// SQLite leaves it empty: under WAL with synchronous=NORMAL its
 	// commits already skip the fsync.

@@ -29,37 +29,40 @@ func (s *Store) CreateToken(ctx context.Context, t storage.TokenRecord) error {
 	return s.wrap("create "+string(t.Kind), err)
 }
 
-// IssueToken stores a record as CreateToken does, for a write that only
-// issues a token and changes nothing else (a client_credentials access
-// token). Outside a transaction, on a dialect with RelaxedCommit
-// (PostgreSQL), its one INSERT commits asynchronously: the caller is
-// answered before the commit's WAL record is flushed, which saves the
-// flush wait (PostgreSQL's walwriter flushes it within 3 ×
-// wal_writer_delay). It is safe for this write alone because losing it
-// fails closed: a database crash in that window loses a token that its
-// client may already hold, and an unknown token is an inactive one
-// (introspection, userinfo and every other use read the row). It never
-// lets a revocation be lost: a later synchronous commit (a revocation,
-// a kill-switch) flushes the WAL up to its own record, so up to every
-// earlier asynchronous one, and a crash keeps both or loses the token.
+// IssueTokens stores records as CreateTokens does, for a write that only
+// issues (a client_credentials access token; an authorization code with
+// its PKCE and OpenID Connect records) and changes nothing else. Outside
+// a transaction, on a dialect with RelaxedCommit (PostgreSQL), its one
+// INSERT commits asynchronously: the caller is answered before the
+// commit's WAL record is flushed, which saves the flush wait
+// (PostgreSQL's walwriter flushes it within 3 × wal_writer_delay). It is
+// safe for these writes alone because losing them fails closed: a
+// database crash in that window loses a token or code that its client
+// may already hold, and an unknown token is an inactive one, an unknown
+// code an invalid grant. It never lets a revocation be lost: a later
+// synchronous commit (a revocation, a kill-switch, a code's one-time
+// use) flushes the WAL up to its own record, so up to every earlier
+// asynchronous one, and a crash keeps both or loses the token.
 //
-// Inside a transaction it is CreateToken: the relaxed setting would
+// Inside a transaction it is CreateTokens: the relaxed setting would
 // hold for the whole transaction, and one that also deactivates a code
 // or a refresh token, revokes, ends a session, records consent or
 // writes the outbox must commit synchronously (a lost deactivation or
 // revocation fails open).
-func (s *Store) IssueToken(ctx context.Context, t storage.TokenRecord) error {
+func (s *Store) IssueTokens(ctx context.Context, ts ...storage.TokenRecord) error {
 	if s.d.RelaxedCommit == "" || s.txFrom(ctx) != nil {
-		return s.CreateToken(ctx, t)
+		return s.CreateTokens(ctx, ts...)
 	}
-	_, err := s.exec(ctx, `INSERT INTO tokens (`+tokenCols+`) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM `+s.d.RelaxedCommit,
-		string(t.Kind), t.Signature, t.Tenant, t.RequestID, t.ClientID, t.Subject, t.SessionID, t.GrantID, t.Active,
-		t.AccessSignature, s.tm(t.RequestedAt), s.tm(t.ExpiresAt), blob(t.Data))
-	return s.wrap("issue "+string(t.Kind), err)
+	return s.createTokens(ctx, s.d.RelaxedCommit, ts)
 }
 
 // CreateTokens stores records with one multi-row INSERT (atomic on its own).
 func (s *Store) CreateTokens(ctx context.Context, ts ...storage.TokenRecord) error {
+	return s.createTokens(ctx, "", ts)
+}
+
+// createTokens is CreateTokens with suffix appended to the INSERT.
+func (s *Store) createTokens(ctx context.Context, suffix string, ts []storage.TokenRecord) error {
 	if len(ts) == 0 {
 		return nil
 	}
@@ -72,6 +75,7 @@ func (s *Store) CreateTokens(ctx context.Context, ts ...storage.TokenRecord) err
 		args = append(args, string(t.Kind), t.Signature, t.Tenant, t.RequestID, t.ClientID, t.Subject, t.SessionID, t.GrantID, t.Active,
 			t.AccessSignature, s.tm(t.RequestedAt), s.tm(t.ExpiresAt), blob(t.Data))
 	}
+	b.WriteString(suffix)
 	_, err := s.exec(ctx, b.String(), args...)
 	return s.wrap(fmt.Sprintf("create %d tokens", len(ts)), err)
 }
