@@ -238,6 +238,10 @@ type EventLog interface {
 
 // FlowStore keeps short-lived browser flow state.
 type FlowStore interface {
+	// CreateFlow stores a flow. Outside a transaction the backend may
+	// answer before the commit is durable (as IssueTokens): a flow lost
+	// in a database crash is a login or logout that cannot complete,
+	// which fails closed. Its one use, TakeFlow, commits durably.
 	CreateFlow(ctx context.Context, f Flow) error
 	GetFlow(ctx context.Context, id, purpose string) (Flow, error)
 	// TakeFlow returns and deletes the flow atomically (one use); of two

@@ -14,7 +14,8 @@ import (
 // not the next statement on the same connection (the setting is local to
 // the INSERT's own transaction), not IssueTokens inside a transaction
 // (which may also deactivate a code or revoke), not CreateToken,
-// CreateTokens, DeactivateToken or a revocation. A trigger records
+// CreateTokens, DeactivateToken or a revocation. CreateFlow outside a
+// transaction is relaxed too, TakeFlow (a flow's one use) is not. A trigger records
 // current_setting('synchronous_commit') inside each writing transaction.
 func TestIssueTokensCommitsAsynchronouslyAlone(t *testing.T) {
 	ctx := t.Context()
@@ -37,6 +38,12 @@ func TestIssueTokensCommitsAsynchronouslyAlone(t *testing.T) {
 			RETURN NEW;
 		END $$`,
 		`CREATE TRIGGER record_commit_setting AFTER INSERT OR UPDATE ON tokens FOR EACH ROW EXECUTE FUNCTION record_commit_setting()`,
+		`CREATE FUNCTION record_flow_commit_setting() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			INSERT INTO commit_settings (op, signature, setting) VALUES (TG_OP, 'flow ' || COALESCE(NEW.id, OLD.id), current_setting('synchronous_commit'));
+			RETURN NULL;
+		END $$`,
+		`CREATE TRIGGER record_flow_commit_setting AFTER INSERT OR DELETE ON flows FOR EACH ROW EXECUTE FUNCTION record_flow_commit_setting()`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -67,6 +74,20 @@ func TestIssueTokensCommitsAsynchronouslyAlone(t *testing.T) {
 	must(err, "BeginTx")
 	must(s.DeactivateToken(tx, "main", storage.KindAuthorizeCode, "code-1"), "DeactivateToken")
 	must(s.IssueTokens(tx, tok(storage.KindAccessToken, "in-tx")), "IssueTokens in a transaction")
+	must(s.Commit(tx), "Commit")
+
+	// A flow starts relaxed; its one use (TakeFlow) and a flow created
+	// inside a transaction commit synchronously.
+	flow := func(id string) storage.Flow {
+		now := time.Now()
+		return storage.Flow{ID: id, Tenant: "main", Purpose: "login", Data: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+	}
+	must(s.CreateFlow(ctx, flow("f-1")), "CreateFlow")
+	_, err = s.TakeFlow(ctx, "f-1", "login")
+	must(err, "TakeFlow")
+	tx, err = s.BeginTx(ctx)
+	must(err, "BeginTx")
+	must(s.CreateFlow(tx, flow("f-2")), "CreateFlow in a transaction")
 	must(s.Commit(tx), "Commit")
 
 	_, err = s.RevokeByClient(ctx, "main", "machine")
@@ -102,6 +123,9 @@ func TestIssueTokensCommitsAsynchronouslyAlone(t *testing.T) {
 		"INSERT code-2 off",
 		"UPDATE code-1 on",
 		"INSERT in-tx on",
+		"INSERT flow f-1 off",
+		"DELETE flow f-1 on",
+		"INSERT flow f-2 on",
 	}
 	if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
 		t.Fatalf("synchronous_commit per write:\n got %q\nwant %q (then the revocations)", got, want)

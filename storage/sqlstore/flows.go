@@ -16,8 +16,19 @@ func scanFlow(sc interface{ Scan(...any) error }) (storage.Flow, error) {
 }
 
 // CreateFlow stores flow state; ErrConflict if the id exists.
+//
+// Outside a transaction its INSERT carries the dialect's RelaxedCommit:
+// a flow only starts something (a login at the eID, a logout), so one
+// lost in a database crash leaves a browser whose flow is unknown and
+// must start again, never a step taken twice; TakeFlow, the flow's one
+// use, commits synchronously. IssueTokens says why a later synchronous
+// commit always keeps it.
 func (s *Store) CreateFlow(ctx context.Context, f storage.Flow) error {
-	_, err := s.exec(ctx, `INSERT INTO flows (`+flowCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+	relaxed := s.d.RelaxedCommit
+	if s.txFrom(ctx) != nil {
+		relaxed = ""
+	}
+	_, err := s.exec(ctx, `INSERT INTO flows (`+flowCols+`) VALUES ($1, $2, $3, $4, $5, $6)`+relaxed,
 		f.ID, f.Tenant, f.Purpose, blob(f.Data), s.tm(f.CreatedAt), s.tm(f.ExpiresAt))
 	return s.wrap("create flow", err)
 }
