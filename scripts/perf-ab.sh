@@ -20,7 +20,13 @@ FLOWBENCH="$(mktemp -d)/flowbench"; (cd "$BENCH_DIR/flowbench" && go build -o "$
 D="${D:-8}"; C="${C:-32}"; PORT="${PORT:-4100}"; APORT=$((PORT+1))
 TMP="$(mktemp -d /tmp/oidcp-ab.XXXXXX)"; DB="perfab_$$"; PID=""
 STORE="${STORE:-postgres}"
-cleanup() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null; sleep 0.5; [[ -n "$PID" ]] && kill -9 "$PID" 2>/dev/null; [[ $STORE == postgres ]] && psql -h 127.0.0.1 -U postgres -qc "drop database if exists $DB with (force)" >/dev/null 2>&1; rm -rf "$TMP" "$(dirname "$FLOWBENCH")"; true; }
+cleanup() { # stops only what it started; every step runs even if one fails
+  set +e
+  [[ -n "$PID" ]] && kill "$PID" 2>/dev/null && sleep 0.5 && kill -9 "$PID" 2>/dev/null
+  [[ $STORE == postgres ]] && psql -h 127.0.0.1 -U postgres -qc "drop database if exists $DB with (force)" >/dev/null 2>&1
+  rm -rf "$TMP" "$(dirname "$FLOWBENCH")"
+  return 0
+}
 trap cleanup EXIT
 if [[ $STORE == postgres ]]; then
 psql -h 127.0.0.1 -U postgres -qc "create database $DB" >/dev/null; [[ -n "${PGSYNC:-}" ]] && psql -h 127.0.0.1 -U postgres -qc "alter database $DB set synchronous_commit=$PGSYNC" >/dev/null
