@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,12 @@ import (
 // TestJWKSURIFetchRefuses: a vendor's jwks_uri that passed registration
 // (a public host) can still try to steer oidcp's fetch: by redirecting
 // to loopback, 10/8 or the cloud metadata address, or by sending an
-// endless body. The client serve builds outside dev mode follows no such
-// redirect and, with the limits the provider puts on a JWKS fetch,
-// stops reading at the cap. (oidcp's own listener stands in for the
-// public host, the one loopback address that client may reach.)
+// endless body. The outbound client, as serve builds it outside dev mode,
+// follows no such redirect and, with the limits the provider puts on a
+// JWKS fetch, stops reading at the cap. (A loopback listener stands in
+// for the public host: the client is built with that one address
+// allowed, which serve's client never is; TestOutboundClientPolicy
+// checks serve's own.)
 func TestJWKSURIFetchRefuses(t *testing.T) {
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, `{"keys":[]}`) }))
 	defer other.Close()
@@ -38,12 +41,7 @@ func TestJWKSURIFetchRefuses(t *testing.T) {
 		}
 	}))
 	defer own.Close()
-	cfg := valid(t)
-	cfg.BaseURL = own.URL
-	hc, err := outboundClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hc := outbound.New(outbound.Options{Allow: []netip.AddrPort{netip.MustParseAddrPort(strings.TrimPrefix(own.URL, "http://"))}})
 	// The limits provider/clientauth.go puts on a JWKS fetch.
 	jwksClient := outbound.WithLimits(hc, 5*time.Second, 256<<10)
 	if resp, err := jwksClient.Get(own.URL + "/jwks"); err != nil {
