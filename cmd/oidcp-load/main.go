@@ -45,6 +45,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.Concurrency, "concurrency", 16, "concurrent clients")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "how long each scenario runs (unless --requests)")
 	fs.IntVar(&c.Requests, "requests", 0, "run each scenario for this many operations instead of --duration")
+	fs.Float64Var(&c.Rate, "rate", 0, "open loop: start this many operations per second in all, latency counted from when each was due (as wrk2); 0 runs closed loop, as fast as the clients go")
 	fs.StringVar(&scenario, "scenario", "all", "cc, introspect, login or all; comma-separated for several")
 	fs.StringVar(&c.pid, "pid", "", "login: fødselsnummer of a synthetic test person (required for login)")
 	fs.StringVar(&c.redirectURI, "redirect-uri", "http://127.0.0.1:9/cb", "login: the client's registered redirect URI (need not listen)")
@@ -74,6 +75,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("--client-id and --client-secret (or $OIDCP_LOAD_CLIENT_SECRET) are required")
 	case c.Concurrency < 1:
 		return c, errors.New("--concurrency must be at least 1")
+	case c.Rate < 0:
+		return c, errors.New("--rate must not be negative")
 	case c.Requests <= 0 && c.Duration <= 0:
 		return c, errors.New("give a positive --duration or --requests")
 	}
@@ -112,6 +115,9 @@ func mainE(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	what := fmt.Sprintf("%s per scenario", lim.Duration)
 	if lim.Requests > 0 {
 		what = fmt.Sprintf("%d operations per scenario", lim.Requests)
+	}
+	if lim.Rate > 0 {
+		what += fmt.Sprintf(", paced at %.0f/s (latency from when each was due)", lim.Rate)
 	}
 	fmt.Fprintf(stdout, "oidcp-load: %s, %d concurrent clients, %s\n", c.issuer, lim.Concurrency, what)
 	printHeader(stdout)

@@ -16,6 +16,13 @@ type limits struct {
 	Concurrency int
 	Duration    time.Duration
 	Requests    int
+	// Rate, when positive, paces the run open-loop: the i-th operation
+	// is due at start + i/Rate whatever became of the others, and its
+	// latency counts from when it was due, not from when a worker got
+	// to it (as wrk2 does), so a server that falls behind shows in the
+	// percentiles instead of slowing the driver down. Concurrency must
+	// be high enough to keep up.
+	Rate float64
 }
 
 // op is one timed operation of a scenario; worker is the caller's index
@@ -60,11 +67,23 @@ func run(ctx context.Context, name string, lim limits, fn op) stats {
 			var lat []time.Duration
 			var errs int
 			var msgs []string
+		loop:
 			for ctx.Err() == nil {
-				if lim.Requests > 0 && tickets.Add(1) > int64(lim.Requests) {
+				n := tickets.Add(1)
+				if lim.Requests > 0 && n > int64(lim.Requests) {
 					break
 				}
 				t0 := time.Now()
+				if lim.Rate > 0 {
+					t0 = start.Add(time.Duration(float64(n-1) / lim.Rate * float64(time.Second)))
+					if wait := time.Until(t0); wait > 0 {
+						select {
+						case <-time.After(wait):
+						case <-ctx.Done():
+							break loop
+						}
+					}
+				}
 				err := fn(ctx, w)
 				d := time.Since(t0)
 				if err != nil {

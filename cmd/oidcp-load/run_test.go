@@ -113,3 +113,32 @@ func TestRunConcurrency(t *testing.T) {
 		t.Errorf("peak concurrency %d, ok %d; want 4 and 8", peak.Load(), s.Ops)
 	}
 }
+
+// TestRunRate: with a rate the run is open-loop: operations are started
+// on a schedule (20 at 200/s cannot finish before the 20th is due, 95 ms
+// in), and a latency counts from when the operation was due, so a server
+// slower than the rate shows in the percentiles (coordinated omission):
+// one worker, 5 operations due every 10 ms, each taking 50 ms, finish
+// 50, 90, 130, 170 and 210 ms after they were due. Only lower bounds are
+// checked: a slow machine can only add to them.
+func TestRunRate(t *testing.T) {
+	s := run(context.Background(), "x", limits{Concurrency: 4, Requests: 20, Rate: 200}, func(context.Context, int) error { return nil })
+	if s.Ops != 20 || s.Elapsed < 95*time.Millisecond {
+		t.Errorf("20 operations at 200/s: %d ok in %v, want 20 in at least 95ms", s.Ops, s.Elapsed)
+	}
+	s = run(context.Background(), "x", limits{Concurrency: 1, Requests: 5, Rate: 100}, func(context.Context, int) error {
+		time.Sleep(50 * time.Millisecond)
+		return nil
+	})
+	if s.Ops != 5 || percentile(s.Latencies, 100) < 200*time.Millisecond || percentile(s.Latencies, 50) < 120*time.Millisecond {
+		t.Errorf("latencies %v: want them counted from when each was due (the last at least 200ms)", s.Latencies)
+	}
+	// Closed loop (no rate) counts from the start of each call.
+	s = run(context.Background(), "x", limits{Concurrency: 1, Requests: 5}, func(context.Context, int) error {
+		time.Sleep(50 * time.Millisecond)
+		return nil
+	})
+	if percentile(s.Latencies, 100) >= 200*time.Millisecond {
+		t.Errorf("closed loop latencies %v: want each about 50ms", s.Latencies)
+	}
+}
