@@ -182,7 +182,11 @@ type view struct {
 func (h *Handler) page(f func(w http.ResponseWriter, vw *view) (int, web.AccountPage)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang := h.lang(w, r)
-		vw, ok := h.viewer(w, r, lang)
+		sess, ok := h.readSession(r)
+		var vw *view
+		if ok {
+			vw, ok = h.viewer(w, r, lang, sess)
+		}
 		if !ok {
 			h.relogin(w, r, lang, r.URL.RequestURI())
 			return
@@ -212,7 +216,7 @@ func (h *Handler) action(f func(w http.ResponseWriter, vw *view)) http.HandlerFu
 			h.message(w, http.StatusForbidden, lang, "csrf_title", "csrf", h.urlBase+"/", "back")
 			return
 		}
-		vw, ok := h.viewer(w, r, lang)
+		vw, ok := h.viewer(w, r, lang, sess)
 		if !ok {
 			h.message(w, http.StatusUnauthorized, lang, "expired_title", "expired", h.urlBase+"/login", "login_again")
 			return
@@ -221,13 +225,10 @@ func (h *Handler) action(f func(w http.ResponseWriter, vw *view)) http.HandlerFu
 	}
 }
 
-// viewer reads and verifies the page session; ok is false when there is
-// none or its access token no longer holds.
-func (h *Handler) viewer(w http.ResponseWriter, r *http.Request, lang string) (*view, bool) {
-	sess, ok := h.readSession(r)
-	if !ok {
-		return nil, false
-	}
+// viewer verifies the page session the caller has read (once: its
+// cookie is decrypted and authenticated by readSession); ok is false when
+// its access token no longer holds.
+func (h *Handler) viewer(w http.ResponseWriter, r *http.Request, lang string, sess pageSession) (*view, bool) {
 	at, err := h.cfg.Tokens.VerifyAccessToken(r.Context(), h.cfg.Tenant, sess.AccessToken)
 	if err != nil {
 		if !errors.Is(err, account.ErrInvalidToken) {
