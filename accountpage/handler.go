@@ -237,20 +237,11 @@ func (h *Handler) viewer(w http.ResponseWriter, r *http.Request, lang string, se
 		h.clearSession(w)
 		return nil, false
 	}
-	if at.Viewer.ClientID != h.cfg.ClientID || !hasScope(at.Scopes, Scope) {
+	if at.Viewer.ClientID != h.cfg.ClientID || !slices.Contains(at.Scopes, Scope) {
 		h.clearSession(w)
 		return nil, false
 	}
 	return &view{lang: lang, sess: sess, v: at.Viewer, r: r}, true
-}
-
-func hasScope(scopes []string, s string) bool {
-	for _, x := range scopes {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // relogin starts a login that returns to back.

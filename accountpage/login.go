@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -188,7 +189,7 @@ func (h *Handler) exchange(r *http.Request, code string, f loginFlow) (pageSessi
 	if err != nil {
 		return pageSession{}, fmt.Errorf("access token: %w", err)
 	}
-	if !hasScope(at.Scopes, Scope) {
+	if !slices.Contains(at.Scopes, Scope) {
 		return pageSession{}, fmt.Errorf("access token lacks the %q scope", Scope)
 	}
 	var cl struct {
