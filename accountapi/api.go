@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oidcp/oidcp/account"
@@ -91,6 +92,10 @@ type challenged interface {
 type API struct {
 	cfg Config
 	log *slog.Logger
+	// ids caches the person ids of each (tenant, client): the key is
+	// derived from a secret that stays the same (PersonKey), so deriving
+	// it (HMAC, AES key schedule) on every request is wasted.
+	ids sync.Map // tenant + "\x00" + client ID → personIDs
 }
 
 var _ router.Handler = (*API)(nil)
@@ -216,22 +221,35 @@ func (a *API) authorized(tenant string, h func(http.ResponseWriter, *http.Reques
 			writeProblem(w, probScope)
 			return
 		}
-		if a.cfg.PersonKey == nil {
-			a.fail(w, r, tenant, errors.New("accountapi: no PersonKey configured"))
-			return
-		}
-		secret, err := a.cfg.PersonKey(r.Context(), tenant)
-		if err != nil {
-			a.fail(w, r, tenant, fmt.Errorf("accountapi: person id key: %w", err))
-			return
-		}
-		ids, err := newPersonIDs(secret, tenant, at.Viewer.ClientID)
+		ids, err := a.personIDs(r.Context(), tenant, at.Viewer.ClientID)
 		if err != nil {
 			a.fail(w, r, tenant, err)
 			return
 		}
 		h(w, r, caller{Viewer: at.Viewer, ids: ids, showPID: at.MaySeePID && slices.Contains(at.Scopes, claims.ScopePID)})
 	})
+}
+
+// personIDs returns the person ids of (tenant, clientID), derived once
+// from the tenant's PersonKey.
+func (a *API) personIDs(ctx context.Context, tenant, clientID string) (personIDs, error) {
+	k := tenant + "\x00" + clientID
+	if p, ok := a.ids.Load(k); ok {
+		return p.(personIDs), nil
+	}
+	if a.cfg.PersonKey == nil {
+		return personIDs{}, errors.New("accountapi: no PersonKey configured")
+	}
+	secret, err := a.cfg.PersonKey(ctx, tenant)
+	if err != nil {
+		return personIDs{}, fmt.Errorf("accountapi: person id key: %w", err)
+	}
+	p, err := newPersonIDs(secret, tenant, clientID)
+	if err != nil {
+		return personIDs{}, err
+	}
+	a.ids.Store(k, p)
+	return p, nil
 }
 
 // allow counts the request under the per-source limit and answers 429
