@@ -171,17 +171,19 @@ func (s *Service) Events(ctx context.Context, v Viewer, q EventQuery) (EventPage
 		page.Next = encodeCursor(es[limit-1].ID)
 	}
 	n := s.namer(v.Tenant)
-	for _, e := range es {
+	vias := make([]string, len(es)) // read once from each event's detail
+	for i, e := range es {
+		vias[i] = viaOf(e)
 		n.person(e.Actor)
 		n.person(e.Subject)
 		n.client(e.ClientID)
-		n.client(viaOf(e))
+		n.client(vias[i])
 	}
 	if err := n.resolve(ctx); err != nil {
 		return EventPage{}, err
 	}
 	grants := map[string]storage.Grant{}
-	for _, e := range es {
+	for i, e := range es {
 		rel, err := s.relationOf(ctx, e, grants)
 		if err != nil {
 			return EventPage{}, err
@@ -191,7 +193,7 @@ func (s *Service) Events(ctx context.Context, v Viewer, q EventQuery) (EventPage
 			Client: n.clientParty(e.ClientID), Subject: n.personParty(e.Subject), Actor: n.personParty(e.Actor),
 			Relation: rel, SelfUse: e.Actor != "" && e.Actor == e.Subject,
 		})
-		if via := viaOf(e); via != "" {
+		if via := vias[i]; via != "" {
 			p := n.clientParty(via)
 			page.Events[len(page.Events)-1].Via = &p
 		}
