@@ -13,6 +13,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/gorilla/securecookie"
+	"golang.org/x/oauth2"
 
 	"github.com/oidcp/oidcp/account"
 	"github.com/oidcp/oidcp/consent"
@@ -73,6 +74,7 @@ type Handler struct {
 	urlBase  string // CookiePath + "/account": what links use
 	codec    *securecookie.SecureCookie
 	verifier *oidc.IDTokenVerifier
+	oauth    *oauth2.Config
 }
 
 var _ router.Handler = (*Handler)(nil)
@@ -137,6 +139,7 @@ func New(cfg Config) (*Handler, error) {
 		base:    cfg.Path + "/account",
 		urlBase: cfg.CookiePath + "/account",
 		codec:   securecookie.New(cfg.HashKey, cfg.BlockKey).MaxAge(int(cookieMaxAge / time.Second)),
+		oauth:   oauthConfig(cfg),
 	}
 	keys := oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), cfg.HTTPClient), cfg.Issuer+"/jwks")
 	h.verifier = oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{

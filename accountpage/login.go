@@ -28,15 +28,17 @@ import (
 // page) and the account scope the pages' tokens must carry.
 var scopes = []string{oidc.ScopeOpenID, "profile", Scope}
 
-func (h *Handler) oauth() *oauth2.Config {
+// oauthConfig is the pages' client as golang.org/x/oauth2 sees it, built
+// once by New.
+func oauthConfig(cfg Config) *oauth2.Config {
 	return &oauth2.Config{
-		ClientID: h.cfg.ClientID,
+		ClientID: cfg.ClientID,
 		Endpoint: oauth2.Endpoint{
-			AuthURL:   h.cfg.Issuer + "/authorize",
-			TokenURL:  h.cfg.Issuer + "/token",
+			AuthURL:   cfg.Issuer + "/authorize",
+			TokenURL:  cfg.Issuer + "/token",
 			AuthStyle: oauth2.AuthStyleInParams, // a public client: client_id in the body
 		},
-		RedirectURL: h.cfg.Issuer + "/account/callback",
+		RedirectURL: cfg.Issuer + "/account/callback",
 		Scopes:      scopes,
 	}
 }
@@ -58,7 +60,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	params := url.Values{
 		"response_type":         {"code"},
 		"client_id":             {h.cfg.ClientID},
-		"redirect_uri":          {h.oauth().RedirectURL},
+		"redirect_uri":          {h.oauth.RedirectURL},
 		"scope":                 {strings.Join(scopes, " ")},
 		"state":                 {f.State},
 		"nonce":                 {f.Nonce},
@@ -170,7 +172,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 // request), and builds the page session.
 func (h *Handler) exchange(r *http.Request, code string, f loginFlow) (pageSession, error) {
 	ctx := oidc.ClientContext(WithSource(r.Context(), r), h.cfg.HTTPClient)
-	tok, err := h.oauth().Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
+	tok, err := h.oauth.Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
 	if err != nil {
 		return pageSession{}, fmt.Errorf("token request: %w", err)
 	}
