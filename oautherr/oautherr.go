@@ -128,6 +128,17 @@ func WriteJSON(w http.ResponseWriter, e *Error) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
+// BearerToken extracts an RFC 6750 §2.1 bearer token from the
+// Authorization header (the scheme case-insensitive, RFC 9110 §11.1).
+func BearerToken(r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	tok = strings.TrimSpace(tok)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return "", false
+	}
+	return tok, true
+}
+
 // WriteBearer answers a protected-resource request with e as a bearer
 // challenge (RFC 6750 §3) and the same JSON body.
 func WriteBearer(w http.ResponseWriter, e *Error) {

@@ -97,3 +97,27 @@ func TestWriteDPoP(t *testing.T) {
 		t.Errorf("challenge %s, want %s", got, want)
 	}
 }
+
+// TestBearerToken: the scheme is case-insensitive, the token trimmed;
+// another scheme, no token or no header is no bearer token.
+func TestBearerToken(t *testing.T) {
+	for _, tc := range []struct {
+		header, want string
+		ok           bool
+	}{
+		{"Bearer abc", "abc", true},
+		{"bearer  abc ", "abc", true},
+		{"Basic abc", "", false},
+		{"Bearer ", "", false},
+		{"Bearer", "", false},
+		{"", "", false},
+	} {
+		r, _ := http.NewRequest(http.MethodGet, "/", nil)
+		if tc.header != "" {
+			r.Header.Set("Authorization", tc.header)
+		}
+		if got, ok := BearerToken(r); got != tc.want || ok != tc.ok {
+			t.Errorf("%q: %q %v, want %q %v", tc.header, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -9,9 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -147,19 +147,10 @@ func (h *Handler) Mount(mux interface{ Handle(string, http.Handler) }) {
 // Endpoint is the registration endpoint's URL (for discovery).
 func (h *Handler) Endpoint() string { return h.cfg.Issuer + PathRegister }
 
-// bearer extracts an RFC 6750 §2.1 bearer token.
-func bearer(r *http.Request) (string, bool) {
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return "", false
-	}
-	return strings.TrimSpace(tok), true
-}
-
 // vendor authenticates the initial access token and returns its vendor,
 // or writes the refusal.
 func (h *Handler) vendor(w http.ResponseWriter, r *http.Request) (string, bool) {
-	tok, ok := bearer(r)
+	tok, ok := oautherr.BearerToken(r)
 	if !ok {
 		writeError(w, http.StatusUnauthorized, &Error{Code: "invalid_token",
 			Description: "send your initial access token as Authorization: Bearer <token>; the operator issues one per vendor (oidcp sandbox token --vendor NAME)"})
@@ -185,7 +176,7 @@ func (h *Handler) vendor(w http.ResponseWriter, r *http.Request) (string, bool) 
 // client and a wrong token answer alike (RFC 7592 §2.1), so a token
 // tells nothing about other vendors' clients.
 func (h *Handler) ownClient(w http.ResponseWriter, r *http.Request) (storage.Client, bool) {
-	tok, ok := bearer(r)
+	tok, ok := oautherr.BearerToken(r)
 	if !ok {
 		writeError(w, http.StatusUnauthorized, &Error{Code: "invalid_token",
 			Description: "send the client's registration_access_token as Authorization: Bearer <token>"})

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oidcp/oidcp/oautherr"
 )
 
 // MaxImportBytes bounds an import request body. Larger registers are
@@ -73,7 +75,7 @@ func ImportHandler(cfg HandlerConfig) http.Handler {
 		// Hashing first makes the comparison constant-time whatever the
 		// lengths (subtle.ConstantTimeCompare returns early on unequal
 		// lengths).
-		got, ok := bearer(r)
+		got, ok := oautherr.BearerToken(r)
 		if gotSum := sha256.Sum256([]byte(got)); !ok || subtle.ConstantTimeCompare(gotSum[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="oidcp-admin"`)
 			writeJSON(w, http.StatusUnauthorized, errorBody{Error: "invalid_token",
@@ -137,15 +139,6 @@ func quoteList(names []string) string {
 		q[i] = strconv.Quote(n)
 	}
 	return strings.Join(q, ", ")
-}
-
-// bearer extracts an RFC 6750 §2.1 bearer token.
-func bearer(r *http.Request) (string, bool) {
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		return "", false
-	}
-	return strings.TrimSpace(tok), true
 }
 
 func writeJSON(w http.ResponseWriter, code int, body any) {
