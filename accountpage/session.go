@@ -123,11 +123,11 @@ func (h *Handler) lang(w http.ResponseWriter, r *http.Request) string {
 // langLinks are the language switch: the same page in each language.
 func (h *Handler) langLinks(r *http.Request, cur string) []web.AccountLink {
 	var out []web.AccountLink
-	for _, l := range []string{"nb", "nn", "en"} {
+	for _, l := range uilang.Languages {
 		q := r.URL.Query()
-		q.Set("lang", l)
+		q.Set("lang", l.Code)
 		u := url.URL{Path: h.cfgPathOf(r), RawQuery: q.Encode()}
-		out = append(out, web.AccountLink{Label: web.LanguageNames[l], URL: u.String(), Lang: l, Current: l == cur})
+		out = append(out, web.AccountLink{Label: l.Name, URL: u.String(), Lang: l.Code, Current: l.Code == cur})
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oidcp/oidcp/exchange"
 	"github.com/oidcp/oidcp/oautherr"
+	"github.com/oidcp/oidcp/uilang"
 	"github.com/oidcp/oidcp/upstream"
 )
 
@@ -51,7 +52,7 @@ func (p *Provider) discovery(t *tenant) http.HandlerFunc {
 			"dpop_signing_alg_values_supported":                        t.dpop.Algs(),
 			"claims_supported":                                         []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "pid", "name", "given_name", "family_name", "birthdate", "locale", "representation"},
 			"acr_values_supported":                                     []string{upstream.ACRSubstantial, upstream.ACRHigh},
-			"ui_locales_supported":                                     []string{"nb", "nn", "en"},
+			"ui_locales_supported":                                     uilang.Codes(),
 			"claims_locales_supported":                                 []string{"nb", "nn", "en"},
 			"prompt_values_supported":                                  []string{"none", "login", "consent", "select_account"},
 			"display_values_supported":                                 []string{"page"},

@@ -11,6 +11,22 @@ import (
 // Default is the language when nothing else is asked for.
 const Default = "nb"
 
+// Language is a supported page language: its code and its name in itself.
+type Language struct{ Code, Name string }
+
+// Languages are the supported languages in the order a language switch
+// lists them.
+var Languages = []Language{{"nb", "Bokmål"}, {"nn", "Nynorsk"}, {"en", "English"}}
+
+// Codes are the supported languages' codes (discovery's ui_locales_supported).
+func Codes() []string {
+	out := make([]string, len(Languages))
+	for i, l := range Languages {
+		out[i] = l.Code
+	}
+	return out
+}
+
 // Pick returns the first supported language among the preferences, each a
 // space-separated list in order of preference (OIDC ui_locales, a ?lang=
 // parameter), then the request's Accept-Language, else Default.

@@ -128,9 +128,6 @@ type AccountPage struct {
 	CancelURL     string
 }
 
-// LanguageNames name each page language in itself, for the switch.
-var LanguageNames = map[string]string{"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
-
 // AccountTime shows t (already in the time zone to show) as people write
 // it: "2. januar 2026 kl. 14.05" in bokmål and nynorsk, "2 January 2026,
 // 14:05" in English.

@@ -5,6 +5,8 @@ import (
 	_ "embed"
 	"html/template"
 	"net/http"
+
+	"github.com/oidcp/oidcp/uilang"
 )
 
 // scaffoldHTML is the frame of the sandbox's wide table pages (this
@@ -30,9 +32,9 @@ type LangLink struct {
 
 // LangLinks is the language switcher with lang marked current.
 func LangLinks(lang string) []LangLink {
-	links := []LangLink{{"nb", "Bokmål", false}, {"nn", "Nynorsk", false}, {"en", "English", false}}
-	for i := range links {
-		links[i].Current = links[i].Code == lang
+	links := make([]LangLink, len(uilang.Languages))
+	for i, l := range uilang.Languages {
+		links[i] = LangLink{Code: l.Code, Name: l.Name, Current: l.Code == lang}
 	}
 	return links
 }
