@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -114,13 +115,20 @@ func writePlaceholderRows(b *strings.Builder, rows, cols int) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(b, "$%d", i*cols+c+1)
-		}
-		b.WriteByte(')')
+		writePlaceholderRow(b, i*cols+1, cols)
 	}
+}
+
+// writePlaceholderRow writes one row of cols placeholders numbered from
+// first: ($first, …, $first+cols-1).
+func writePlaceholderRow(b *strings.Builder, first, cols int) {
+	b.WriteByte('(')
+	for c := range cols {
+		if c > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(first + c))
+	}
+	b.WriteByte(')')
 }

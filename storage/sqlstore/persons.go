@@ -65,18 +65,12 @@ func (s *Store) upsertRows(ctx context.Context, n int, head, tail string, row fu
 			}
 		}
 		if len(args) == 0 {
-			b.WriteString(head + " (")
+			b.WriteString(head + " ")
 		} else {
-			b.WriteString(", (")
+			b.WriteString(", ")
 		}
-		for j, v := range vals {
-			args = append(args, v)
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("$" + strconv.Itoa(len(args)))
-		}
-		b.WriteString(")")
+		writePlaceholderRow(&b, len(args)+1, len(vals))
+		args = append(args, vals...)
 	}
 	return flush()
 }
