@@ -4,12 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/conformance"
 	"github.com/oidcp/oidcp/storage/sqlstore"
 )
 
@@ -89,23 +88,8 @@ func TestOpenRejectsEmptyPath(t *testing.T) {
 	}
 }
 
-// migrationVersions are the versions of the migration files in
-// ./migrations, in order: every one must be applied.
+// migrationVersions are the versions of the files in ./migrations.
 func migrationVersions(t *testing.T) []int64 {
 	t.Helper()
-	entries, err := os.ReadDir("migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vs []int64
-	for _, e := range entries {
-		num, _, _ := strings.Cut(e.Name(), "_")
-		v, err := strconv.ParseInt(num, 10, 64)
-		if err != nil {
-			t.Fatalf("migration file %s: %v", e.Name(), err)
-		}
-		vs = append(vs, v)
-	}
-	slices.Sort(vs)
-	return vs
+	return conformance.MigrationVersions(t, os.DirFS("migrations"))
 }
