@@ -24,11 +24,7 @@ func scanFlow(sc interface{ Scan(...any) error }) (storage.Flow, error) {
 // use, commits synchronously. IssueTokens says why a later synchronous
 // commit always keeps it.
 func (s *Store) CreateFlow(ctx context.Context, f storage.Flow) error {
-	relaxed := s.d.RelaxedCommit
-	if s.txFrom(ctx) != nil {
-		relaxed = ""
-	}
-	_, err := s.exec(ctx, `INSERT INTO flows (`+flowCols+`) VALUES ($1, $2, $3, $4, $5, $6)`+relaxed,
+	_, err := s.exec(ctx, `INSERT INTO flows (`+flowCols+`) VALUES ($1, $2, $3, $4, $5, $6)`+s.relaxedCommit(ctx),
 		f.ID, f.Tenant, f.Purpose, blob(f.Data), s.tm(f.CreatedAt), s.tm(f.ExpiresAt))
 	return s.wrap("create flow", err)
 }

@@ -50,10 +50,16 @@ func (s *Store) CreateToken(ctx context.Context, t storage.TokenRecord) error {
 // writes the outbox must commit synchronously (a lost deactivation or
 // revocation fails open).
 func (s *Store) IssueTokens(ctx context.Context, ts ...storage.TokenRecord) error {
-	if s.d.RelaxedCommit == "" || s.txFrom(ctx) != nil {
-		return s.CreateTokens(ctx, ts...)
+	return s.createTokens(ctx, s.relaxedCommit(ctx), ts)
+}
+
+// relaxedCommit is the dialect's RelaxedCommit clause for a one-statement
+// write outside a transaction, and "" inside one (see IssueTokens).
+func (s *Store) relaxedCommit(ctx context.Context) string {
+	if s.txFrom(ctx) != nil {
+		return ""
 	}
-	return s.createTokens(ctx, s.d.RelaxedCommit, ts)
+	return s.d.RelaxedCommit
 }
 
 // CreateTokens stores records with one multi-row INSERT (atomic on its own).
