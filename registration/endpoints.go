@@ -208,7 +208,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if err := h.revokeGrants(ctx, c, ReasonClientDeleted); err != nil {
+	if _, err := h.revokeGrants(ctx, c, ReasonClientDeleted); err != nil {
 		h.storageFailed(w, r, "revoke client grants", err)
 		return
 	}
@@ -243,13 +243,9 @@ func (h *Handler) listOwn(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"vendor": vendor, "clients": out})
 }
 
-// revokeGrants revokes client c's consent grants for the vendor's reason.
-func (h *Handler) revokeGrants(ctx context.Context, c storage.Client, reason string) error {
-	_, err := h.revokeGrantsN(ctx, c, reason)
-	return err
-}
-
-func (h *Handler) revokeGrantsN(ctx context.Context, c storage.Client, reason string) (int64, error) {
+// revokeGrants revokes client c's consent grants for the vendor's reason
+// and returns how many it revoked.
+func (h *Handler) revokeGrants(ctx context.Context, c storage.Client, reason string) (int64, error) {
 	if h.cfg.Grants == nil {
 		return 0, nil
 	}
@@ -285,7 +281,7 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request) {
 		// Grants are revoked, not deleted: the usage log keeps who
 		// allowed what and when it ended, and the tool hears of it
 		// through back-channel logout.
-		n, err := h.revokeGrantsN(ctx, c, ReasonVendorReset)
+		n, err := h.revokeGrants(ctx, c, ReasonVendorReset)
 		if err != nil {
 			h.storageFailed(w, r, "revoke client grants", err)
 			return
