@@ -382,23 +382,21 @@ func (s *Service) EndAllSessions(ctx context.Context, v Viewer) (int, error) {
 // ended meanwhile is skipped. It returns how many it ended.
 func (s *Service) endSessions(ctx context.Context, v Viewer, recs []storage.LoginSession) (int, error) {
 	now := s.now()
-	tx, err := s.store.BeginTx(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("account: end sessions: %w", err)
-	}
 	ended := 0
-	for _, rec := range recs {
-		err := s.endSession(tx, v, rec, now)
-		if errors.Is(err, storage.ErrInactive) || errors.Is(err, storage.ErrNotFound) {
-			continue
+	err := storage.InTx(ctx, s.store, func(tx context.Context) error {
+		for _, rec := range recs {
+			err := s.endSession(tx, v, rec, now)
+			if errors.Is(err, storage.ErrInactive) || errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			ended++
 		}
-		if err != nil {
-			_ = s.store.Rollback(tx)
-			return 0, err
-		}
-		ended++
-	}
-	if err := s.store.Commit(tx); err != nil {
+		return nil
+	})
+	if err != nil {
 		return 0, fmt.Errorf("account: end sessions: %w", err)
 	}
 	return ended, nil

@@ -322,15 +322,7 @@ func (s *Service) event(ctx context.Context, at time.Time, e audit.Event) error 
 // inTx runs fn in one transaction; the context's own when it has one is
 // not supported by the contract (no nesting), so callers pass a plain one.
 func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	tx, err := s.store.BeginTx(ctx)
-	if err != nil {
-		return fmt.Errorf("consent: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = s.store.Rollback(tx)
-		return err
-	}
-	return s.store.Commit(tx)
+	return storage.InTx(ctx, s.store, fn)
 }
 
 // Active reports whether grant id of tenant exists, is not revoked and

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -53,6 +54,23 @@ type Tx interface {
 	BeginTx(ctx context.Context) (context.Context, error)
 	Commit(ctx context.Context) error
 	Rollback(ctx context.Context) error
+}
+
+// InTx runs fn in one transaction of t: committed when fn returns nil,
+// rolled back when it returns an error (which InTx returns, joined with
+// a failed rollback's).
+func InTx(ctx context.Context, t Tx, fn func(tx context.Context) error) error {
+	tx, err := t.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		if rerr := t.Rollback(tx); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	return t.Commit(tx)
 }
 
 // ClientStore keeps registered clients.
