@@ -74,12 +74,11 @@ func (p *Provider) redeemHandoff(w http.ResponseWriter, r *http.Request, t *tena
 			p.authorizeError(w, r, t, ar, err)
 			return true
 		}
-		_, choices, err := p.choices(ctx, t, c, login.Subject)
-		if err != nil {
+		if acting, err = p.stillActing(ctx, t, c, login.Subject, g.ActingFor, g.Relation); err != nil {
 			p.authorizeError(w, r, t, ar, fosite.ErrServerError.WithWrap(err))
 			return true
 		}
-		if acting = pick(choices, g.ActingFor); acting == nil || string(acting.Relation.Kind) != g.Relation {
+		if acting == nil {
 			p.log.WarnContext(ctx, "hand-off representation does not hold for the tool", "tenant", t.name,
 				"client_id", rd.ClientID, "portal_client_id", g.PortalClientID, "relation", g.Relation)
 			p.authorizeError(w, r, t, ar, fosite.ErrAccessDenied.WithHintf(

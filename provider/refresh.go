@@ -10,6 +10,7 @@ import (
 
 	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/consent"
+	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -156,11 +157,11 @@ func (p *Provider) recheckRepresentation(ctx context.Context, t *tenant, ar fosi
 	if err != nil {
 		return nil, err
 	}
-	_, choices, err := p.choices(ctx, t, c, s.PID)
+	a, err := p.stillActing(ctx, t, c, s.PID, s.ActingFor, s.Relation)
 	if err != nil {
 		return nil, fosite.ErrServerError.WithWrap(err)
 	}
-	if a := pick(choices, s.ActingFor); a != nil && string(a.Relation.Kind) == s.Relation {
+	if a != nil {
 		rep := t.representationClaim(c, ar.GetGrantedScopes(), a)
 		if s.Claims != nil && s.Claims.Extra != nil {
 			s.Claims.Extra["representation"] = rep
@@ -214,6 +215,22 @@ func (p *Provider) refuseInactiveGrant(ctx context.Context, t *tenant, ar fosite
 		}
 	}
 	return errGrantInactive(), nil
+}
+
+// stillActing is the choice of acting for actingFor under the relation
+// kind relation, when the representation rules, run again for client c
+// and now, still allow holder to; nil when they no longer do. A choice
+// that exists under another relation kind does not hold: the relation
+// the tokens or the hand-off were issued under is what must still hold.
+func (p *Provider) stillActing(ctx context.Context, t *tenant, c storage.Client, holder, actingFor, relation string) (*representation.Choice, error) {
+	_, choices, err := p.choices(ctx, t, c, holder)
+	if err != nil {
+		return nil, err
+	}
+	if a := pick(choices, actingFor); a != nil && string(a.Relation.Kind) == relation {
+		return a, nil
+	}
+	return nil, nil
 }
 
 // eventTx records a usage-log event as part of ctx's transaction: unlike
