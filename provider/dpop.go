@@ -10,6 +10,7 @@ import (
 	"github.com/oidcp/oidcp/dpop"
 	"github.com/oidcp/oidcp/fapi2"
 	"github.com/oidcp/oidcp/oautherr"
+	"github.com/oidcp/oidcp/storage"
 )
 
 // DPoP (RFC 9449) at the provider's endpoints. The proof rules are the
@@ -93,22 +94,7 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 	if !ok {
 		return fosite.ErrServerError.WithDebug("access request without an oidcp session")
 	}
-	grant := ar.GetGrantTypes()
-	codeJKT := ""
-	if grant.ExactOne("authorization_code") {
-		codeJKT = sess.CodeJKT
-	}
-	refreshJKT := ""
-	if grant.ExactOne("refresh_token") && c.Public {
-		refreshJKT = sess.CnfJKT
-	}
-	// A bound subject token is exchanged only with a proof: by its own
-	// key when its own client exchanges it; an API exchanging onward
-	// proves its own key, which the new token is bound to.
-	subjectJKT, sameKey := "", false
-	if o := sess.exchangedFrom; o != nil {
-		subjectJKT, sameKey = o.jkt, o.sameClient
-	}
+	bound := boundDPoPKey(ar.GetGrantTypes(), c, sess)
 	proof, err := dpop.ProofHeader(r.Header)
 	if err != nil {
 		return dpopRefusal(w, err)
@@ -119,12 +105,8 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 			return oautherr.InvalidDPoPProof.WithDescription("The tenant follows the FAPI 2.0 Security Profile: access tokens are sender-constrained, so every token request needs a DPoP proof (section 5.3.2.1).")
 		case c.DPoPBoundAccessTokens:
 			return oautherr.InvalidDPoPProof.WithDescription("This client is registered with dpop_bound_access_tokens: every token request needs a DPoP proof (RFC 9449 section 5.2).")
-		case codeJKT != "":
-			return fosite.ErrInvalidGrant.WithHint("The authorization code is bound to a DPoP key (dpop_jkt): redeem it with a DPoP proof by that key.")
-		case refreshJKT != "":
-			return fosite.ErrInvalidGrant.WithHint("The refresh token is bound to a DPoP key: refresh it with a DPoP proof by that key (RFC 9449 section 5).")
-		case subjectJKT != "":
-			return fosite.ErrInvalidGrant.WithHint("The subject_token is bound to a DPoP key: exchange it with a DPoP proof (by that key when the client it was issued to exchanges it).")
+		case bound.jkt != "":
+			return fosite.ErrInvalidGrant.WithHint(bound.missing)
 		}
 		sess.CnfJKT, sess.CodeJKT = "", ""
 		return nil
@@ -133,16 +115,46 @@ func (p *Provider) bindDPoP(w http.ResponseWriter, r *http.Request, t *tenant, a
 	if err != nil {
 		return dpopRefusal(w, err)
 	}
-	switch {
-	case codeJKT != "" && pr.JKT != codeJKT:
-		return fosite.ErrInvalidGrant.WithHint("The DPoP proof's key is not the one the authorization request named in dpop_jkt.")
-	case refreshJKT != "" && pr.JKT != refreshJKT:
-		return fosite.ErrInvalidGrant.WithHint("The DPoP proof's key is not the one the refresh token is bound to.")
-	case subjectJKT != "" && sameKey && pr.JKT != subjectJKT:
-		return fosite.ErrInvalidGrant.WithHint("The DPoP proof's key is not the one the subject_token is bound to.")
+	if bound.jkt != "" && bound.sameKey && pr.JKT != bound.jkt {
+		return fosite.ErrInvalidGrant.WithHint(bound.mismatch)
 	}
 	sess.CnfJKT, sess.CodeJKT = pr.JKT, ""
 	return nil
+}
+
+// boundKey is the DPoP key a grant's credential is already bound to
+// (empty when it is bound to none), whether the proof must be by that
+// key, and the hints that refuse a request without a proof or with one
+// by another key.
+type boundKey struct {
+	jkt               string
+	sameKey           bool
+	missing, mismatch string
+}
+
+// boundDPoPKey is what the credential a token request redeems is bound
+// to: a code requested with dpop_jkt, a public client's refresh token
+// (RFC 9449 §5), or an exchange's bound subject token. A bound subject
+// token is exchanged only with a proof: by its own key when its own
+// client exchanges it; an API exchanging onward proves its own key,
+// which the new token is bound to. The grant types exclude each other,
+// so at most one applies.
+func boundDPoPKey(grant fosite.Arguments, c storage.Client, sess *Session) boundKey {
+	switch {
+	case grant.ExactOne("authorization_code"):
+		return boundKey{jkt: sess.CodeJKT, sameKey: true,
+			missing:  "The authorization code is bound to a DPoP key (dpop_jkt): redeem it with a DPoP proof by that key.",
+			mismatch: "The DPoP proof's key is not the one the authorization request named in dpop_jkt."}
+	case grant.ExactOne("refresh_token") && c.Public:
+		return boundKey{jkt: sess.CnfJKT, sameKey: true,
+			missing:  "The refresh token is bound to a DPoP key: refresh it with a DPoP proof by that key (RFC 9449 section 5).",
+			mismatch: "The DPoP proof's key is not the one the refresh token is bound to."}
+	case sess.exchangedFrom != nil:
+		return boundKey{jkt: sess.exchangedFrom.jkt, sameKey: sess.exchangedFrom.sameClient,
+			missing:  "The subject_token is bound to a DPoP key: exchange it with a DPoP proof (by that key when the client it was issued to exchanges it).",
+			mismatch: "The DPoP proof's key is not the one the subject_token is bound to."}
+	}
+	return boundKey{}
 }
 
 // parDPoP checks a proof sent to the PAR endpoint and makes its key the
