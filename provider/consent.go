@@ -21,9 +21,9 @@ type Consent interface {
 	Covers(ctx context.Context, r consent.Request) (storage.Grant, bool, error)
 	Grant(ctx context.Context, r consent.Request) (storage.Grant, error)
 	Refuse(ctx context.Context, r consent.Request) error
-	Active(ctx context.Context, tenant, id string) (bool, error)
-	// ActiveInTx is Active inside the transaction ctx carries, holding
-	// the grant against revocation until that transaction ends.
+	// ActiveInTx reports whether a grant is active, inside the
+	// transaction ctx carries, holding the grant against revocation
+	// until that transaction ends.
 	ActiveInTx(ctx context.Context, tenant, id string) (bool, error)
 	Revoke(ctx context.Context, tenant, id string, rev storage.Revocation) (storage.RevokedGrants, error)
 	// RevokeInTx is Revoke inside the transaction ctx carries.
