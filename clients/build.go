@@ -27,6 +27,12 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
 // scopePattern is scope-token (RFC 6749 §3.3).
 var scopePattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
 
+// ValidID reports whether s has the shape of a client_id.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
+// ValidScopeToken reports whether s is a scope-token (RFC 6749 §3.3).
+func ValidScopeToken(s string) bool { return scopePattern.MatchString(s) }
+
 // Build applies defaults to r, validates it and returns the client to
 // store for tenant, created at now. It hashes r.Secret; the plain secret
 // is not in the result. On failure the error joins one *FieldError per

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -26,12 +26,6 @@ type Registration struct {
 	// scope pid lets tokens for it carry the person's fødselsnummer.
 	Scopes []string
 }
-
-// clientIDPattern is the shape of a client_id (clients.Build's rule).
-var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
-
-// scopePattern is scope-token (RFC 6749 §3.3).
-var scopePattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
 
 // neverExchanged are the scopes a token exchange may never pass on, with
 // why. account controls the person's account (usage log, sessions,
@@ -72,7 +66,7 @@ func Build(tenant string, r Registration, now time.Time) (storage.Resource, erro
 		fail("allowed clients: name at least one client that may exchange tokens for the resource (remove the resource to close it)")
 	}
 	for _, c := range allowed {
-		if !clientIDPattern.MatchString(c) {
+		if !clients.ValidID(c) {
 			fail("allowed clients: %q is not a client_id", c)
 		}
 	}
@@ -83,7 +77,7 @@ func Build(tenant string, r Registration, now time.Time) (storage.Resource, erro
 	scopes = dedupe(scopes)
 	for _, s := range scopes {
 		switch {
-		case !scopePattern.MatchString(s):
+		case !clients.ValidScopeToken(s):
 			fail("scopes: %q is not a valid scope token (RFC 6749 §3.3)", s)
 		case s == "offline_access":
 			fail("scopes: offline_access means nothing to a resource: an exchanged token never comes with a refresh token")
@@ -103,7 +97,7 @@ func Build(tenant string, r Registration, now time.Time) (storage.Resource, erro
 }
 
 func validAudience(a string) bool {
-	if clientIDPattern.MatchString(a) {
+	if clients.ValidID(a) {
 		return true
 	}
 	u, err := url.Parse(a)
