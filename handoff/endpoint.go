@@ -204,7 +204,7 @@ func (e *Endpoint) target(w http.ResponseWriter, r *http.Request, id, link strin
 		why = "The tool registered no initiate_login_uri, so it cannot be opened from the portal (OIDC Core §4)."
 	case !slices.Contains(t.LaunchURIs, link):
 		why = "target_link_uri is not one of the tool's registered launch_uris (compared exactly)."
-	case !v.Self() && !representation.Acceptable(v.Relation, relationKinds(t.AcceptedRelations), t.Standalone):
+	case !v.Self() && !representation.Acceptable(v.Relation, representation.ParseKinds(t.AcceptedRelations), t.Standalone):
 		why = "The tool does not accept acting for someone under the relation " + string(v.Relation) + "; open it while acting for yourself."
 	}
 	if why != "" {
@@ -212,14 +212,6 @@ func (e *Endpoint) target(w http.ResponseWriter, r *http.Request, id, link strin
 		return t, false
 	}
 	return t, true
-}
-
-func relationKinds(ks []string) []representation.RelationKind {
-	out := make([]representation.RelationKind, 0, len(ks))
-	for _, k := range ks {
-		out = append(out, representation.RelationKind(k))
-	}
-	return out
 }
 
 // bearer is the citizen's access token: Authorization: Bearer, or the

@@ -57,16 +57,6 @@ func sessionChoiceKey(clientID, holderPID string) string {
 	return "acting_for\x00" + clientID + "\x00" + holderPID
 }
 
-// acceptedKinds is the client's accepted relation kinds as the rules know
-// them.
-func acceptedKinds(c storage.Client) []representation.RelationKind {
-	out := make([]representation.RelationKind, 0, len(c.AcceptedRelations))
-	for _, k := range c.AcceptedRelations {
-		out = append(out, representation.RelationKind(k))
-	}
-	return out
-}
-
 // choices returns the holder as the tenant's registry knows them and whom
 // they may act for through client c now. Two registry reads: the holder's
 // relations, then every person they name (registry.Lookup).
@@ -75,7 +65,7 @@ func (p *Provider) choices(ctx context.Context, t *tenant, c storage.Client, hol
 	if err != nil {
 		return representation.Person{}, nil, err
 	}
-	return h.Holder, representation.Choices(h.Holder, h.Relations, h.Persons, acceptedKinds(c), c.Standalone, p.now()), nil
+	return h.Holder, representation.Choices(h.Holder, h.Relations, h.Persons, representation.ParseKinds(c.AcceptedRelations), c.Standalone, p.now()), nil
 }
 
 // afterLogin continues an authorization once a login session satisfies

@@ -22,6 +22,16 @@ const (
 // Kinds lists every relation kind in the order a chooser groups them.
 var Kinds = []RelationKind{Parent, AssignedPowerOfAttorney, PowerOfAttorney}
 
+// ParseKinds turns relation kind names (a client's accepted_relations)
+// into kinds; unknown names stay as they are and match no rule.
+func ParseKinds(names []string) []RelationKind {
+	out := make([]RelationKind, 0, len(names))
+	for _, k := range names {
+		out = append(out, RelationKind(k))
+	}
+	return out
+}
+
 // Valid reports whether k is one of the known relation kinds.
 func (k RelationKind) Valid() bool {
 	return k.rank() < len(Kinds)
