@@ -34,15 +34,7 @@ func (c Config) limits() provider.Limits {
 	if c.Dev {
 		factor = devLimitFactor
 	}
-	pick := func(v, def int64) int64 {
-		switch {
-		case v < 0:
-			return 0 // no limit
-		case v == 0:
-			return def
-		}
-		return v
-	}
+	pick := limitOrDefault[int64]
 	proxies, _ := parseTrustedProxies(c.TrustedProxies)
 	return provider.Limits{
 		Window:                    c.RateLimitWindow,
@@ -55,6 +47,18 @@ func (c Config) limits() provider.Limits {
 		FailedClientAuthPerSource: pick(c.FailedClientAuthPerSource, defaultFailedClientAuthPerSource),
 		TrustedProxies:            proxies,
 	}
+}
+
+// limitOrDefault reads a configured limit: > 0 the limit itself, 0 the
+// default def, < 0 no limit (0 to the limiters).
+func limitOrDefault[T int | int64](v, def T) T {
+	switch {
+	case v < 0:
+		return 0
+	case v == 0:
+		return def
+	}
+	return v
 }
 
 // parseTrustedProxies reads trusted_proxies: addresses (a /32 or /128)

@@ -35,23 +35,11 @@ func (t TenantConfig) registers() bool {
 }
 
 func (r RegistrationConfig) maxClients() int {
-	switch {
-	case r.MaxClients == 0:
-		return defaultMaxClients
-	case r.MaxClients < 0:
-		return 0
-	}
-	return r.MaxClients
+	return limitOrDefault(r.MaxClients, defaultMaxClients)
 }
 
 func (r RegistrationConfig) perHour() int64 {
-	switch {
-	case r.RegistrationsPerHour == 0:
-		return defaultRegistrationsPerHour
-	case r.RegistrationsPerHour < 0:
-		return 0
-	}
-	return r.RegistrationsPerHour
+	return limitOrDefault(r.RegistrationsPerHour, defaultRegistrationsPerHour)
 }
 
 // registrationChecks: self-service registration in a tenant with real
