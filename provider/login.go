@@ -128,6 +128,43 @@ func upstreamACR(v string) string {
 	return ""
 }
 
+// takeFlow takes the flow id at step for this browser, or answers the
+// request. Storage trouble keeps the flow cookie, so that the same
+// request completes the step once storage is back; a flow that waits at
+// a later step keeps it too (a reloaded callback while the chooser is
+// open). A flow that is gone or at another step is an expired login.
+func (p *Provider) takeFlow(w http.ResponseWriter, r *http.Request, t *tenant, id string, step authflow.Step, lang string) (*authflow.Flow, bool) {
+	f, err := t.flows.Take(r.Context(), id, step)
+	if err != nil && !errors.Is(err, authflow.ErrExpired) {
+		p.renderUnavailable(w, r, t, lang, err)
+		return nil, false
+	}
+	if !errors.Is(err, authflow.ErrWrongStep) {
+		t.flows.ClearCookie(w)
+	}
+	if err != nil {
+		errorPage(w, r, lang, oautherr.LoginExpired)
+		return nil, false
+	}
+	return f, true
+}
+
+// flowRequest reads the authorization request a taken flow carries, or
+// answers the request: the client may have vanished (deleted or
+// disabled) during the login.
+func (p *Provider) flowRequest(w http.ResponseWriter, r *http.Request, t *tenant, f *authflow.Flow, lang string) (fosite.AuthorizeRequester, bool) {
+	ar, err := t.fstore.unmarshalRequest(r.Context(), f.Request, NewSession(t.name))
+	if unavailable(err) {
+		p.renderUnavailable(w, r, t, lang, err)
+		return nil, false
+	}
+	if err != nil {
+		errorPage(w, r, lang, oautherr.UnknownClient)
+		return nil, false
+	}
+	return ar, true
+}
+
 // callback receives the upstream eID's authorization response.
 func (p *Provider) callback(t *tenant) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -140,31 +177,17 @@ func (p *Provider) callback(t *tenant) http.HandlerFunc {
 			errorPage(w, r, lang, oautherr.LoginExpired)
 			return
 		}
-		f, err := t.flows.Take(ctx, state, authflow.StepUpstream)
-		if err != nil && !errors.Is(err, authflow.ErrExpired) {
-			// The flow was not taken: keep the cookie, so that the same
-			// callback completes the login once storage is back.
-			p.renderUnavailable(w, r, t, lang, err)
+		f, ok := p.takeFlow(w, r, t, state, authflow.StepUpstream, lang)
+		if !ok {
 			return
 		}
-		if !errors.Is(err, authflow.ErrWrongStep) {
-			// Keep the cookie of a flow that waits at a later step (a
-			// reloaded callback while the chooser is open).
-			t.flows.ClearCookie(w)
-		}
 		var ust upstream.State
-		if err != nil || json.Unmarshal(f.Upstream, &ust) != nil {
+		if json.Unmarshal(f.Upstream, &ust) != nil {
 			errorPage(w, r, lang, oautherr.LoginExpired)
 			return
 		}
-		ar, err := t.fstore.unmarshalRequest(ctx, f.Request, NewSession(t.name))
-		if unavailable(err) {
-			p.renderUnavailable(w, r, t, f.Lang, err)
-			return
-		}
-		if err != nil {
-			// The client vanished (deleted or disabled) during the login.
-			errorPage(w, r, f.Lang, oautherr.UnknownClient)
+		ar, ok := p.flowRequest(w, r, t, f, f.Lang)
+		if !ok {
 			return
 		}
 		id, err := t.cfg.Upstream.Exchange(ctx, q, ust)

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gorilla/sessions"
@@ -32,7 +31,6 @@ type stepPost struct {
 // error pages are the same for all. When ok is false the answer has
 // been written.
 func (p *Provider) takeStepPost(w http.ResponseWriter, r *http.Request, t *tenant, step authflow.Step) (sp stepPost, ok bool) {
-	ctx := r.Context()
 	lang := pageLang(r, "")
 	if err := r.ParseForm(); err != nil {
 		errorPage(w, r, lang, oautherr.InvalidRequest)
@@ -55,28 +53,19 @@ func (p *Provider) takeStepPost(w http.ResponseWriter, r *http.Request, t *tenan
 		errorPage(w, r, lang, oautherr.LoginExpired.WithStatus(http.StatusForbidden))
 		return sp, false
 	}
-	f, err := t.flows.Take(ctx, flowID, step)
-	if err != nil && !errors.Is(err, authflow.ErrExpired) {
-		p.renderUnavailable(w, r, t, lang, err)
+	f, ok := p.takeFlow(w, r, t, flowID, step, lang)
+	if !ok {
 		return sp, false
 	}
-	if !errors.Is(err, authflow.ErrWrongStep) {
-		t.flows.ClearCookie(w)
-	}
-	if err != nil || f.SessionID != sid || f.Holder != login.Subject {
+	if f.SessionID != sid || f.Holder != login.Subject {
 		errorPage(w, r, lang, oautherr.LoginExpired)
 		return sp, false
 	}
 	if f.Lang != "" {
 		lang = f.Lang
 	}
-	ar, err := t.fstore.unmarshalRequest(ctx, f.Request, NewSession(t.name))
-	if unavailable(err) {
-		p.renderUnavailable(w, r, t, lang, err)
-		return sp, false
-	}
-	if err != nil {
-		errorPage(w, r, lang, oautherr.UnknownClient)
+	ar, ok := p.flowRequest(w, r, t, f, lang)
+	if !ok {
 		return sp, false
 	}
 	return stepPost{flow: f, sess: sess, sid: sid, login: login, ar: ar, lang: lang}, true
