@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -173,9 +174,15 @@ func serveWith(ctx context.Context, cfg Config, store storage.Storage, log *slog
 		return nil
 	}
 	admin := &http.Server{
-		Handler: adminHandler(reg, checks, append(append(append(append(pprofRoutes(cfg.AdminToken), sandboxAdminRoutes(cfg, store, now)...), resourceAdminRoutes(cfg, store, now)...), cw.adminRoutes(cfg)...), adminRoute{"POST " + registry.ImportPath, registry.ImportHandler(registry.HandlerConfig{
-			Store: store, Token: cfg.AdminToken, Now: now, Registries: cfg.registries(), Log: log.With("component", "registry"),
-		})})...),
+		Handler: adminHandler(reg, checks, slices.Concat(
+			pprofRoutes(cfg.AdminToken),
+			sandboxAdminRoutes(cfg, store, now),
+			resourceAdminRoutes(cfg, store, now),
+			cw.adminRoutes(cfg),
+			[]adminRoute{{"POST " + registry.ImportPath, registry.ImportHandler(registry.HandlerConfig{
+				Store: store, Token: cfg.AdminToken, Now: now, Registries: cfg.registries(), Log: log.With("component", "registry"),
+			})}},
+		)...),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
