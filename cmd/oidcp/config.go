@@ -183,11 +183,7 @@ func (t TenantConfig) catalogue() (*consent.Catalogue, error) {
 // offeredScopes are the scopes a client of the tenant may be registered
 // for: the identity scopes and the tenant's data-exchange scopes.
 func (t TenantConfig) offeredScopes() []string {
-	out := slices.Clone(consent.IdentityScopes)
-	for _, d := range t.DataScopes {
-		out = append(out, d.Name)
-	}
-	return out
+	return append(slices.Clone(consent.IdentityScopes), t.dataScopeNames()...)
 }
 
 // dataScopeNames are the names of the tenant's data-exchange scopes.
