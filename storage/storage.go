@@ -239,6 +239,8 @@ type SecretStore interface {
 	// PutSecretIfAbsent stores s unless (tenant, name) exists, and returns
 	// the stored value either way, so racing nodes agree on one secret.
 	PutSecretIfAbsent(ctx context.Context, s TenantSecret) (TenantSecret, error)
+	// GetSecret returns the stored secret, or ErrNotFound.
+	GetSecret(ctx context.Context, tenant, name string) (TenantSecret, error)
 }
 
 // EventLog is the append-only usage log.

@@ -42,24 +42,17 @@ func sharedMockState(ctx context.Context, store storage.Storage, km *keys.Manage
 	if err != nil {
 		return mockState{}, fmt.Errorf("idporten mock key: %w", err)
 	}
-	fresh, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return mockState{}, fmt.Errorf("idporten mock key: %w", err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(fresh)
-	if err != nil {
-		return mockState{}, err
-	}
 	aad := []byte("oidcp/idporten-mock/signing-key/v1")
-	sealed, err := keys.Seal(sealKey, der, aad)
-	if err != nil {
-		return mockState{}, err
+	stored, err := store.GetSecret(ctx, mockSecretTenant, "signing-key")
+	if errors.Is(err, storage.ErrNotFound) {
+		// Only the first start makes a key: RSA generation takes a
+		// noticeable while, and a stored key is the one to use anyway.
+		stored, err = storeMockKey(ctx, store, sealKey, aad)
 	}
-	stored, err := store.PutSecretIfAbsent(ctx, storage.TenantSecret{Tenant: mockSecretTenant, Name: "signing-key", Sealed: sealed, CreatedAt: time.Now()})
 	if err != nil {
 		return mockState{}, fmt.Errorf("idporten mock key: %w", err)
 	}
-	der, err = keys.Open(sealKey, stored.Sealed, aad)
+	der, err := keys.Open(sealKey, stored.Sealed, aad)
 	if err != nil {
 		return mockState{}, fmt.Errorf("idporten mock key: %w", err)
 	}
@@ -72,4 +65,22 @@ func sharedMockState(ctx context.Context, store storage.Storage, km *keys.Manage
 		return mockState{}, errors.New("idporten mock key: the stored key is not RSA")
 	}
 	return mockState{Store: idportenmock.NewFlowStore(store), Key: key, Salt: salt}, nil
+}
+
+// storeMockKey makes the mock's RSA key and stores it sealed, unless
+// another node stored one meanwhile; it returns the stored one.
+func storeMockKey(ctx context.Context, store storage.Storage, sealKey, aad []byte) (storage.TenantSecret, error) {
+	fresh, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return storage.TenantSecret{}, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(fresh)
+	if err != nil {
+		return storage.TenantSecret{}, err
+	}
+	sealed, err := keys.Seal(sealKey, der, aad)
+	if err != nil {
+		return storage.TenantSecret{}, err
+	}
+	return store.PutSecretIfAbsent(ctx, storage.TenantSecret{Tenant: mockSecretTenant, Name: "signing-key", Sealed: sealed, CreatedAt: time.Now()})
 }

@@ -26,6 +26,14 @@ func testSecrets(t *testing.T, s storage.Storage) {
 	must(t, err, "PutSecretIfAbsent other tenant")
 	same(t, got, other, "secrets are per tenant")
 
+	got, err = s.GetSecret(ctx(t), "main", "hmac")
+	must(t, err, "GetSecret")
+	same(t, got, first, "read secret")
+	_, err = s.GetSecret(ctx(t), "main", "missing")
+	wantErr(t, err, storage.ErrNotFound, "GetSecret missing")
+	_, err = s.GetSecret(ctx(t), "other", "hmac")
+	wantErr(t, err, storage.ErrNotFound, "GetSecret other tenant")
+
 	t.Run("racing nodes agree", func(t *testing.T) {
 		const n = 10
 		results := make([]storage.TenantSecret, n)

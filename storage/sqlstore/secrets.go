@@ -16,8 +16,19 @@ func (s *Store) PutSecretIfAbsent(ctx context.Context, sec storage.TenantSecret)
 	if err != nil {
 		return storage.TenantSecret{}, s.wrap("put secret", err)
 	}
-	var out storage.TenantSecret
-	err = s.queryRow(ctx, `SELECT tenant, name, sealed, created_at FROM tenant_secrets WHERE tenant = $1 AND name = $2`,
-		sec.Tenant, sec.Name).Scan(&out.Tenant, &out.Name, &out.Sealed, timeCol{&out.CreatedAt})
+	out, err := s.getSecret(ctx, sec.Tenant, sec.Name)
 	return out, s.wrap("put secret", err)
+}
+
+// GetSecret returns the stored secret (tenant, name), or ErrNotFound.
+func (s *Store) GetSecret(ctx context.Context, tenant, name string) (storage.TenantSecret, error) {
+	out, err := s.getSecret(ctx, tenant, name)
+	return out, s.wrap("get secret", err)
+}
+
+func (s *Store) getSecret(ctx context.Context, tenant, name string) (storage.TenantSecret, error) {
+	var out storage.TenantSecret
+	err := s.queryRow(ctx, `SELECT tenant, name, sealed, created_at FROM tenant_secrets WHERE tenant = $1 AND name = $2`,
+		tenant, name).Scan(&out.Tenant, &out.Name, &out.Sealed, timeCol{&out.CreatedAt})
+	return out, err
 }
