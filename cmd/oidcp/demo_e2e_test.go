@@ -171,7 +171,7 @@ func TestDemoOnlyInDevMode(t *testing.T) {
 	if err := store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d, err := newDemo(ctx, cfg, store, newLogger(cfg, io.Discard), time.Now)
+	d, err := newDemo(ctx, cfg, store, nil, newLogger(cfg, io.Discard), time.Now)
 	if err != nil || d != nil {
 		t.Fatalf("newDemo without dev mode = %v, %v; want no demo", d, err)
 	}

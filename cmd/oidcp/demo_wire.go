@@ -13,9 +13,10 @@ import (
 
 // newDemo registers the demo's client in every tenant with a secret
 // new to this process (replacing the one a previous start stored) and
-// returns the demo, to be mounted at demo.Path. Only in dev mode; nil
+// returns the demo, to be mounted at demo.Path; it reaches the issuers
+// through hc, the server's one outbound client. Only in dev mode; nil
 // when the demo is off.
-func newDemo(ctx context.Context, cfg Config, store storage.ClientStore, log *slog.Logger, now func() time.Time) (http.Handler, error) {
+func newDemo(ctx context.Context, cfg Config, store storage.ClientStore, hc *http.Client, log *slog.Logger, now func() time.Time) (http.Handler, error) {
 	if !cfg.Dev {
 		return nil, nil
 	}
@@ -33,10 +34,6 @@ func newDemo(ctx context.Context, cfg Config, store storage.ClientStore, log *sl
 		if t.Sandbox && dcfg.PopulationURL == "" {
 			dcfg.PopulationURL = cfg.Issuer(t.Name) + "/population"
 		}
-	}
-	hc, err := outboundClient(cfg)
-	if err != nil {
-		return nil, err
 	}
 	dcfg.HTTPClient = hc
 	return demo.New(dcfg)

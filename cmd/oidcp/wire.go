@@ -131,7 +131,7 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	}
 	handlers = append(handlers, pages...)
 	// Dev mode only: a demo tool to log in with right away.
-	d, err := newDemo(ctx, cfg, store, log.With("component", "demo"), now)
+	d, err := newDemo(ctx, cfg, store, hc, log.With("component", "demo"), now)
 	if err != nil {
 		return nil, false, err
 	}
