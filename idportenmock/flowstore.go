@@ -8,9 +8,10 @@ import (
 	"github.com/oidcp/oidcp/storage"
 )
 
-// flowTenant is the tenant column of the mock's records: the mock is no
-// tenant of oidcp's, and "idporten-mock" is a name no tenant may take.
-const flowTenant = "idporten-mock"
+// Tenant is the tenant column of the mock's records (its flows here, its
+// secrets in cmd/oidcp): the mock is no tenant of oidcp's, and this is a
+// name no tenant may take.
+const Tenant = "idporten-mock"
 
 // FlowStores is the slice of the storage contract NewFlowStore needs.
 type FlowStores interface {
@@ -31,13 +32,13 @@ type flowStore struct{ s FlowStores }
 // Interface guard: every storage backend can hold the mock's state.
 var _ FlowStores = (storage.Storage)(nil)
 
-func flowID(kind, key string) string { return flowTenant + "/" + kind + "/" + key }
-func flowPurpose(kind string) string { return flowTenant + "/" + kind }
+func flowID(kind, key string) string { return Tenant + "/" + kind + "/" + key }
+func flowPurpose(kind string) string { return Tenant + "/" + kind }
 
 // Put implements Store. Keys are random, so a conflict is a repeated
 // put (an end of session sent twice): the earlier record is replaced.
 func (f flowStore) Put(ctx context.Context, kind, key string, value []byte, expires time.Time) error {
-	rec := storage.Flow{ID: flowID(kind, key), Tenant: flowTenant, Purpose: flowPurpose(kind), Data: value,
+	rec := storage.Flow{ID: flowID(kind, key), Tenant: Tenant, Purpose: flowPurpose(kind), Data: value,
 		CreatedAt: time.Now().UTC(), ExpiresAt: expires.UTC()}
 	err := f.s.CreateFlow(ctx, rec)
 	if errors.Is(err, storage.ErrConflict) {

@@ -24,9 +24,9 @@ type mockState struct {
 	Salt  []byte
 }
 
-// mockSecretTenant names the mock's records among the tenant secrets; no
-// tenant may be called that (reservedTenants).
-const mockSecretTenant = "idporten-mock"
+// mockSecretTenant names the mock's records among the tenant secrets, as
+// among the flows; no tenant may be called that (reservedTenants).
+const mockSecretTenant = idportenmock.Tenant
 
 // sharedMockState puts the mock's state in the database every node
 // uses: its records as flows, its salt as a tenant secret, and its RSA

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/fapi2"
+	"github.com/oidcp/oidcp/idportenmock"
 	"github.com/oidcp/oidcp/keys"
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/upstream"
@@ -23,7 +24,7 @@ import (
 var tenantName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // reservedTenants are path segments the binary uses itself.
-var reservedTenants = map[string]bool{"idporten-mock": true, "metrics": true, "healthz": true, "readyz": true, "static": true, "demo": true}
+var reservedTenants = map[string]bool{idportenmock.Tenant: true, "metrics": true, "healthz": true, "readyz": true, "static": true, "demo": true}
 
 // check is one rule: when bad, key names the configuration key and msg
 // says what is wrong and how to fix it.
