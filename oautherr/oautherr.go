@@ -153,7 +153,11 @@ func BearerChallenge(e *Error) string {
 
 // quote keeps a value inside an auth-param's quoted string (RFC 9110
 // §11.2): no quote or backslash.
-func quote(s string) string { return strings.NewReplacer(`"`, `'`, `\`, `/`).Replace(s) }
+func quote(s string) string { return quoter.Replace(s) }
+
+// quoter is built once: a Replacer is safe for concurrent use, and quote
+// runs for every refused bearer or DPoP request.
+var quoter = strings.NewReplacer(`"`, `'`, `\`, `/`)
 
 // RedirectValues are e's parameters for the client's redirect URI
 // (RFC 6749 §4.1.2.1), with state and iss (RFC 9207) when given.
