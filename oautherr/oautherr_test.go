@@ -121,3 +121,13 @@ func TestBearerToken(t *testing.T) {
 		}
 	}
 }
+
+// TestBearerChallengeQuotes: a description with quotes or backslashes
+// stays inside its quoted string (RFC 9110 §11.2).
+func TestBearerChallengeQuotes(t *testing.T) {
+	got := BearerChallenge(InvalidToken.WithDescription(`a "b" c\d`))
+	want := `Bearer error="invalid_token", error_description="a 'b' c/d"`
+	if got != want {
+		t.Fatalf("BearerChallenge = %s, want %s", got, want)
+	}
+}
