@@ -49,6 +49,37 @@ func cleanEnv() []string {
 	return env
 }
 
+// verdict collects a test's failures and repeats them after every
+// cleanup registered later (the nodes' log tails), so a CI log cut to its
+// last lines still says why the test failed. Create it before the nodes.
+type verdict struct {
+	t    *testing.T
+	mu   sync.Mutex
+	msgs []string
+}
+
+func newVerdict(t *testing.T) *verdict {
+	v := &verdict{t: t}
+	t.Cleanup(func() {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		if len(v.msgs) > 0 {
+			t.Logf("%s failed because:\n  %s", t.Name(), strings.Join(v.msgs, "\n  "))
+		}
+	})
+	return v
+}
+
+// Errorf reports a failure as t.Errorf does and keeps it for the summary.
+func (v *verdict) Errorf(format string, args ...any) {
+	v.t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	v.mu.Lock()
+	v.msgs = append(v.msgs, msg)
+	v.mu.Unlock()
+	v.t.Error(msg)
+}
+
 // nodeOpts configure one `oidcp serve --dev` process.
 type nodeOpts struct {
 	dsn, kek string
