@@ -103,7 +103,8 @@ type node struct {
 
 // startNode starts oidcp serve and waits until /readyz answers 200. When
 // the test ends, a node still running is stopped with SIGTERM (SIGKILL
-// after 20 s); its log tail is printed if the test failed.
+// after 20 s); if the test failed, its log is saved to a file and its
+// tail printed.
 func startNode(t *testing.T, bin, name string, o nodeOpts) *node {
 	t.Helper()
 	ports := freeAddrs(t, 2)
@@ -140,7 +141,20 @@ func startNode(t *testing.T, bin, name string, o nodeOpts) *node {
 			}
 		}
 		if t.Failed() {
-			t.Logf("%s logs (tail):\n%s", n.name, tail(n.logs.String(), 40))
+			// The whole log goes to a file that outlives the test; the
+			// output keeps a short tail, so that the test's own messages
+			// are not pushed out of a CI log cut to its last lines.
+			where := "not saved"
+			f, err := os.CreateTemp("", "oidcp-"+strings.ReplaceAll(t.Name(), "/", "_")+"-"+n.name+"-*.log")
+			if err == nil {
+				_, err = f.WriteString(n.logs.String())
+				f.Close()
+				where = f.Name()
+			}
+			if err != nil {
+				where = err.Error()
+			}
+			t.Logf("%s logs (tail; all of it in %s):\n%s", n.name, where, tail(n.logs.String(), 12))
 		}
 	})
 	n.waitReady(t, 60*time.Second)
