@@ -146,7 +146,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*sqlstore.Store, err
 		db.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	return sqlstore.New(db, Dialect, Migrations), nil
+	s := sqlstore.New(db, Dialect, Migrations)
+	// Tokens issued and read by concurrent requests share statements,
+	// each kind on a quarter of the pool at most, so that transactions
+	// and other reads keep the rest.
+	s.BatchStatements(max(o.MaxOpenConns/4, 1))
+	return s, nil
 }
 
 // defaultConnectTimeout bounds a connection attempt when the DSN sets no

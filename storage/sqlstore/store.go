@@ -25,8 +25,10 @@ type Store struct {
 	// wgate, when set, is the write turn (SetSingleWriter).
 	wgate     chan struct{}
 	wgateWait time.Duration
-	stmts     *stmtCache   // nil unless CacheStatements
-	group     *groupCommit // nil unless SetSingleWriter
+	stmts     *stmtCache         // nil unless CacheStatements
+	group     *groupCommit       // nil unless SetSingleWriter
+	issue     *batcher[*issueOp] // nil unless BatchStatements
+	reads     *batcher[*readOp]  // nil unless BatchStatements
 	// bg runs the backend's background work (Go) until Close.
 	bgCtx    context.Context
 	bgCancel context.CancelFunc

@@ -44,12 +44,20 @@ func (s *Store) CreateToken(ctx context.Context, t storage.TokenRecord) error {
 // use) flushes the WAL up to its own record, so up to every earlier
 // asynchronous one, and a crash keeps both or loses the token.
 //
+// Outside a transaction, on a store with BatchIssues, calls that arrive
+// while others are being written share one INSERT (BatchStatements).
+//
 // Inside a transaction it is CreateTokens: the relaxed setting would
 // hold for the whole transaction, and one that also deactivates a code
 // or a refresh token, revokes, ends a session, records consent or
 // writes the outbox must commit synchronously (a lost deactivation or
 // revocation fails open).
 func (s *Store) IssueTokens(ctx context.Context, ts ...storage.TokenRecord) error {
+	if s.issue != nil && s.txFrom(ctx) == nil && len(ts) > 0 {
+		op := &issueOp{ctx: ctx, recs: ts}
+		s.issue.do(op)
+		return op.err
+	}
 	return s.createTokens(ctx, s.relaxedCommit(ctx), ts)
 }
 
@@ -103,9 +111,18 @@ func (s *Store) GetTokensBySignature(ctx context.Context, tenant, signature stri
 
 // GetToken returns a record whatever its Active state; ErrNotFound when absent.
 func (s *Store) GetToken(ctx context.Context, tenant string, kind storage.TokenKind, signature string) (storage.TokenRecord, error) {
+	if s.reads != nil && s.txFrom(ctx) == nil {
+		op := &readOp{ctx: ctx, tenant: tenant, kind: string(kind), signature: signature}
+		s.reads.do(op)
+		return op.rec, op.err
+	}
+	return s.getToken(ctx, tenant, string(kind), signature)
+}
+
+func (s *Store) getToken(ctx context.Context, tenant, kind, signature string) (storage.TokenRecord, error) {
 	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+` FROM tokens WHERE tenant = $1 AND kind = $2 AND signature = $3`,
-		tenant, string(kind), signature))
-	return t, s.wrap("get "+string(kind), err)
+		tenant, kind, signature))
+	return t, s.wrap("get "+kind, err)
 }
 
 // DeactivateToken flips Active from true to false in one conditional

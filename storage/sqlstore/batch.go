@@ -1,0 +1,190 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
+// batcher merges the calls of concurrent requests into one statement (on
+// a server database, where each statement is a round trip, and each
+// write its own commit). A call queues its op; while fewer than max
+// batches are running it leads: it takes the queue's head, as many ops
+// as fit in one statement, runs them, and goes on until its own op has
+// run. A lone call runs at once, as without batching; every caller gets
+// its result only after its op's statement has run.
+type batcher[T any] struct {
+	max    int                  // batches running at once
+	limit  int                  // weight one batch carries
+	weight func(T) int          // of an op (at least 1)
+	run    func(ops []T, w int) // runs a batch and sets each op's result
+
+	mu      sync.Mutex
+	cond    *sync.Cond // on mu: ops were taken or a leader stepped down
+	pending []*batchItem[T]
+	leading int
+}
+
+type batchItem[T any] struct {
+	op    T
+	taken bool // by a leader, under mu
+	done  chan struct{}
+}
+
+func newBatcher[T any](inflight, limit int, weight func(T) int, run func([]T, int)) *batcher[T] {
+	b := &batcher[T]{max: max(inflight, 1), limit: limit, weight: weight, run: run}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// do runs op in a batch and returns once it has run.
+func (b *batcher[T]) do(op T) {
+	it := &batchItem[T]{op: op, done: make(chan struct{})}
+	b.mu.Lock()
+	b.pending = append(b.pending, it)
+	for !it.taken && b.leading >= b.max {
+		b.cond.Wait()
+	}
+	if !it.taken {
+		b.leading++
+		for !it.taken {
+			batch, w := b.take()
+			b.mu.Unlock()
+			ops := make([]T, len(batch))
+			for i, t := range batch {
+				ops[i] = t.op
+			}
+			b.run(ops, w)
+			for _, t := range batch {
+				close(t.done)
+			}
+			b.mu.Lock()
+		}
+		b.leading--
+		b.cond.Broadcast()
+	}
+	b.mu.Unlock()
+	<-it.done
+}
+
+// take removes the longest run of pending ops, from the head, that fits
+// in one batch (at least one op), and wakes their callers. Called with
+// mu held and the queue not empty.
+func (b *batcher[T]) take() ([]*batchItem[T], int) {
+	n, w := 0, 0
+	for n < len(b.pending) && (n == 0 || w+b.weight(b.pending[n].op) <= b.limit) {
+		b.pending[n].taken = true
+		w += b.weight(b.pending[n].op)
+		n++
+	}
+	batch := b.pending[:n:n]
+	b.pending = append([]*batchItem[T](nil), b.pending[n:]...)
+	b.cond.Broadcast()
+	return batch, w
+}
+
+// maxBatchRows bounds the rows one batched statement writes or reads.
+const maxBatchRows = 64
+
+// BatchStatements makes the store merge concurrent calls outside a
+// transaction into shared statements, with at most inflight of each kind
+// running at once: IssueTokens into multi-row INSERTs (issueOp), and
+// GetToken into one SELECT (readOp). For a server database; call it
+// before the store is used.
+func (s *Store) BatchStatements(inflight int) {
+	s.issue = newBatcher(inflight, maxBatchRows, func(op *issueOp) int { return len(op.recs) }, s.runIssue)
+	s.reads = newBatcher(inflight, maxBatchRows, func(*readOp) int { return 1 }, s.runReads)
+}
+
+// issueOp is one IssueTokens call. The batch's statement is the same
+// relaxed-commit INSERT a lone call runs, so a batch is exactly as
+// durable as its calls one by one.
+type issueOp struct {
+	ctx  context.Context
+	recs []storage.TokenRecord
+	err  error
+}
+
+// runIssue writes the ops' records in one statement, or, if that fails,
+// each op's alone, so that one bad record (a duplicate signature) fails
+// only its own caller. The statements run without their callers'
+// cancellation: one caller giving up must not fail the others' writes.
+func (s *Store) runIssue(ops []*issueOp, rows int) {
+	ctx := context.WithoutCancel(ops[0].ctx)
+	if len(ops) == 1 {
+		ops[0].err = s.createTokens(ctx, s.d.RelaxedCommit, ops[0].recs)
+		return
+	}
+	all := make([]storage.TokenRecord, 0, rows)
+	for _, op := range ops {
+		all = append(all, op.recs...)
+	}
+	if s.createTokens(ctx, s.d.RelaxedCommit, all) == nil {
+		return
+	}
+	for _, op := range ops {
+		op.err = s.createTokens(context.WithoutCancel(op.ctx), s.d.RelaxedCommit, op.recs)
+	}
+}
+
+// readOp is one GetToken call. A batched read starts after every call in
+// it was made, so it sees all that any of them would have seen alone.
+type readOp struct {
+	ctx                     context.Context
+	tenant, kind, signature string
+	rec                     storage.TokenRecord
+	err                     error
+}
+
+// runReads reads the ops' records with one SELECT joined to the list of
+// keys; an op whose key has no row gets storage.ErrNotFound.
+func (s *Store) runReads(ops []*readOp, _ int) {
+	ctx := context.WithoutCancel(ops[0].ctx)
+	if len(ops) == 1 {
+		op := ops[0]
+		op.rec, op.err = s.getToken(ctx, op.tenant, op.kind, op.signature)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT ` + tokenColsOf("t") + ` FROM tokens t JOIN (VALUES `)
+	writePlaceholderRows(&b, len(ops), 3)
+	b.WriteString(`) AS k(tenant, kind, signature) ON t.tenant = k.tenant AND t.kind = k.kind AND t.signature = k.signature`)
+	args := make([]any, 0, 3*len(ops))
+	type key struct{ tenant, kind, signature string }
+	byKey := make(map[key]*readOp, len(ops))
+	for _, op := range ops {
+		args = append(args, op.tenant, op.kind, op.signature)
+		byKey[key{op.tenant, op.kind, op.signature}] = op
+		op.err = s.wrap("get "+op.kind, sql.ErrNoRows)
+	}
+	recs, err := queryAll(ctx, s, scanToken, b.String(), args...)
+	if err != nil {
+		for _, op := range ops {
+			op.err = s.wrap("get "+op.kind, err)
+		}
+		return
+	}
+	for _, r := range recs {
+		if op := byKey[key{r.Tenant, string(r.Kind), r.Signature}]; op != nil {
+			op.rec, op.err = r, nil
+		}
+	}
+	// Two calls for one key share its row.
+	for _, op := range ops {
+		if owner := byKey[key{op.tenant, op.kind, op.signature}]; owner != op {
+			op.rec, op.err = owner.rec, owner.err
+		}
+	}
+}
+
+// tokenColsOf is tokenCols qualified by a table alias.
+func tokenColsOf(alias string) string {
+	cols := strings.Split(tokenCols, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}

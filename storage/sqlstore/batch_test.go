@@ -1,0 +1,229 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/postgres"
+	"github.com/oidcp/oidcp/storage/postgres/pgtest"
+	"github.com/oidcp/oidcp/storage/sqlstore"
+)
+
+// heldIssues opens a PostgreSQL store whose batches run one statement at
+// a time, and holds the first INSERT into tokens until release is
+// called: calls made meanwhile queue behind it. inserts counts the
+// INSERTs into tokens after setup, which runs first.
+func heldIssues(t *testing.T, setup func(*sqlstore.Store)) (s *sqlstore.Store, release func(), inserts *atomic.Int64) {
+	return held(t, setup, "INSERT INTO tokens")
+}
+
+// held is heldIssues for the statements that start with prefix.
+func held(t *testing.T, setup func(*sqlstore.Store), prefix string) (s *sqlstore.Store, release func(), inserts *atomic.Int64) {
+	t.Helper()
+	s, err := postgres.Open(t.Context(), pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if setup != nil {
+		setup(s)
+	}
+	s.BatchStatements(1)
+	gate := make(chan struct{})
+	inserts = &atomic.Int64{}
+	s.SetStatementCounter(func(q string) {
+		if strings.HasPrefix(q, prefix) && inserts.Add(1) == 1 {
+			<-gate
+		}
+	})
+	return s, sync.OnceFunc(func() { close(gate) }), inserts
+}
+
+func ccRecord(sig string, now time.Time) storage.TokenRecord {
+	return storage.TokenRecord{
+		Kind: storage.KindAccessToken, Signature: sig, Tenant: "main", RequestID: "req-" + sig, ClientID: "tool",
+		Active: true, RequestedAt: now, ExpiresAt: now.Add(time.Hour), Data: []byte(`{}`),
+	}
+}
+
+// TestIssueTokensBatched: IssueTokens calls made while another's INSERT
+// runs are written together in one multi-row INSERT, and each record is
+// stored as its own call gave it.
+func TestIssueTokensBatched(t *testing.T) {
+	s, release, inserts := heldIssues(t, nil)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	first := make(chan error, 1)
+	go func() { first <- s.IssueTokens(ctx, ccRecord("sig-first", now)) }()
+	for inserts.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			recs := []storage.TokenRecord{ccRecord(fmt.Sprintf("sig-%02d", i), now)}
+			if i%5 == 0 { // some calls carry two records, as a code with its PKCE record does
+				recs = append(recs, ccRecord(fmt.Sprintf("sig-%02d-b", i), now))
+			}
+			errs[i] = s.IssueTokens(ctx, recs...)
+		})
+	}
+	time.Sleep(200 * time.Millisecond) // the calls queue behind the held INSERT
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("call %d: %v", i, err)
+		}
+	}
+	// The held INSERT, then the 48 queued records in one.
+	if got := inserts.Load(); got > 3 {
+		t.Errorf("%d INSERTs for %d calls: not batched", got, n+1)
+	}
+	for i := range n {
+		sig := fmt.Sprintf("sig-%02d", i)
+		got, err := s.GetToken(ctx, "main", storage.KindAccessToken, sig)
+		if err != nil {
+			t.Fatalf("%s: %v", sig, err)
+		}
+		if got.RequestID != "req-"+sig || !got.Active || !got.ExpiresAt.Equal(now.Add(time.Hour)) {
+			t.Errorf("%s stored as %+v", sig, got)
+		}
+	}
+	if _, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-05-b"); err != nil {
+		t.Errorf("second record of a two-record call: %v", err)
+	}
+}
+
+// TestIssueTokensBatchOneFailure: a record that cannot be stored (its
+// signature exists) fails its own call only; the calls batched with it
+// are written.
+func TestIssueTokensBatchOneFailure(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	s, release, inserts := heldIssues(t, func(s *sqlstore.Store) {
+		if err := s.CreateTokens(ctx, ccRecord("sig-taken", now)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	first := make(chan error, 1)
+	go func() { first <- s.IssueTokens(ctx, ccRecord("sig-first", now)) }()
+	for inserts.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	sigs := []string{"sig-a", "sig-taken", "sig-b", "sig-c"}
+	errs := make([]error, len(sigs))
+	var wg sync.WaitGroup
+	for i, sig := range sigs {
+		wg.Go(func() { errs[i] = s.IssueTokens(ctx, ccRecord(sig, now)) })
+	}
+	time.Sleep(200 * time.Millisecond)
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i, sig := range sigs {
+		if sig == "sig-taken" {
+			if !errors.Is(errs[i], storage.ErrConflict) {
+				t.Errorf("the duplicate: %v, want ErrConflict", errs[i])
+			}
+			continue
+		}
+		if errs[i] != nil {
+			t.Errorf("%s failed with the duplicate batched beside it: %v", sig, errs[i])
+		}
+		if _, err := s.GetToken(ctx, "main", storage.KindAccessToken, sig); err != nil {
+			t.Errorf("%s: %v", sig, err)
+		}
+	}
+	// Held, the batch of four (refused), then the four alone.
+	if got := inserts.Load(); got != 6 {
+		t.Errorf("%d INSERTs, want 6: the batch was not tried whole first", got)
+	}
+}
+
+// TestGetTokenBatched: GetToken calls made while another's SELECT runs
+// are answered by one SELECT, each with its own record: a missing one
+// with ErrNotFound, another tenant's or kind's never, and two calls for
+// one token both.
+func TestGetTokenBatched(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	s, release, selects := held(t, func(s *sqlstore.Store) {
+		var recs []storage.TokenRecord
+		for i := range 20 {
+			recs = append(recs, ccRecord(fmt.Sprintf("sig-%02d", i), now))
+		}
+		other := ccRecord("sig-other-tenant", now)
+		other.Tenant = "sandbox"
+		refresh := ccRecord("sig-refresh", now)
+		refresh.Kind = storage.KindRefreshToken
+		if err := s.CreateTokens(ctx, append(recs, other, refresh)...); err != nil {
+			t.Fatal(err)
+		}
+	}, "SELECT")
+	first := make(chan error, 1)
+	go func() {
+		_, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-00")
+		first <- err
+	}()
+	for selects.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	type call struct {
+		tenant string
+		kind   storage.TokenKind
+		sig    string
+		found  bool
+	}
+	calls := []call{{"main", storage.KindAccessToken, "sig-missing", false},
+		{"main", storage.KindAccessToken, "sig-other-tenant", false},
+		{"main", storage.KindAccessToken, "sig-refresh", false},
+		{"sandbox", storage.KindAccessToken, "sig-other-tenant", true},
+		{"main", storage.KindRefreshToken, "sig-refresh", true},
+		{"main", storage.KindAccessToken, "sig-07", true}}
+	for i := range 20 {
+		calls = append(calls, call{"main", storage.KindAccessToken, fmt.Sprintf("sig-%02d", i), true})
+	}
+	got := make([]storage.TokenRecord, len(calls))
+	errs := make([]error, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Go(func() { got[i], errs[i] = s.GetToken(ctx, c.tenant, c.kind, c.sig) })
+	}
+	time.Sleep(200 * time.Millisecond)
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i, c := range calls {
+		switch {
+		case !c.found && !errors.Is(errs[i], storage.ErrNotFound):
+			t.Errorf("%+v: %v, want ErrNotFound", c, errs[i])
+		case c.found && errs[i] != nil:
+			t.Errorf("%+v: %v", c, errs[i])
+		case c.found && (got[i].Tenant != c.tenant || got[i].Kind != c.kind || got[i].Signature != c.sig || got[i].RequestID != "req-"+c.sig):
+			t.Errorf("%+v: got %+v", c, got[i])
+		}
+	}
+	if n := selects.Load(); n > 3 {
+		t.Errorf("%d SELECTs for %d calls: not batched", n, len(calls)+1)
+	}
+}
