@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/oidcp/oidcp/storage"
 )
@@ -15,59 +17,99 @@ import (
 // batches are running it leads: it takes the queue's head, as many ops
 // as fit in one statement, runs them, and goes on until its own op has
 // run. A lone call runs at once, as without batching; every caller gets
-// its result only after its op's statement has run.
+// its result only after its op's statement has run, or its context's
+// error if that ends first. A batch's statement is cancelled only when
+// every caller in it has given up: one caller leaving must not fail the
+// others.
 type batcher[T any] struct {
-	max    int                  // batches running at once
-	limit  int                  // weight one batch carries
-	weight func(T) int          // of an op (at least 1)
-	run    func(ops []T, w int) // runs a batch and sets each op's result
+	max    int                                       // batches running at once
+	limit  int                                       // weight one batch carries
+	weight func(T) int                               // of an op (at least 1)
+	run    func(ctx context.Context, ops []T, w int) // runs a batch and sets each op's result
 
 	mu      sync.Mutex
-	cond    *sync.Cond // on mu: ops were taken or a leader stepped down
+	cond    *sync.Cond // on mu: ops were taken, a leader stepped down, or a waiter's context ended
 	pending []*batchItem[T]
 	leading int
 }
 
 type batchItem[T any] struct {
+	ctx   context.Context
 	op    T
 	taken bool // by a leader, under mu
 	done  chan struct{}
 }
 
-func newBatcher[T any](inflight, limit int, weight func(T) int, run func([]T, int)) *batcher[T] {
+func newBatcher[T any](inflight, limit int, weight func(T) int, run func(context.Context, []T, int)) *batcher[T] {
 	b := &batcher[T]{max: max(inflight, 1), limit: limit, weight: weight, run: run}
 	b.cond = sync.NewCond(&b.mu)
 	return b
 }
 
-// do runs op in a batch and returns once it has run.
-func (b *batcher[T]) do(op T) {
-	it := &batchItem[T]{op: op, done: make(chan struct{})}
+// do runs op in a batch and returns once it has run (nil), or with ctx's
+// error once ctx ends first: then op may still run, and its result is
+// not to be read.
+func (b *batcher[T]) do(ctx context.Context, op T) error {
+	it := &batchItem[T]{ctx: ctx, op: op, done: make(chan struct{})}
 	b.mu.Lock()
 	b.pending = append(b.pending, it)
-	for !it.taken && b.leading >= b.max {
-		b.cond.Wait()
+	if !it.taken && b.leading >= b.max {
+		stop := context.AfterFunc(ctx, func() {
+			b.mu.Lock()
+			b.cond.Broadcast()
+			b.mu.Unlock()
+		})
+		for !it.taken && b.leading >= b.max && ctx.Err() == nil {
+			b.cond.Wait()
+		}
+		stop()
+		if !it.taken && ctx.Err() != nil {
+			b.pending = slices.DeleteFunc(b.pending, func(p *batchItem[T]) bool { return p == it })
+			b.mu.Unlock()
+			return ctx.Err()
+		}
 	}
 	if !it.taken {
 		b.leading++
 		for !it.taken {
 			batch, w := b.take()
 			b.mu.Unlock()
-			ops := make([]T, len(batch))
-			for i, t := range batch {
-				ops[i] = t.op
-			}
-			b.run(ops, w)
-			for _, t := range batch {
-				close(t.done)
-			}
+			b.runBatch(batch, w)
 			b.mu.Lock()
 		}
 		b.leading--
 		b.cond.Broadcast()
 	}
 	b.mu.Unlock()
-	<-it.done
+	select {
+	case <-it.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// runBatch runs batch under a context that ends when every caller's has.
+func (b *batcher[T]) runBatch(batch []*batchItem[T], w int) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(batch[0].ctx))
+	var left atomic.Int32
+	left.Store(int32(len(batch)))
+	stops := make([]func() bool, len(batch))
+	ops := make([]T, len(batch))
+	for i, t := range batch {
+		ops[i] = t.op
+		stops[i] = context.AfterFunc(t.ctx, func() {
+			if left.Add(-1) == 0 {
+				cancel()
+			}
+		})
+	}
+	b.run(ctx, ops, w)
+	for i, t := range batch {
+		stops[i]()
+		close(t.done)
+	}
+	cancel()
 }
 
 // take removes the longest run of pending ops, from the head, that fits
@@ -110,10 +152,8 @@ type issueOp struct {
 
 // runIssue writes the ops' records in one statement, or, if that fails,
 // each op's alone, so that one bad record (a duplicate signature) fails
-// only its own caller. The statements run without their callers'
-// cancellation: one caller giving up must not fail the others' writes.
-func (s *Store) runIssue(ops []*issueOp, rows int) {
-	ctx := context.WithoutCancel(ops[0].ctx)
+// only its own caller.
+func (s *Store) runIssue(ctx context.Context, ops []*issueOp, rows int) {
 	if len(ops) == 1 {
 		ops[0].err = s.createTokens(ctx, s.d.RelaxedCommit, ops[0].recs)
 		return
@@ -126,14 +166,13 @@ func (s *Store) runIssue(ops []*issueOp, rows int) {
 		return
 	}
 	for _, op := range ops {
-		op.err = s.createTokens(context.WithoutCancel(op.ctx), s.d.RelaxedCommit, op.recs)
+		op.err = s.createTokens(op.ctx, s.d.RelaxedCommit, op.recs)
 	}
 }
 
 // readOp is one GetToken call. A batched read starts after every call in
 // it was made, so it sees all that any of them would have seen alone.
 type readOp struct {
-	ctx                     context.Context
 	tenant, kind, signature string
 	rec                     storage.TokenRecord
 	err                     error
@@ -141,8 +180,7 @@ type readOp struct {
 
 // runReads reads the ops' records with one SELECT joined to the list of
 // keys; an op whose key has no row gets storage.ErrNotFound.
-func (s *Store) runReads(ops []*readOp, _ int) {
-	ctx := context.WithoutCancel(ops[0].ctx)
+func (s *Store) runReads(ctx context.Context, ops []*readOp, _ int) {
 	if len(ops) == 1 {
 		op := ops[0]
 		op.rec, op.err = s.getToken(ctx, op.tenant, op.kind, op.signature)

@@ -227,3 +227,45 @@ func TestGetTokenBatched(t *testing.T) {
 		t.Errorf("%d SELECTs for %d calls: not batched", n, len(calls)+1)
 	}
 }
+
+// TestIssueTokensBatchCallerGivesUp: a call whose context ends while it
+// waits behind a running batch returns at once with the context's error
+// and is not written; the calls queued with it are.
+func TestIssueTokensBatchCallerGivesUp(t *testing.T) {
+	s, release, inserts := heldIssues(t, nil)
+	defer release()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	first := make(chan error, 1)
+	go func() { first <- s.IssueTokens(ctx, ccRecord("sig-first", now)) }()
+	for inserts.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	other := make(chan error, 1)
+	go func() { other <- s.IssueTokens(ctx, ccRecord("sig-other", now)) }()
+	gone, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	goneErr := make(chan error, 1)
+	go func() { goneErr <- s.IssueTokens(gone, ccRecord("sig-gone", now)) }()
+	select {
+	case err := <-goneErr:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("a call whose context ended while queued: %v, want DeadlineExceeded", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a call whose context ended while queued still waits for the batch ahead of it")
+	}
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-other; err != nil {
+		t.Fatalf("the call queued beside the one that gave up: %v", err)
+	}
+	if _, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-other"); err != nil {
+		t.Error(err)
+	}
+	if _, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-gone"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the call that gave up before its batch was written anyway: %v", err)
+	}
+}

@@ -55,7 +55,9 @@ func (s *Store) CreateToken(ctx context.Context, t storage.TokenRecord) error {
 func (s *Store) IssueTokens(ctx context.Context, ts ...storage.TokenRecord) error {
 	if s.issue != nil && s.txFrom(ctx) == nil && len(ts) > 0 {
 		op := &issueOp{ctx: ctx, recs: ts}
-		s.issue.do(op)
+		if err := s.issue.do(ctx, op); err != nil {
+			return s.wrap(fmt.Sprintf("create %d tokens", len(ts)), err)
+		}
 		return op.err
 	}
 	return s.createTokens(ctx, s.relaxedCommit(ctx), ts)
@@ -112,8 +114,10 @@ func (s *Store) GetTokensBySignature(ctx context.Context, tenant, signature stri
 // GetToken returns a record whatever its Active state; ErrNotFound when absent.
 func (s *Store) GetToken(ctx context.Context, tenant string, kind storage.TokenKind, signature string) (storage.TokenRecord, error) {
 	if s.reads != nil && s.txFrom(ctx) == nil {
-		op := &readOp{ctx: ctx, tenant: tenant, kind: string(kind), signature: signature}
-		s.reads.do(op)
+		op := &readOp{tenant: tenant, kind: string(kind), signature: signature}
+		if err := s.reads.do(ctx, op); err != nil {
+			return storage.TokenRecord{}, s.wrap("get "+string(kind), err)
+		}
 		return op.rec, op.err
 	}
 	return s.getToken(ctx, tenant, string(kind), signature)
