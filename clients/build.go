@@ -69,9 +69,10 @@ func Build(tenant string, r Registration, now time.Time) (storage.Client, error)
 	}
 	if c.Name == "" {
 		c.Name = c.ID
-	} else if len(c.Name) > 200 {
-		b.fail(metadataErr("client_name", "is longer than 200 bytes"))
+	} else if len(c.Name) > maxNameLen {
+		b.fail(metadataErr("client_name", "is longer than %d bytes", maxNameLen))
 	}
+	c.Names = b.names()
 
 	c.GrantTypes = b.grantTypes()
 	hasCode := slices.Contains(c.GrantTypes, GrantAuthorizationCode)

@@ -81,6 +81,9 @@ type Registration struct {
 	ID string
 	// Name is shown on the consent page; defaults to ID.
 	Name string
+	// Names are the name in the page languages, by tag (nb, nn, en;
+	// RFC 7591 §2.2 client_name#nn); any other tag is refused.
+	Names map[string]string
 	// Secret is the plain client secret of a client_secret_basic/post
 	// client; required for those, forbidden otherwise. Build hashes it and
 	// never returns it.

@@ -13,19 +13,23 @@ type Client struct {
 	ID     string `json:"client_id"`
 	// SecretHash is the bcrypt hash of the client secret; empty for public
 	// clients and private_key_jwt clients.
-	SecretHash               []byte          `json:"-"`
-	Name                     string          `json:"client_name,omitempty"`
-	RedirectURIs             []string        `json:"redirect_uris"`
-	PostLogoutRedirectURIs   []string        `json:"post_logout_redirect_uris,omitempty"`
-	GrantTypes               []string        `json:"grant_types"`
-	ResponseTypes            []string        `json:"response_types"`
-	Scopes                   []string        `json:"scopes"`
-	Audience                 []string        `json:"audience,omitempty"`
-	TokenEndpointAuthMethod  string          `json:"token_endpoint_auth_method"`
-	Public                   bool            `json:"public"`
-	JWKSURI                  string          `json:"jwks_uri,omitempty"`
-	JWKS                     json.RawMessage `json:"jwks,omitempty"`
-	IDTokenSignedResponseAlg string          `json:"id_token_signed_response_alg,omitempty"`
+	SecretHash []byte `json:"-"`
+	Name       string `json:"client_name,omitempty"`
+	// Names are the client's name in other languages, by language tag
+	// (nb, nn, en): RFC 7591 §2.2's client_name#nn and so on. Name is the
+	// untagged client_name. Pages pick one with clients.DisplayName.
+	Names                    map[string]string `json:"client_names,omitempty"`
+	RedirectURIs             []string          `json:"redirect_uris"`
+	PostLogoutRedirectURIs   []string          `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes               []string          `json:"grant_types"`
+	ResponseTypes            []string          `json:"response_types"`
+	Scopes                   []string          `json:"scopes"`
+	Audience                 []string          `json:"audience,omitempty"`
+	TokenEndpointAuthMethod  string            `json:"token_endpoint_auth_method"`
+	Public                   bool              `json:"public"`
+	JWKSURI                  string            `json:"jwks_uri,omitempty"`
+	JWKS                     json.RawMessage   `json:"jwks,omitempty"`
+	IDTokenSignedResponseAlg string            `json:"id_token_signed_response_alg,omitempty"`
 	// TokenEndpointAuthSigningAlg pins a private_key_jwt client's
 	// assertions to one algorithm; empty allows every supported one its
 	// keys fit (OIDC Registration §2).

@@ -16,6 +16,7 @@ func newClient(tenant, id string) storage.Client {
 		ID:                       id,
 		SecretHash:               []byte("$2a$10$synthetic-bcrypt-hash"),
 		Name:                     "Helseverktøy " + id,
+		Names:                    map[string]string{"nn": "Helseverktøy (nn) " + id, "en": "Health tool " + id},
 		RedirectURIs:             []string{"https://tool.example/cb"},
 		PostLogoutRedirectURIs:   []string{"https://tool.example/bye"},
 		GrantTypes:               []string{"authorization_code", "refresh_token"},
@@ -82,6 +83,7 @@ func testClients(t *testing.T, s storage.Storage) {
 			old.Disabled = true
 			old.RedirectURIs = append(old.RedirectURIs, "https://tool.example/cb2")
 			old.UpdatedAt = at(time.Hour)
+			old.Names = map[string]string{"nb": "Verktøyet", "en": "The tool"}
 			return old, nil
 		})
 		must(t, err, "UpdateClient")
@@ -91,6 +93,7 @@ func testClients(t *testing.T, s storage.Storage) {
 		want.Disabled = true
 		want.RedirectURIs = []string{"https://tool.example/cb", "https://tool.example/cb2"}
 		want.UpdatedAt = at(time.Hour)
+		want.Names = map[string]string{"nb": "Verktøyet", "en": "The tool"}
 		same(t, got, want, "updated client")
 	})
 	t.Run("update error from fn changes nothing", func(t *testing.T) {
