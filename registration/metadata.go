@@ -45,7 +45,14 @@ type Metadata struct {
 	// HandoffPortal is only the operator's to set; a registration that
 	// asks for it is refused (registration).
 	HandoffPortal json.RawMessage `json:"handoff_portal,omitempty"`
+	// ClientNames are the language-tagged client_name#<tag> members
+	// (RFC 7591 §2.2), by tag as given. encoding/json cannot name such
+	// members, so decodeMetadata reads them and Response writes them.
+	ClientNames map[string]string `json:"-"`
 }
+
+// clientNamePrefix starts a language-tagged client_name (RFC 7591 §2.2).
+const clientNamePrefix = "client_name#"
 
 // Response is what registration and RFC 7592 reads answer: the client's
 // metadata with the server-assigned fields (RFC 7591 §3.2.1, RFC 7592 §3).
@@ -77,7 +84,52 @@ func decodeMetadata(r io.Reader) (Metadata, error) {
 		}
 		return m, &Error{Code: "invalid_client_metadata", Description: "the body must be a JSON object of client metadata (RFC 7591 §3.1): " + err.Error()}
 	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return m, &Error{Code: "invalid_client_metadata", Description: "the body must be a JSON object of client metadata (RFC 7591 §3.1): " + err.Error()}
+	}
+	for k, raw := range members {
+		tag, ok := strings.CutPrefix(k, clientNamePrefix)
+		if !ok {
+			continue
+		}
+		var name string
+		if err := json.Unmarshal(raw, &name); err != nil {
+			return m, fieldError("invalid_client_metadata", k, "must be a JSON string")
+		}
+		if m.ClientNames == nil {
+			m.ClientNames = map[string]string{}
+		}
+		m.ClientNames[tag] = name
+	}
 	return m, nil
+}
+
+// MarshalJSON writes the response with the language-tagged names as
+// client_name#<tag> members beside client_name (RFC 7591 §2.2).
+func (r Response) MarshalJSON() ([]byte, error) {
+	type plain Response // without this method
+	out, err := json.Marshal(plain(r))
+	if err != nil || len(r.ClientNames) == 0 {
+		return out, err
+	}
+	tags := make([]string, 0, len(r.ClientNames))
+	for tag := range r.ClientNames {
+		tags = append(tags, tag)
+	}
+	slices.Sort(tags)
+	var b bytes.Buffer
+	b.Write(out[:len(out)-1]) // up to the closing brace
+	for _, tag := range tags {
+		k, _ := json.Marshal(clientNamePrefix + tag)
+		v, _ := json.Marshal(r.ClientNames[tag])
+		b.WriteByte(',')
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 func jsonKind(field string) string {
@@ -98,6 +150,7 @@ func jsonKind(field string) string {
 func (m Metadata) registration() (clients.Registration, error) {
 	r := clients.Registration{
 		Name:                   m.ClientName,
+		Names:                  m.ClientNames,
 		RedirectURIs:           m.RedirectURIs,
 		PostLogoutRedirectURIs: m.PostLogoutRedirectURIs,
 		GrantTypes:             m.GrantTypes,
@@ -170,6 +223,7 @@ func metadataOf(c storage.Client) Metadata {
 		JWKS:                        c.JWKS,
 		Scope:                       strings.Join(c.Scopes, " "),
 		ClientName:                  c.Name,
+		ClientNames:                 c.Names,
 		PolicyURI:                   c.PolicyURI,
 		LogoURI:                     c.LogoURI,
 		InitiateLoginURI:            c.InitiateLoginURI,
