@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/representation"
 )
 
@@ -72,6 +73,23 @@ type Party struct {
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
 	PID  string `json:"pid,omitempty"`
+	// Names are a tool's names by page language (storage.Client.Names)
+	// beside Name, its untagged client_name; NameIn picks one. The
+	// account API answers with the one its caller asks for as Name.
+	Names map[string]string `json:"-"`
+	// Deleted: the tool was deleted since (an event or a session names
+	// a client that no longer exists); it has only its ID.
+	Deleted bool `json:"-"`
+}
+
+// NameIn is a tool's name for a page in language lang
+// (clients.LocalName: lang, nb, nn, client_name, client id); "" for a
+// deleted tool, which pages name in words of their own.
+func (p Party) NameIn(lang string) string {
+	if p.Deleted {
+		return ""
+	}
+	return clients.LocalName(lang, p.Names, p.Name, p.ID)
 }
 
 // EventQuery filters and pages the usage log. Zero fields do not filter.

@@ -66,9 +66,14 @@ func (n *namer) resolve(ctx context.Context) error {
 
 func (n *namer) personParty(pid string) Party { return Party{ID: pid, Name: n.pids[pid]} }
 
+// clientParty is a tool with its names; Deleted when the client is
+// gone (resolve found none).
 func (n *namer) clientParty(id string) Party {
-	name := n.clients[id].Name
-	return Party{ID: id, Name: name}
+	c := n.clients[id]
+	if id != "" && c.ID == "" {
+		return Party{ID: id, Deleted: true}
+	}
+	return Party{ID: id, Name: c.Name, Names: c.Names}
 }
 
 // detailString reads one string field of an event's JSON detail.

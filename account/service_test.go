@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -736,8 +737,8 @@ func testGrants(t *testing.T, be backend) {
 		t.Fatalf("Kari's grants:\n got  %+v\n want %+v", got, want)
 	}
 	got, err = f.svc.Grants(t.Context(), f.forOther(f.kari, f.ingrid, representation.Parent))
-	if err != nil || len(got) != 1 || got[0].ID != "g-ingrid" || got[0].Actor != kari ||
-		got[0].Subject != (account.Party{ID: f.ingrid, Name: "Ingrid Nordmann"}) || got[0].Relation != "parent" {
+	if err != nil || len(got) != 1 || got[0].ID != "g-ingrid" || !reflect.DeepEqual(got[0].Actor, kari) ||
+		!reflect.DeepEqual(got[0].Subject, account.Party{ID: f.ingrid, Name: "Ingrid Nordmann"}) || got[0].Relation != "parent" {
 		t.Fatalf("Ingrid's grants seen by her parent: %+v, %v", got, err)
 	}
 	// An ordinary power of attorney sees the grants.
@@ -974,5 +975,33 @@ func testLimitedRepresentative(t *testing.T, be backend) {
 	}
 	if err := f.svc.RevokeGrant(t.Context(), poa, "g-astrid"); !errors.Is(err, account.ErrForbidden) {
 		t.Errorf("an ordinary power of attorney withdrawing: %v, want ErrForbidden", err)
+	}
+}
+
+func TestClientNames(t *testing.T) { eachBackend(t, testClientNames) }
+
+// testClientNames: a tool's names per language reach the Party, and a
+// tool deleted since the event is marked Deleted, with its id and no name.
+func testClientNames(t *testing.T, be backend) {
+	f := newFixture(t, be)
+	names := map[string]string{"nn": "Blodtrykksdagboka (nynorsk)", "en": "Blood pressure diary"}
+	if err := f.store.UpdateClient(t.Context(), "main", "tool", func(c storage.Client) (storage.Client, error) {
+		c.Names = names
+		return c, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.event("main", audit.TokenIssued, f.kari, f.kari, "tool", "", 1, nil)
+	f.event("main", audit.TokenIssued, f.kari, f.kari, "gone", "", 2, nil)
+	p, err := f.svc.Events(t.Context(), f.self(f.kari), account.EventQuery{})
+	if err != nil || len(p.Events) != 2 {
+		t.Fatalf("events: %+v, %v", p, err)
+	}
+	gone, tool := p.Events[0].Client, p.Events[1].Client
+	if !reflect.DeepEqual(gone, account.Party{ID: "gone", Deleted: true}) || gone.NameIn("nb") != "" {
+		t.Errorf("deleted tool: %+v", gone)
+	}
+	if tool.Deleted || !reflect.DeepEqual(tool.Names, names) || tool.NameIn("en") != "Blood pressure diary" || tool.NameIn("nb") != "Blodtrykksdagboka (nynorsk)" {
+		t.Errorf("tool: %+v", tool)
 	}
 }

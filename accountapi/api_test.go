@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -292,7 +293,7 @@ func TestLists(t *testing.T) {
 	a.json(t, &events)
 	kariOut := account.Party{ID: personID(t, "sandbox", "portal", kariPID), Name: kari.Name}
 	jonasOut := account.Party{ID: personID(t, "sandbox", "portal", jonasPID), Name: jonas.Name}
-	if a.status != 200 || a.h.Get("Content-Type") != "application/json" || len(events.Events) != 2 || events.Events[0].ID != "e2" || events.Events[0].Actor != kariOut || events.Events[1].Subject != jonasOut || events.Events[0].Client != tool || events.Next == nil || *events.Next != "cursor-2" {
+	if a.status != 200 || a.h.Get("Content-Type") != "application/json" || len(events.Events) != 2 || events.Events[0].ID != "e2" || !reflect.DeepEqual(events.Events[0].Actor, kariOut) || !reflect.DeepEqual(events.Events[1].Subject, jonasOut) || !reflect.DeepEqual(events.Events[0].Client, tool) || events.Next == nil || *events.Next != "cursor-2" {
 		t.Fatalf("events: %d %s", a.status, a.body)
 	}
 	if e.svc.viewer != kariForJ {

@@ -36,6 +36,15 @@ type fakeService struct {
 	endedAll int
 	events   []account.Event
 	lastQ    account.EventQuery
+	// diary, when set, is the tool of the sessions and grants.
+	diary *account.Party
+}
+
+func (f *fakeService) tool() account.Party {
+	if f.diary != nil {
+		return *f.diary
+	}
+	return account.Party{ID: "diary", Name: "Helsedagboka"}
 }
 
 func (f *fakeService) Events(_ context.Context, v account.Viewer, q account.EventQuery) (account.EventPage, error) {
@@ -60,7 +69,7 @@ func (f *fakeService) Sessions(_ context.Context, v account.Viewer) ([]account.S
 	return []account.Session{
 		{ID: "s-this", Device: "Chrome på Linux", CreatedAt: t, LastSeenAt: t, Current: true},
 		{ID: "s-other", Device: "iPhone", UserAgent: "Mozilla/5.0 (iPhone)", CreatedAt: t, LastSeenAt: t,
-			Clients: []account.Party{{ID: "diary", Name: "Helsedagboka"}}},
+			Clients: []account.Party{f.tool()}},
 	}, nil
 }
 
@@ -80,7 +89,7 @@ func (f *fakeService) EndAllSessions(_ context.Context, v account.Viewer) (int, 
 
 func (f *fakeService) Grants(_ context.Context, v account.Viewer) ([]account.Grant, error) {
 	return []account.Grant{{
-		ID: "g1", Client: account.Party{ID: "diary", Name: "Helsedagboka"}, Vendor: "Dagbok AS", LogoURI: "https://cdn.dagbok.example/logo.png",
+		ID: "g1", Client: f.tool(), Vendor: "Dagbok AS", LogoURI: "https://cdn.dagbok.example/logo.png",
 		Scopes: []string{"health:measurements"}, Subject: account.Party{ID: v.Subject, Name: "Kari Nordmann"},
 		Actor: account.Party{ID: v.Subject}, CreatedAt: time.Date(2026, 1, 2, 13, 5, 0, 0, time.UTC),
 	}}, nil
@@ -495,22 +504,51 @@ func TestLogWhoWithoutRelation(t *testing.T) {
 	}
 }
 
-// TestOwnClientNamedInPageLanguage: the pages' own client appears in the
-// log (and the filter) under the pages' title in the page's language,
-// not under its registered bokmål name.
-func TestOwnClientNamedInPageLanguage(t *testing.T) {
+// TestToolNamedInPageLanguage: a tool is named in the page's language
+// (its client_name#en on an English page, #nn on a nynorsk one) in the
+// log and its filter, the sessions and the permissions; the bokmål name
+// shows only on a bokmål page.
+func TestToolNamedInPageLanguage(t *testing.T) {
+	e := newPagesEnv(t)
+	diary := account.Party{ID: "diary", Name: "HelseDiary", Names: map[string]string{"nb": "Helsedagboka", "nn": "Dagbok for helsa", "en": "Health diary"}}
+	e.svc.diary = &diary
+	e.svc.events = []account.Event{
+		{ID: "0", Time: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), Kind: "login", SelfUse: true,
+			Client: diary, Subject: account.Party{ID: kariPID, Name: "Kari Nordmann"}, Actor: account.Party{ID: kariPID, Name: "Kari Nordmann"}},
+	}
+	c := e.cookie(t, "at-self")
+	for lang, want := range map[string]string{"nb": "Helsedagboka", "nn": "Dagbok for helsa", "en": "Health diary"} {
+		log := e.do(t, "GET", "/main/account/?lang="+lang, nil, c).Body.String()
+		if !strings.Contains(log, "<td>"+want+"</td>") || !strings.Contains(log, ">"+want+"</option>") {
+			t.Errorf("%s: the log does not name the tool %q:\n%s", lang, want, log)
+		}
+		for _, tab := range []string{"sessions", "grants"} {
+			body := e.do(t, "GET", "/main/account/"+tab+"?lang="+lang, nil, c).Body.String()
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: %s does not name the tool %q:\n%s", lang, tab, want, body)
+			}
+			if lang != "nb" && strings.Contains(body, "Helsedagboka") {
+				t.Errorf("%s: %s shows the bokmål name", lang, tab)
+			}
+		}
+		if lang != "nb" && strings.Contains(log, "Helsedagboka") {
+			t.Errorf("%s: the log shows the bokmål name", lang)
+		}
+	}
+}
+
+// TestDeletedToolInWords: a tool deleted since an event is named in
+// words of the page's language with its id, not by the bare id.
+func TestDeletedToolInWords(t *testing.T) {
 	e := newPagesEnv(t)
 	e.svc.events = []account.Event{
 		{ID: "0", Time: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), Kind: "login", SelfUse: true,
-			Client: account.Party{ID: "oidcp-account", Name: "Bruk og tilganger"}, Subject: account.Party{ID: kariPID, Name: "Kari Nordmann"}, Actor: account.Party{ID: kariPID, Name: "Kari Nordmann"}},
+			Client: account.Party{ID: "old-tool", Deleted: true}, Subject: account.Party{ID: kariPID, Name: "Kari Nordmann"}, Actor: account.Party{ID: kariPID, Name: "Kari Nordmann"}},
 	}
-	for lang, want := range map[string]string{"nb": "Bruk og tilganger", "nn": "Bruk og tilgangar", "en": "Use and access"} {
+	for lang, want := range map[string]string{"nb": "En tjeneste som er slettet (old-tool)", "nn": "Ei teneste som er sletta (old-tool)", "en": "A service that has been deleted (old-tool)"} {
 		body := e.do(t, "GET", "/main/account/?lang="+lang, nil, e.cookie(t, "at-self")).Body.String()
 		if !strings.Contains(body, "<td>"+want+"</td>") || !strings.Contains(body, ">"+want+"</option>") {
-			t.Errorf("%s: the pages' own client is not %q:\n%s", lang, want, body)
-		}
-		if lang != "nb" && strings.Contains(body, "Bruk og tilganger") {
-			t.Errorf("%s: the bokmål name shows", lang)
+			t.Errorf("%s: the deleted tool is not %q:\n%s", lang, want, body)
 		}
 	}
 }

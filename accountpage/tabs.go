@@ -215,20 +215,17 @@ func personName(lang string, p account.Party) string {
 	return web.AccountTexts[lang]["unknown_person"]
 }
 
-// clientName is a tool's name, else its client id. The pages' own
-// client is called by the pages' title in the page's language, not by
-// its registered (bokmål) name.
+// clientName is a tool's name in the page's language
+// (account.Party.NameIn), or for a tool deleted since, words that say so
+// with its client id.
 func (h *Handler) clientName(lang string, c account.Party) string {
-	if c.ID != "" && c.ID == h.cfg.ClientID {
-		return web.AccountTexts[lang]["service"]
+	switch {
+	case c.Deleted:
+		return fmt.Sprintf(web.AccountTexts[lang]["deleted_tool_f"], c.ID)
+	case c.ID == "" && c.Name == "":
+		return "—"
 	}
-	if c.Name != "" {
-		return c.Name
-	}
-	if c.ID != "" {
-		return c.ID
-	}
-	return "—"
+	return c.NameIn(lang)
 }
 
 func orDash(s string) string {

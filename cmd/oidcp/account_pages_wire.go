@@ -34,7 +34,8 @@ const accountClientID = "oidcp-account"
 func accountRegistration(issuer string) clients.Registration {
 	return clients.Registration{
 		ID:                     accountClientID,
-		Name:                   "Bruk og tilganger",
+		Name:                   web.AccountTexts["nb"]["service"],
+		Names:                  accountNames(),
 		Public:                 true,
 		RedirectURIs:           []string{issuer + "/account/callback"},
 		PostLogoutRedirectURIs: []string{issuer + "/account/logged-out"},
@@ -45,6 +46,17 @@ func accountRegistration(issuer string) clients.Registration {
 		AcceptedRelations: []string{string(representation.Parent), string(representation.AssignedPowerOfAttorney),
 			string(representation.PowerOfAttorney)},
 	}
+}
+
+// accountNames are the pages' title in each page language: the pages'
+// client is called by it wherever oidcp names a tool (consent, chooser,
+// the account pages' lists).
+func accountNames() map[string]string {
+	out := map[string]string{}
+	for lang, t := range web.AccountTexts {
+		out[lang] = t["service"]
+	}
+	return out
 }
 
 // ensureAccountClient creates or updates the pages' client in a tenant,
