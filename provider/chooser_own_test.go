@@ -17,13 +17,16 @@ import (
 // bruke <registered name> for".
 func TestChooserOwnClient(t *testing.T) {
 	own := OwnClient{
-		Title:        map[string]string{"nb": "Bruk og tilganger", "nn": "Bruk og tilgangar", "en": "Use and access"},
 		ChooserIntro: map[string]string{"nb": "Du er logget inn som %s. Velg hvem du vil se bruk og tilganger for.", "nn": "Du er logga inn som %s. Vel kven du vil sjå bruk og tilgangar for.", "en": "You are logged in as %s. Choose whose use and access you want to see."},
 	}
 	h := newHarnessOn(t, openSQLite(t), nil, func(c *Config) { c.OwnClients = map[string]OwnClient{"pages": own} })
 	for _, id := range []string{"pages", "family"} {
 		h.client(id, func(r *clients.Registration) { r.Name = "Bruk og tilganger"; r.AcceptedRelations = []string{"parent"} })
 	}
+	h.client("diary", func(r *clients.Registration) {
+		r.Name, r.AcceptedRelations = "Helsedagboka", []string{"parent"}
+		r.Names = map[string]string{"nn": "Dagbok for helsa", "en": "Health diary"}
+	})
 	kari := h.pid(population.KeyKari)
 	for _, c := range []struct{ client, lang, want, not string }{
 		{"pages", "nn", "Vel kven du vil sjå bruk og tilgangar for.", "Bruk og tilganger"},
@@ -31,6 +34,9 @@ func TestChooserOwnClient(t *testing.T) {
 		{"pages", "nb", "Velg hvem du vil se bruk og tilganger for.", "bruke Bruk og tilganger"},
 		// Any other client is named as registered.
 		{"family", "en", "Choose whom you will use Bruk og tilganger for.", "use and access"},
+		// A client with names per language is called by the page's.
+		{"diary", "en", "Choose whom you will use Health diary for.", "Helsedagboka"},
+		{"diary", "nn", "Vel kven du vil bruke Dagbok for helsa for.", "Helsedagboka"},
 	} {
 		v := authParams(c.client, kari)
 		v.Set("ui_locales", c.lang)

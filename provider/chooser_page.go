@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/web"
@@ -15,10 +16,7 @@ import (
 // own is set when the client is one of oidcp's own pages.
 func chooserView(lang string, t *tenant, c storage.Client, own *OwnClient, holder representation.Person, choices []representation.Choice, flowID, csrf string, now time.Time, errMsg string) web.ChooserPage {
 	m := web.ChooserTexts[lang]
-	tool := c.Name
-	if tool == "" {
-		tool = c.ID
-	}
+	tool := clients.DisplayName(c, lang)
 	holderName := strings.TrimSpace(holder.GivenName + " " + holder.FamilyName)
 	if holderName == "" {
 		holderName = m["self"]

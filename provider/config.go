@@ -70,12 +70,11 @@ type Config struct {
 }
 
 // OwnClient is how the provider's pages speak of one of oidcp's own
-// pages: by its title in the page's language, not by the registered name
-// (one language), and with a chooser question worded for it ("Velg hvem
-// du vil se bruk og tilganger for", not "… bruke Bruk og tilganger for").
-// Both are keyed by language (nb, nn, en); a missing language is nb's.
+// pages: with a chooser question worded for it ("Velg hvem du vil se
+// bruk og tilganger for", not "… bruke Bruk og tilganger for"), keyed by
+// language (nb, nn, en); a missing language is nb's. Its name in each
+// language is the client's own (client names, clients.DisplayName).
 type OwnClient struct {
-	Title map[string]string
 	// ChooserIntro has one %s: the logged-in person's name.
 	ChooserIntro map[string]string
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/authflow"
+	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/oautherr"
 	"github.com/oidcp/oidcp/representation"
@@ -144,13 +145,7 @@ func (p *Provider) consentView(lang string, t *tenant, c storage.Client, scopes 
 	if m == nil {
 		lang, m = "nb", web.ConsentTexts["nb"]
 	}
-	tool := c.Name
-	if tool == "" {
-		tool = c.ID
-	}
-	if own := p.ownClient(c.ID); own != nil {
-		tool = inLang(own.Title, lang)
-	}
+	tool := clients.DisplayName(c, lang)
 	v := web.ConsentPage{
 		Lang: lang, Title: m["title"], Tool: tool, Vendor: c.Vendor,
 		PolicyURI: httpsURL(c.PolicyURI), LogoURI: httpsURL(c.LogoURI),

@@ -324,3 +324,24 @@ func TestHTTPSURL(t *testing.T) {
 		t.Errorf("originOf = %q", got)
 	}
 }
+
+// TestConsentToolNameInLanguage: the consent page names the tool in the
+// page's language (client_name#en, #nn), not by its bokmål name.
+func TestConsentToolNameInLanguage(t *testing.T) {
+	h := newConsentHarness(t, openSQLite(t))
+	if err := h.store.UpdateClient(t.Context(), "main", "measure", func(c storage.Client) (storage.Client, error) {
+		c.Names = map[string]string{"nn": "Måleverktøyet på nynorsk", "en": "The measuring tool"}
+		return c, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	nils := h.pid(population.KeyNils)
+	for lang, want := range map[string]string{"en": "The measuring tool asks for permission", "nn": "Måleverktøyet på nynorsk ber om løyve"} {
+		v := measureParams(nils)
+		v.Set("ui_locales", lang)
+		res := h.browser().authorize(v)
+		if res.status != http.StatusOK || !strings.Contains(res.body, want) {
+			t.Errorf("%s: %d, consent page lacks %q:\n%.2000s", lang, res.status, want, res.body)
+		}
+	}
+}

@@ -76,9 +76,9 @@ func ensureAccountClient(ctx context.Context, store storage.ClientStore, tenant,
 // oidcp's own: its pages (the chooser) call it by the pages' title in
 // their language and ask whose use and access to see.
 func accountOwnClients() map[string]provider.OwnClient {
-	own := provider.OwnClient{Title: map[string]string{}, ChooserIntro: map[string]string{}}
+	own := provider.OwnClient{ChooserIntro: map[string]string{}}
 	for lang, t := range web.AccountTexts {
-		own.Title[lang], own.ChooserIntro[lang] = t["service"], t["chooser_intro"]
+		own.ChooserIntro[lang] = t["chooser_intro"]
 	}
 	return map[string]provider.OwnClient{accountClientID: own}
 }
