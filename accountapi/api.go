@@ -325,8 +325,14 @@ func (a *API) events(w http.ResponseWriter, r *http.Request, c caller) {
 		a.fail(w, r, c.Tenant, err)
 		return
 	}
+	lang := language(w, r)
 	es := slices.Clone(nonNil(page.Events)) // the Service's items stay as they were
 	for i := range es {
+		es[i].Client = tool(es[i].Client, lang)
+		if es[i].Via != nil {
+			via := tool(*es[i].Via, lang)
+			es[i].Via = &via
+		}
 		es[i].Subject = c.ids.person(es[i].Subject, c.showPID)
 		es[i].Actor = c.ids.person(es[i].Actor, c.showPID)
 	}
@@ -342,17 +348,20 @@ func (a *API) sessions(w http.ResponseWriter, r *http.Request, c caller) {
 		a.fail(w, r, c.Tenant, err)
 		return
 	}
-	// The device in words, in the caller's language (Accept-Language:
-	// nb by default, nn, en), as the account pages show it.
-	lang := uilang.Pick(r)
+	// The device in words, in the caller's language, as the account
+	// pages show it.
+	lang := language(w, r)
 	ss = slices.Clone(nonNil(ss))
 	for i := range ss {
 		ss[i].Device = account.DeviceName(ss[i].UserAgent, lang)
+		cs := make([]account.Party, len(ss[i].Clients))
+		for j, t := range ss[i].Clients {
+			cs[j] = tool(t, lang)
+		}
+		ss[i].Clients = cs
 		ss[i].Subject = c.ids.person(ss[i].Subject, c.showPID)
 		ss[i].Actor = c.ids.person(ss[i].Actor, c.showPID)
 	}
-	w.Header().Set("Content-Language", lang)
-	w.Header().Add("Vary", "Accept-Language")
 	writeJSON(w, sessionList{Sessions: ss})
 }
 
@@ -373,8 +382,10 @@ func (a *API) grants(w http.ResponseWriter, r *http.Request, c caller) {
 		a.fail(w, r, c.Tenant, err)
 		return
 	}
+	lang := language(w, r)
 	gs = slices.Clone(nonNil(gs))
 	for i := range gs {
+		gs[i].Client = tool(gs[i].Client, lang)
 		gs[i].Subject = c.ids.person(gs[i].Subject, c.showPID)
 		gs[i].Actor = c.ids.person(gs[i].Actor, c.showPID)
 	}
@@ -387,6 +398,22 @@ func (a *API) revokeGrant(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// language is the language the caller asks for (Accept-Language: nb by
+// default, nn, en), said in Content-Language: the one of the tools'
+// names and the sessions' devices.
+func language(w http.ResponseWriter, r *http.Request) string {
+	lang := uilang.Pick(r)
+	w.Header().Set("Content-Language", lang)
+	w.Header().Add("Vary", "Accept-Language")
+	return lang
+}
+
+// tool is a tool as the API shows it: its name in lang
+// (account.Party.NameIn); a tool deleted since keeps only its id.
+func tool(p account.Party, lang string) account.Party {
+	return account.Party{ID: p.ID, Name: p.NameIn(lang)}
 }
 
 // noQuery refuses a query on the lists that take none: a filter the API

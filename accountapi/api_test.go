@@ -327,6 +327,55 @@ func TestLists(t *testing.T) {
 	}
 }
 
+// TestToolNamesInLanguage: every list names a tool in the language
+// Accept-Language asks for (client_name#en, #nn; bokmål by default),
+// says which in Content-Language, and a tool deleted since keeps only
+// its id.
+func TestToolNamesInLanguage(t *testing.T) {
+	e := newEnv(t)
+	at := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	tool := account.Party{ID: "measure", Name: "Measure", Names: map[string]string{"nb": "Målearkivet", "nn": "Målearkiv", "en": "Measurement archive"}}
+	gone := account.Party{ID: "old-tool", Deleted: true}
+	kari := account.Party{ID: kariPID, Name: "Kari Nordmann"}
+	e.svc.page = account.EventPage{Events: []account.Event{
+		{ID: "e2", Time: at.Add(time.Hour), Kind: "login", Client: gone, Subject: kari, Actor: kari, SelfUse: true},
+		{ID: "e1", Time: at, Kind: "handoff_issued", Client: tool, Via: &tool, Subject: kari, Actor: kari, SelfUse: true},
+	}}
+	e.svc.sessions = []account.Session{{ID: "s1", Device: "x", CreatedAt: at, LastSeenAt: at, Clients: []account.Party{tool, gone}}}
+	e.svc.grants = []account.Grant{{ID: "g1", Client: tool, Scopes: []string{"health:measurements"}, Subject: kari, Actor: kari, CreatedAt: at}}
+	for _, tc := range []struct{ accept, lang, want string }{
+		{"", "nb", "Målearkivet"},
+		{"nn-NO, en;q=0.5", "nn", "Målearkiv"},
+		{"en", "en", "Measurement archive"},
+	} {
+		e.header = http.Header{}
+		if tc.accept != "" {
+			e.header.Set("Accept-Language", tc.accept)
+		}
+		var events struct{ Events []account.Event }
+		a := e.do(t, "GET", "/sandbox/api/v1/me/events", "kari", true)
+		a.json(t, &events)
+		if a.h.Get("Content-Language") != tc.lang || len(events.Events) != 2 ||
+			!reflect.DeepEqual(events.Events[0].Client, account.Party{ID: "old-tool"}) ||
+			events.Events[1].Client.Name != tc.want || events.Events[1].Via == nil || events.Events[1].Via.Name != tc.want {
+			t.Errorf("events, Accept-Language %q: %s %s, want %q", tc.accept, a.h.Get("Content-Language"), a.body, tc.want)
+		}
+		var sessions struct{ Sessions []account.Session }
+		a = e.do(t, "GET", "/sandbox/api/v1/me/sessions", "kari", true)
+		a.json(t, &sessions)
+		if a.h.Get("Content-Language") != tc.lang || len(sessions.Sessions) != 1 ||
+			!reflect.DeepEqual(sessions.Sessions[0].Clients, []account.Party{{ID: "measure", Name: tc.want}, {ID: "old-tool"}}) {
+			t.Errorf("sessions, Accept-Language %q: %s %s, want %q", tc.accept, a.h.Get("Content-Language"), a.body, tc.want)
+		}
+		var grants struct{ Grants []account.Grant }
+		a = e.do(t, "GET", "/sandbox/api/v1/me/grants", "kari", true)
+		a.json(t, &grants)
+		if a.h.Get("Content-Language") != tc.lang || len(grants.Grants) != 1 || grants.Grants[0].Client.Name != tc.want {
+			t.Errorf("grants, Accept-Language %q: %s %s, want %q", tc.accept, a.h.Get("Content-Language"), a.body, tc.want)
+		}
+	}
+}
+
 // TestEventFilters: the query parameters reach the Service as an
 // EventQuery (dates in Europe/Oslo, until a date through its end, the
 // cursor passed through unchanged); a bad one is a 400 problem naming it
