@@ -5,6 +5,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 
@@ -44,6 +45,21 @@ func TestClientsCreateSaysWhatToDo(t *testing.T) {
 	}
 	if out, _, _ := c.run("clients", "list", "--tenant", "sandbox"); strings.Contains(out, "my-app") {
 		t.Errorf("a refused client was stored: %s", out)
+	}
+}
+
+// TestClientsCreateNames: --name-nn and --name-en store the name in
+// those languages beside --name (client_name#nn, #en).
+func TestClientsCreateNames(t *testing.T) {
+	c := newCLI(t)
+	c.ok("clients", "create", "--tenant", "sandbox", "--id", "diary", "--redirect-uri", "https://app.example/cb",
+		"--name", "Helsedagboka", "--name-nn", "Dagbok for helsa", "--name-en", "Health diary")
+	var list []storage.Client
+	if err := json.Unmarshal([]byte(c.ok("clients", "list", "--tenant", "sandbox")), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Name != "Helsedagboka" || !maps.Equal(list[0].Names, map[string]string{"nn": "Dagbok for helsa", "en": "Health diary"}) {
+		t.Fatalf("listed: %+v", list)
 	}
 }
 

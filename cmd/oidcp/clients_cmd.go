@@ -34,6 +34,7 @@ func newClientsCreateCmd() *cobra.Command {
 		r      clients.Registration
 		tenant string
 		jwks   string
+		names  = map[string]*string{} // --name-nb, --name-nn, --name-en
 	)
 	cmd := &cobra.Command{
 		Use:   "create",
@@ -52,6 +53,14 @@ func newClientsCreateCmd() *cobra.Command {
 					return err
 				}
 				r.JWKS = raw
+			}
+			for lang, name := range names {
+				if *name != "" {
+					if r.Names == nil {
+						r.Names = map[string]string{}
+					}
+					r.Names[lang] = *name
+				}
 			}
 			generated := ""
 			if needsSecret(r) && r.Secret == "" {
@@ -88,6 +97,9 @@ func newClientsCreateCmd() *cobra.Command {
 	f.StringVar(&tenant, "tenant", "", "tenant to register the client in (required)")
 	f.StringVar(&r.ID, "id", "", "client_id (default: generated)")
 	f.StringVar(&r.Name, "name", "", "display name shown on the consent page (default: the id)")
+	for _, l := range []struct{ lang, in string }{{"nb", "bokmål"}, {"nn", "nynorsk"}, {"en", "English"}} {
+		names[l.lang] = f.String("name-"+l.lang, "", "display name on pages in "+l.in+" (client_name#"+l.lang+"; pages fall back to nb, nn, then --name)")
+	}
 	f.StringVar(&r.Secret, "secret", "", "client secret for client_secret_basic/post (default: generated and printed once)")
 	f.StringArrayVar(&r.RedirectURIs, "redirect-uri", nil, "redirect URI, exact; repeat for several")
 	f.StringArrayVar(&r.PostLogoutRedirectURIs, "post-logout-redirect-uri", nil, "post-logout redirect URI; repeat for several")
