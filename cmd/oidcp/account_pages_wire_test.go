@@ -39,6 +39,12 @@ func TestAccountRegistration(t *testing.T) {
 			t.Errorf("accepted relations %v lack %s", c.AcceptedRelations, rel)
 		}
 	}
+	// Pages name the client by the pages' title in their language.
+	for lang, want := range map[string]string{"nb": "Bruk og tilganger", "nn": "Bruk og tilgangar", "en": "Use and access"} {
+		if got := clients.DisplayName(c, lang); got != want {
+			t.Errorf("%s: named %q, want %q", lang, got, want)
+		}
+	}
 }
 
 // TestSelfHandler: a request to the base URL through the in-process
