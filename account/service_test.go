@@ -1001,7 +1001,7 @@ func testClientNames(t *testing.T, be backend) {
 	if !reflect.DeepEqual(gone, account.Party{ID: "gone", Deleted: true}) || gone.NameIn("nb") != "" {
 		t.Errorf("deleted tool: %+v", gone)
 	}
-	if tool.Deleted || !reflect.DeepEqual(tool.Names, names) || tool.NameIn("en") != "Blood pressure diary" || tool.NameIn("nb") != "Blodtrykksdagboka (nynorsk)" {
+	if tool.Deleted || !reflect.DeepEqual(tool.Names, names) || tool.NameIn("en") != "Blood pressure diary" || tool.NameIn("nb") != "Blodtrykksdagboka" || tool.NameIn("nn") != "Blodtrykksdagboka (nynorsk)" {
 		t.Errorf("tool: %+v", tool)
 	}
 }

@@ -48,18 +48,25 @@ func (b *builder) names() map[string]string {
 	return out
 }
 
-// LocalName is the name to show a person on a page in language lang:
-// the name in lang, else the bokmål one, else the nynorsk one, else the
-// untagged client_name, else the client id. names are by language tag
-// (storage.Client.Names).
+// LocalName is the name to show a person on a page in language lang
+// ("" is bokmål, the default): the name tagged with lang, else the
+// untagged client_name (the name the client chose as its default, in
+// whatever language), else the bokmål one, else the nynorsk one, else the
+// client id. names are by language tag (storage.Client.Names).
 func LocalName(lang string, names map[string]string, name, id string) string {
-	for _, l := range []string{lang, "nb", "nn"} {
-		if s := names[l]; s != "" {
-			return s
-		}
+	if lang == "" {
+		lang = "nb"
+	}
+	if s := names[lang]; s != "" {
+		return s
 	}
 	if name != "" {
 		return name
+	}
+	for _, l := range []string{"nb", "nn"} {
+		if s := names[l]; s != "" {
+			return s
+		}
 	}
 	return id
 }

@@ -48,8 +48,8 @@ func TestBuildNames(t *testing.T) {
 	}
 }
 
-// TestDisplayName: the page language's name, else bokmål, else nynorsk,
-// else the untagged client_name, else the client id.
+// TestDisplayName: the page language's name, else the untagged
+// client_name, else bokmål, else nynorsk, else the client id.
 func TestDisplayName(t *testing.T) {
 	all := map[string]string{"nb": "Verktøyet (nb)", "nn": "Verktøyet (nn)", "en": "The tool"}
 	for _, tc := range []struct {
@@ -61,8 +61,10 @@ func TestDisplayName(t *testing.T) {
 		{"en", all, "Tool", "The tool"},
 		{"nn", all, "Tool", "Verktøyet (nn)"},
 		{"nb", all, "Tool", "Verktøyet (nb)"},
-		{"en", map[string]string{"nb": "Verktøyet (nb)", "nn": "Verktøyet (nn)"}, "Tool", "Verktøyet (nb)"},
-		{"en", map[string]string{"nn": "Verktøyet (nn)"}, "Tool", "Verktøyet (nn)"},
+		{"en", map[string]string{"nb": "Verktøyet (nb)", "nn": "Verktøyet (nn)"}, "Tool", "Tool"},
+		{"en", map[string]string{"nb": "Verktøyet (nb)", "nn": "Verktøyet (nn)"}, "", "Verktøyet (nb)"},
+		{"en", map[string]string{"nn": "Verktøyet (nn)"}, "", "Verktøyet (nn)"},
+		{"nb", map[string]string{"nn": "Verktøyet (nn)"}, "Tool", "Tool"},
 		{"nb", map[string]string{"en": "The tool"}, "Tool", "Tool"},
 		{"nn", nil, "Tool", "Tool"},
 		{"nn", nil, "", "tool-id"},
