@@ -269,3 +269,51 @@ func TestIssueTokensBatchCallerGivesUp(t *testing.T) {
 		t.Errorf("the call that gave up before its batch was written anyway: %v", err)
 	}
 }
+
+// TestGetTokenBatchBadKey: a signature PostgreSQL cannot take as text
+// (a token's tail is the caller's bytes: "ory_at_x.%FF" at /userinfo or
+// /introspect) fails its own call only, as alone; the valid calls
+// batched beside it still get their records, not an error that the
+// introspection endpoint would answer as "inactive".
+func TestGetTokenBatchBadKey(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	var alone error
+	s, release, selects := held(t, func(s *sqlstore.Store) {
+		if err := s.CreateTokens(ctx, ccRecord("sig-a", now), ccRecord("sig-b", now)); err != nil {
+			t.Fatal(err)
+		}
+		_, alone = s.GetToken(ctx, "main", storage.KindAccessToken, "bad-\xff")
+	}, "SELECT")
+	first := make(chan error, 1)
+	go func() {
+		_, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-a")
+		first <- err
+	}()
+	for selects.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	sigs := []string{"sig-a", "bad-\xff", "sig-b", "nul-\x00"}
+	errs := make([]error, len(sigs))
+	var wg sync.WaitGroup
+	for i, sig := range sigs {
+		wg.Go(func() { _, errs[i] = s.GetToken(ctx, "main", storage.KindAccessToken, sig) })
+	}
+	time.Sleep(200 * time.Millisecond)
+	release()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i, sig := range sigs {
+		if strings.HasPrefix(sig, "sig-") {
+			if errs[i] != nil {
+				t.Errorf("%q failed with a bad key batched beside it: %v", sig, errs[i])
+			}
+			continue
+		}
+		if errs[i] == nil || errors.Is(errs[i], storage.ErrUnavailable) {
+			t.Errorf("%q: %v, want an error as alone (%v)", sig, errs[i], alone)
+		}
+	}
+}

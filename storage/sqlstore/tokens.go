@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oidcp/oidcp/storage"
 )
@@ -113,7 +114,7 @@ func (s *Store) GetTokensBySignature(ctx context.Context, tenant, signature stri
 
 // GetToken returns a record whatever its Active state; ErrNotFound when absent.
 func (s *Store) GetToken(ctx context.Context, tenant string, kind storage.TokenKind, signature string) (storage.TokenRecord, error) {
-	if s.reads != nil && s.txFrom(ctx) == nil {
+	if s.reads != nil && s.txFrom(ctx) == nil && textKey(tenant, string(kind), signature) {
 		op := &readOp{tenant: tenant, kind: string(kind), signature: signature}
 		if err := s.reads.do(ctx, op); err != nil {
 			return storage.TokenRecord{}, s.wrap("get "+string(kind), err)
@@ -121,6 +122,19 @@ func (s *Store) GetToken(ctx context.Context, tenant string, kind storage.TokenK
 		return op.rec, op.err
 	}
 	return s.getToken(ctx, tenant, string(kind), signature)
+}
+
+// textKey reports whether every part of a key is text PostgreSQL takes
+// (UTF-8 without NUL). A signature is the caller's bytes (a token's tail),
+// and a key PostgreSQL refuses fails the whole statement: batched, it
+// would fail every call beside it, so such a call runs alone.
+func textKey(parts ...string) bool {
+	for _, p := range parts {
+		if !utf8.ValidString(p) || strings.IndexByte(p, 0) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Store) getToken(ctx context.Context, tenant, kind, signature string) (storage.TokenRecord, error) {
