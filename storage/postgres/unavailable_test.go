@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,5 +102,64 @@ func TestIsUnavailable(t *testing.T) {
 		if got := isUnavailable(fmt.Errorf("wrapped: %w", tc.err)); got != tc.want {
 			t.Errorf("isUnavailable(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestBatchedIssuesUnavailableOnce: when a batch of IssueTokens calls
+// fails because the database does not answer, each call gets that
+// failure (storage.ErrUnavailable) at once; it is not tried again alone,
+// which against a silent server costs a connect timeout per call, one
+// after another.
+func TestBatchedIssuesUnavailableOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // the kernel completes handshakes; nobody answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	old := defaultConnectTimeout
+	defaultConnectTimeout = 300 * time.Millisecond
+	defer func() { defaultConnectTimeout = old }()
+	db, err := openDB("postgres://postgres@" + ln.Addr().String() + "/oidcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := sqlstore.New(db, Dialect, Migrations)
+	s.BatchStatements(1)
+	gate := make(chan struct{})
+	var inserts atomic.Int64
+	s.SetStatementCounter(func(q string) {
+		if strings.HasPrefix(q, "INSERT INTO tokens") && inserts.Add(1) == 1 {
+			<-gate
+		}
+	})
+	ctx := t.Context()
+	now := time.Now()
+	rec := func(sig string) storage.TokenRecord {
+		return storage.TokenRecord{Kind: storage.KindAccessToken, Signature: sig, Tenant: "main", Active: true, RequestedAt: now, ExpiresAt: now.Add(time.Hour)}
+	}
+	first := make(chan error, 1)
+	go func() { first <- s.IssueTokens(ctx, rec("sig-first")) }()
+	for inserts.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = s.IssueTokens(ctx, rec(fmt.Sprintf("sig-%d", i))) })
+	}
+	time.Sleep(200 * time.Millisecond) // the calls queue behind the held INSERT
+	close(gate)
+	<-first
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, storage.ErrUnavailable) {
+			t.Errorf("call %d: %v, want storage.ErrUnavailable", i, err)
+		}
+	}
+	// The held INSERT, then the batch of six: no call alone after it.
+	if got := inserts.Load(); got != 2 {
+		t.Errorf("%d INSERTs, want 2: a batch the database did not answer was tried again call by call", got)
 	}
 }

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -162,7 +164,17 @@ func (s *Store) runIssue(ctx context.Context, ops []*issueOp, rows int) {
 	for _, op := range ops {
 		all = append(all, op.recs...)
 	}
-	if s.createTokens(ctx, s.d.RelaxedCommit, all) == nil {
+	err := s.insertTokens(ctx, s.d.RelaxedCommit, all)
+	if err == nil {
+		return
+	}
+	if errors.Is(s.wrap("", err), storage.ErrUnavailable) || ctx.Err() != nil {
+		// Not one record's fault: alone, each call would fail the same
+		// way, one after another (a connect timeout each, against a
+		// silent server).
+		for _, op := range ops {
+			op.err = s.wrap(fmt.Sprintf("create %d tokens", len(op.recs)), err)
+		}
 		return
 	}
 	for _, op := range ops {

@@ -80,6 +80,11 @@ func (s *Store) CreateTokens(ctx context.Context, ts ...storage.TokenRecord) err
 
 // createTokens is CreateTokens with suffix appended to the INSERT.
 func (s *Store) createTokens(ctx context.Context, suffix string, ts []storage.TokenRecord) error {
+	return s.wrap(fmt.Sprintf("create %d tokens", len(ts)), s.insertTokens(ctx, suffix, ts))
+}
+
+// insertTokens is createTokens with the driver's error unwrapped.
+func (s *Store) insertTokens(ctx context.Context, suffix string, ts []storage.TokenRecord) error {
 	if len(ts) == 0 {
 		return nil
 	}
@@ -94,7 +99,7 @@ func (s *Store) createTokens(ctx context.Context, suffix string, ts []storage.To
 	}
 	b.WriteString(suffix)
 	_, err := s.exec(ctx, b.String(), args...)
-	return s.wrap(fmt.Sprintf("create %d tokens", len(ts)), err)
+	return err
 }
 
 // GetTokensBySignature returns the records of kinds with one signature.
