@@ -17,8 +17,9 @@ import (
 // a server database, where each statement is a round trip, and each
 // write its own commit). A call queues its op; while fewer than max
 // batches are running it leads: it takes the queue's head, as many ops
-// as fit in one statement, runs them, and goes on until its own op has
-// run. A lone call runs at once, as without batching; every caller gets
+// as fit in one statement, starts them on a goroutine that holds one of
+// the max turns, and goes on until its own op is taken. A lone call runs
+// at once, as without batching; every caller gets
 // its result only after its op's statement has run, or its context's
 // error if that ends first. A batch's statement is cancelled only when
 // every caller in it has given up: one caller leaving must not fail the
@@ -30,7 +31,7 @@ type batcher[T any] struct {
 	run    func(ctx context.Context, ops []T, w int) // runs a batch and sets each op's result
 
 	mu      sync.Mutex
-	cond    *sync.Cond // on mu: ops were taken, a leader stepped down, or a waiter's context ended
+	cond    *sync.Cond // on mu: ops were taken, a batch ended, or a waiter's context ended
 	pending []*batchItem[T]
 	leading int
 }
@@ -50,45 +51,58 @@ func newBatcher[T any](inflight, limit int, weight func(T) int, run func(context
 
 // do runs op in a batch and returns once it has run (nil), or with ctx's
 // error once ctx ends first: then op may still run, and its result is
-// not to be read.
+// not to be read. While fewer than max batches run, a call starts the
+// next one from the queue's head, on a goroutine of its own, until its
+// op is taken; so every caller, the one that started its batch too,
+// waits only as long as its own context lets it.
 func (b *batcher[T]) do(ctx context.Context, op T) error {
 	it := &batchItem[T]{ctx: ctx, op: op, done: make(chan struct{})}
+	var stop func() bool
 	b.mu.Lock()
 	b.pending = append(b.pending, it)
-	if !it.taken && b.leading >= b.max {
-		stop := context.AfterFunc(ctx, func() {
-			b.mu.Lock()
-			b.cond.Broadcast()
-			b.mu.Unlock()
-		})
-		for !it.taken && b.leading >= b.max && ctx.Err() == nil {
-			b.cond.Wait()
+	for !it.taken {
+		if b.leading < b.max {
+			b.leading++
+			batch, w := b.take()
+			go b.lead(batch, w)
+			continue
 		}
-		stop()
-		if !it.taken && ctx.Err() != nil {
+		if ctx.Err() != nil {
 			b.pending = slices.DeleteFunc(b.pending, func(p *batchItem[T]) bool { return p == it })
 			b.mu.Unlock()
+			if stop != nil {
+				stop()
+			}
 			return ctx.Err()
 		}
-	}
-	if !it.taken {
-		b.leading++
-		for !it.taken {
-			batch, w := b.take()
-			b.mu.Unlock()
-			b.runBatch(batch, w)
-			b.mu.Lock()
+		if stop == nil {
+			stop = context.AfterFunc(ctx, func() {
+				b.mu.Lock()
+				b.cond.Broadcast()
+				b.mu.Unlock()
+			})
 		}
-		b.leading--
-		b.cond.Broadcast()
+		b.cond.Wait()
 	}
 	b.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 	select {
 	case <-it.done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// lead runs batch, one of the max, and steps down.
+func (b *batcher[T]) lead(batch []*batchItem[T], w int) {
+	b.runBatch(batch, w)
+	b.mu.Lock()
+	b.leading--
+	b.cond.Broadcast()
+	b.mu.Unlock()
 }
 
 // runBatch runs batch under a context that ends when every caller's has.

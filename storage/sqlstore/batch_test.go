@@ -317,3 +317,41 @@ func TestGetTokenBatchBadKey(t *testing.T) {
 		}
 	}
 }
+
+// TestGetTokenBatchLeaderGivesUp: a call whose statement is running
+// returns with its context's error once that ends, even the call that
+// started the statement (the batch's leader): it does not wait for a
+// statement that is slow to stop.
+func TestGetTokenBatchLeaderGivesUp(t *testing.T) {
+	ctx := context.Background()
+	s, release, selects := held(t, nil, "SELECT")
+	defer release()
+	gone, cancel := context.WithCancel(ctx)
+	defer cancel()
+	goneErr := make(chan error, 1)
+	go func() {
+		_, err := s.GetToken(gone, "main", storage.KindAccessToken, "sig-gone")
+		goneErr <- err
+	}()
+	for selects.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	other := make(chan error, 1)
+	go func() {
+		_, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-other")
+		other <- err
+	}()
+	cancel()
+	select {
+	case err := <-goneErr:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the leader whose context ended: %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call that leads a batch still waits for its statement after its context ended")
+	}
+	release()
+	if err := <-other; !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the call queued behind it: %v, want ErrNotFound", err)
+	}
+}
