@@ -61,6 +61,7 @@ var Dialect = sqlstore.Dialect{
 	SkipLocked:      " FOR UPDATE SKIP LOCKED",
 	EncodeTime:      sqlstore.UTCMicro,
 	TimeType:        "TIMESTAMPTZ",
+	Arrays:          true,
 	MigrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
 	// set_config(..., true) is SET LOCAL: it holds until the end of the
 	// transaction of the statement that evaluates it, here the single

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/oidcp/oidcp/storage"
 )
@@ -149,10 +150,15 @@ const maxBatchRows = 64
 
 // BatchStatements makes the store merge concurrent calls outside a
 // transaction into shared statements, with at most inflight of each kind
-// running at once: IssueTokens into multi-row INSERTs (issueOp), and
-// GetToken into one SELECT (readOp). For a server database; call it
-// before the store is used.
+// running at once: IssueTokens into one INSERT (issueOp), and GetToken
+// into one SELECT (readOp). Each takes its rows as arrays, so it has one
+// text whatever the batch's size: one prepared statement per connection,
+// not one per size. For a server database whose dialect has Arrays
+// (without, it does nothing); call it before the store is used.
 func (s *Store) BatchStatements(inflight int) {
+	if !s.d.Arrays {
+		return
+	}
 	s.issue = newBatcher(inflight, maxBatchRows, func(op *issueOp) int { return len(op.recs) }, s.runIssue)
 	s.reads = newBatcher(inflight, maxBatchRows, func(*readOp) int { return 1 }, s.runReads)
 }
@@ -178,7 +184,7 @@ func (s *Store) runIssue(ctx context.Context, ops []*issueOp, rows int) {
 	for _, op := range ops {
 		all = append(all, op.recs...)
 	}
-	err := s.insertTokens(ctx, s.d.RelaxedCommit, all)
+	err := s.insertTokenArrays(ctx, all)
 	if err == nil {
 		return
 	}
@@ -204,7 +210,7 @@ type readOp struct {
 	err                     error
 }
 
-// runReads reads the ops' records with one SELECT joined to the list of
+// runReads reads the ops' records with one SELECT joined to the arrays of
 // keys; an op whose key has no row gets storage.ErrNotFound.
 func (s *Store) runReads(ctx context.Context, ops []*readOp, _ int) {
 	if len(ops) == 1 {
@@ -212,19 +218,15 @@ func (s *Store) runReads(ctx context.Context, ops []*readOp, _ int) {
 		op.rec, op.err = s.getToken(ctx, op.tenant, op.kind, op.signature)
 		return
 	}
-	var b strings.Builder
-	b.WriteString(`SELECT ` + tokenColsOf("t") + ` FROM tokens t JOIN (VALUES `)
-	writePlaceholderRows(&b, len(ops), 3)
-	b.WriteString(`) AS k(tenant, kind, signature) ON t.tenant = k.tenant AND t.kind = k.kind AND t.signature = k.signature`)
-	args := make([]any, 0, 3*len(ops))
+	tenants, kinds, sigs := make([]string, len(ops)), make([]string, len(ops)), make([]string, len(ops))
 	type key struct{ tenant, kind, signature string }
 	byKey := make(map[key]*readOp, len(ops))
-	for _, op := range ops {
-		args = append(args, op.tenant, op.kind, op.signature)
+	for i, op := range ops {
+		tenants[i], kinds[i], sigs[i] = op.tenant, op.kind, op.signature
 		byKey[key{op.tenant, op.kind, op.signature}] = op
 		op.err = s.wrap("get "+op.kind, sql.ErrNoRows)
 	}
-	recs, err := queryAll(ctx, s, scanToken, b.String(), args...)
+	recs, err := queryAll(ctx, s, scanToken, batchGetTokens, tenants, kinds, sigs)
 	if err != nil {
 		for _, op := range ops {
 			op.err = s.wrap("get "+op.kind, err)
@@ -242,6 +244,51 @@ func (s *Store) runReads(ctx context.Context, ops []*readOp, _ int) {
 			op.rec, op.err = owner.rec, owner.err
 		}
 	}
+}
+
+// batchGetTokens reads the tokens of three arrays of keys, one text for
+// any number of keys.
+var batchGetTokens = `SELECT ` + tokenColsOf("t") + ` FROM tokens t
+	JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(tenant, kind, signature)
+	ON t.tenant = k.tenant AND t.kind = k.kind AND t.signature = k.signature`
+
+// batchInsertTokens inserts the rows of one array per column, one text
+// for any number of rows.
+const batchInsertTokens = `INSERT INTO tokens (` + tokenCols + `)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+		$9::boolean[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::bytea[])`
+
+// insertTokenArrays is insertTokens for a batch, with the relaxed
+// commit, the driver's error unwrapped.
+func (s *Store) insertTokenArrays(ctx context.Context, ts []storage.TokenRecord) error {
+	n := len(ts)
+	kinds, sigs, tenants, reqs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	clients, subjects, sessions, grants := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	active, accessSigs := make([]bool, n), make([]string, n)
+	requested, expires := make([]*time.Time, n), make([]*time.Time, n)
+	data := make([][]byte, n)
+	for i, t := range ts {
+		kinds[i], sigs[i], tenants[i], reqs[i] = string(t.Kind), t.Signature, t.Tenant, t.RequestID
+		clients[i], subjects[i], sessions[i], grants[i] = t.ClientID, t.Subject, t.SessionID, t.GrantID
+		active[i], accessSigs[i] = t.Active, t.AccessSignature
+		requested[i], expires[i] = arrayTime(t.RequestedAt), arrayTime(t.ExpiresAt)
+		if len(t.Data) > 0 { // empty reads back as nil, as blob makes it
+			data[i] = t.Data
+		}
+	}
+	_, err := s.exec(ctx, batchInsertTokens+s.d.RelaxedCommit,
+		kinds, sigs, tenants, reqs, clients, subjects, sessions, grants, active, accessSigs, requested, expires, data)
+	return err
+}
+
+// arrayTime is tm for an array element: nil (NULL) for the zero time,
+// else the time at the column's precision.
+func arrayTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
 }
 
 // tokenColsOf is tokenCols qualified by a table alias.

@@ -75,7 +75,9 @@ func TestIssueTokensBatched(t *testing.T) {
 		wg.Go(func() {
 			recs := []storage.TokenRecord{ccRecord(fmt.Sprintf("sig-%02d", i), now)}
 			if i%5 == 0 { // some calls carry two records, as a code with its PKCE record does
-				recs = append(recs, ccRecord(fmt.Sprintf("sig-%02d-b", i), now))
+				second := ccRecord(fmt.Sprintf("sig-%02d-b", i), now)
+				second.RequestedAt, second.Data, second.Active = time.Time{}, nil, false // NULLs and FALSE in the batch's arrays
+				recs = append(recs, second)
 			}
 			errs[i] = s.IssueTokens(ctx, recs...)
 		})
@@ -105,8 +107,10 @@ func TestIssueTokensBatched(t *testing.T) {
 			t.Errorf("%s stored as %+v", sig, got)
 		}
 	}
-	if _, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-05-b"); err != nil {
+	if got, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-05-b"); err != nil {
 		t.Errorf("second record of a two-record call: %v", err)
+	} else if !got.RequestedAt.IsZero() || got.Data != nil || got.Active || !got.ExpiresAt.Equal(now.Add(time.Hour)) {
+		t.Errorf("second record of a two-record call stored as %+v", got)
 	}
 }
 

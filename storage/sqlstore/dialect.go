@@ -53,6 +53,11 @@ type Dialect struct {
 	// SQLite leaves it empty: under WAL with synchronous=NORMAL its
 	// commits already skip the fsync.
 	RelaxedCommit string
+	// Arrays: the engine takes typed arrays as parameters and unnests
+	// several at once into rows (PostgreSQL's unnest(a, b, …)), so a
+	// statement over any number of rows has one text. Store.BatchStatements
+	// needs it.
+	Arrays bool
 	// MigrationLock, when set, is executed first in every migration
 	// transaction so that two nodes starting at once apply each migration
 	// once (PostgreSQL: pg_advisory_xact_lock).
