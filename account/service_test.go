@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -24,9 +23,7 @@ import (
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/sessionstore"
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/postgres"
-	"github.com/oidcp/oidcp/storage/postgres/pgtest"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // t0 is the tests' clock: a Tuesday morning in Oslo.
@@ -57,28 +54,12 @@ func eachBackend(t *testing.T, test func(t *testing.T, be backend)) {
 
 func openSQLite(t testing.TB) storage.Storage {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return storetest.SQLite(t)
 }
 
 func openPostgres(t testing.TB) storage.Storage {
 	t.Helper()
-	st, err := postgres.Open(t.Context(), pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return storetest.Postgres(t)
 }
 
 func newFixture(t testing.TB, be backend) *fixture {

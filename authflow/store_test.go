@@ -5,12 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 type clock struct{ t time.Time }
@@ -19,14 +18,7 @@ func (c *clock) now() time.Time { return c.t }
 
 func newStore(t *testing.T, tenant string, key string, c *clock) (*Store, storage.Storage) {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.SQLite(t)
 	return NewStore(db, Options{Tenant: tenant, Key: []byte(key), Lifespan: 10 * time.Minute, Cookie: "oidcp_flow_" + tenant, Path: "/" + tenant, Now: c.now}), db
 }
 

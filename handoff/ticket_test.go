@@ -5,14 +5,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // Synthetic fødselsnummer (population package); never real people.
@@ -27,15 +26,7 @@ func (c *clock) now() time.Time { return c.t }
 
 func newStore(t *testing.T) storage.Storage {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return storetest.SQLite(t)
 }
 
 func grant() Grant {

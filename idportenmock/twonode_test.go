@@ -8,13 +8,12 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/oidcp/oidcp/idportenmock"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // newTwoNodeEnv serves two mock servers built from the same
@@ -56,14 +55,7 @@ func newTwoNodeEnv(t *testing.T, mod func(node int, cfg *idportenmock.Config)) *
 
 // sharedNodes are two nodes on one database: one FlowStore, key and salt.
 func sharedNodes(t *testing.T) *env {
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.SQLite(t)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,9 +22,7 @@ import (
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/postgres"
-	"github.com/oidcp/oidcp/storage/postgres/pgtest"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 	"github.com/oidcp/oidcp/upstream"
 )
 
@@ -56,30 +53,14 @@ func newHarnessWith(t *testing.T, wrap func(storage.Storage) storage.Storage) *h
 // openSQLite returns a fresh migrated SQLite store.
 func openSQLite(t *testing.T) storage.Storage {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return storetest.SQLite(t)
 }
 
 // openPostgres returns a fresh migrated PostgreSQL store (skipped
 // without a server unless OIDCP_REQUIRE_POSTGRES=1).
 func openPostgres(t *testing.T) storage.Storage {
 	t.Helper()
-	db, err := postgres.Open(t.Context(), pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return storetest.Postgres(t)
 }
 
 // newHarnessOn builds the harness over db.

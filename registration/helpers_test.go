@@ -6,13 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // clock is a settable test clock.
@@ -31,14 +30,7 @@ type env struct {
 // SQLite store; tweak adjusts the config.
 func newEnv(t *testing.T, tweak func(*Config)) *env {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.SQLite(t)
 	clk := &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)

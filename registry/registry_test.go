@@ -2,45 +2,26 @@ package registry
 
 import (
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/postgres"
-	"github.com/oidcp/oidcp/storage/postgres/pgtest"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // newStore returns a fresh migrated SQLite store.
 func newStore(t *testing.T) storage.Storage {
 	t.Helper()
-	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return storetest.SQLite(t)
 }
 
 // newPostgres returns a fresh migrated PostgreSQL store (skipped loudly
 // without a server unless OIDCP_REQUIRE_POSTGRES=1).
 func newPostgres(t *testing.T) storage.Storage {
 	t.Helper()
-	s, err := postgres.Open(t.Context(), pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return storetest.Postgres(t)
 }
 
 // onBackends runs fn against a fresh store of each backend: Import's
