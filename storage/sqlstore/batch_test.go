@@ -49,6 +49,21 @@ func held(t *testing.T, setup func(*sqlstore.Store), prefix string) (s *sqlstore
 	return s, sync.OnceFunc(func() { close(gate) }), inserts
 }
 
+// waitQueued waits until n calls wait in a batcher's queue behind the
+// held statement. A fixed sleep is not enough: on a loaded machine the
+// calling goroutines may not all have run by then, and the stragglers
+// would form batches of their own.
+func waitQueued(t *testing.T, queued func() int, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for queued() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d calls queued behind the held statement after 30s, want %d", queued(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func ccRecord(sig string, now time.Time) storage.TokenRecord {
 	return storage.TokenRecord{
 		Kind: storage.KindAccessToken, Signature: sig, Tenant: "main", RequestID: "req-" + sig, ClientID: "tool",
@@ -82,7 +97,7 @@ func TestIssueTokensBatched(t *testing.T) {
 			errs[i] = s.IssueTokens(ctx, recs...)
 		})
 	}
-	time.Sleep(200 * time.Millisecond) // the calls queue behind the held INSERT
+	waitQueued(t, s.QueuedIssues, n) // the calls queue behind the held INSERT
 	release()
 	if err := <-first; err != nil {
 		t.Fatal(err)
@@ -136,7 +151,7 @@ func TestIssueTokensBatchOneFailure(t *testing.T) {
 	for i, sig := range sigs {
 		wg.Go(func() { errs[i] = s.IssueTokens(ctx, ccRecord(sig, now)) })
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitQueued(t, s.QueuedIssues, len(sigs))
 	release()
 	if err := <-first; err != nil {
 		t.Fatal(err)
@@ -211,7 +226,7 @@ func TestGetTokenBatched(t *testing.T) {
 	for i, c := range calls {
 		wg.Go(func() { got[i], errs[i] = s.GetToken(ctx, c.tenant, c.kind, c.sig) })
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitQueued(t, s.QueuedReads, len(calls))
 	release()
 	if err := <-first; err != nil {
 		t.Fatal(err)
@@ -247,16 +262,20 @@ func TestIssueTokensBatchCallerGivesUp(t *testing.T) {
 	}
 	other := make(chan error, 1)
 	go func() { other <- s.IssueTokens(ctx, ccRecord("sig-other", now)) }()
-	gone, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	gone, cancel := context.WithCancel(ctx)
 	defer cancel()
 	goneErr := make(chan error, 1)
 	go func() { goneErr <- s.IssueTokens(gone, ccRecord("sig-gone", now)) }()
+	// Give up only once both calls wait in the queue, however long the
+	// goroutines take to get there.
+	waitQueued(t, s.QueuedIssues, 2)
+	cancel()
 	select {
 	case err := <-goneErr:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("a call whose context ended while queued: %v, want DeadlineExceeded", err)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("a call whose context ended while queued: %v, want Canceled", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("a call whose context ended while queued still waits for the batch ahead of it")
 	}
 	release()

@@ -7,3 +7,17 @@ func SetDeleteEventsBatch(n int) (restore func()) {
 	deleteEventsBatch = n
 	return func() { deleteEventsBatch = old }
 }
+
+// QueuedIssues is the number of IssueTokens calls waiting in the batcher's
+// queue (not yet taken by a batch).
+func (s *Store) QueuedIssues() int { return s.issue.queued() }
+
+// QueuedReads is the number of GetToken calls waiting in the batcher's
+// queue.
+func (s *Store) QueuedReads() int { return s.reads.queued() }
+
+func (b *batcher[T]) queued() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.pending)
+}
