@@ -45,6 +45,18 @@ func TestResilienceGracefulShutdown(t *testing.T) {
 	if r, tok := ccToken(ctx, http.DefaultClient, issuer, c); tok == "" {
 		t.Fatalf("first token: %v", r)
 	}
+	// One request held open across the signal, so that one certainly is
+	// in flight: the server has read its headers and waits for the rest
+	// of the body when SIGTERM arrives. It is opened before the load and
+	// the signal waits until the server's handler runs it (the token
+	// endpoint's in-flight gauge shows it), not for a fixed time: on a
+	// busy machine the connection may otherwise still sit in the listen
+	// queue when the listener closes.
+	held, err := holdTokenRequest(n.addr, "/main/token", c)
+	if err != nil {
+		t.Fatalf("held request: %v", err)
+	}
+	waitInFlight(t, n.admin, "main", "token", 1, 30*time.Second)
 	// A fresh connection per request: a request either reaches the
 	// server or is refused, with no keep-alive race in between.
 	hc := &http.Client{Timeout: 2 * shutdownTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
@@ -68,15 +80,8 @@ func TestResilienceGracefulShutdown(t *testing.T) {
 			}
 		})
 	}
-	// One request held open across the signal, so that one certainly is
-	// in flight: the server has read its headers and waits for the rest
-	// of the body when SIGTERM arrives.
-	time.Sleep(1000 * time.Millisecond)
-	held, err := holdTokenRequest(n.addr, "/main/token", c)
-	if err != nil {
-		t.Fatalf("held request: %v", err)
-	}
-	time.Sleep(500 * time.Millisecond)
+	// The load runs for a moment before the signal.
+	time.Sleep(1500 * time.Millisecond)
 	sigterm := time.Now()
 	n.signal(t, syscall.SIGTERM)
 	heldDone := make(chan heldAnswer, 1)
@@ -156,6 +161,36 @@ func resetKind(err error) string {
 	default:
 		return err.Error()
 	}
+}
+
+// waitInFlight waits until the node's /metrics (on admin) shows n
+// requests in flight at tenant's endpoint.
+func waitInFlight(t *testing.T, admin, tenant, endpoint string, n int, within time.Duration) {
+	t.Helper()
+	want := fmt.Sprintf(`oidcp_http_requests_in_flight{endpoint=%q,tenant=%q} %d`, endpoint, tenant, n)
+	deadline := time.Now().Add(within)
+	var last string
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + admin + "/metrics")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			last = string(b)
+			for _, l := range strings.Split(last, "\n") {
+				if l == want {
+					return
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var gauges []string
+	for _, l := range strings.Split(last, "\n") {
+		if strings.HasPrefix(l, "oidcp_http_requests_in_flight{") {
+			gauges = append(gauges, l)
+		}
+	}
+	t.Fatalf("no %q within %v; in-flight gauges: %v", want, within, gauges)
 }
 
 type heldAnswer struct {
