@@ -12,6 +12,7 @@ type fakeJanitorStore struct {
 	tokens, flows, sessions, counters, tickets, proofs time.Time
 	events                                             map[string]time.Time
 	fail                                               bool
+	swept                                              chan struct{} // if set, receives after each pass's token delete (non-blocking)
 }
 
 func (f *fakeJanitorStore) DeleteEventsBefore(_ context.Context, tenant string, t time.Time) (int64, error) {
@@ -27,6 +28,12 @@ func (f *fakeJanitorStore) DeleteEventsBefore(_ context.Context, tenant string, 
 
 func (f *fakeJanitorStore) DeleteExpiredTokens(_ context.Context, t time.Time) (int64, error) {
 	f.tokens = t
+	if f.swept != nil {
+		select {
+		case f.swept <- struct{}{}:
+		default:
+		}
+	}
 	return 3, nil
 }
 
@@ -82,17 +89,26 @@ func TestSweep(t *testing.T) {
 
 func TestRunJanitorStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &fakeJanitorStore{}
+	defer cancel()
+	f := &fakeJanitorStore{swept: make(chan struct{}, 1)}
 	done := make(chan struct{})
 	go func() {
 		runJanitor(ctx, f, nil, time.Millisecond, time.Now, newLogger(Config{LogLevel: "error", LogFormat: "text"}, &bytes.Buffer{}))
 		close(done)
 	}()
-	time.Sleep(20 * time.Millisecond)
+	// Wait for a sweep rather than sleeping a fixed time: on a loaded
+	// machine the goroutine may not run at all within a few milliseconds.
+	select {
+	case <-f.swept:
+	case <-done:
+		t.Fatal("janitor returned before it was cancelled")
+	case <-time.After(30 * time.Second):
+		t.Fatal("janitor never swept")
+	}
 	cancel()
 	select {
 	case <-done:
-	case <-time.After(2 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("janitor did not stop")
 	}
 	if f.tokens.IsZero() {
