@@ -218,8 +218,9 @@ func newSecretHasher() *secretHasher {
 
 // secretCheck is one bcrypt comparison that others wait for.
 type secretCheck struct {
-	done chan struct{}
-	err  error
+	done    chan struct{}
+	err     error
+	waiters int // requests waiting for it, under the hasher's mu (tests read it)
 }
 
 type cachedOnlyKey struct{}
@@ -245,6 +246,7 @@ func (h *secretHasher) Compare(ctx context.Context, hash, data []byte) error {
 	}
 	h.mu.Lock()
 	if c := h.inflight[k]; c != nil {
+		c.waiters++
 		h.mu.Unlock()
 		<-c.done
 		return c.err

@@ -123,7 +123,24 @@ func TestSecretCheckedOnceForConcurrentRequests(t *testing.T) {
 		for range 16 {
 			wg.Go(func() { errs <- h.Compare(t.Context(), []byte("hash"), []byte(secret)) })
 		}
-		time.Sleep(200 * time.Millisecond) // let them all arrive
+		// Let them all arrive: one comparing, 15 waiting for it. Not a
+		// fixed sleep: on a loaded machine a late goroutine would start a
+		// comparison of its own after the release.
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			h.mu.Lock()
+			waiting := 0
+			for _, c := range h.inflight {
+				waiting += c.waiters
+			}
+			h.mu.Unlock()
+			if calls.Load() == 1 && waiting == 15 || calls.Load() > 1 {
+				break // all arrived, or not shared (checked below)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("secret %q: %d comparisons running and %d requests waiting after 30s, want 1 and 15", secret, calls.Load(), waiting)
+			}
+			time.Sleep(time.Millisecond)
+		}
 		close(release)
 		wg.Wait()
 		close(errs)
