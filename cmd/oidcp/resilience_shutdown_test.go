@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -24,10 +25,10 @@ import (
 // introspect tokens, and while one token request is held open (headers
 // read, half the body sent), which must still be answered with a token. Every request the server accepted (it logs one line
 // per request) is answered, with success; every other request was never
-// accepted: refused once the listener closed, or, at most once per
-// client, reset by the kernel because it sat in the listen queue at the
-// instant the listener closed. The process
-// exits 0 well within its shutdown timeout.
+// handled: refused once the listener closed, or, before that, reset in
+// the listen queue as the listener closed or closed unread by net/http
+// once Shutdown had begun. Every client ends refused. The process exits
+// 0 well within its shutdown timeout.
 func TestResilienceGracefulShutdown(t *testing.T) {
 	v := newVerdict(t)
 	bin := buildOidcp(t)
@@ -60,10 +61,12 @@ func TestResilienceGracefulShutdown(t *testing.T) {
 	// A fresh connection per request: a request either reaches the
 	// server or is refused, with no keep-alive race in between.
 	hc := &http.Client{Timeout: 2 * shutdownTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
-	var rec resultLog
+	const clients = 8
+	var recs [clients]resultLog // each client's requests, in order
+	var refusedOnce [clients]atomic.Bool
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
-	for range 8 {
+	for i := range clients {
 		wg.Go(func() {
 			for {
 				select {
@@ -72,10 +75,13 @@ func TestResilienceGracefulShutdown(t *testing.T) {
 				default:
 				}
 				r, tok := ccToken(ctx, hc, issuer, c)
-				rec.add(r)
+				recs[i].add(r)
+				if r.refused() {
+					refusedOnce[i].Store(true)
+				}
 				if tok != "" {
 					r, _ = introspectActive(ctx, hc, issuer, c, tok)
-					rec.add(r)
+					recs[i].add(r)
 				}
 			}
 		})
@@ -93,8 +99,17 @@ func TestResilienceGracefulShutdown(t *testing.T) {
 	if a := <-heldDone; a.err != nil || a.status != http.StatusOK || !strings.Contains(a.body, `"access_token"`) {
 		v.Errorf("the request held open across SIGTERM was not answered with a token: %d %q %v", a.status, a.body, a.err)
 	}
-	// Keep knocking for a moment: those requests must be refused.
-	time.Sleep(200 * time.Millisecond)
+	// Keep knocking until every client has been refused (not for a fixed
+	// time: on a busy machine a client may not get to run in it).
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		all := true
+		for i := range refusedOnce {
+			all = all && refusedOnce[i].Load()
+		}
+		if all {
+			break
+		}
+	}
 	close(stop)
 	wg.Wait()
 
@@ -106,47 +121,58 @@ func TestResilienceGracefulShutdown(t *testing.T) {
 		v.Errorf("shutdown took %v, more than the %v timeout", drain, shutdownTimeout)
 	}
 	served := n.requestLines(t)
-	var ok, refused, reset, inFlight, afterTerm int
+	var ok, refused, reset, inFlight, afterTerm, maxReset int
 	resetKinds := map[string]int{}
-	for _, r := range rec.results() {
-		status, accepted := served[r.id]
-		switch {
-		case r.err == nil && r.status == http.StatusOK:
-			ok++
-			if r.start.Before(sigterm) && r.end.After(sigterm) {
-				inFlight++
+	for i := range recs {
+		wasRefused, resets := false, 0
+		for _, r := range recs[i].results() {
+			status, accepted := served[r.id]
+			switch {
+			case r.err == nil && r.status == http.StatusOK:
+				ok++
+				if r.start.Before(sigterm) && r.end.After(sigterm) {
+					inFlight++
+				}
+				if r.start.After(sigterm) {
+					afterTerm++
+				}
+			case r.err == nil:
+				v.Errorf("request answered %d %s (server logged %d)", r.status, r.errCode, status)
+			case accepted:
+				v.Errorf("request accepted by the server (logged %d) but dropped: %v", status, r)
+			case r.refused():
+				refused++
+				wasRefused = true
+			case r.status == 0 && !r.end.Before(sigterm) && !wasRefused:
+				// Connected before the listener closed, never handled (the
+				// server has no record of it): either the kernel had queued
+				// the connection and closing the listening socket reset it,
+				// or net/http read the request only after Shutdown began and
+				// closed the connection without running the handler. The
+				// client sees a reset or EOF on read, a broken pipe on write,
+				// or Go's "server closed idle connection" when the reset beat
+				// the request to the connection. Each needs the listener
+				// open when the client connected, so none may follow a
+				// refusal of the same client. Usually one per client at
+				// most; more when the shutdown is slow to close the listener
+				// after it began (a busy machine), so the count is not
+				// bounded.
+				reset++
+				resets++
+				resetKinds[resetKind(r.err)]++
+			case r.status == 0 && !r.end.Before(sigterm):
+				v.Errorf("client %d: request failed after a refusal, as if the listener had opened again: %v", i, r)
+			default:
+				v.Errorf("request failed and the server has no record of it: %v", r)
 			}
-			if r.start.After(sigterm) {
-				afterTerm++
-			}
-		case r.err == nil:
-			v.Errorf("request answered %d %s (server logged %d)", r.status, r.errCode, status)
-		case accepted:
-			v.Errorf("request accepted by the server (logged %d) but dropped: %v", status, r)
-		case r.refused():
-			refused++
-		case r.status == 0 && !r.end.Before(sigterm):
-			// Connected while the listener closed: the kernel had queued
-			// the connection, the server never accepted it (it has no
-			// record of the request), and closing the listening socket
-			// reset it. The client sees that as a reset or EOF on read,
-			// a broken pipe on write, or Go's "server closed idle
-			// connection" when the reset beat the request to the
-			// connection. At most one per client.
-			reset++
-			resetKinds[resetKind(r.err)]++
-		default:
-			v.Errorf("request failed and the server has no record of it: %v", r)
 		}
+		if !wasRefused {
+			v.Errorf("client %d was never refused: the listener did not close, or its load stopped too early", i)
+		}
+		maxReset = max(maxReset, resets)
 	}
-	t.Logf("SIGTERM: %d requests succeeded (%d in flight at the signal, %d started after it), %d refused after close, %d closed in the listen queue %v; drained and exited in %v",
-		ok, inFlight, afterTerm, refused, reset, resetKinds, drain.Round(time.Millisecond))
-	if reset > 8 {
-		v.Errorf("%d connections closed in the listen queue, more than one per client", reset)
-	}
-	if refused == 0 {
-		v.Errorf("no request was refused after the listener closed: load stopped too early")
-	}
+	t.Logf("SIGTERM: %d requests succeeded (%d in flight at the signal, %d started after it), %d refused after close, %d closed unhandled at the close %v (at most %d for one client); drained and exited in %v",
+		ok, inFlight, afterTerm, refused, reset, resetKinds, maxReset, drain.Round(time.Millisecond))
 }
 
 // resetKind names how a connection closed in the listen queue failed.
