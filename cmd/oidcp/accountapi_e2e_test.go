@@ -531,8 +531,10 @@ func TestAccountAPIDoc(t *testing.T) {
 // 429 problem with Retry-After that the OpenAPI document describes.
 func TestAccountAPIRateLimit(t *testing.T) {
 	c := newCLI(t)
-	srv := startServing(t, devArgs(t, c, "http"), func(cfg *Config) { cfg.RateLimitTokenPerSource = 3 }, time.Now)
-	s := &repServer{base: srv.base, cli: c, clock: &testClock{}, pop: population.Generate(time.Now().In(representation.Oslo))}
+	clock := &testClock{}
+	clock.startWindow(5 * time.Minute) // the counts below in one window
+	srv := startServing(t, devArgs(t, c, "http"), func(cfg *Config) { cfg.RateLimitTokenPerSource = 3 }, clock.now)
+	s := &repServer{base: srv.base, cli: c, clock: clock, pop: population.Generate(time.Now().In(representation.Oslo))}
 	portal := s.client(t, "sandbox", "portal", "--scope", "account")
 	portal.conf.Scopes = append(portal.conf.Scopes, "account")
 	tok := portal.login(t, newBrowser(), s.pid(t, population.KeyKari)).oauth

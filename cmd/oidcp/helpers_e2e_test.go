@@ -66,6 +66,16 @@ func (c *testClock) set(t time.Time) {
 	c.mu.Unlock()
 }
 
+// startWindow moves the clock to the start of the next rate-limit window
+// of size d. The windows are fixed (aligned to multiples of d), and the
+// clock runs with real time: a test that counts hits towards a limit and
+// happened to straddle a boundary (every minute, for the default window)
+// would see its count start again. From the start of a window a test has
+// all of d; a 5-minute window also starts a 1-minute one.
+func (c *testClock) startWindow(d time.Duration) {
+	c.set(c.now().Truncate(d).Add(d))
+}
+
 func (c *testClock) advance(d time.Duration) {
 	c.mu.Lock()
 	c.off += d

@@ -47,6 +47,7 @@ func TestClientNotLockedOutByUnauthenticatedRequests(t *testing.T) {
 	e := startLimitsEnv(t, "--trusted-proxies", "127.0.0.1",
 		"--rate-limit-token-per-source", "5", "--rate-limit-token-per-client", "5",
 		"--rate-limit-authorize-per-source", "5", "--rate-limit-authorize-per-client", "5")
+	e.clock.startWindow(5 * time.Minute) // the counts below in one window
 
 	t.Run("Token", func(t *testing.T) {
 		x := e.register(t, "main", "victim-cc", "--grant-type", "client_credentials")
@@ -84,6 +85,7 @@ func TestClientNotLockedOutByUnauthenticatedRequests(t *testing.T) {
 
 func TestFailedClientAuthThrottledPerSource(t *testing.T) {
 	e := startLimitsEnv(t, "--trusted-proxies", "127.0.0.1", "--failed-client-auth-per-source", "3")
+	e.clock.startWindow(5 * time.Minute) // the counts below in one window
 	real := e.register(t, "main", "psrc-real", "--grant-type", "client_credentials")
 	cc := url.Values{"grant_type": {"client_credentials"}}
 	wrong := "wrong-secret-" + strings.Repeat("w", 32)
@@ -113,6 +115,7 @@ func TestFailedClientAuthThrottledPerSource(t *testing.T) {
 // /introspect, /revoke, /userinfo, /choose and /logout count per source.
 func TestOtherEndpointsRateLimitedPerSource(t *testing.T) {
 	e := startLimitsEnv(t, "--rate-limit-token-per-source", "2", "--rate-limit-authorize-per-source", "2")
+	e.clock.startWindow(5 * time.Minute) // the counts below in one window
 	for _, ep := range []string{"/introspect", "/revoke", "/userinfo", "/choose", "/logout"} {
 		var resp *http.Response
 		for range 3 {

@@ -149,6 +149,7 @@ func TestLoginFlowExpiresAtConfiguredLifetime(t *testing.T) {
 // person gets a 429 page with Retry-After, before any lookup.
 func TestAuthorizeRateLimitedPerSource(t *testing.T) {
 	e := startLimitsEnv(t, "--rate-limit-authorize-per-source", "3")
+	e.clock.startWindow(5 * time.Minute) // the counts below in one window
 	c := e.register(t, "main", "rl-src")
 	rp := e.rp(t, c)
 	for i := range 2 {
@@ -184,6 +185,7 @@ func TestAuthorizeRateLimitedPerSource(t *testing.T) {
 // too_many_requests with Retry-After; another client is not affected.
 func TestTokenRateLimitedPerClient(t *testing.T) {
 	e := startLimitsEnv(t, "--rate-limit-token-per-client", "2")
+	e.clock.startWindow(5 * time.Minute) // the counts below in one window
 	a := e.register(t, "main", "rl-a", "--grant-type", "client_credentials")
 	b := e.register(t, "main", "rl-b", "--grant-type", "client_credentials")
 	cc := url.Values{"grant_type": {"client_credentials"}}
@@ -207,6 +209,7 @@ func TestTokenRateLimitedPerClient(t *testing.T) {
 // window ends. A secret this server already verified keeps working.
 func TestWrongSecretThrottled(t *testing.T) {
 	e := startLimitsEnv(t, "--failed-client-auth-limit", "3", "--failed-client-auth-window", "5m")
+	e.clock.startWindow(5 * time.Minute) // the counts below in one window
 	fresh := e.register(t, "main", "thr-fresh", "--grant-type", "client_credentials")
 	known := e.register(t, "main", "thr-known", "--grant-type", "client_credentials")
 	cc := url.Values{"grant_type": {"client_credentials"}}
@@ -254,6 +257,7 @@ func TestRateLimitSharedBetweenNodes(t *testing.T) {
 		nodes = append(nodes, srv.base)
 	}
 	c := e.register(t, "main", "shared", "--grant-type", "client_credentials")
+	e.clock.startWindow(5 * time.Minute) // the counts below in one window
 	cc := url.Values{"grant_type": {"client_credentials"}}
 	for i := range 4 {
 		if status, m, _ := postForm(t, nodes[i%2]+"/main/token", cc, basicAuth(c.id, c.secret)); status != http.StatusOK {
