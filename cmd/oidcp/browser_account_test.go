@@ -327,7 +327,10 @@ func TestBrowserAccountPages(t *testing.T) {
 func TestBrowserAccountSilentLogin(t *testing.T) {
 	chromium := requireBrowser(t)
 	c := newCLI(t)
-	const lifetime = 2 * time.Second
+	// Long enough that the token cannot expire between its issue and the
+	// first page on a slow machine (that would make a second login
+	// before the test waits for one).
+	const lifetime = 5 * time.Second
 	srv := startServing(t, devArgs(t, c, "http"), func(cfg *Config) { cfg.AccessTokenLifetime = lifetime }, time.Now)
 	issuer := srv.base + "/sandbox"
 	kari, ok := population.Generate(time.Now().In(representation.Oslo)).Lookup(population.KeyKari)
