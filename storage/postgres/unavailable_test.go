@@ -163,3 +163,43 @@ func TestBatchedIssuesUnavailableOnce(t *testing.T) {
 		t.Errorf("%d INSERTs, want 2: a batch the database did not answer was tried again call by call", got)
 	}
 }
+
+// TestEventAppendFailsFastWhileAway: an append that would wait for its
+// usage-log event's commit (the writer is behind) fails with
+// storage.ErrUnavailable as soon as the writer finds the database away,
+// both when it was already waiting and when it comes after; it is not
+// held for the writer's whole retry bound (EnqueueWait + StopWait, 11 s
+// by default), which held requests whose answers were already written.
+func TestEventAppendFailsFastWhileAway(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // the kernel completes handshakes; nobody answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	old := defaultConnectTimeout
+	defaultConnectTimeout = 300 * time.Millisecond
+	defer func() { defaultConnectTimeout = old }()
+	db, err := openDB("postgres://postgres@" + ln.Addr().String() + "/oidcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := sqlstore.New(db, Dialect, Migrations)
+	s.StartEventWriter(sqlstore.EventWriterOptions{MaxLag: 20 * time.Millisecond, Linger: time.Millisecond, EnqueueWait: 10 * time.Second, StopWait: 500 * time.Millisecond})
+	defer s.StopEventWriter()
+	ev := storage.Event{Tenant: "main", Time: time.Now(), Kind: "token"}
+	if _, err := s.AppendEvent(t.Context(), ev); err != nil {
+		t.Fatalf("first append (writer not behind): %v", err)
+	}
+	time.Sleep(50 * time.Millisecond) // behind now; the writer's first try waits for its connect timeout
+	for _, name := range []string{"waiting when the writer found the database away", "after it"} {
+		start := time.Now()
+		_, err := s.AppendEvent(t.Context(), ev)
+		if !errors.Is(err, storage.ErrUnavailable) {
+			t.Errorf("append %s: %v, want storage.ErrUnavailable", name, err)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("append %s took %v", name, d)
+		}
+	}
+}

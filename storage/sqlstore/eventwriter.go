@@ -33,7 +33,10 @@ type EventWriterOptions struct {
 	// while the oldest event not yet committed was queued more than
 	// MaxLag ago (the database is slow or away), AppendEvent waits for
 	// its event's commit as with Wait. So a crash loses at most the
-	// events of about MaxLag plus one commit. Default 50ms.
+	// events of about MaxLag plus one commit. Default 50ms. While the
+	// writer's last try found the database unavailable, an append that
+	// would wait (with Wait too) fails at once with
+	// storage.ErrUnavailable instead; its event stays queued.
 	MaxLag time.Duration
 	// EnqueueWait is how long AppendEvent waits for room in a full queue
 	// (the database is slower than the event rate, or down) before it
@@ -72,6 +75,33 @@ type eventWriter struct {
 	// stopBy is when stopping gives up a batch the database does not
 	// take (UnixNano), 0 until stop is called.
 	stopBy atomic.Int64
+	// awayC is closed while the database is away (the writer's last try
+	// found it unavailable), and replaced by an open one when a write
+	// succeeds; awayMu guards it.
+	awayMu sync.Mutex
+	awayC  chan struct{}
+	away   bool
+}
+
+// awaySignal is closed while the database is away.
+func (w *eventWriter) awaySignal() <-chan struct{} {
+	w.awayMu.Lock()
+	defer w.awayMu.Unlock()
+	return w.awayC
+}
+
+// setAway records whether the writer's last try found the database
+// unavailable, and wakes the appends waiting for a commit when it did.
+func (w *eventWriter) setAway(away bool) {
+	w.awayMu.Lock()
+	defer w.awayMu.Unlock()
+	switch {
+	case away && !w.away:
+		close(w.awayC)
+	case !away && w.away:
+		w.awayC = make(chan struct{})
+	}
+	w.away = away
 }
 
 // StartEventWriter makes AppendEvent, outside a transaction, hand the
@@ -108,7 +138,7 @@ func (s *Store) StartEventWriter(o EventWriterOptions) {
 	if s.events.Load() != nil {
 		return
 	}
-	w := &eventWriter{s: s, o: o, q: make(chan eventItem, o.QueueSize)}
+	w := &eventWriter{s: s, o: o, q: make(chan eventItem, o.QueueSize), awayC: make(chan struct{})}
 	s.events.Store(w)
 	go w.run()
 }
@@ -148,12 +178,18 @@ func (w *eventWriter) enqueue(ctx context.Context, e storage.Event) (ok bool, er
 		return ok, err
 	}
 	// The wait is bounded like the queue's: a database that stays away
-	// fails the append (the writer keeps the event and retries).
+	// fails the append (the writer keeps the event and retries). One
+	// the writer finds away fails it at once, as every other storage
+	// call fails while the database is away: waiting would hold the
+	// request (its answer perhaps written already, in the response
+	// buffer) until the database is back or the bound runs out.
 	t := time.NewTimer(w.o.EnqueueWait + w.o.StopWait)
 	defer t.Stop()
 	select {
 	case err := <-it.done:
 		return true, err
+	case <-w.awaySignal():
+		return true, fmt.Errorf("append event: the database is unavailable; the event stays queued: %w", storage.ErrUnavailable)
 	case <-ctx.Done():
 		return true, fmt.Errorf("append event: %w (%w)", storage.ErrUnavailable, ctx.Err())
 	case <-t.C:
@@ -314,6 +350,7 @@ func (w *eventWriter) write(batch []eventItem) ([]error, error) {
 	backoff := 10 * time.Millisecond
 	for {
 		err := w.s.insertEvents(context.Background(), es)
+		w.setAway(errors.Is(err, storage.ErrUnavailable))
 		if err == nil {
 			return errs, nil
 		}
