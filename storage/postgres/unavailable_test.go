@@ -59,22 +59,9 @@ func TestUnavailableWhenServerUnreachable(t *testing.T) {
 // unavailable after the connect timeout, rather than holding the
 // request for the operating system's TCP timeout.
 func TestUnavailableWhenServerSilent(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // the kernel completes handshakes; nobody answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	old := defaultConnectTimeout
-	defaultConnectTimeout = 300 * time.Millisecond
-	defer func() { defaultConnectTimeout = old }()
-	db, err := openDB("postgres://postgres@" + ln.Addr().String() + "/oidcp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s := sqlstore.New(db, Dialect, Migrations)
+	s := silentStore(t)
 	start := time.Now()
-	_, err = s.GetClient(t.Context(), "main", "tool")
+	_, err := s.GetClient(t.Context(), "main", "tool")
 	if !errors.Is(err, storage.ErrUnavailable) {
 		t.Errorf("GetClient from a silent server: %v, want storage.ErrUnavailable", err)
 	}
@@ -111,20 +98,7 @@ func TestIsUnavailable(t *testing.T) {
 // which against a silent server costs a connect timeout per call, one
 // after another.
 func TestBatchedIssuesUnavailableOnce(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // the kernel completes handshakes; nobody answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	old := defaultConnectTimeout
-	defaultConnectTimeout = 300 * time.Millisecond
-	defer func() { defaultConnectTimeout = old }()
-	db, err := openDB("postgres://postgres@" + ln.Addr().String() + "/oidcp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s := sqlstore.New(db, Dialect, Migrations)
+	s := silentStore(t)
 	s.BatchStatements(1)
 	gate := make(chan struct{})
 	var inserts atomic.Int64
@@ -171,20 +145,7 @@ func TestBatchedIssuesUnavailableOnce(t *testing.T) {
 // held for the writer's whole retry bound (EnqueueWait + StopWait, 11 s
 // by default), which held requests whose answers were already written.
 func TestEventAppendFailsFastWhileAway(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // the kernel completes handshakes; nobody answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	old := defaultConnectTimeout
-	defaultConnectTimeout = 300 * time.Millisecond
-	defer func() { defaultConnectTimeout = old }()
-	db, err := openDB("postgres://postgres@" + ln.Addr().String() + "/oidcp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s := sqlstore.New(db, Dialect, Migrations)
+	s := silentStore(t)
 	s.StartEventWriter(sqlstore.EventWriterOptions{MaxLag: 20 * time.Millisecond, Linger: time.Millisecond, EnqueueWait: 10 * time.Second, StopWait: 500 * time.Millisecond})
 	defer s.StopEventWriter()
 	ev := storage.Event{Tenant: "main", Time: time.Now(), Kind: "token"}
@@ -202,4 +163,25 @@ func TestEventAppendFailsFastWhileAway(t *testing.T) {
 			t.Errorf("append %s took %v", name, d)
 		}
 	}
+}
+
+// silentStore is a store on a server that takes connections and never
+// answers (the kernel completes the handshakes; nobody reads), with a
+// connect timeout of 300 ms.
+func silentStore(t *testing.T) *sqlstore.Store {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	old := defaultConnectTimeout
+	defaultConnectTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { defaultConnectTimeout = old })
+	db, err := openDB("postgres://postgres@" + ln.Addr().String() + "/oidcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return sqlstore.New(db, Dialect, Migrations)
 }
