@@ -49,6 +49,25 @@ func held(t *testing.T, setup func(*sqlstore.Store), prefix string) (s *sqlstore
 	return s, sync.OnceFunc(func() { close(gate) }), inserts
 }
 
+// holdFirst makes call in the background and returns once its statement
+// is the one held (count is past 0); finish releases it and fails the
+// test if call failed.
+func holdFirst(t *testing.T, release func(), count *atomic.Int64, call func() error) (finish func()) {
+	t.Helper()
+	first := make(chan error, 1)
+	go func() { first <- call() }()
+	for count.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	return func() {
+		t.Helper()
+		release()
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // waitQueued waits until n calls wait in a batcher's queue behind the
 // held statement. A fixed sleep is not enough: on a loaded machine the
 // calling goroutines may not all have run by then, and the stragglers
@@ -78,11 +97,7 @@ func TestIssueTokensBatched(t *testing.T) {
 	s, release, inserts := heldIssues(t, nil)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
-	first := make(chan error, 1)
-	go func() { first <- s.IssueTokens(ctx, ccRecord("sig-first", now)) }()
-	for inserts.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	finish := holdFirst(t, release, inserts, func() error { return s.IssueTokens(ctx, ccRecord("sig-first", now)) })
 	const n = 40
 	var wg sync.WaitGroup
 	errs := make([]error, n)
@@ -98,10 +113,7 @@ func TestIssueTokensBatched(t *testing.T) {
 		})
 	}
 	waitQueued(t, s.QueuedIssues, n) // the calls queue behind the held INSERT
-	release()
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
+	finish()
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
@@ -140,11 +152,7 @@ func TestIssueTokensBatchOneFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	first := make(chan error, 1)
-	go func() { first <- s.IssueTokens(ctx, ccRecord("sig-first", now)) }()
-	for inserts.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	finish := holdFirst(t, release, inserts, func() error { return s.IssueTokens(ctx, ccRecord("sig-first", now)) })
 	sigs := []string{"sig-a", "sig-taken", "sig-b", "sig-c"}
 	errs := make([]error, len(sigs))
 	var wg sync.WaitGroup
@@ -152,10 +160,7 @@ func TestIssueTokensBatchOneFailure(t *testing.T) {
 		wg.Go(func() { errs[i] = s.IssueTokens(ctx, ccRecord(sig, now)) })
 	}
 	waitQueued(t, s.QueuedIssues, len(sigs))
-	release()
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
+	finish()
 	wg.Wait()
 	for i, sig := range sigs {
 		if sig == "sig-taken" {
@@ -197,14 +202,7 @@ func TestGetTokenBatched(t *testing.T) {
 			t.Fatal(err)
 		}
 	}, "SELECT")
-	first := make(chan error, 1)
-	go func() {
-		_, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-00")
-		first <- err
-	}()
-	for selects.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	finish := holdFirst(t, release, selects, func() error { _, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-00"); return err })
 	type call struct {
 		tenant string
 		kind   storage.TokenKind
@@ -227,10 +225,7 @@ func TestGetTokenBatched(t *testing.T) {
 		wg.Go(func() { got[i], errs[i] = s.GetToken(ctx, c.tenant, c.kind, c.sig) })
 	}
 	waitQueued(t, s.QueuedReads, len(calls))
-	release()
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
+	finish()
 	wg.Wait()
 	for i, c := range calls {
 		switch {
@@ -255,11 +250,7 @@ func TestIssueTokensBatchCallerGivesUp(t *testing.T) {
 	defer release()
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
-	first := make(chan error, 1)
-	go func() { first <- s.IssueTokens(ctx, ccRecord("sig-first", now)) }()
-	for inserts.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	finish := holdFirst(t, release, inserts, func() error { return s.IssueTokens(ctx, ccRecord("sig-first", now)) })
 	other := make(chan error, 1)
 	go func() { other <- s.IssueTokens(ctx, ccRecord("sig-other", now)) }()
 	gone, cancel := context.WithCancel(ctx)
@@ -278,10 +269,7 @@ func TestIssueTokensBatchCallerGivesUp(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a call whose context ended while queued still waits for the batch ahead of it")
 	}
-	release()
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
+	finish()
 	if err := <-other; err != nil {
 		t.Fatalf("the call queued beside the one that gave up: %v", err)
 	}
@@ -308,25 +296,15 @@ func TestGetTokenBatchBadKey(t *testing.T) {
 		}
 		_, alone = s.GetToken(ctx, "main", storage.KindAccessToken, "bad-\xff")
 	}, "SELECT")
-	first := make(chan error, 1)
-	go func() {
-		_, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-a")
-		first <- err
-	}()
-	for selects.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	finish := holdFirst(t, release, selects, func() error { _, err := s.GetToken(ctx, "main", storage.KindAccessToken, "sig-a"); return err })
 	sigs := []string{"sig-a", "bad-\xff", "sig-b", "nul-\x00"}
 	errs := make([]error, len(sigs))
 	var wg sync.WaitGroup
 	for i, sig := range sigs {
 		wg.Go(func() { _, errs[i] = s.GetToken(ctx, "main", storage.KindAccessToken, sig) })
 	}
-	time.Sleep(200 * time.Millisecond)
-	release()
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
+	waitQueued(t, s.QueuedReads, 2) // the valid keys; a bad one runs alone, never queued
+	finish()
 	wg.Wait()
 	for i, sig := range sigs {
 		if strings.HasPrefix(sig, "sig-") {
