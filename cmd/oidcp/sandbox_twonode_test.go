@@ -51,12 +51,21 @@ func TestSandboxTwoNodes(t *testing.T) {
 			}
 		}
 	}
+	// Both quotas count in fixed windows on the nodes' clock: the
+	// registrations per clock hour, the tokens per day (from midnight
+	// UTC). A run that crossed an hour would see its counts start again,
+	// so within five minutes of the next hour the nodes' shared clock
+	// starts at it instead.
+	clk := &testClock{}
+	if next := time.Now().Truncate(time.Hour).Add(time.Hour); time.Until(next) < 5*time.Minute {
+		clk.set(next)
+	}
 	var nodes []*testServer
 	for i := range 2 {
 		addr, admin := ports[1+2*i], ports[2+2*i]
 		args := append([]string{"--dev", "--addr", addr, "--admin-addr", admin, "--base-url", base,
 			"--data-dir", t.TempDir(), "--dsn", dsn, "--log-level", "warn", "--rate-limit-window", "24h"}, c.flags...)
-		nodes = append(nodes, startServing(t, args, sandboxQuotas, time.Now))
+		nodes = append(nodes, startServing(t, args, sandboxQuotas, clk.now))
 		nodes[len(nodes)-1].base = "http://" + addr
 	}
 	rr := &roundRobin{hits: make([]atomic.Int64, 2)}
