@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 	"github.com/oidcp/oidcp/registry"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // TestAccountWiring: the account Service built on the consent wiring
@@ -24,14 +23,7 @@ func TestAccountWiring(t *testing.T) {
 	cfg := valid(t)
 	cfg.SessionIdle = 10 * time.Minute
 	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.SQLite(t)
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	if _, err := registry.SeedPopulation(ctx, st, now); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/oidcp/oidcp/clients"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // TestOperatorAPIResources: the operator API registers, lists and
@@ -21,14 +20,7 @@ func TestOperatorAPIResources(t *testing.T) {
 	cfg := valid(t)
 	const tok = "an-admin-token-of-at-least-32-characters"
 	cfg.AdminToken = tok
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	store := storetest.SQLite(t)
 	c, err := clients.Build("main", clients.Registration{ID: "tool", Secret: "tool-secret-0123456789", RedirectURIs: []string{"https://tool.example/cb"}}, time.Now())
 	if err != nil {
 		t.Fatal(err)

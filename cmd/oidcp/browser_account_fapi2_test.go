@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/representation"
 )
@@ -29,11 +27,6 @@ func TestBrowserAccountPagesFAPI2(t *testing.T) {
 	}
 	bctx := startChromium(t, chromium)
 	browserSteps(t, bctx, "log in to the account pages of a fapi2 tenant",
-		chromedp.Navigate(issuer+"/account/"),
-		chromedp.WaitVisible(chromedp.CSS(`button[name="pid"][value="`+kari.PID+`"]`)),
-		chromedp.Click(chromedp.CSS(`button[name="pid"][value="`+kari.PID+`"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`input[type=radio][name="subject"]`)),
-		chromedp.Click(chromedp.CSS(`button[value="choose"]`)),
-		chromedp.WaitVisible(chromedp.ID("filter-submit")),
+		accountLogin(issuer, kari.PID)...,
 	)
 }

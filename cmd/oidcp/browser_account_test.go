@@ -354,12 +354,7 @@ func TestBrowserAccountSilentLogin(t *testing.T) {
 
 	bctx := startChromium(t, chromium)
 	browserSteps(t, bctx, "log in to the account pages",
-		chromedp.Navigate(issuer+"/account/"),
-		chromedp.WaitVisible(chromedp.CSS(`button[name="pid"][value="`+kari.PID+`"]`)),
-		chromedp.Click(chromedp.CSS(`button[name="pid"][value="`+kari.PID+`"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`input[type=radio][name="subject"]`)),
-		chromedp.Click(chromedp.CSS(`button[value="choose"]`)),
-		chromedp.WaitVisible(chromedp.ID("filter-submit")),
+		accountLogin(issuer, kari.PID)...,
 	)
 	if n := pagesTokens(); n != 1 {
 		t.Fatalf("the pages hold %d tokens after logging in, want 1", n)
@@ -373,5 +368,19 @@ func TestBrowserAccountSilentLogin(t *testing.T) {
 	}
 	if n := pagesTokens(); n != 2 {
 		t.Errorf("the pages got %d tokens in all, want 2 (one silent login)", n)
+	}
+}
+
+// accountLogin opens issuer's account pages in a browser with no session,
+// logs the person pid in at the mock's page, and acts for themself at
+// the chooser, until the log tab is shown.
+func accountLogin(issuer, pid string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(issuer + "/account/"),
+		chromedp.WaitVisible(chromedp.CSS(`button[name="pid"][value="` + pid + `"]`)),
+		chromedp.Click(chromedp.CSS(`button[name="pid"][value="` + pid + `"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[type=radio][name="subject"]`)),
+		chromedp.Click(chromedp.CSS(`button[value="choose"]`)),
+		chromedp.WaitVisible(chromedp.ID("filter-submit")),
 	}
 }

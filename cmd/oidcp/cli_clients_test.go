@@ -12,7 +12,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/sqlite"
 )
 
 // TestClientsCreateSaysWhatToDo: `clients create` refuses a scope the
@@ -82,13 +81,7 @@ func TestClientsRoundTrip(t *testing.T) {
 	}
 
 	// The generated secret is what got hashed into storage.
-	ctx := t.Context()
-	store, err := sqlite.Open(ctx, strings.TrimPrefix(c.dsn(), "sqlite:"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored, err := store.GetClient(ctx, "sandbox", "my-app")
-	store.Close()
+	stored, err := openTestStore(t, c).GetClient(t.Context(), "sandbox", "my-app")
 	if err != nil {
 		t.Fatal(err)
 	}

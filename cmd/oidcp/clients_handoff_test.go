@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // TestClientsHandoffFlags: the operator registers a portal and a tool's
@@ -66,14 +65,7 @@ func TestOperatorAPIHandoff(t *testing.T) {
 	cfg := valid(t)
 	const tok = "an-admin-token-of-at-least-32-characters"
 	cfg.AdminToken = tok
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.SQLite(t)
 	if err := st.CreateClient(t.Context(), storage.Client{Tenant: "main", ID: "portal", GrantTypes: []string{"authorization_code"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -21,7 +20,6 @@ import (
 	"github.com/oidcp/oidcp/handoff"
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/sqlite"
 )
 
 // handoffTool registers a tool a portal can open: initiate_login_uri and
@@ -65,13 +63,7 @@ func launch(t *testing.T, s *repServer, b *browser, clientID, link string) *url.
 // handoffEvents are the usage log's hand-off events of the server.
 func handoffEvents(t *testing.T, s *repServer, kind string) []storage.Event {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, strings.TrimPrefix(s.cli.dsn(), "sqlite:"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	evs, err := st.ListEvents(ctx, storage.EventFilter{Tenant: "sandbox", Kinds: []string{kind}})
+	evs, err := openTestStore(t, s.cli).ListEvents(t.Context(), storage.EventFilter{Tenant: "sandbox", Kinds: []string{kind}})
 	if err != nil {
 		t.Fatal(err)
 	}

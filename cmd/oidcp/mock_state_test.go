@@ -3,11 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/oidcp/oidcp/keys"
-	"github.com/oidcp/oidcp/storage/sqlite"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // TestSharedMockStateIsStable: every node (and every restart) on one
@@ -15,14 +14,7 @@ import (
 // open them.
 func TestSharedMockStateIsStable(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "oidcp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.SQLite(t)
 	kek := bytes.Repeat([]byte{7}, 32)
 	a, err := sharedMockState(ctx, st, keys.New(st, kek, keys.Options{}))
 	if err != nil {

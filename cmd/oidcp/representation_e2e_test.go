@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/sqlite"
 )
 
 // TestRepresentationStory is issue 4's story end to end: Kari logs in to a
@@ -343,13 +341,7 @@ func TestRepresentationEnds(t *testing.T) {
 // event of kind about subject.
 func assertEvent(t *testing.T, s *repServer, kind, subject string) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, strings.TrimPrefix(s.cli.dsn(), "sqlite:"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	evs, err := st.ListEvents(ctx, storage.EventFilter{Tenant: "sandbox"})
+	evs, err := openTestStore(t, s.cli).ListEvents(t.Context(), storage.EventFilter{Tenant: "sandbox"})
 	if err != nil {
 		t.Fatal(err)
 	}
