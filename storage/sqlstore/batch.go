@@ -219,12 +219,8 @@ func (s *Store) runReads(ctx context.Context, ops []*readOp, _ int) {
 		return
 	}
 	tenants, kinds, sigs := make([]string, len(ops)), make([]string, len(ops)), make([]string, len(ops))
-	type key struct{ tenant, kind, signature string }
-	byKey := make(map[key]*readOp, len(ops))
 	for i, op := range ops {
 		tenants[i], kinds[i], sigs[i] = op.tenant, op.kind, op.signature
-		byKey[key{op.tenant, op.kind, op.signature}] = op
-		op.err = s.wrap("get "+op.kind, sql.ErrNoRows)
 	}
 	recs, err := queryAll(ctx, s, scanToken, batchGetTokens, tenants, kinds, sigs)
 	if err != nil {
@@ -233,15 +229,17 @@ func (s *Store) runReads(ctx context.Context, ops []*readOp, _ int) {
 		}
 		return
 	}
+	// Rows match on the whole key; two calls for one key share its row.
+	type key struct{ tenant, kind, signature string }
+	found := make(map[key]storage.TokenRecord, len(recs))
 	for _, r := range recs {
-		if op := byKey[key{r.Tenant, string(r.Kind), r.Signature}]; op != nil {
-			op.rec, op.err = r, nil
-		}
+		found[key{r.Tenant, string(r.Kind), r.Signature}] = r
 	}
-	// Two calls for one key share its row.
 	for _, op := range ops {
-		if owner := byKey[key{op.tenant, op.kind, op.signature}]; owner != op {
-			op.rec, op.err = owner.rec, owner.err
+		if r, ok := found[key{op.tenant, op.kind, op.signature}]; ok {
+			op.rec = r
+		} else {
+			op.err = s.wrap("get "+op.kind, sql.ErrNoRows)
 		}
 	}
 }
