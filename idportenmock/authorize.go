@@ -20,13 +20,20 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.Form
 	var req authRequest
 	if uri := q.Get("request_uri"); uri != "" {
-		pushed, ok, err := claim[authRequest](r.Context(), s, kindPAR, uri)
-		if err != nil {
-			s.unavailablePage(w, r, err)
-			return
-		}
+		value, isOurs := strings.CutPrefix(uri, requestURIPrefix)
+		pushed, jti, ok := unseal[authRequest](s, sealPAR, value)
 		// §4: client_id must be present and the same as in the pushed request.
-		if !ok || q.Get("client_id") == "" || q.Get("client_id") != pushed.ClientID {
+		ok = ok && isOurs && q.Get("client_id") != "" && q.Get("client_id") == pushed.ClientID
+		if ok {
+			// One use (§4's SHOULD): the first use marks it.
+			first, err := mark(r.Context(), s, kindPARUsed, jti, true, s.now().Add(parLifetime))
+			if err != nil {
+				s.unavailablePage(w, r, err)
+				return
+			}
+			ok = first
+		}
+		if !ok {
 			s.errorPage(w, http.StatusBadRequest, "Innloggingsforespørselen er ukjent eller utløpt. Gå tilbake til tjenesten og prøv igjen.")
 			return
 		}
@@ -92,10 +99,14 @@ func parseTestIDHint(hint string) (pid, acr string, ok bool) {
 // RFC 9207 §2).
 func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, req authRequest, pid, acr, amr string) {
 	now := s.now()
-	code := randomString(32)
 	auth := authentication{PID: pid, ACR: acr, AMR: []string{amr}, AuthTime: now, SID: randomString(16)}
-	if err := save(r.Context(), s, kindCode, code, codeGrant{Req: req, Auth: auth}, now.Add(codeLifetime)); err != nil {
-		s.unavailablePage(w, r, err)
+	// The code carries what /token needs; the rest stays out of it (and
+	// out of the URL it travels in).
+	kept := req
+	kept.State, kept.LoginHint, kept.Prompt = "", "", ""
+	code, _, err := seal(s, sealCode, codeGrant{Req: kept, Auth: auth}, now.Add(codeLifetime))
+	if err != nil {
+		s.errorPage(w, http.StatusInternalServerError, "Innloggingen kunne ikke fullføres. Prøv igjen.")
 		return
 	}
 	s.log.Info("idportenmock: login", "client_id", req.ClientID, "acr", acr, "amr", amr)

@@ -1,6 +1,7 @@
 package idportenmock
 
 import (
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -89,7 +90,8 @@ type Server struct {
 
 	key  *rsa.PrivateKey
 	kid  string
-	salt []byte // pairwise-sub salt, random per server
+	salt []byte      // pairwise-sub salt, random per server
+	aead cipher.AEAD // seals self-contained values (seal.go), keyed from salt
 
 	store Store
 }
@@ -165,6 +167,9 @@ func New(cfg Config) (*Server, error) {
 		}
 	} else if len(s.salt) < 16 {
 		return nil, errors.New("idportenmock: salt must be at least 16 bytes")
+	}
+	if s.aead, err = sealKey(s.salt); err != nil {
+		return nil, fmt.Errorf("idportenmock: seal key: %w", err)
 	}
 	return s, nil
 }

@@ -9,8 +9,10 @@
 // key generated at start, and carry ID-porten's claims: pairwise sub, pid,
 // acr, amr, auth_time, sid, locale, nonce, jti.
 //
-// It does not own: persistence (all state lives in memory and dies with the
-// process), single sign-on between logins (every authorization is a fresh
+// It does not own: persistence (by default its state lives in memory and
+// dies with the process; Config.Store shares it between nodes, and pushed
+// requests, codes and access tokens are self-contained, sealed with a key
+// from Config.Salt: seal.go), single sign-on between logins (every authorization is a fresh
 // login), or anything of oidcp's. It shares no state with the provider; oidcp
 // reaches it over HTTP exactly as it reaches the real ID-porten, through the
 // upstream package.

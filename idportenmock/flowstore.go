@@ -21,7 +21,9 @@ type FlowStores interface {
 }
 
 // NewFlowStore keeps the mock's state as flows in oidcp's database, so
-// every node on that database serves the same logins, codes and tokens.
+// every node on that database serves the same logins and refuses the same
+// replays (with the same salt, every node opens the others' codes and
+// tokens: seal.go).
 // Each record is bound to the purpose "idporten-mock/<kind>" and its id
 // carries the kind too, so it never meets one of the provider's flows.
 // The janitor's DeleteExpiredFlows removes them after they expire.
@@ -48,6 +50,35 @@ func (f flowStore) Put(ctx context.Context, kind, key string, value []byte, expi
 		err = f.s.CreateFlow(ctx, rec)
 	}
 	return err
+}
+
+// Add implements Store: the insert's primary key decides between
+// concurrent callers on every node. A record left behind after its
+// expiry (the janitor runs every few minutes) is replaced.
+func (f flowStore) Add(ctx context.Context, kind, key string, value []byte, now, expires time.Time) (bool, error) {
+	rec := storage.Flow{ID: flowID(kind, key), Tenant: Tenant, Purpose: flowPurpose(kind), Data: value,
+		CreatedAt: time.Now().UTC(), ExpiresAt: expires.UTC()}
+	err := f.s.CreateFlow(ctx, rec)
+	if !errors.Is(err, storage.ErrConflict) {
+		return err == nil, err
+	}
+	old, err := f.s.GetFlow(ctx, rec.ID, rec.Purpose)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return false, err
+	case now.Before(old.ExpiresAt):
+		return false, nil
+	default:
+		if _, err := f.s.TakeFlow(ctx, rec.ID, rec.Purpose); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return false, err
+		}
+	}
+	err = f.s.CreateFlow(ctx, rec)
+	if errors.Is(err, storage.ErrConflict) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Get implements Store.

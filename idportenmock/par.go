@@ -7,8 +7,8 @@ import (
 const requestURIPrefix = "urn:ietf:params:oauth:request_uri:"
 
 // par is the pushed authorization request endpoint (RFC 9126 §2). The
-// request is validated now, as §2.1 asks, and kept for 60 seconds for one
-// use at /authorize.
+// request is validated now, as §2.1 asks, and handed back sealed in the
+// request_uri (seal.go), valid for 60 seconds and one use at /authorize.
 func (s *Server) par(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		writeOAuthError(w, http.StatusBadRequest, errInvalidRequest, "malformed form body")
@@ -33,12 +33,12 @@ func (s *Server) par(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, oerr.Code, oerr.Description)
 		return
 	}
-	now := s.now()
-	uri := requestURIPrefix + randomString(32)
-	if err := save(r.Context(), s, kindPAR, uri, req, now.Add(parLifetime)); err != nil {
-		s.unavailableJSON(w, r, err)
+	value, _, err := seal(s, sealPAR, req, s.now().Add(parLifetime))
+	if err != nil {
+		writeOAuthError(w, http.StatusInternalServerError, "server_error", "could not seal the request")
 		return
 	}
+	uri := requestURIPrefix + value
 	// §2.2: 201 Created.
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"request_uri": uri,

@@ -53,9 +53,11 @@ type accessToken struct {
 	Auth     authentication
 }
 
-// Store keeps the mock's short-lived state: pushed requests, pending
-// logins, codes, redeemed codes, access tokens and ended logins, each as
-// an opaque value under a kind and a random key, until it expires. The
+// Store keeps the mock's short-lived state: pending logins, the markers
+// of used pushed requests and redeemed codes, revoked access tokens and
+// ended logins (seal.go: the requests, codes and tokens themselves are
+// self-contained), each as an opaque value under a kind and a random
+// key, until it expires. The
 // default is in this process's memory; oidcp passes one on its shared
 // database (NewFlowStore), so that several nodes behind a load balancer
 // act as one mock, as the real ID-porten does.
@@ -70,6 +72,10 @@ type Store interface {
 	// concurrent callers only one gets it; ErrNotFound when absent or
 	// expired at now.
 	Take(ctx context.Context, kind, key string, now time.Time) ([]byte, error)
+	// Add stores value under (kind, key) until expires unless a value
+	// live at now is there already, and reports whether it stored it: of
+	// concurrent callers with one key exactly one gets true.
+	Add(ctx context.Context, kind, key string, value []byte, now, expires time.Time) (bool, error)
 }
 
 // ErrNotFound means a Store holds no live value under the key.
@@ -77,14 +83,17 @@ var ErrNotFound = errors.New("idportenmock: not found")
 
 // Kinds of stored state.
 const (
-	kindPAR     = "par"     // pushed authorization requests
+	// kindPARUsed marks a pushed request used at /authorize, until it
+	// would have expired: one use (RFC 9126 §4).
+	kindPARUsed = "par-used"
 	kindPending = "pending" // logins waiting for the person on the page
-	kindCode    = "code"    // issued authorization codes
-	// kindUsed remembers redeemed codes until they would have expired,
-	// with the access token issued for each, so a replay revokes it
-	// (RFC 6749 §4.1.2).
-	kindUsed  = "used"
-	kindToken = "token" // access tokens
+	// kindUsed marks a redeemed code until it would have expired, with
+	// the jti of the access token issued for it, so a replay revokes
+	// that token (RFC 6749 §4.1.2).
+	kindUsed = "code-used"
+	// kindRevoked marks an access token (by jti) revoked, as long as it
+	// could live.
+	kindRevoked = "revoked"
 	// kindEnded marks a login (sid) ended at /endsession: its access
 	// tokens no longer work. Kept as long as an access token lives.
 	kindEnded = "ended"
@@ -124,8 +133,8 @@ const sweepEvery = 10 * time.Second
 // 100 MiB. Codes, used codes and tokens are many more under a load test
 // (120 s of access tokens at hundreds of logins a second) but small.
 const (
-	maxRequests = 5_000   // pushed requests, pending logins
-	maxIssued   = 100_000 // codes, used codes, access tokens
+	maxRequests = 5_000   // pending logins
+	maxIssued   = 100_000 // markers of used requests and codes, revocations, logouts
 )
 
 // NewMemoryStore returns a Store in this process's memory, bounded per
@@ -139,8 +148,8 @@ func newMemStore(now func() time.Time) *memStore {
 	}
 	m := &memStore{now: now, tables: map[string]*table[[]byte]{}}
 	for kind, max := range map[string]int{
-		kindPAR: maxRequests, kindPending: maxRequests,
-		kindCode: maxIssued, kindUsed: maxIssued, kindToken: maxIssued, kindEnded: maxIssued,
+		kindPending: maxRequests,
+		kindPARUsed: maxIssued, kindUsed: maxIssued, kindRevoked: maxIssued, kindEnded: maxIssued,
 	} {
 		m.tables[kind] = &table[[]byte]{m: map[string]entry[[]byte]{}, max: max}
 	}
@@ -191,6 +200,21 @@ func (m *memStore) Take(_ context.Context, kind, key string, now time.Time) ([]b
 	return v, nil
 }
 
+// Add implements Store.
+func (m *memStore) Add(_ context.Context, kind, key string, value []byte, now, expires time.Time) (bool, error) {
+	t, err := m.table(kind)
+	if err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := t.m[key]; ok && now.Before(e.exp) {
+		return false, nil
+	}
+	putLocked(t, key, value, now, expires)
+	return true, nil
+}
+
 // put stores v until exp and, at most every sweepEvery, deletes the
 // table's expired entries, which keeps memory bounded without a
 // background goroutine. A full table first drops its expired entries,
@@ -198,6 +222,11 @@ func (m *memStore) Take(_ context.Context, kind, key string, now time.Time) ([]b
 func put[V any](mu *sync.Mutex, t *table[V], k string, v V, now, exp time.Time) {
 	mu.Lock()
 	defer mu.Unlock()
+	putLocked(t, k, v, now, exp)
+}
+
+// putLocked is put with the table's mutex held.
+func putLocked[V any](t *table[V], k string, v V, now, exp time.Time) {
 	_, replace := t.m[k]
 	full := !replace && t.max > 0 && len(t.m) >= t.max
 	if full || now.Sub(t.swept) >= sweepEvery || now.Before(t.swept) {

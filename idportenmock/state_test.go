@@ -9,7 +9,7 @@ import (
 // table is not scanned on every login.
 func TestPutSweepsExpiredEntriesPeriodically(t *testing.T) {
 	st := newMemStore(nil)
-	codes := st.tables[kindCode]
+	codes := st.tables[kindUsed]
 	t0 := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
 	put(&st.mu, codes, "old", nil, t0, t0.Add(time.Second))
 	put(&st.mu, codes, "a", nil, t0.Add(2*time.Second), t0.Add(time.Minute))

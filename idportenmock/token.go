@@ -35,29 +35,38 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	ctx := r.Context()
-	g, ok, err := claim[codeGrant](ctx, s, kindCode, code)
+	g, jti, ok := unseal[codeGrant](s, sealCode, code)
+	if !ok {
+		writeOAuthError(w, http.StatusBadRequest, errInvalidGrant, "authorization code is unknown, expired or already used")
+		return
+	}
+	sub := s.pairwiseSub(c.ID, g.Auth.PID)
+	at, atJTI, err := seal(s, sealToken, accessToken{ClientID: c.ID, Subject: sub, Locale: g.Req.Locale, Auth: g.Auth}, now.Add(accessTokenLifetime))
+	if err != nil {
+		writeOAuthError(w, http.StatusInternalServerError, "server_error", "could not seal the access token")
+		return
+	}
+	// The code is spent from here on, whatever the outcome below: its
+	// marker names the access token it gives out, so that a replay
+	// revokes that token (§4.1.2).
+	first, err := mark(ctx, s, kindUsed, jti, atJTI, now.Add(codeLifetime))
 	if err != nil {
 		s.unavailableJSON(w, r, err)
 		return
 	}
-	if !ok {
-		// §4.1.2: a code used twice revokes what it already gave out.
-		tok, used, err := claim[string](ctx, s, kindUsed, code)
+	if !first {
+		tok, used, err := load[string](ctx, s, kindUsed, jti)
+		if err == nil && used {
+			_, err = mark(ctx, s, kindRevoked, tok, true, now.Add(accessTokenLifetime))
+		}
 		if err != nil {
 			s.unavailableJSON(w, r, err)
 			return
 		}
-		if used {
-			if _, _, err := claim[accessToken](ctx, s, kindToken, tok); err != nil {
-				s.unavailableJSON(w, r, err)
-				return
-			}
-			s.log.Warn("idportenmock: authorization code replayed; access token revoked", "client_id", c.ID)
-		}
+		s.log.Warn("idportenmock: authorization code replayed; access token revoked", "client_id", c.ID)
 		writeOAuthError(w, http.StatusBadRequest, errInvalidGrant, "authorization code is unknown, expired or already used")
 		return
 	}
-	// The code is spent from here on, whatever the outcome below.
 	switch {
 	case g.Req.ClientID != c.ID:
 		writeOAuthError(w, http.StatusBadRequest, errInvalidGrant, "authorization code was issued to another client")
@@ -70,19 +79,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, errInvalidGrant, "code_verifier does not match code_challenge")
 		return
 	}
-	sub := s.pairwiseSub(c.ID, g.Auth.PID)
 	idToken, err := s.signIDToken(c.ID, sub, g.Req, g.Auth, now)
 	if err != nil {
 		writeOAuthError(w, http.StatusInternalServerError, "server_error", "could not sign the ID token")
-		return
-	}
-	at := randomString(32)
-	if err := save(ctx, s, kindToken, at, accessToken{ClientID: c.ID, Subject: sub, Locale: g.Req.Locale, Auth: g.Auth}, now.Add(accessTokenLifetime)); err != nil {
-		s.unavailableJSON(w, r, err)
-		return
-	}
-	if err := save(ctx, s, kindUsed, code, at, now.Add(codeLifetime)); err != nil {
-		s.unavailableJSON(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{

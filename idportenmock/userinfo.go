@@ -14,7 +14,13 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bearer token required", http.StatusUnauthorized)
 		return
 	}
-	at, found, err := load[accessToken](r.Context(), s, kindToken, tok)
+	at, jti, found := unseal[accessToken](s, sealToken, tok)
+	var err error
+	if found {
+		// Revoked by a replay of its code (token.go).
+		_, found, err = load[bool](r.Context(), s, kindRevoked, jti)
+		found = !found
+	}
 	if err == nil && found {
 		// A login ended at /endsession takes its access tokens with it.
 		_, found, err = load[bool](r.Context(), s, kindEnded, at.Auth.SID)

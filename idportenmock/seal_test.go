@@ -1,0 +1,207 @@
+package idportenmock_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oidcp/oidcp/idportenmock"
+)
+
+// countingStore counts what the mock asks of its store.
+type countingStore struct {
+	idportenmock.Store
+	mu                  sync.Mutex
+	puts, takes, adds   int
+	gets                int
+	keysAdded, keysSeen []string
+}
+
+func (c *countingStore) Put(ctx context.Context, kind, key string, v []byte, exp time.Time) error {
+	c.mu.Lock()
+	c.puts++
+	c.mu.Unlock()
+	return c.Store.Put(ctx, kind, key, v, exp)
+}
+
+func (c *countingStore) Get(ctx context.Context, kind, key string, now time.Time) ([]byte, error) {
+	c.mu.Lock()
+	c.gets++
+	c.mu.Unlock()
+	return c.Store.Get(ctx, kind, key, now)
+}
+
+func (c *countingStore) Take(ctx context.Context, kind, key string, now time.Time) ([]byte, error) {
+	c.mu.Lock()
+	c.takes++
+	c.mu.Unlock()
+	return c.Store.Take(ctx, kind, key, now)
+}
+
+func (c *countingStore) Add(ctx context.Context, kind, key string, v []byte, now, exp time.Time) (bool, error) {
+	c.mu.Lock()
+	c.adds++
+	c.keysAdded = append(c.keysAdded, kind)
+	c.mu.Unlock()
+	return c.Store.Add(ctx, kind, key, v, now, exp)
+}
+
+// A headless login through PAR, as oidcp runs it, writes two markers
+// (the pushed request's use and the code's) and nothing else: the
+// request, the code and the access token are self-contained.
+func TestHeadlessPARLoginWritesTwoMarkers(t *testing.T) {
+	cs := &countingStore{}
+	e := newEnvWith(t, func(c *idportenmock.Config) {
+		cs.Store = idportenmock.NewMemoryStore(nil)
+		c.Store = cs
+	})
+	pid := synthPID(t, "2001-09-09", 601)
+	status, par := e.push(clientID, clientSecret, authParams("login_hint", "testid:"+pid))
+	if status != http.StatusCreated {
+		t.Fatalf("par: %d %v", status, par)
+	}
+	resp, _ := e.get(e.issuer + "/authorize?" + url.Values{"client_id": {clientID}, "request_uri": {par["request_uri"].(string)}}.Encode())
+	cb := location(t, resp, redirectURI)
+	status, tok := e.tokenRequest(clientID, clientSecret, codeForm(cb.Get("code")))
+	if status != http.StatusOK {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.puts != 0 || cs.takes != 0 || cs.gets != 0 || cs.adds != 2 {
+		t.Errorf("store calls: %d puts, %d takes, %d gets, %d adds (%v); want only the 2 adds", cs.puts, cs.takes, cs.gets, cs.adds, cs.keysAdded)
+	}
+	// The values handed out are long but within what URLs carry.
+	for name, v := range map[string]string{"request_uri": par["request_uri"].(string), "code": cb.Get("code"), "access_token": tok["access_token"].(string)} {
+		if len(v) > 1024 {
+			t.Errorf("%s is %d characters", name, len(v))
+		}
+	}
+}
+
+// A self-contained value is accepted only as what it was made for, only
+// unaltered, and not after it expires.
+func TestSealedValuesBoundToKind(t *testing.T) {
+	e := newEnv(t)
+	code := e.headlessCode(synthPID(t, "1985-06-15", 404)).Get("code")
+	// A code as an access token, and as a pushed request.
+	req, _ := http.NewRequest(http.MethodGet, e.issuer+"/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+code)
+	resp, _ := http.DefaultClient.Do(req)
+	readBody(t, resp)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a code taken as an access token: %d", resp.StatusCode)
+	}
+	resp, _ = e.get(e.issuer + "/authorize?" + url.Values{"client_id": {clientID}, "request_uri": {"urn:ietf:params:oauth:request_uri:" + code}}.Encode())
+	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
+		t.Errorf("a code taken as a request_uri: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// One character changed.
+	flip := []byte(code)
+	i := len(flip) / 2
+	if flip[i] == 'A' {
+		flip[i] = 'B'
+	} else {
+		flip[i] = 'A'
+	}
+	if status, body := e.tokenRequest(clientID, clientSecret, codeForm(string(flip))); body["error"] != "invalid_grant" {
+		t.Errorf("altered code: %d %v", status, body)
+	}
+	// The real one still works once.
+	status, tok := e.tokenRequest(clientID, clientSecret, codeForm(code))
+	if status != http.StatusOK {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	at := tok["access_token"].(string)
+	req.Header.Set("Authorization", "Bearer "+at)
+	resp, _ = http.DefaultClient.Do(req)
+	readBody(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("userinfo: %d", resp.StatusCode)
+	}
+	e.clock.Add(121 * time.Second)
+	resp, _ = http.DefaultClient.Do(req)
+	readBody(t, resp)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("expired access token: %d", resp.StatusCode)
+	}
+}
+
+// Of concurrent redemptions of one code exactly one gets tokens, on the
+// in-memory store as on a shared one (twonode_test.go).
+func TestConcurrentRedemptionsOneWins(t *testing.T) {
+	e := newEnv(t)
+	f := codeForm(e.headlessCode(synthPID(t, "1985-06-15", 405)).Get("code"))
+	const n = 8
+	var wg sync.WaitGroup
+	statuses := make(chan int, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, _ := e.tokenRequest(clientID, clientSecret, f)
+			statuses <- status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	var ok []int
+	for s := range statuses {
+		if s == http.StatusOK {
+			ok = append(ok, s)
+		} else if s != http.StatusBadRequest {
+			t.Errorf("status %d", s)
+		}
+	}
+	if len(ok) != 1 {
+		t.Errorf("%d of %d concurrent redemptions succeeded, want 1", len(ok), n)
+	}
+}
+
+// A pushed request is not readable by whoever holds its request_uri:
+// the login hint and the redirect URI are not in it in the clear.
+func TestRequestURIOpaque(t *testing.T) {
+	e := newEnv(t)
+	pid := synthPID(t, "2001-09-09", 602)
+	_, par := e.push(clientID, clientSecret, authParams("login_hint", "testid:"+pid))
+	uri := par["request_uri"].(string)
+	for _, s := range []string{pid, "rp.example", "st-123"} {
+		if strings.Contains(uri, s) {
+			t.Errorf("request_uri %q shows %q", uri, s)
+		}
+	}
+}
+
+// On nodes sharing a database, concurrent redemptions of one code at
+// both nodes still give tokens once: the code's marker is one row.
+func TestConcurrentRedemptionsOneWinsAcrossNodes(t *testing.T) {
+	e := sharedNodes(t)
+	f := codeForm(e.headlessCode(synthPID(t, "1985-06-15", 406)).Get("code"))
+	const n = 8
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, body := e.tokenRequest(clientID, clientSecret, f)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case status == http.StatusOK:
+				won++
+			case body["error"] != "invalid_grant":
+				t.Errorf("status %d %v", status, body)
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Errorf("%d of %d concurrent redemptions at two nodes succeeded, want 1", won, n)
+	}
+}
