@@ -208,6 +208,16 @@ type SessionStore interface {
 	GetSession(ctx context.Context, id string) (LoginSession, error)
 	// UpdateSession reads, applies fn and writes in one transaction.
 	UpdateSession(ctx context.Context, id string, fn func(LoginSession) (LoginSession, error)) error
+	// AddSessionClient records clientID in the Clients of a tenant's
+	// session that has not ended and returns the resulting list. known
+	// is the caller's copy of the stored Clients (as created or last
+	// read): when it is still current the write is one statement, when
+	// not (another client was added meanwhile) it is a read-modify-write
+	// transaction, so concurrent adds keep every client. When known
+	// already holds clientID nothing is read or written and known is
+	// returned. ErrInactive if the session has ended or is another
+	// tenant's, ErrNotFound if absent.
+	AddSessionClient(ctx context.Context, tenant, id string, known []string, clientID string) ([]string, error)
 	// TouchSession sets LastSeenAt (cheap, no read); ErrInactive if the
 	// session has ended, ErrNotFound if absent.
 	TouchSession(ctx context.Context, id string, at time.Time) error

@@ -25,6 +25,7 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"Tokens", testTokens},
 		{"Transactions", testTransactions},
 		{"Sessions", testSessions},
+		{"SessionClients", testSessionClients},
 		{"Keys", testKeys},
 		{"Secrets", testSecrets},
 		{"Events", testEvents},

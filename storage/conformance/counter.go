@@ -42,6 +42,23 @@ func testStatementCounter(t *testing.T, s storage.Storage) {
 	count("DeactivateToken", 1, func() error {
 		return s.DeactivateToken(ctx(t), "main", storage.KindAuthorizeCode, "counted")
 	})
+	// A login records its client in the session it has just created:
+	// one compare-and-set UPDATE when the caller's list is current, none
+	// when the client is in it, and the transaction only when the list
+	// is stale (CAS, BEGIN, SELECT, UPDATE, COMMIT).
+	must(t, s.CreateSession(ctx(t), newSession("sess-counted", pidAlice, at(0))), "CreateSession")
+	count("AddSessionClient", 1, func() error {
+		_, err := s.AddSessionClient(ctx(t), "main", "sess-counted", []string{"tool"}, "portal")
+		return err
+	})
+	count("AddSessionClient of a known client", 0, func() error {
+		_, err := s.AddSessionClient(ctx(t), "main", "sess-counted", []string{"tool", "portal"}, "tool")
+		return err
+	})
+	count("AddSessionClient with a stale list", 5, func() error {
+		_, err := s.AddSessionClient(ctx(t), "main", "sess-counted", []string{"tool"}, "mail")
+		return err
+	})
 	// A register import batches its rows: far fewer statements than records.
 	ps, rs := registryOf(1000)
 	n.Store(0)

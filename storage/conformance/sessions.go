@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -127,6 +128,101 @@ func testSessions(t *testing.T, s storage.Storage) {
 		must(t, errC, "unexpired sess-c")
 		if n < 2 {
 			t.Fatalf("DeleteExpiredSessions removed %d, want at least sess-a and sess-b", n)
+		}
+	})
+}
+
+// testSessionClients: AddSessionClient records each client once, refuses
+// ended, foreign and absent sessions as UpdateSession's callers did, and
+// keeps every client when the caller's list is stale or adds race.
+func testSessionClients(t *testing.T, s storage.Storage) {
+	// clients reads the stored list.
+	clients := func(t *testing.T, sid string) []string {
+		t.Helper()
+		got, err := s.GetSession(ctx(t), sid)
+		must(t, err, "GetSession")
+		return got.Clients
+	}
+	// sorted is the list in order, for lists built by racing adds.
+	sorted := func(l []string) []string { l = slices.Clone(l); slices.Sort(l); return l }
+	t.Run("adds to a fresh session", func(t *testing.T) {
+		// nil and empty lists are stored apart ("null", "[]"); each must
+		// match itself.
+		for _, tc := range []struct {
+			name  string
+			known []string
+		}{{"nil", nil}, {"empty", []string{}}, {"one", []string{"tool"}}} {
+			sid, known := "sess-fresh-"+tc.name, tc.known
+			ls := newSession(sid, pidAlice, at(0))
+			ls.Clients = known
+			must(t, s.CreateSession(ctx(t), ls), "CreateSession")
+			got, err := s.AddSessionClient(ctx(t), "main", sid, known, "portal")
+			must(t, err, "AddSessionClient")
+			want := append(slices.Clone(known), "portal")
+			same(t, got, want, "returned clients")
+			stored, err := s.GetSession(ctx(t), sid)
+			must(t, err, "GetSession")
+			ls.Clients = want
+			same(t, stored, ls, "session after AddSessionClient (only clients changed)")
+		}
+	})
+	t.Run("no duplicate", func(t *testing.T) {
+		must(t, s.CreateSession(ctx(t), newSession("sess-dup", pidAlice, at(0))), "CreateSession")
+		got, err := s.AddSessionClient(ctx(t), "main", "sess-dup", []string{"tool"}, "tool")
+		must(t, err, "AddSessionClient of a known client")
+		same(t, got, []string{"tool"}, "returned clients")
+		// A stale list that lacks the client: the stored one has it.
+		got, err = s.AddSessionClient(ctx(t), "main", "sess-dup", nil, "tool")
+		must(t, err, "AddSessionClient with a stale list")
+		same(t, got, []string{"tool"}, "returned clients")
+		same(t, clients(t, "sess-dup"), []string{"tool"}, "stored clients")
+	})
+	t.Run("ended, foreign and absent sessions", func(t *testing.T) {
+		must(t, s.CreateSession(ctx(t), newSession("sess-ended", pidAlice, at(0))), "CreateSession")
+		must(t, s.EndSession(ctx(t), "sess-ended", at(time.Minute)), "EndSession")
+		_, err := s.AddSessionClient(ctx(t), "main", "sess-ended", []string{"tool"}, "portal")
+		wantErr(t, err, storage.ErrInactive, "AddSessionClient to an ended session")
+		same(t, clients(t, "sess-ended"), []string{"tool"}, "clients of the ended session")
+
+		must(t, s.CreateSession(ctx(t), newSession("sess-foreign", pidAlice, at(0))), "CreateSession")
+		_, err = s.AddSessionClient(ctx(t), "sandbox", "sess-foreign", []string{"tool"}, "portal")
+		wantErr(t, err, storage.ErrInactive, "AddSessionClient to another tenant's session")
+		same(t, clients(t, "sess-foreign"), []string{"tool"}, "clients of the other tenant's session")
+
+		_, err = s.AddSessionClient(ctx(t), "main", "nope", nil, "portal")
+		wantErr(t, err, storage.ErrNotFound, "AddSessionClient to an absent session")
+	})
+	t.Run("stale list keeps the client added meanwhile", func(t *testing.T) {
+		must(t, s.CreateSession(ctx(t), newSession("sess-stale", pidAlice, at(0))), "CreateSession")
+		_, err := s.AddSessionClient(ctx(t), "main", "sess-stale", []string{"tool"}, "portal")
+		must(t, err, "first AddSessionClient")
+		got, err := s.AddSessionClient(ctx(t), "main", "sess-stale", []string{"tool"}, "mail")
+		must(t, err, "AddSessionClient with a stale list")
+		same(t, got, []string{"tool", "portal", "mail"}, "returned clients")
+		same(t, clients(t, "sess-stale"), []string{"tool", "portal", "mail"}, "stored clients")
+	})
+	t.Run("concurrent adds keep every client", func(t *testing.T) {
+		const n = 8
+		for round := range 5 {
+			sid := id("sess-clients-race", round)
+			must(t, s.CreateSession(ctx(t), newSession(sid, pidAlice, at(0))), "CreateSession")
+			want := []string{"tool"}
+			for i := range n {
+				want = append(want, id("rp", i))
+			}
+			results := make([][]string, n)
+			errs := race(n, func(i int) error {
+				var err error
+				results[i], err = s.AddSessionClient(ctx(t), "main", sid, []string{"tool"}, id("rp", i))
+				return err
+			})
+			for i, err := range errs {
+				must(t, err, "concurrent AddSessionClient")
+				if !slices.Contains(results[i], id("rp", i)) || !slices.Contains(results[i], "tool") {
+					t.Fatalf("AddSessionClient of %s returned %v", id("rp", i), results[i])
+				}
+			}
+			same(t, sorted(clients(t, sid)), sorted(want), "clients after racing adds")
 		}
 	})
 }

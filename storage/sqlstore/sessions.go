@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/oidcp/oidcp/storage"
@@ -58,6 +59,60 @@ func (s *Store) UpdateSession(ctx context.Context, id string, fn func(storage.Lo
 			ended_at = $13 WHERE id = $1`, s.sessionArgs(ls)...)
 		return s.wrap("update session", err)
 	})
+}
+
+// AddSessionClient records clientID in the session's clients. known is
+// the caller's copy of the stored list, so the common case (the session
+// was created or read earlier in the same request) is one compare-and-set
+// UPDATE, committed before it returns: a back-channel logout reads the
+// list to know whom to tell. The stored list is compared as the text
+// jsonCol writes, which is deterministic, so a copy that round-tripped
+// through the store compares equal. When the compare fails (another
+// client was added meanwhile, or the session ended, is another tenant's
+// or is absent) the read-modify-write transaction decides, under the
+// row's lock (SQLite: the write lock), and keeps whatever the other
+// writer added.
+func (s *Store) AddSessionClient(ctx context.Context, tenant, id string, known []string, clientID string) ([]string, error) {
+	if slices.Contains(known, clientID) {
+		return known, nil
+	}
+	added := append(slices.Clone(known), clientID)
+	n, err := s.execN(ctx, `UPDATE sessions SET clients = $4
+		WHERE id = $1 AND tenant = $2 AND ended_at IS NULL AND clients = $3`,
+		id, tenant, jsonCol{known}, jsonCol{added})
+	if err != nil {
+		return nil, s.wrap("add session client", err)
+	}
+	if n == 1 {
+		return added, nil
+	}
+	var out []string
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		var (
+			owner   string
+			clients []string
+			ended   *time.Time
+		)
+		err := s.queryRow(ctx, `SELECT tenant, clients, ended_at FROM sessions WHERE id = $1`+s.d.ForUpdate, id).
+			Scan(&owner, jsonCol{&clients}, timePtrCol{&ended})
+		if err != nil {
+			return s.wrap("add session client", err)
+		}
+		if ended != nil || owner != tenant {
+			return fmt.Errorf("add session client: %w", storage.ErrInactive)
+		}
+		out = clients
+		if slices.Contains(clients, clientID) {
+			return nil
+		}
+		out = append(clients, clientID)
+		_, err = s.exec(ctx, `UPDATE sessions SET clients = $2 WHERE id = $1`, id, jsonCol{out})
+		return s.wrap("add session client", err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // TouchSession sets LastSeenAt of a session that has not ended: one
