@@ -14,6 +14,10 @@ type Backend interface {
 	GetSession(ctx context.Context, id string) (storage.LoginSession, error)
 	// UpdateSession reads, applies fn and writes in one transaction.
 	UpdateSession(ctx context.Context, id string, fn func(storage.LoginSession) (storage.LoginSession, error)) error
+	// AddSessionClient records clientID in the clients of a tenant's
+	// session that has not ended, in one statement when known is the
+	// stored list; ErrInactive or ErrNotFound otherwise.
+	AddSessionClient(ctx context.Context, tenant, id string, known []string, clientID string) ([]string, error)
 	// TouchSession sets LastSeenAt; ErrInactive if the session has ended.
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	// EndSession marks the session ended; ErrInactive if it already was.

@@ -23,6 +23,9 @@ type fakeBackend struct {
 	mu                              sync.Mutex
 	rows                            map[string]storage.LoginSession
 	creates, updates, touches, ends int
+	// casAdds and casMisses count AddSessionClient calls whose known
+	// list was current (the one-statement path) and stale.
+	casAdds, casMisses int
 	// failGet, when set, is returned by GetSession.
 	failGet error
 }
@@ -94,6 +97,31 @@ func (f *fakeBackend) UpdateSession(_ context.Context, id string, fn func(storag
 	f.updates++
 	f.rows[id] = stored(n)
 	return nil
+}
+
+func (f *fakeBackend) AddSessionClient(_ context.Context, tenant, id string, known []string, clientID string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if slices.Contains(known, clientID) {
+		return known, nil
+	}
+	s, ok := f.rows[id]
+	if ok && s.EndedAt == nil && s.Tenant == tenant && slices.Equal(s.Clients, known) && (s.Clients == nil) == (known == nil) {
+		f.casAdds++
+	} else {
+		f.casMisses++
+	}
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("fake: %w", storage.ErrNotFound)
+	case s.EndedAt != nil || s.Tenant != tenant:
+		return nil, fmt.Errorf("fake: %w", storage.ErrInactive)
+	}
+	if !slices.Contains(s.Clients, clientID) {
+		s.Clients = append(slices.Clone(s.Clients), clientID)
+		f.rows[id] = s
+	}
+	return slices.Clone(s.Clients), nil
 }
 
 func (f *fakeBackend) TouchSession(_ context.Context, id string, at time.Time) error {

@@ -156,31 +156,25 @@ func (s *Store) SetLogin(r *http.Request, w http.ResponseWriter, sess *sessions.
 
 // AddClient records that clientID was signed in through this session, for
 // single sign-on and for front/back-channel logout (OpenID Connect
-// Back-Channel Logout 1.0 §2). The session must have been saved. ErrEnded
-// if the session ended meanwhile.
+// Back-Channel Logout 1.0 §2). The session must have been saved. The
+// clients as last read are the storage's expected value, so a session
+// created or read earlier in the same request costs one statement; a
+// client already among them costs none. ErrEnded if the session ended
+// meanwhile, unless clientID was already among them: then nothing is
+// recorded, so nothing is read either.
 func (s *Store) AddClient(ctx context.Context, sess *sessions.Session, clientID string) error {
 	st := stateOf(sess)
 	if !st.stored {
 		return errors.New("sessionstore: add client to an unsaved session")
 	}
-	var updated storage.LoginSession
-	err := s.be.UpdateSession(ctx, sess.ID, func(old storage.LoginSession) (storage.LoginSession, error) {
-		if old.EndedAt != nil || old.Tenant != s.opts.Tenant {
-			return old, storage.ErrInactive
-		}
-		if !slices.Contains(old.Clients, clientID) {
-			old.Clients = append(slices.Clone(old.Clients), clientID)
-		}
-		updated = old
-		return old, nil
-	})
+	clients, err := s.be.AddSessionClient(ctx, s.opts.Tenant, sess.ID, st.rec.Clients, clientID)
 	if isGone(err) {
 		return ErrEnded
 	}
 	if err != nil {
 		return fmt.Errorf("add client to session: %w", err)
 	}
-	st.rec.Clients = updated.Clients
+	st.rec.Clients = clients
 	return nil
 }
 

@@ -168,6 +168,8 @@ func TestAddClient(t *testing.T) {
 	}
 	id := login(t, s, b, Login{Subject: testPID(t, 5)})
 	sess, _ = get(t, s, b)
+	// Another request of the same browser, read before sess adds.
+	other, _ := get(t, s, b)
 	for _, cl := range []string{"portal", "tool", "portal"} {
 		if err := s.AddClient(context.Background(), sess, cl); err != nil {
 			t.Fatal(err)
@@ -179,6 +181,23 @@ func TestAddClient(t *testing.T) {
 	}
 	if got := s.Clients(sess); !slices.Equal(got, want) {
 		t.Fatalf("Clients = %v, want %v", got, want)
+	}
+	// The clients as read are the expected value: each new client was one
+	// compare-and-set, the known one no call, and nothing rewrote the
+	// whole record.
+	if be.casAdds != 2 || be.casMisses != 0 || be.updates != 0 {
+		t.Fatalf("cas adds=%d misses=%d full updates=%d, want 2, 0, 0", be.casAdds, be.casMisses, be.updates)
+	}
+	// The other request's list is stale; its client joins the others.
+	if err := s.AddClient(context.Background(), other, "mail"); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"portal", "tool", "mail"}
+	if got := be.row(t, id).Clients; !slices.Equal(got, want) {
+		t.Fatalf("stored clients after a stale add = %v, want %v", got, want)
+	}
+	if got := s.Clients(other); !slices.Equal(got, want) {
+		t.Fatalf("Clients after a stale add = %v, want %v", got, want)
 	}
 	// A later Save of Values does not overwrite the clients.
 	sess.Values["x"] = 1
