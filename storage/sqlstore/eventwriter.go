@@ -387,12 +387,18 @@ func (w *eventWriter) report(err error) {
 }
 
 // insertEvents inserts es in one transaction (its own unless ctx
-// carries one) with multi-row INSERTs of 64, 16, 4 and 1 rows, so that a
-// handful of statement texts serves every batch size (prepared-statement
-// caches stay small).
+// carries one). Where the dialect has Arrays that is one INSERT of one
+// array per column, whatever the batch's size; elsewhere multi-row
+// INSERTs of 64, 16, 4 and 1 rows, so that a handful of statement texts
+// serves every batch size (prepared-statement caches stay small). A
+// batch of three events was three INSERTs in a transaction on
+// PostgreSQL, five round trips, where it is now one.
 func (s *Store) insertEvents(ctx context.Context, es []storage.Event) error {
 	if len(es) == 1 {
 		return s.insertEventRows(ctx, es)
+	}
+	if s.d.Arrays {
+		return s.insertEventArrays(ctx, es)
 	}
 	return s.inTx(ctx, func(ctx context.Context) error {
 		for len(es) > 0 {
@@ -423,5 +429,31 @@ func (s *Store) insertEventRows(ctx context.Context, es []storage.Event) error {
 		args = append(args, e.Tenant, s.tm(e.Time), e.Kind, e.Actor, e.Subject, e.ClientID, e.SessionID, e.GrantID, blobText(e.Detail))
 	}
 	_, err := s.exec(ctx, b.String(), args...)
+	return s.wrap("append events", err)
+}
+
+// batchInsertEvents inserts the rows of one array per column in array
+// order, so ids (the log's order) follow the batch's order as a
+// multi-row VALUES does.
+const batchInsertEvents = `INSERT INTO events (tenant, occurred_at, kind, actor, subject, client_id, session_id, grant_id, detail)
+	SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`
+
+// insertEventArrays is insertEvents for a dialect with Arrays: one
+// statement, so one commit of its own outside a transaction.
+func (s *Store) insertEventArrays(ctx context.Context, es []storage.Event) error {
+	n := len(es)
+	tenants, kinds, actors, subjects := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	clients, sessions, grants := make([]string, n), make([]string, n), make([]string, n)
+	times, details := make([]*time.Time, n), make([]*string, n)
+	for i, e := range es {
+		tenants[i], kinds[i], actors[i], subjects[i] = e.Tenant, e.Kind, e.Actor, e.Subject
+		clients[i], sessions[i], grants[i] = e.ClientID, e.SessionID, e.GrantID
+		times[i] = arrayTime(e.Time)
+		if len(e.Detail) > 0 { // empty is NULL, as blobText makes it
+			d := string(e.Detail)
+			details[i] = &d
+		}
+	}
+	_, err := s.exec(ctx, batchInsertEvents, tenants, times, kinds, actors, subjects, clients, sessions, grants, details)
 	return s.wrap("append events", err)
 }

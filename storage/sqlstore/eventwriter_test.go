@@ -233,3 +233,52 @@ func TestEventWriterMaxLag(t *testing.T) {
 		t.Errorf("another connection sees %d of 2 events (%v)", len(got), err)
 	}
 }
+
+// TestInsertEventsBatch: the writer's batch of any size reads back
+// exactly as appended and in order (ids follow the batch), on PostgreSQL
+// in one statement and no transaction of its own.
+func TestInsertEventsBatch(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			s, _ := open(t)
+			defer s.Close()
+			ctx := context.Background()
+			at := time.Date(2026, 11, 30, 10, 0, 0, 123456000, time.UTC)
+			for _, n := range []int{3, 70} {
+				tenant := fmt.Sprintf("t%d", n)
+				es := make([]storage.Event, n)
+				for i := range es {
+					es[i] = storage.Event{Tenant: tenant, Time: at.Add(time.Duration(i) * time.Second), Kind: "token_issued",
+						Actor: fmt.Sprintf("a%d", i), Subject: fmt.Sprintf("s%d", i), ClientID: "c", SessionID: "sess", GrantID: fmt.Sprintf("g%d", i%2)}
+					if i%2 == 0 {
+						es[i].Detail = []byte(fmt.Sprintf(`{"i":%d,"ø":"æ"}`, i))
+					}
+				}
+				var statements []string
+				s.SetStatementCounter(func(q string) { statements = append(statements, q) })
+				if err := s.InsertEvents(ctx, es); err != nil {
+					t.Fatal(err)
+				}
+				s.SetStatementCounter(nil)
+				if name == "postgres" && len(statements) != 1 {
+					t.Errorf("%d events: %d statements, want 1: %q", n, len(statements), statements)
+				}
+				got, err := s.ListEvents(ctx, storage.EventFilter{Tenant: tenant})
+				if err != nil || len(got) != n {
+					t.Fatalf("%d events: read %d (%v)", n, len(got), err)
+				}
+				for i, g := range got {
+					want := es[n-1-i] // newest (highest id) first
+					g.ID = 0
+					if !g.Time.Equal(want.Time) || string(g.Detail) != string(want.Detail) {
+						t.Errorf("event %d: time %v detail %q, want %v %q", n-1-i, g.Time, g.Detail, want.Time, want.Detail)
+					}
+					g.Time, g.Detail, want.Time, want.Detail = time.Time{}, nil, time.Time{}, nil
+					if fmt.Sprint(g) != fmt.Sprint(want) {
+						t.Errorf("event %d: %+v, want %+v", n-1-i, g, want)
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,5 +1,11 @@
 package sqlstore
 
+import (
+	"context"
+
+	"github.com/oidcp/oidcp/storage"
+)
+
 // SetDeleteEventsBatch sets the batch size of DeleteEventsBefore for a
 // test and returns the function that restores it.
 func SetDeleteEventsBatch(n int) (restore func()) {
@@ -20,4 +26,9 @@ func (b *batcher[T]) queued() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.pending)
+}
+
+// InsertEvents is the event writer's batch write, for a test.
+func (s *Store) InsertEvents(ctx context.Context, es []storage.Event) error {
+	return s.insertEvents(ctx, es)
 }
