@@ -148,12 +148,22 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*sqlstore.Store, err
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := sqlstore.New(db, Dialect, Migrations)
-	// Tokens issued and read by concurrent requests share statements,
-	// each kind on a quarter of the pool at most, so that transactions
-	// and other reads keep the rest.
-	s.BatchStatements(max(o.MaxOpenConns/4, 1))
+	// Tokens issued and read by concurrent requests share statements.
+	s.BatchStatements(batchesInFlight)
 	return s, nil
 }
+
+// batchesInFlight is how many shared statements of each kind (token
+// issues, token reads) run at once. Two: one runs while the next
+// fills, so a lone call still runs at once and a burst waits for at
+// most one round trip. More let calls run alone that would have
+// shared a statement, and each statement costs the database a parse,
+// a bind, an execution and a commit whatever its rows: with a quarter
+// of the pool (5 of 20) PostgreSQL spent 60–75 µs of CPU per
+// introspection and 190–250 µs per client_credentials token, with two
+// 33–40 and 140–200 µs, and oidcp answered up to half as many again
+// (docs/performance.md, round 7).
+const batchesInFlight = 2
 
 // defaultConnectTimeout bounds a connection attempt when the DSN sets no
 // connect_timeout. Without it a database host that drops packets holds
