@@ -89,14 +89,10 @@ func TestSealedValuesBoundToKind(t *testing.T) {
 	e := newEnv(t)
 	code := e.headlessCode(synthPID(t, "1985-06-15", 404)).Get("code")
 	// A code as an access token, and as a pushed request.
-	req, _ := http.NewRequest(http.MethodGet, e.issuer+"/userinfo", nil)
-	req.Header.Set("Authorization", "Bearer "+code)
-	resp, _ := http.DefaultClient.Do(req)
-	readBody(t, resp)
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("a code taken as an access token: %d", resp.StatusCode)
+	if status, _ := e.userinfoStatus(code); status != http.StatusUnauthorized {
+		t.Errorf("a code taken as an access token: %d", status)
 	}
-	resp, _ = e.get(e.issuer + "/authorize?" + url.Values{"client_id": {clientID}, "request_uri": {"urn:ietf:params:oauth:request_uri:" + code}}.Encode())
+	resp, _ := e.get(e.issuer + "/authorize?" + url.Values{"client_id": {clientID}, "request_uri": {"urn:ietf:params:oauth:request_uri:" + code}}.Encode())
 	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
 		t.Errorf("a code taken as a request_uri: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -117,17 +113,12 @@ func TestSealedValuesBoundToKind(t *testing.T) {
 		t.Fatalf("token: %d %v", status, tok)
 	}
 	at := tok["access_token"].(string)
-	req.Header.Set("Authorization", "Bearer "+at)
-	resp, _ = http.DefaultClient.Do(req)
-	readBody(t, resp)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("userinfo: %d", resp.StatusCode)
+	if status, _ := e.userinfoStatus(at); status != http.StatusOK {
+		t.Fatalf("userinfo: %d", status)
 	}
 	e.clock.Add(121 * time.Second)
-	resp, _ = http.DefaultClient.Do(req)
-	readBody(t, resp)
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("expired access token: %d", resp.StatusCode)
+	if status, _ := e.userinfoStatus(at); status != http.StatusUnauthorized {
+		t.Errorf("expired access token: %d", status)
 	}
 }
 
