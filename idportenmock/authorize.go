@@ -21,12 +21,12 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	var req authRequest
 	if uri := q.Get("request_uri"); uri != "" {
 		value, isOurs := strings.CutPrefix(uri, requestURIPrefix)
-		pushed, jti, ok := unseal[authRequest](s, sealPAR, value)
+		pushed, jti, exp, ok := unseal[authRequest](s, sealPAR, value)
 		// §4: client_id must be present and the same as in the pushed request.
 		ok = ok && isOurs && q.Get("client_id") != "" && q.Get("client_id") == pushed.ClientID
 		if ok {
 			// One use (§4's SHOULD): the first use marks it.
-			first, err := mark(r.Context(), s, kindPARUsed, jti, true, s.now().Add(parLifetime))
+			first, err := mark(r.Context(), s, kindPARUsed, jti, true, markerExpiry(exp))
 			if err != nil {
 				s.unavailablePage(w, r, err)
 				return

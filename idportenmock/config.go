@@ -43,17 +43,22 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives events without personal data; nil discards them.
 	Logger *slog.Logger
-	// Store keeps the pending logins, codes and tokens; nil keeps them
-	// in this process's memory (NewMemoryStore). Several nodes serving
-	// one mock need a shared one (NewFlowStore).
+	// Store keeps the pending logins and the markers of one-time use and
+	// revocation (seal.go); nil keeps them in this process's memory
+	// (NewMemoryStore). Several nodes serving one mock need a shared one
+	// (NewFlowStore).
 	Store Store
 	// SigningKey signs ID tokens; nil generates a fresh RS256 key. Nodes
 	// serving one mock need the same key, or a relying party that
 	// fetched one node's JWKS rejects the other's tokens.
 	SigningKey *rsa.PrivateKey
-	// Salt is the pairwise-sub salt (at least 16 bytes); nil generates
-	// one. Nodes serving one mock need the same salt, or a person's sub
-	// would depend on the node.
+	// Salt is the pairwise-sub salt (at least 16 bytes) and the secret
+	// the key of self-contained requests, codes and access tokens is
+	// derived from (seal.go); nil generates one. Nodes serving one mock
+	// need the same salt, or a person's sub would depend on the node and
+	// one node would refuse another's codes. Whoever holds it can make
+	// codes and access tokens of this mock for anyone: keep it as secret
+	// as the signing key.
 	Salt []byte
 }
 

@@ -53,28 +53,11 @@ func (f flowStore) Put(ctx context.Context, kind, key string, value []byte, expi
 }
 
 // Add implements Store: the insert's primary key decides between
-// concurrent callers on every node. A record left behind after its
-// expiry (the janitor runs every few minutes) is replaced.
-func (f flowStore) Add(ctx context.Context, kind, key string, value []byte, now, expires time.Time) (bool, error) {
-	rec := storage.Flow{ID: flowID(kind, key), Tenant: Tenant, Purpose: flowPurpose(kind), Data: value,
-		CreatedAt: time.Now().UTC(), ExpiresAt: expires.UTC()}
-	err := f.s.CreateFlow(ctx, rec)
-	if !errors.Is(err, storage.ErrConflict) {
-		return err == nil, err
-	}
-	old, err := f.s.GetFlow(ctx, rec.ID, rec.Purpose)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-	case err != nil:
-		return false, err
-	case now.Before(old.ExpiresAt):
-		return false, nil
-	default:
-		if _, err := f.s.TakeFlow(ctx, rec.ID, rec.Purpose); err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return false, err
-		}
-	}
-	err = f.s.CreateFlow(ctx, rec)
+// concurrent callers on every node, and an existing record, expired or
+// not, is never replaced (the janitor removes expired ones).
+func (f flowStore) Add(ctx context.Context, kind, key string, value []byte, _, expires time.Time) (bool, error) {
+	err := f.s.CreateFlow(ctx, storage.Flow{ID: flowID(kind, key), Tenant: Tenant, Purpose: flowPurpose(kind), Data: value,
+		CreatedAt: time.Now().UTC(), ExpiresAt: expires.UTC()})
 	if errors.Is(err, storage.ErrConflict) {
 		return false, nil
 	}

@@ -128,7 +128,7 @@ func FuzzAuthorize(f *testing.F) {
 		}
 		// The request parsed; so must the form again, for comparison.
 		_ = r.ParseForm()
-		grant, _, ok := unseal[codeGrant](s, sealCode, code)
+		grant, _, _, ok := unseal[codeGrant](s, sealCode, code)
 		if !ok {
 			t.Fatalf("%q: code %q does not open", query, code)
 		}

@@ -73,23 +73,36 @@ func seal[V any](s *Server, kind string, v V, exp time.Time) (value, jti string,
 
 // unseal returns the record in a value seal made for kind, unless it was
 // altered, made for another kind or by another key, or has expired at
-// the server's now.
-func unseal[V any](s *Server, kind, value string) (v V, jti string, ok bool) {
+// the server's now. exp is when it expires, by the clock of the node
+// that sealed it: a marker of its use must outlive it (markerExpiry).
+func unseal[V any](s *Server, kind, value string) (v V, jti string, exp time.Time, ok bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil || len(raw) < s.aead.NonceSize()+s.aead.Overhead() {
-		return v, "", false
+		return v, "", exp, false
 	}
 	n := s.aead.NonceSize()
 	plain, err := s.aead.Open(nil, raw[:n], raw[n:], []byte(kind))
 	if err != nil {
-		return v, "", false
+		return v, "", exp, false
 	}
 	var rec sealed[V]
-	if json.Unmarshal(plain, &rec) != nil || rec.JTI == "" || !s.now().Before(time.Unix(rec.Exp, 0)) {
-		return v, "", false
+	if json.Unmarshal(plain, &rec) != nil || rec.JTI == "" {
+		return v, "", exp, false
 	}
-	return rec.V, rec.JTI, true
+	exp = time.Unix(rec.Exp, 0)
+	if !s.now().Before(exp) {
+		return v, "", exp, false
+	}
+	return rec.V, rec.JTI, exp, true
 }
+
+// markerSkew is how much longer than the value it marks a marker lives:
+// nodes' clocks differ, and a marker gone while another node still
+// accepts the value would let it be used again.
+const markerSkew = time.Minute
+
+// markerExpiry is when the marker of a value expiring at exp may go.
+func markerExpiry(exp time.Time) time.Time { return exp.Add(markerSkew) }
 
 // mark records that (kind, key) happened, with value, until exp. It
 // reports false, and leaves the first value in place, when it was already

@@ -10,15 +10,17 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/idportenmock"
+	"github.com/oidcp/oidcp/storage/storetest"
 )
 
 // countingStore counts what the mock asks of its store.
 type countingStore struct {
 	idportenmock.Store
-	mu                  sync.Mutex
-	puts, takes, adds   int
-	gets                int
-	keysAdded, keysSeen []string
+	mu                sync.Mutex
+	puts, takes, adds int
+	gets              int
+	keysAdded         []string
+	exps              []time.Time
 }
 
 func (c *countingStore) Put(ctx context.Context, kind, key string, v []byte, exp time.Time) error {
@@ -46,6 +48,7 @@ func (c *countingStore) Add(ctx context.Context, kind, key string, v []byte, now
 	c.mu.Lock()
 	c.adds++
 	c.keysAdded = append(c.keysAdded, kind)
+	c.exps = append(c.exps, exp)
 	c.mu.Unlock()
 	return c.Store.Add(ctx, kind, key, v, now, exp)
 }
@@ -194,5 +197,45 @@ func TestConcurrentRedemptionsOneWinsAcrossNodes(t *testing.T) {
 	wg.Wait()
 	if won != 1 {
 		t.Errorf("%d of %d concurrent redemptions at two nodes succeeded, want 1", won, n)
+	}
+}
+
+// On the shared database a marker is never replaced, not even after it
+// expired and before the janitor removed it: of two callers that both
+// found it expired, both would otherwise win.
+func TestFlowStoreAddNeverReplaces(t *testing.T) {
+	st := idportenmock.NewFlowStore(storetest.SQLite(t))
+	ctx := t.Context()
+	now := time.Now()
+	if ok, err := st.Add(ctx, "code-used", "k", []byte(`"a"`), now, now.Add(-time.Second)); !ok || err != nil {
+		t.Fatalf("first Add = %v, %v", ok, err)
+	}
+	if ok, err := st.Add(ctx, "code-used", "k", []byte(`"b"`), now, now.Add(time.Minute)); ok || err != nil {
+		t.Errorf("Add over an expired marker = %v, %v; want false", ok, err)
+	}
+}
+
+// A marker outlives the value it marks by the clock skew margin, counted
+// from the value's own expiry (the sealing node's clock), not from the
+// redeeming node's now.
+func TestMarkersOutliveTheirValues(t *testing.T) {
+	cs := &countingStore{}
+	e := newEnvWith(t, func(c *idportenmock.Config) {
+		cs.Store = idportenmock.NewMemoryStore(nil)
+		c.Store = cs
+	})
+	f := codeForm(e.headlessCode(synthPID(t, "1985-06-15", 407)).Get("code"))
+	issued := e.clock.Now()
+	e.clock.Add(30 * time.Second) // redeemed half-way through the code's 60 s
+	if status, body := e.tokenRequest(clientID, clientSecret, f); status != http.StatusOK {
+		t.Fatalf("token: %d %v", status, body)
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if len(cs.exps) != 1 {
+		t.Fatalf("%d markers", len(cs.exps))
+	}
+	if min := issued.Add(60*time.Second + 59*time.Second); cs.exps[0].Before(min) {
+		t.Errorf("code marker expires at %v, before the code's expiry plus a minute (%v)", cs.exps[0], min)
 	}
 }

@@ -72,14 +72,22 @@ type Store interface {
 	// concurrent callers only one gets it; ErrNotFound when absent or
 	// expired at now.
 	Take(ctx context.Context, kind, key string, now time.Time) ([]byte, error)
-	// Add stores value under (kind, key) until expires unless a value
-	// live at now is there already, and reports whether it stored it: of
-	// concurrent callers with one key exactly one gets true.
+	// Add stores value under (kind, key) until expires unless a value is
+	// there already, and reports whether it stored it: of concurrent
+	// callers with one key exactly one gets true. A value past its
+	// expiry but not yet removed counts as there (keys are random and
+	// used once, so only a replay meets it), so nothing is ever
+	// replaced. now only sweeps. When a bounded store is full of live
+	// values it fails (ErrFull) rather than forget one.
 	Add(ctx context.Context, kind, key string, value []byte, now, expires time.Time) (bool, error)
 }
 
 // ErrNotFound means a Store holds no live value under the key.
 var ErrNotFound = errors.New("idportenmock: not found")
+
+// ErrFull means a bounded Store cannot Add without forgetting a live
+// marker, which would let a code or request be used twice.
+var ErrFull = errors.New("idportenmock: state store full")
 
 // Kinds of stored state.
 const (
@@ -208,8 +216,14 @@ func (m *memStore) Add(_ context.Context, kind, key string, value []byte, now, e
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if e, ok := t.m[key]; ok && now.Before(e.exp) {
+	if _, ok := t.m[key]; ok {
 		return false, nil
+	}
+	if t.max > 0 && len(t.m) >= t.max {
+		sweepLocked(t, now)
+		if len(t.m) >= t.max {
+			return false, ErrFull
+		}
 	}
 	putLocked(t, key, value, now, expires)
 	return true, nil
@@ -230,12 +244,7 @@ func putLocked[V any](t *table[V], k string, v V, now, exp time.Time) {
 	_, replace := t.m[k]
 	full := !replace && t.max > 0 && len(t.m) >= t.max
 	if full || now.Sub(t.swept) >= sweepEvery || now.Before(t.swept) {
-		for key, e := range t.m {
-			if !now.Before(e.exp) {
-				delete(t.m, key)
-			}
-		}
-		t.swept = now
+		sweepLocked(t, now)
 	}
 	if !replace && t.max > 0 && len(t.m) >= t.max {
 		var oldest string
@@ -248,6 +257,16 @@ func putLocked[V any](t *table[V], k string, v V, now, exp time.Time) {
 		delete(t.m, oldest)
 	}
 	t.m[k] = entry[V]{v: v, exp: exp}
+}
+
+// sweepLocked deletes the table's expired entries; mutex held.
+func sweepLocked[V any](t *table[V], now time.Time) {
+	for key, e := range t.m {
+		if !now.Before(e.exp) {
+			delete(t.m, key)
+		}
+	}
+	t.swept = now
 }
 
 // get returns an unexpired entry without removing it.

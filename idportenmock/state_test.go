@@ -1,6 +1,8 @@
 package idportenmock
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -61,5 +63,36 @@ func TestMockPendingLoginsBounded(t *testing.T) {
 	}
 	if newMemStore(nil).tables[kindPending].max == 0 {
 		t.Error("the mock's pending logins have no cap")
+	}
+}
+
+// A marker is never forgotten to make room while it is live: a full
+// table refuses the new one (the request fails) instead of letting an
+// old code or request be used again, and takes new ones once old ones
+// expire. An existing marker is never replaced, expired or not.
+func TestMarkersNotEvictedWhileLive(t *testing.T) {
+	st := newMemStore(nil)
+	used := st.tables[kindUsed]
+	used.max = 3
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	for i, k := range []string{"a", "b", "c"} {
+		now := t0.Add(time.Duration(i) * time.Second)
+		if ok, err := st.Add(ctx, kindUsed, k, nil, now, now.Add(time.Minute)); !ok || err != nil {
+			t.Fatalf("Add(%q) = %v, %v", k, ok, err)
+		}
+	}
+	now := t0.Add(5 * time.Second)
+	if ok, err := st.Add(ctx, kindUsed, "d", nil, now, now.Add(time.Minute)); ok || !errors.Is(err, ErrFull) {
+		t.Errorf("Add to a table full of live markers = %v, %v; want ErrFull", ok, err)
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		if ok, err := st.Add(ctx, kindUsed, k, nil, now, now.Add(time.Minute)); ok || err != nil {
+			t.Errorf("second Add(%q) = %v, %v; want false: the first use is remembered", k, ok, err)
+		}
+	}
+	later := t0.Add(2 * time.Minute)
+	if ok, err := st.Add(ctx, kindUsed, "d", nil, later, later.Add(time.Minute)); !ok || err != nil {
+		t.Errorf("Add once the others expired = %v, %v", ok, err)
 	}
 }

@@ -35,7 +35,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	ctx := r.Context()
-	g, jti, ok := unseal[codeGrant](s, sealCode, code)
+	g, jti, codeExp, ok := unseal[codeGrant](s, sealCode, code)
 	if !ok {
 		writeOAuthError(w, http.StatusBadRequest, errInvalidGrant, "authorization code is unknown, expired or already used")
 		return
@@ -49,7 +49,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	// The code is spent from here on, whatever the outcome below: its
 	// marker names the access token it gives out, so that a replay
 	// revokes that token (§4.1.2).
-	first, err := mark(ctx, s, kindUsed, jti, atJTI, now.Add(codeLifetime))
+	first, err := mark(ctx, s, kindUsed, jti, atJTI, markerExpiry(codeExp))
 	if err != nil {
 		s.unavailableJSON(w, r, err)
 		return
@@ -57,7 +57,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if !first {
 		tok, used, err := load[string](ctx, s, kindUsed, jti)
 		if err == nil && used {
-			_, err = mark(ctx, s, kindRevoked, tok, true, now.Add(accessTokenLifetime))
+			_, err = mark(ctx, s, kindRevoked, tok, true, markerExpiry(now.Add(accessTokenLifetime)))
 		}
 		if err != nil {
 			s.unavailableJSON(w, r, err)

@@ -14,7 +14,7 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bearer token required", http.StatusUnauthorized)
 		return
 	}
-	at, jti, found := unseal[accessToken](s, sealToken, tok)
+	at, jti, _, found := unseal[accessToken](s, sealToken, tok)
 	var err error
 	if found {
 		// Revoked by a replay of its code (token.go).

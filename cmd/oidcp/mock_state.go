@@ -15,8 +15,9 @@ import (
 )
 
 // mockState is what every node's ID-porten mock must share to act as
-// one OP behind a load balancer: its pending logins, codes and tokens,
-// its signing key and its pairwise salt. The zero value keeps each in
+// one OP behind a load balancer: its pending logins and one-time-use
+// markers, its signing key and its pairwise salt (which also keys its
+// self-contained codes and tokens). The zero value keeps each in
 // the process (tests of one mock).
 type mockState struct {
 	Store idportenmock.Store

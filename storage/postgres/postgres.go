@@ -155,8 +155,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*sqlstore.Store, err
 
 // batchesInFlight is how many shared statements of each kind (token
 // issues, token reads) run at once. Two: one runs while the next
-// fills, so a lone call still runs at once and a burst waits for at
-// most one round trip. More let calls run alone that would have
+// fills, so a lone call still runs at once and a burst of up to a
+// batch's rows (64) waits for at most one round trip. More let calls run alone that would have
 // shared a statement, and each statement costs the database a parse,
 // a bind, an execution and a commit whatever its rows: with a quarter
 // of the pool (5 of 20) PostgreSQL spent 60–75 µs of CPU per

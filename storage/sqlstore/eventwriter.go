@@ -433,10 +433,13 @@ func (s *Store) insertEventRows(ctx context.Context, es []storage.Event) error {
 }
 
 // batchInsertEvents inserts the rows of one array per column in array
-// order, so ids (the log's order) follow the batch's order as a
-// multi-row VALUES does.
+// order (the ORDER BY makes it so, not the scan), so ids (the log's
+// order) follow the batch's order as a multi-row VALUES does.
 const batchInsertEvents = `INSERT INTO events (tenant, occurred_at, kind, actor, subject, client_id, session_id, grant_id, detail)
-	SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`
+	SELECT tenant, occurred_at, kind, actor, subject, client_id, session_id, grant_id, detail
+	FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+		WITH ORDINALITY AS u(tenant, occurred_at, kind, actor, subject, client_id, session_id, grant_id, detail, n)
+	ORDER BY n`
 
 // insertEventArrays is insertEvents for a dialect with Arrays: one
 // statement, so one commit of its own outside a transaction.
