@@ -69,7 +69,7 @@ func (s *Store) UpdateSession(ctx context.Context, id string, fn func(storage.Lo
 // jsonCol writes, which is deterministic, so a copy that round-tripped
 // through the store compares equal. When the compare fails (another
 // client was added meanwhile, or the session ended, is another tenant's
-// or is absent) the read-modify-write transaction decides, under the
+// or is absent) UpdateSession's read-modify-write decides under the
 // row's lock (SQLite: the write lock), and keeps whatever the other
 // writer added.
 func (s *Store) AddSessionClient(ctx context.Context, tenant, id string, known []string, clientID string) ([]string, error) {
@@ -87,27 +87,15 @@ func (s *Store) AddSessionClient(ctx context.Context, tenant, id string, known [
 		return added, nil
 	}
 	var out []string
-	err = s.inTx(ctx, func(ctx context.Context) error {
-		var (
-			owner   string
-			clients []string
-			ended   *time.Time
-		)
-		err := s.queryRow(ctx, `SELECT tenant, clients, ended_at FROM sessions WHERE id = $1`+s.d.ForUpdate, id).
-			Scan(&owner, jsonCol{&clients}, timePtrCol{&ended})
-		if err != nil {
-			return s.wrap("add session client", err)
+	err = s.UpdateSession(ctx, id, func(old storage.LoginSession) (storage.LoginSession, error) {
+		if old.EndedAt != nil || old.Tenant != tenant {
+			return old, fmt.Errorf("add session client: %w", storage.ErrInactive)
 		}
-		if ended != nil || owner != tenant {
-			return fmt.Errorf("add session client: %w", storage.ErrInactive)
+		if !slices.Contains(old.Clients, clientID) {
+			old.Clients = append(slices.Clone(old.Clients), clientID)
 		}
-		out = clients
-		if slices.Contains(clients, clientID) {
-			return nil
-		}
-		out = append(clients, clientID)
-		_, err = s.exec(ctx, `UPDATE sessions SET clients = $2 WHERE id = $1`, id, jsonCol{out})
-		return s.wrap("add session client", err)
+		out = old.Clients
+		return old, nil
 	})
 	if err != nil {
 		return nil, err
