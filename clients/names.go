@@ -1,8 +1,8 @@
 package clients
 
 import (
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/oidcp/oidcp/storage"
@@ -21,12 +21,7 @@ const maxNameLen = 200
 // is left.
 func (b *builder) names() map[string]string {
 	var out map[string]string
-	tags := make([]string, 0, len(b.r.Names))
-	for tag := range b.r.Names {
-		tags = append(tags, tag)
-	}
-	sort.Strings(tags) // one error order for the same input
-	for _, tag := range tags {
+	for _, tag := range slices.Sorted(maps.Keys(b.r.Names)) { // one error order for the same input
 		name := strings.TrimSpace(b.r.Names[tag])
 		field := "client_name#" + tag
 		lang := strings.ToLower(tag)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -113,14 +114,9 @@ func (r Response) MarshalJSON() ([]byte, error) {
 	if err != nil || len(r.ClientNames) == 0 {
 		return out, err
 	}
-	tags := make([]string, 0, len(r.ClientNames))
-	for tag := range r.ClientNames {
-		tags = append(tags, tag)
-	}
-	slices.Sort(tags)
 	var b bytes.Buffer
 	b.Write(out[:len(out)-1]) // up to the closing brace
-	for _, tag := range tags {
+	for _, tag := range slices.Sorted(maps.Keys(r.ClientNames)) {
 		k, _ := json.Marshal(clientNamePrefix + tag)
 		v, _ := json.Marshal(r.ClientNames[tag])
 		b.WriteByte(',')
