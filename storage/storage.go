@@ -118,7 +118,8 @@ type TokenStore interface {
 	// otherwise still yield tokens).
 	RevokeBySession(ctx context.Context, tenant, sessionID string) (int64, error)
 	// RevokeByClient deactivates every authorization code, access and
-	// refresh token of a client (the operator's kill-switch).
+	// refresh token of a client that is stored (before the client is
+	// deleted; its sealed tokens end with the client record).
 	RevokeByClient(ctx context.Context, tenant, clientID string) (int64, error)
 	// DeleteExpiredTokens removes records that expired before t.
 	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
@@ -160,7 +161,9 @@ type GrantStore interface {
 	RevokeGrant(ctx context.Context, tenant, id string, r Revocation) (RevokedGrants, error)
 	// RevokeClientGrants revokes every active grant of a client and
 	// deactivates every code and token of the client (granted or not) in
-	// one transaction: the operator's kill-switch.
+	// one transaction: the operator's kill-switch. In the same
+	// transaction it moves the client's TokensRevokedAt to r.At (never
+	// back), which voids its sealed tokens; an absent client is no error.
 	RevokeClientGrants(ctx context.Context, tenant, clientID string, r Revocation) (RevokedGrants, error)
 }
 

@@ -56,10 +56,16 @@ type Client struct {
 	AnySecretMethod   bool     `json:"any_secret_method,omitempty"`   // secret by Basic or post: no method pinned (clients.Registration.AuthMethod)
 	// DPoPBoundAccessTokens: the client always gets DPoP-bound tokens and
 	// must send a DPoP proof with every token request (RFC 9449 §5.2).
-	DPoPBoundAccessTokens bool      `json:"dpop_bound_access_tokens,omitempty"`
-	Disabled              bool      `json:"disabled,omitempty"`
-	CreatedAt             time.Time `json:"created_at"`
-	UpdatedAt             time.Time `json:"updated_at"`
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
+	Disabled              bool `json:"disabled,omitempty"`
+	// TokensRevokedAt is when the client's tokens were last all revoked
+	// (RevokeClientGrants sets it). A sealed access token (the
+	// provider's client_credentials tokens, which are in no row) carries
+	// the value it was issued under and is void once it differs; stored
+	// tokens are revoked row by row instead.
+	TokensRevokedAt time.Time `json:"tokens_revoked_at,omitzero"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 
 	// PolicyURI and LogoURI are shown to the person logging in
 	// (RFC 7591 §2).

@@ -136,6 +136,41 @@ func testGrants(t *testing.T, s storage.Storage) {
 			t.Fatalf("second kill-switch changed %+v, want nothing", res)
 		}
 	})
+
+	t.Run("kill-switch voids sealed tokens", func(t *testing.T) {
+		// A client's sealed tokens are in no row; the revocation moves
+		// the client's TokensRevokedAt in its transaction, never back.
+		must(t, s.CreateClient(ctx(t), newClient("main", "void-me")), "CreateClient")
+		must(t, s.CreateClient(ctx(t), newClient("main", "void-other")), "CreateClient")
+		notBefore := func(id string) time.Time {
+			c, err := s.GetClient(ctx(t), "main", id)
+			must(t, err, "GetClient")
+			return c.TokensRevokedAt
+		}
+		txctx, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx")
+		_, err = s.RevokeClientGrants(txctx, "main", "void-me", storage.Revocation{At: at(time.Hour), By: "operator"})
+		must(t, err, "RevokeClientGrants in a transaction")
+		must(t, s.Rollback(txctx), "Rollback")
+		if nb := notBefore("void-me"); !nb.IsZero() {
+			t.Fatalf("a rolled-back revocation left TokensRevokedAt %v", nb)
+		}
+		_, err = s.RevokeClientGrants(ctx(t), "main", "void-me", storage.Revocation{At: at(time.Hour), By: "operator"})
+		must(t, err, "RevokeClientGrants")
+		if nb := notBefore("void-me"); !nb.Equal(at(time.Hour)) {
+			t.Fatalf("TokensRevokedAt = %v, want %v", nb, at(time.Hour))
+		}
+		_, err = s.RevokeClientGrants(ctx(t), "main", "void-me", storage.Revocation{At: at(time.Minute), By: "operator"})
+		must(t, err, "RevokeClientGrants earlier")
+		if nb := notBefore("void-me"); !nb.Equal(at(time.Hour)) {
+			t.Fatalf("an earlier revocation moved TokensRevokedAt back to %v", nb)
+		}
+		if nb := notBefore("void-other"); !nb.IsZero() {
+			t.Fatalf("another client's TokensRevokedAt = %v", nb)
+		}
+		_, err = s.RevokeClientGrants(ctx(t), "main", "no-such-client", storage.Revocation{At: at(time.Hour), By: "operator"})
+		must(t, err, "RevokeClientGrants of an absent client")
+	})
 }
 
 // testExpiredSessions: the sessions whose end is still to be announced.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -111,7 +112,21 @@ func (s *Store) RevokeClientGrants(ctx context.Context, tenant, clientID string,
 		}
 		out.Tokens, err = s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND client_id = $2 AND active AND `+grantKinds,
 			tenant, clientID)
-		return s.wrap("revoke client tokens", err)
+		if err != nil {
+			return s.wrap("revoke client tokens", err)
+		}
+		// The client's sealed tokens are in no row: the client record
+		// voids those issued before the revocation.
+		err = s.UpdateClient(ctx, tenant, clientID, func(c storage.Client) (storage.Client, error) {
+			if at := r.At.UTC(); at.After(c.TokensRevokedAt) {
+				c.TokensRevokedAt = at
+			}
+			return c, nil
+		})
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		return err
 	})
 	return out, err
 }
