@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ory/fosite"
@@ -33,6 +34,10 @@ type fositeStore struct {
 	// storage the raw authorization code, which must not sit in the
 	// database in the clear (a read of the table would yield live codes).
 	codeSignature func(ctx context.Context, code string) string
+	// sealer opens sealed access tokens (sealed.go); sealedTTL is the
+	// longest life of one, which its tombstone outlives.
+	sealer    *tokenSealer
+	sealedTTL time.Duration
 }
 
 // Interface guards.
@@ -427,6 +432,9 @@ func (s *fositeStore) InvalidateAuthorizeCodeSession(ctx context.Context, code s
 // a grant's transaction the record waits for the refresh token's (see
 // pendingAccess).
 func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, sig string, r fosite.Requester) error {
+	if strings.HasPrefix(sig, sealedSigPrefix) {
+		return nil // the token carries its record (sealed.go)
+	}
 	if p, ok := ctx.Value(pendingAccessKey{}).(*pendingAccess); ok && p.rec == nil {
 		rec, err := s.record(storage.KindAccessToken, sig, r, s.expiry(r, fosite.AccessToken, time.Hour))
 		if err != nil {
@@ -470,11 +478,25 @@ func (s *fositeStore) flushAccess(ctx context.Context, more ...storage.TokenReco
 
 // GetAccessTokenSession implements oauth2.AccessTokenStorage.
 func (s *fositeStore) GetAccessTokenSession(ctx context.Context, sig string, sess fosite.Session) (fosite.Requester, error) {
+	if strings.HasPrefix(sig, sealedSigPrefix) {
+		return s.getSealed(ctx, sig, sess)
+	}
 	return s.get(ctx, storage.KindAccessToken, sig, sess, fosite.ErrInactiveToken)
 }
 
-// DeleteAccessTokenSession implements oauth2.AccessTokenStorage.
+// DeleteAccessTokenSession implements oauth2.AccessTokenStorage; a
+// sealed token, in no row, is voided instead.
 func (s *fositeStore) DeleteAccessTokenSession(ctx context.Context, sig string) error {
+	if strings.HasPrefix(sig, sealedSigPrefix) {
+		if s.sealer == nil {
+			return fosite.ErrNotFound
+		}
+		rec, err := s.sealer.open(strings.TrimPrefix(sig, sealedSigPrefix))
+		if err != nil {
+			return fosite.ErrNotFound.WithWrap(err)
+		}
+		return s.voidSealed(ctx, rec.RequestID)
+	}
 	return s.delete(ctx, storage.KindAccessToken, sig)
 }
 
@@ -551,6 +573,9 @@ func withRevocationCount(ctx context.Context) context.Context {
 
 // RevokeAccessToken implements oauth2.TokenRevocationStorage.
 func (s *fositeStore) RevokeAccessToken(ctx context.Context, requestID string) error {
+	if strings.HasPrefix(requestID, sealedIDPrefix) {
+		return s.voidSealed(ctx, requestID)
+	}
 	_, err := s.store.RevokeByRequest(ctx, s.tenant, requestID, storage.KindAccessToken)
 	return err
 }

@@ -174,9 +174,14 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	}
 	codeTTL := t.capped(p.cfg.AuthCodeLifespan, fapi2.MaxCodeLifetime)
 	parTTL := t.capped(p.cfg.PARLifespan, fapi2.MaxRequestURILifetime)
+	sealer, err := newTokenSealer(tc.Name, hmacKey)
+	if err != nil {
+		return nil, err
+	}
 	t.fstore = &fositeStore{
 		tenant: tc.Name, store: p.store, clients: p.clients, now: p.now,
 		codeTTL: codeTTL, parTTL: parTTL, refreshTTL: p.cfg.RefreshTokenLifespan,
+		sealer: sealer, sealedTTL: p.cfg.AccessTokenLifespan,
 	}
 	if t.dpop, err = p.newDPoP(ctx, tc, km); err != nil {
 		return nil, err
@@ -207,7 +212,7 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 	}
 	t.hmac = compose.NewOAuth2HMACStrategy(t.fcfg)
 	t.fstore.codeSignature = t.hmac.AuthorizeCodeSignature
-	access := &accessTokenStrategy{HMACSHAStrategy: t.hmac, signer: t.signer, issuer: t.issuer, alg: accessTokenAlg(t)}
+	access := &accessTokenStrategy{HMACSHAStrategy: t.hmac, signer: t.signer, issuer: t.issuer, alg: accessTokenAlg(t), sealer: sealer}
 	strategy := &compose.CommonStrategy{
 		CoreStrategy:               access,
 		OpenIDConnectTokenStrategy: &openid.DefaultStrategy{Signer: t.signer, Config: t.fcfg},
