@@ -162,8 +162,10 @@ type GrantStore interface {
 	// RevokeClientGrants revokes every active grant of a client and
 	// deactivates every code and token of the client (granted or not) in
 	// one transaction: the operator's kill-switch. In the same
-	// transaction it moves the client's TokensRevokedAt to r.At (never
-	// back), which voids its sealed tokens; an absent client is no error.
+	// transaction it moves the client's TokensRevokedAt forward (to r.At,
+	// or just past the stored value if that is not before r.At), which
+	// voids its sealed tokens; an absent client is no error. UpdateClient
+	// never moves TokensRevokedAt backwards.
 	RevokeClientGrants(ctx context.Context, tenant, clientID string, r Revocation) (RevokedGrants, error)
 }
 
@@ -338,7 +340,8 @@ type VendorStore interface {
 	// ResetClients deletes every code, token and pending request of the
 	// given clients and ends, at at, every login session of the tenant
 	// that only they used (a session another client also used stays),
-	// in one transaction. The clients themselves stay.
+	// in one transaction. The clients themselves stay; their
+	// TokensRevokedAt moves forward as in RevokeClientGrants.
 	ResetClients(ctx context.Context, tenant string, clientIDs []string, at time.Time) (ResetCounts, error)
 }
 

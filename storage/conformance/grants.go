@@ -138,8 +138,9 @@ func testGrants(t *testing.T, s storage.Storage) {
 	})
 
 	t.Run("kill-switch voids sealed tokens", func(t *testing.T) {
-		// A client's sealed tokens are in no row; the revocation moves
-		// the client's TokensRevokedAt in its transaction, never back.
+		// A client's sealed tokens are in no row; every revocation of
+		// all its tokens moves the client's TokensRevokedAt forward in
+		// its transaction, and nothing moves it back.
 		must(t, s.CreateClient(ctx(t), newClient("main", "void-me")), "CreateClient")
 		must(t, s.CreateClient(ctx(t), newClient("main", "void-other")), "CreateClient")
 		notBefore := func(id string) time.Time {
@@ -162,8 +163,23 @@ func testGrants(t *testing.T, s storage.Storage) {
 		}
 		_, err = s.RevokeClientGrants(ctx(t), "main", "void-me", storage.Revocation{At: at(time.Minute), By: "operator"})
 		must(t, err, "RevokeClientGrants earlier")
-		if nb := notBefore("void-me"); !nb.Equal(at(time.Hour)) {
-			t.Fatalf("an earlier revocation moved TokensRevokedAt back to %v", nb)
+		// Another clock behind: the value still changes, forward.
+		if nb := notBefore("void-me"); !nb.After(at(time.Hour)) {
+			t.Fatalf("a revocation with an earlier time left TokensRevokedAt at %v, want after %v", nb, at(time.Hour))
+		}
+		moved := notBefore("void-me")
+		must(t, s.UpdateClient(ctx(t), "main", "void-me", func(c storage.Client) (storage.Client, error) {
+			fresh := newClient("main", "void-me") // a rebuilt record, as an RFC 7592 update makes
+			fresh.CreatedAt = c.CreatedAt
+			return fresh, nil
+		}), "UpdateClient")
+		if nb := notBefore("void-me"); !nb.Equal(moved) {
+			t.Fatalf("UpdateClient with a rebuilt record moved TokensRevokedAt from %v to %v", moved, nb)
+		}
+		_, err = s.ResetClients(ctx(t), "main", []string{"void-me"}, at(2*time.Hour))
+		must(t, err, "ResetClients")
+		if nb := notBefore("void-me"); !nb.Equal(at(2 * time.Hour)) {
+			t.Fatalf("ResetClients left TokensRevokedAt at %v, want %v", nb, at(2*time.Hour))
 		}
 		if nb := notBefore("void-other"); !nb.IsZero() {
 			t.Fatalf("another client's TokensRevokedAt = %v", nb)

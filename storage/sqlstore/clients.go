@@ -70,6 +70,12 @@ func (s *Store) UpdateClient(ctx context.Context, tenant, id string, fn func(sto
 		if err != nil {
 			return err
 		}
+		// A rebuilt record (an RFC 7592 update) must not bring the
+		// client's revoked sealed tokens back: TokensRevokedAt never
+		// moves backwards.
+		if c.TokensRevokedAt.Before(old.TokensRevokedAt) {
+			c.TokensRevokedAt = old.TokensRevokedAt
+		}
 		if c.Tenant != tenant || c.ID != id {
 			return fmt.Errorf("update client: %w", errKeyChanged)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/oidcp/oidcp/storage"
 )
@@ -115,20 +116,28 @@ func (s *Store) RevokeClientGrants(ctx context.Context, tenant, clientID string,
 		if err != nil {
 			return s.wrap("revoke client tokens", err)
 		}
-		// The client's sealed tokens are in no row: the client record
-		// voids those issued before the revocation.
-		err = s.UpdateClient(ctx, tenant, clientID, func(c storage.Client) (storage.Client, error) {
-			if at := r.At.UTC(); at.After(c.TokensRevokedAt) {
-				c.TokensRevokedAt = at
-			}
-			return c, nil
-		})
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil
-		}
-		return err
+		return s.voidSealedTokens(ctx, tenant, clientID, r.At)
 	})
 	return out, err
+}
+
+// voidSealedTokens moves a client's TokensRevokedAt forward, to at or,
+// when the stored value is not before at (another clock ran ahead), just
+// past it: every revocation changes it, which voids the client's sealed
+// tokens (in no row). An absent client is no error.
+func (s *Store) voidSealedTokens(ctx context.Context, tenant, clientID string, at time.Time) error {
+	err := s.UpdateClient(ctx, tenant, clientID, func(c storage.Client) (storage.Client, error) {
+		at := at.UTC()
+		if !at.After(c.TokensRevokedAt) {
+			at = c.TokensRevokedAt.Add(time.Microsecond)
+		}
+		c.TokensRevokedAt = at
+		return c, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // tokenSessions returns the distinct (subject, session) pairs of the

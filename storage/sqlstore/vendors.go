@@ -76,6 +76,11 @@ func (s *Store) ResetClients(ctx context.Context, tenant string, clientIDs []str
 			return s.wrap("reset clients: delete tokens", err)
 		}
 		res.Tokens = n
+		for _, id := range clientIDs {
+			if err := s.voidSealedTokens(ctx, tenant, id, at); err != nil {
+				return err
+			}
+		}
 		open, err := queryAll(ctx, s, scanSession, `SELECT `+sessionCols+` FROM sessions WHERE tenant = $1 AND ended_at IS NULL`, tenant)
 		if err != nil {
 			return s.wrap("reset clients: list sessions", err)
