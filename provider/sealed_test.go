@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -104,6 +105,9 @@ func testSealedTokens(t *testing.T, db storage.Storage) {
 
 	t.Run("RFC 7009 revocation voids it at once on every node", func(t *testing.T) {
 		other := a.ccToken("machine")
+		// The revoking node is configured with a shorter lifetime than
+		// the one that issued the token (a rolling change).
+		a.p.tenants["main"].fstore.sealedTTL = time.Minute
 		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/main/revoke", strings.NewReader(url.Values{"token": {tok}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.SetBasicAuth("machine", toolSecret)
@@ -118,6 +122,16 @@ func testSealedTokens(t *testing.T, db storage.Storage) {
 		}
 		if got := b.introspect("machine", other); got["active"] != true {
 			t.Fatalf("revoking one token voided another: %v", got)
+		}
+		// The tombstone outlives the token, whatever this node's
+		// configured lifetime: its expiry comes from the token.
+		exp := time.Unix(int64(got["exp"].(float64)), 0)
+		recs, err := db.GetTokensBySignature(ctx, "main", sealedRevokedPrefix+sealedRequestID(t, a, tok), storage.KindAccessToken)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("tombstone: %v %v", recs, err)
+		}
+		if recs[0].Active || recs[0].ExpiresAt.Before(exp.Add(sealedTombstoneSlack)) {
+			t.Fatalf("tombstone active=%v, expires %v; the token expires %v", recs[0].Active, recs[0].ExpiresAt, exp)
 		}
 	})
 
@@ -199,9 +213,20 @@ func TestSealedTokenOpens(t *testing.T) {
 	if _, err := otherKey.open(body); err == nil {
 		t.Fatal("another key opened the token")
 	}
-	for _, bad := range []string{"", "AAAA", body[:20], body + "A"} {
+	raw, _ := base64.RawURLEncoding.DecodeString(body)
+	raw[0]++
+	for _, bad := range []string{"", "AAAA", body[:20], body + "A", base64.RawURLEncoding.EncodeToString(raw)} {
 		if _, err := s.open(bad); err == nil {
 			t.Fatalf("opened %q", bad)
+		}
+	}
+	frame := sealedRecord{RequestID: "sealed-1-x", ClientCreated: 7, ClientRevoked: -1, Data: []byte(`{"id":"x"}`)}.append(nil)
+	if got, err := parseSealedRecord(frame); err != nil || got.RequestID != "sealed-1-x" || got.ClientCreated != 7 || got.ClientRevoked != -1 || string(got.Data) != `{"id":"x"}` {
+		t.Fatalf("frame round trip: %+v %v", got, err)
+	}
+	for _, bad := range [][]byte{nil, {0x7f}, frame[:5], {0x01, 'a'}} {
+		if got, err := parseSealedRecord(bad); err == nil {
+			t.Fatalf("parsed %q as %+v", bad, got)
 		}
 	}
 	if _, err := newTokenSealer("main", key[:16]); err == nil {
@@ -233,4 +258,14 @@ func newCCRequest(t *testing.T, now time.Time) fosite.Requester {
 	r.GetSession().SetExpiresAt(fosite.AccessToken, now.Add(10*time.Minute))
 	r.GrantScope("openid")
 	return r
+}
+
+// sealedRequestID opens tok at h's tenant and returns its request ID.
+func sealedRequestID(t *testing.T, h *harness, tok string) string {
+	t.Helper()
+	rec, err := h.p.tenants["main"].fstore.sealer.open(strings.TrimPrefix(tok, accessTokenPrefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.RequestID
 }
