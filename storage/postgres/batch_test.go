@@ -75,3 +75,102 @@ func TestTwoIssueBatchesAtOnce(t *testing.T) {
 		t.Errorf("%d tokens written (%v), want %d", rows, err, n)
 	}
 }
+
+// TestBatchedReadKeepsTheIndex: the batched token read, prepared and run
+// on a connection while the tokens table is empty (a new deployment, or
+// one whose client_credentials tokens are sealed), still looks each key
+// up by the primary key once the table has grown and before ANALYZE has
+// run: PostgreSQL keeps a connection's cached generic plan until the
+// table's statistics change, and a plain join of the keys with tokens
+// was planned as a hash join over a sequential scan of the whole table.
+func TestBatchedReadKeepsTheIndex(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db := s.DB()
+	if _, err := db.ExecContext(ctx, `ALTER TABLE tokens SET (autovacuum_enabled = false)`); err != nil {
+		t.Fatal(err) // no ANALYZE behind the test's back
+	}
+	// The batched read's text: reads queued behind a lock share it.
+	var mu sync.Mutex
+	var batch string
+	var reads atomic.Int32
+	s.SetStatementCounter(func(q string) {
+		if !strings.HasPrefix(strings.TrimSpace(q), "SELECT") {
+			return
+		}
+		reads.Add(1)
+		if strings.Contains(q, "unnest") {
+			mu.Lock()
+			batch = q
+			mu.Unlock()
+		}
+	})
+	lock, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.ExecContext(ctx, `LOCK TABLE tokens IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() { _, _ = s.GetToken(ctx, "main", storage.KindAccessToken, fmt.Sprintf("sig-%d", i)) })
+	}
+	for deadline := time.Now().Add(10 * time.Second); reads.Load() < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no read started")
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // the others queue behind the two held
+	if err := lock.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	mu.Lock()
+	q := batch
+	mu.Unlock()
+	if q == "" {
+		t.Fatal("no batched read ran")
+	}
+
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PREPARE batch_read(text[], text[], text[]) AS `+q); err != nil {
+		t.Fatal(err)
+	}
+	for range 8 { // past the five custom plans, to the cached generic one
+		if _, err := conn.ExecContext(ctx, `EXECUTE batch_read('{main,main}', '{access_token,access_token}', '{a,b}')`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO tokens (tenant, kind, signature, active)
+		SELECT 'main', 'access_token', md5(i::text), true FROM generate_series(1, 20000) i`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.QueryContext(ctx, `EXPLAIN EXECUTE batch_read('{main,main}', '{access_token,access_token}', '{a,b}')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(line + "\n")
+	}
+	if p := plan.String(); strings.Contains(p, "Seq Scan on tokens") || !strings.Contains(p, "Index Scan") {
+		t.Fatalf("the batched read scans the table instead of looking each key up:\n%s", p)
+	}
+}
