@@ -10,6 +10,7 @@ import (
 
 	"github.com/oidcp/oidcp/storage"
 	"github.com/oidcp/oidcp/storage/postgres/pgtest"
+	"github.com/oidcp/oidcp/storage/sqlstore"
 )
 
 // TestTwoIssueBatchesAtOnce: while two shared INSERTs of tokens are held
@@ -18,14 +19,7 @@ import (
 // are written once the lock goes.
 func TestTwoIssueBatchesAtOnce(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openMigrated(t)
 	var started atomic.Int32
 	s.SetStatementCounter(func(q string) {
 		if strings.HasPrefix(strings.TrimSpace(q), "INSERT INTO tokens") {
@@ -85,14 +79,7 @@ func TestTwoIssueBatchesAtOnce(t *testing.T) {
 // was planned as a hash join over a sequential scan of the whole table.
 func TestBatchedReadKeepsTheIndex(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openMigrated(t)
 	db := s.DB()
 	if _, err := db.ExecContext(ctx, `ALTER TABLE tokens SET (autovacuum_enabled = false)`); err != nil {
 		t.Fatal(err) // no ANALYZE behind the test's back
@@ -173,4 +160,19 @@ func TestBatchedReadKeepsTheIndex(t *testing.T) {
 	if p := plan.String(); strings.Contains(p, "Seq Scan on tokens") || !strings.Contains(p, "Index Scan") {
 		t.Fatalf("the batched read scans the table instead of looking each key up:\n%s", p)
 	}
+}
+
+// openMigrated opens a migrated store on a fresh database, closed when
+// the test ends.
+func openMigrated(t *testing.T, opts ...Option) *sqlstore.Store {
+	t.Helper()
+	s, err := Open(t.Context(), pgtest.NewDatabase(t), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/oidcp/oidcp/storage"
-	"github.com/oidcp/oidcp/storage/postgres/pgtest"
 )
 
 // TestIssueTokensCommitsAsynchronouslyAlone: IssueTokens' INSERT, outside
@@ -21,14 +20,7 @@ func TestIssueTokensCommitsAsynchronouslyAlone(t *testing.T) {
 	ctx := t.Context()
 	// One connection, so a setting that leaked past its transaction
 	// would be seen by the statements that follow.
-	s, err := Open(ctx, pgtest.NewDatabase(t), WithPool(1, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openMigrated(t, WithPool(1, 1))
 	db := s.DB()
 	for _, q := range []string{
 		`CREATE TABLE commit_settings (id BIGSERIAL PRIMARY KEY, op TEXT NOT NULL, signature TEXT NOT NULL, setting TEXT NOT NULL)`,
