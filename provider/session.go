@@ -96,7 +96,10 @@ func (s *Session) dataSubject() string {
 // GetExtraClaims implements fosite.ExtraClaimsSession: what introspection
 // (RFC 7662 §2.2) says about the token beyond fosite's standard members.
 func (s *Session) GetExtraClaims() map[string]any {
-	out := map[string]any{"iss": s.Claims.Issuer, "token_type": "Bearer"}
+	out := map[string]any{"token_type": "Bearer"}
+	if s.Claims.Issuer != "" {
+		out["iss"] = s.Claims.Issuer
+	}
 	if s.Act != nil {
 		out["act"] = s.Act
 	}

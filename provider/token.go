@@ -48,6 +48,7 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			cs := ar.GetSession().(*Session)
 			cs.Subject = ar.GetClient().GetID()
 			cs.Claims.Subject = cs.Subject
+			cs.Claims.Issuer = t.issuer // introspection's iss (RFC 7662 §2.2)
 			// The access token is all this grant writes (the usage-log
 			// event goes through the event writer), and losing it in a
 			// database crash fails closed.
