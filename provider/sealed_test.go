@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -268,4 +269,24 @@ func sealedRequestID(t *testing.T, h *harness, tok string) string {
 		t.Fatal(err)
 	}
 	return rec.RequestID
+}
+
+// eventsAway fails every usage-log append as a database outage does.
+type eventsAway struct{ storage.Storage }
+
+func (eventsAway) AppendEvent(context.Context, storage.Event) (int64, error) {
+	return 0, fmt.Errorf("append event: %w", storage.ErrUnavailable)
+}
+
+// TestClientCredentialsRefusedWithoutUsageLog: a sealed token needs no
+// database, so what ties its issue to the database is its usage-log
+// event: while the log cannot take it, the token endpoint answers 503
+// temporarily_unavailable and issues nothing.
+func TestClientCredentialsRefusedWithoutUsageLog(t *testing.T) {
+	h := newHarnessWith(t, func(s storage.Storage) storage.Storage { return eventsAway{s} })
+	h.client("machine", machineClient)
+	status, out := h.token("machine", url.Values{"grant_type": {"client_credentials"}})
+	if status != http.StatusServiceUnavailable || out["error"] != "temporarily_unavailable" || out["access_token"] != nil {
+		t.Fatalf("client_credentials without a usage log: %d %v", status, out)
+	}
 }

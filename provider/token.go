@@ -90,35 +90,54 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 		if s, ok := ar.GetSession().(*Session); ok && s.CnfJKT != "" {
 			resp.SetTokenType("DPoP") // RFC 9449 §5
 		}
+		gt := grantName(grant)
+		e := p.tokenEvent(ar, gt)
+		if gt == "client_credentials" {
+			// A sealed token needs no database, so its usage-log event
+			// is what ties its issue to the database: recorded (queued)
+			// before the token leaves, or no token while the usage log
+			// cannot take it (a database outage).
+			e.Tenant = t.name
+			if err := audit.Record(ctx, p.store, p.now(), e); err != nil {
+				p.tokenError(w, r, t, ar, err)
+				return
+			}
+		}
 		t.oauth.WriteAccessResponse(ctx, w, ar, resp)
 
-		gt := grantName(grant)
 		if gt == exchange.GrantType {
 			p.obs.TokenIssued(t.name, "token_exchange") // a readable metric label
 		} else {
 			p.obs.TokenIssued(t.name, gt)
 		}
-		kind := audit.TokenIssued
-		if gt == "refresh_token" {
-			kind = audit.TokenRefreshed
+		if gt != "client_credentials" {
+			p.event(ctx, t, e)
 		}
-		s, _ := ar.GetSession().(*Session)
-		e := audit.Event{Kind: kind, ClientID: ar.GetClient().GetID(), Detail: map[string]any{"grant_type": gt, "scopes": []string(ar.GetGrantedScopes())}}
-		if gt == exchange.GrantType {
-			e.Kind = audit.TokenExchanged
-			e.Detail["requester"] = ar.GetClient().GetID()
-			e.Detail["audience"] = strings.Join(ar.GetGrantedAudience(), " ") // exactly one
-		}
-		if s != nil {
-			e.Actor, e.Subject, e.SessionID, e.GrantID = s.PID, s.dataSubject(), s.LoginSessionID, s.GrantID
-			if s.ActingFor != "" && s.Relation != "" {
-				// The represented person's log names how the actor was
-				// related, also for a tool without a grant to read it from.
-				e.Detail["relation"] = s.Relation
-			}
-		}
-		p.event(ctx, t, e)
 	}
+}
+
+// tokenEvent is the usage-log event of tokens issued for ar under grant
+// type gt.
+func (p *Provider) tokenEvent(ar fosite.AccessRequester, gt string) audit.Event {
+	kind := audit.TokenIssued
+	if gt == "refresh_token" {
+		kind = audit.TokenRefreshed
+	}
+	e := audit.Event{Kind: kind, ClientID: ar.GetClient().GetID(), Detail: map[string]any{"grant_type": gt, "scopes": []string(ar.GetGrantedScopes())}}
+	if gt == exchange.GrantType {
+		e.Kind = audit.TokenExchanged
+		e.Detail["requester"] = ar.GetClient().GetID()
+		e.Detail["audience"] = strings.Join(ar.GetGrantedAudience(), " ") // exactly one
+	}
+	if s, _ := ar.GetSession().(*Session); s != nil {
+		e.Actor, e.Subject, e.SessionID, e.GrantID = s.PID, s.dataSubject(), s.LoginSessionID, s.GrantID
+		if s.ActingFor != "" && s.Relation != "" {
+			// The represented person's log names how the actor was
+			// related, also for a tool without a grant to read it from.
+			e.Detail["relation"] = s.Relation
+		}
+	}
+	return e
 }
 
 // maxGrantTries bounds how often a grant whose transaction lost to a

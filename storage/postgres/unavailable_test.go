@@ -185,3 +185,35 @@ func silentStore(t *testing.T) *sqlstore.Store {
 	t.Cleanup(func() { db.Close() })
 	return sqlstore.New(db, Dialect, Migrations)
 }
+
+// TestEventAppendRefusedWhileAway: once the writer has found the
+// database away, an append fails at once even when the writer is not
+// behind (MaxLag not reached) and nothing waits for a commit: its event
+// is not queued, so a grant that records its event before answering
+// (client_credentials, whose sealed token needs no database) refuses
+// instead of issuing a token the usage log does not hold.
+func TestEventAppendRefusedWhileAway(t *testing.T) {
+	s := silentStore(t)
+	s.StartEventWriter(sqlstore.EventWriterOptions{MaxLag: time.Minute, Linger: time.Millisecond, EnqueueWait: 10 * time.Second, StopWait: 500 * time.Millisecond})
+	defer s.StopEventWriter()
+	ev := storage.Event{Tenant: "main", Time: time.Now(), Kind: "token"}
+	if _, err := s.AppendEvent(t.Context(), ev); err != nil {
+		t.Fatalf("first append: %v", err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		start := time.Now()
+		_, err := s.AppendEvent(t.Context(), ev)
+		if errors.Is(err, storage.ErrUnavailable) {
+			if d := time.Since(start); d > 100*time.Millisecond {
+				t.Errorf("the refused append took %v", d)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("append: %v, want nil or storage.ErrUnavailable", err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("appends still succeed 5 s after the writer's first try at a database that does not answer")
+		}
+	}
+}

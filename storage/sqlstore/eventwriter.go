@@ -34,9 +34,11 @@ type EventWriterOptions struct {
 	// MaxLag ago (the database is slow or away), AppendEvent waits for
 	// its event's commit as with Wait. So a crash loses at most the
 	// events of about MaxLag plus one commit. Default 50ms. While the
-	// writer's last try found the database unavailable, an append that
-	// would wait (with Wait too) fails at once with
-	// storage.ErrUnavailable instead; its event stays queued.
+	// writer's last try found the database unavailable, every append
+	// fails at once with storage.ErrUnavailable: one made then is not
+	// queued (its caller learns that nothing was recorded, and a grant
+	// that records its event before answering refuses), one already
+	// waiting for its commit stays queued.
 	MaxLag time.Duration
 	// EnqueueWait is how long AppendEvent waits for room in a full queue
 	// (the database is slower than the event rate, or down) before it
@@ -88,6 +90,14 @@ func (w *eventWriter) awaySignal() <-chan struct{} {
 	w.awayMu.Lock()
 	defer w.awayMu.Unlock()
 	return w.awayC
+}
+
+// isAway reports whether the writer's last try found the database
+// unavailable.
+func (w *eventWriter) isAway() bool {
+	w.awayMu.Lock()
+	defer w.awayMu.Unlock()
+	return w.away
 }
 
 // setAway records whether the writer's last try found the database
@@ -168,6 +178,9 @@ func (s *Store) FlushEvents(ctx context.Context) error {
 // enqueue queues e; ok is false when the writer has stopped (the caller
 // then inserts e itself).
 func (w *eventWriter) enqueue(ctx context.Context, e storage.Event) (ok bool, err error) {
+	if w.isAway() {
+		return true, fmt.Errorf("append event: the database is unavailable; the event was not queued: %w", storage.ErrUnavailable)
+	}
 	it := eventItem{e: e}
 	if w.o.Wait || w.lagging() {
 		it.done = make(chan error, 1)
