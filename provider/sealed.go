@@ -29,8 +29,9 @@ import (
 // seal for years under one key without a nonce repeating (AES-GCM's 96
 // bits would reach NIST's 2^32 bound within days at benchmark rates).
 // The body starts with a version byte, so a later key or format can sit
-// beside this one. Nothing is written when it is issued; the usage-log
-// event still is.
+// beside this one. Nothing is written when it is issued but the
+// usage-log event, which the token endpoint records before it answers
+// (so a database outage still refuses the grant).
 //
 // It stays revocable and is checked on every use, like a row:
 //   - revoked on its own (RFC 7009), a tombstone row is written under its
@@ -40,8 +41,9 @@ import (
 //     TokensRevokedAt as they were at issuance, and every use compares
 //     them with the client record, which each node keeps at most
 //     ClientCacheTTL. A deleted client (or one registered again under the
-//     same id), a disabled one, or one whose tokens the kill-switch
-//     revoked (RevokeClientGrants moves TokensRevokedAt) voids it.
+//     same id), a disabled one, or one whose tokens the kill-switch or a
+//     vendor's reset revoked (RevokeClientGrants and ResetClients move
+//     TokensRevokedAt) voids it.
 //     Tokens a node issues from a stale client record carry the old
 //     value, so they are void too.
 //
