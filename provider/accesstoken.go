@@ -69,7 +69,7 @@ func (s *accessTokenStrategy) GenerateAccessToken(ctx context.Context, r fosite.
 	if err == nil && c.AccessTokenFormat != accessTokenFormatJWT && s.sealer != nil && ctx.Value(issueOnlyKey{}) != nil {
 		// client_credentials: the token is all the grant writes, so it
 		// carries its record instead (sealed.go).
-		return s.sealer.issue(r)
+		return s.sealer.issue(c, r)
 	}
 	if err != nil || c.AccessTokenFormat != accessTokenFormatJWT {
 		return s.HMACSHAStrategy.GenerateAccessToken(ctx, r)

@@ -488,12 +488,9 @@ func (s *fositeStore) GetAccessTokenSession(ctx context.Context, sig string, ses
 // sealed token, in no row, is voided instead.
 func (s *fositeStore) DeleteAccessTokenSession(ctx context.Context, sig string) error {
 	if strings.HasPrefix(sig, sealedSigPrefix) {
-		if s.sealer == nil {
-			return fosite.ErrNotFound
-		}
-		rec, err := s.sealer.open(strings.TrimPrefix(sig, sealedSigPrefix))
+		rec, err := s.openSealed(sig)
 		if err != nil {
-			return fosite.ErrNotFound.WithWrap(err)
+			return err
 		}
 		return s.voidSealed(ctx, rec.RequestID)
 	}

@@ -135,19 +135,28 @@ func parseSealedRecord(b []byte) (sealedRecord, error) {
 	return r, nil
 }
 
-// issue seals r (a client_credentials request whose session has its
-// access token's expiry) into a token and its storage signature. The
-// request ID is marked as a sealed token's.
-func (s *tokenSealer) issue(r fosite.Requester) (token, sig string, err error) {
-	c, err := clientOf(r)
-	if err != nil {
-		return "", "", err
-	}
+// sealedRequestID marks id as a sealed token's expiring at exp.
+func sealedRequestID(id string, exp time.Time) string {
+	return sealedIDPrefix + strconv.FormatInt(exp.Unix()+1, 10) + "-" + id
+}
+
+// sealedExpiry is the expiry a sealed token's request ID carries.
+func sealedExpiry(id string) (time.Time, bool) {
+	rest, _ := strings.CutPrefix(id, sealedIDPrefix)
+	unix, _, ok := strings.Cut(rest, "-")
+	sec, err := strconv.ParseInt(unix, 10, 64)
+	return time.Unix(sec, 0), ok && err == nil
+}
+
+// issue seals r, client c's client_credentials request whose session
+// has its access token's expiry, into a token and its storage signature.
+// The request ID is marked as a sealed token's.
+func (s *tokenSealer) issue(c storage.Client, r fosite.Requester) (token, sig string, err error) {
 	exp := r.GetSession().GetExpiresAt(fosite.AccessToken)
 	if exp.IsZero() {
 		return "", "", errors.New("sealed token: the session has no access token expiry")
 	}
-	r.SetID(sealedIDPrefix + strconv.FormatInt(exp.Unix()+1, 10) + "-" + r.GetID())
+	r.SetID(sealedRequestID(r.GetID(), exp))
 	data, err := marshalRequest(r.Sanitize([]string{}))
 	if err != nil {
 		return "", "", err
@@ -190,12 +199,9 @@ func revokedAt(c storage.Client) int64 {
 // getSealed is GetAccessTokenSession for a sealed token: its own record,
 // checked against its tombstone and its client as a row would be.
 func (s *fositeStore) getSealed(ctx context.Context, sig string, sess fosite.Session) (fosite.Requester, error) {
-	if s.sealer == nil {
-		return nil, fosite.ErrNotFound.WithDebug("sealed tokens are not enabled")
-	}
-	rec, err := s.sealer.open(strings.TrimPrefix(sig, sealedSigPrefix))
+	rec, err := s.openSealed(sig)
 	if err != nil {
-		return nil, fosite.ErrNotFound.WithWrap(err)
+		return nil, err
 	}
 	req, err := s.unmarshalRequest(ctx, rec.Data, sess)
 	if err != nil {
@@ -218,6 +224,19 @@ func (s *fositeStore) getSealed(ctx context.Context, sig string, sess fosite.Ses
 	return req, nil
 }
 
+// openSealed opens the sealed token whose storage signature is sig; one
+// that does not open, or a store without a sealer, is not found.
+func (s *fositeStore) openSealed(sig string) (sealedRecord, error) {
+	if s.sealer == nil {
+		return sealedRecord{}, fosite.ErrNotFound.WithDebug("sealed tokens are not enabled")
+	}
+	rec, err := s.sealer.open(strings.TrimPrefix(sig, sealedSigPrefix))
+	if err != nil {
+		return rec, fosite.ErrNotFound.WithWrap(err)
+	}
+	return rec, nil
+}
+
 // sealedTombstoneSlack is how long a tombstone outlives its token: more
 // than the clock skew between nodes.
 const sealedTombstoneSlack = 5 * time.Minute
@@ -229,11 +248,8 @@ const sealedTombstoneSlack = 5 * time.Minute
 func (s *fositeStore) voidSealed(ctx context.Context, id string) error {
 	now := s.now()
 	exp := now.Add(s.sealedTTL)
-	rest, _ := strings.CutPrefix(id, sealedIDPrefix)
-	if unix, _, ok := strings.Cut(rest, "-"); ok {
-		if sec, err := strconv.ParseInt(unix, 10, 64); err == nil && time.Unix(sec, 0).After(exp) {
-			exp = time.Unix(sec, 0)
-		}
+	if carried, ok := sealedExpiry(id); ok && carried.After(exp) {
+		exp = carried
 	}
 	err := s.store.CreateToken(ctx, storage.TokenRecord{
 		Kind: storage.KindAccessToken, Signature: sealedRevokedPrefix + id, Tenant: s.tenant,

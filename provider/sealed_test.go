@@ -127,7 +127,7 @@ func testSealedTokens(t *testing.T, db storage.Storage) {
 		// The tombstone outlives the token, whatever this node's
 		// configured lifetime: its expiry comes from the token.
 		exp := time.Unix(int64(got["exp"].(float64)), 0)
-		recs, err := db.GetTokensBySignature(ctx, "main", sealedRevokedPrefix+sealedRequestID(t, a, tok), storage.KindAccessToken)
+		recs, err := db.GetTokensBySignature(ctx, "main", sealedRevokedPrefix+requestIDOf(t, a, tok), storage.KindAccessToken)
 		if err != nil || len(recs) != 1 {
 			t.Fatalf("tombstone: %v %v", recs, err)
 		}
@@ -239,7 +239,7 @@ func sealTestRecord(t *testing.T, s *tokenSealer) string {
 	t.Helper()
 	now := time.Now()
 	r := newCCRequest(t, now)
-	tok, sig, err := s.issue(r)
+	tok, sig, err := s.issue(r.GetClient().(*fositeClient).c, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,8 +261,8 @@ func newCCRequest(t *testing.T, now time.Time) fosite.Requester {
 	return r
 }
 
-// sealedRequestID opens tok at h's tenant and returns its request ID.
-func sealedRequestID(t *testing.T, h *harness, tok string) string {
+// requestIDOf opens tok at h's tenant and returns its request ID.
+func requestIDOf(t *testing.T, h *harness, tok string) string {
 	t.Helper()
 	rec, err := h.p.tenants["main"].fstore.sealer.open(strings.TrimPrefix(tok, accessTokenPrefix))
 	if err != nil {

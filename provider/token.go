@@ -49,9 +49,10 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			cs.Subject = ar.GetClient().GetID()
 			cs.Claims.Subject = cs.Subject
 			cs.Claims.Issuer = t.issuer // introspection's iss (RFC 7662 §2.2)
-			// The access token is all this grant writes (the usage-log
-			// event goes through the event writer), and losing it in a
-			// database crash fails closed.
+			// Only the access token is issued: an opaque one is sealed
+			// (sealed.go) and written nowhere, a JWT one's row may
+			// commit without waiting for the disk (losing it fails
+			// closed). The usage-log event is recorded below.
 			ctx = withIssueOnly(ctx)
 		}
 		// Every grant that issues tokens under a consent grant rechecks
