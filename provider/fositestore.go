@@ -38,6 +38,9 @@ type fositeStore struct {
 	// longest life of one, which its tombstone outlives.
 	sealer    *tokenSealer
 	sealedTTL time.Duration
+	// tombstones is this node's copy of the sealed tokens revoked on
+	// their own (tombstones.go); nil reads each token's row.
+	tombstones *tombstoneSet
 }
 
 // Interface guards.

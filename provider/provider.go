@@ -182,6 +182,9 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		tenant: tc.Name, store: p.store, clients: p.clients, now: p.now,
 		codeTTL: codeTTL, parTTL: parTTL, refreshTTL: p.cfg.RefreshTokenLifespan,
 		sealer: sealer, sealedTTL: p.cfg.AccessTokenLifespan,
+		tombstones: newTombstoneSet(func(ctx context.Context, now time.Time, limit int) ([]string, error) {
+			return p.store.ListSealedTombstones(ctx, tc.Name, now, limit)
+		}, p.now, p.log),
 	}
 	if t.dpop, err = p.newDPoP(ctx, tc, km); err != nil {
 		return nil, err

@@ -35,8 +35,10 @@ import (
 //
 // It stays revocable and is checked on every use, like a row:
 //   - revoked on its own (RFC 7009), a tombstone row is written under its
-//     request ID, and every use reads it (one primary-key lookup, the
-//     read a stored token costs too): void at once on every node;
+//     request ID, and every use checks it: in the node's copy of the
+//     tenant's tombstones (tombstones.go), trusted for ClientCacheTTL,
+//     or by reading the row when the copy is older: void at once on the
+//     revoking node and within ClientCacheTTL on every other;
 //   - with its client: the record carries the client's CreatedAt and
 //     TokensRevokedAt as they were at issuance, and every use compares
 //     them with the client record, which each node keeps at most
@@ -65,7 +67,7 @@ const sealedIDPrefix = "sealed-"
 const sealedVersion = 1
 
 // sealedRevokedPrefix is the signature of a sealed token's tombstone.
-const sealedRevokedPrefix = "sealed-revoked:"
+const sealedRevokedPrefix = storage.SealedTombstonePrefix
 
 // accessTokenPrefix is fosite's prefix of opaque access tokens, which a
 // sealed token shares; its body has no dot (an HMAC token has one, a JWT
@@ -207,12 +209,18 @@ func (s *fositeStore) getSealed(ctx context.Context, sig string, sess fosite.Ses
 	if err != nil {
 		return nil, err // a deleted or disabled client: not found, so inactive
 	}
-	_, err = s.store.GetToken(ctx, s.tenant, storage.KindAccessToken, sealedRevokedPrefix+rec.RequestID)
-	switch {
-	case err == nil:
+	revoked, known := s.tombstones.revoked(rec.RequestID)
+	if !known {
+		_, err = s.store.GetToken(ctx, s.tenant, storage.KindAccessToken, sealedRevokedPrefix+rec.RequestID)
+		switch {
+		case err == nil:
+			revoked = true
+		case !errors.Is(err, storage.ErrNotFound):
+			return nil, err
+		}
+	}
+	if revoked {
 		return req, fosite.ErrInactiveToken
-	case !errors.Is(err, storage.ErrNotFound):
-		return nil, err
 	}
 	c, err := clientOf(req)
 	if err != nil {
@@ -255,8 +263,9 @@ func (s *fositeStore) voidSealed(ctx context.Context, id string) error {
 		Kind: storage.KindAccessToken, Signature: sealedRevokedPrefix + id, Tenant: s.tenant,
 		RequestID: id, Active: false, RequestedAt: now, ExpiresAt: exp.Add(sealedTombstoneSlack),
 	})
-	if errors.Is(err, storage.ErrConflict) {
-		return nil
+	if err != nil && !errors.Is(err, storage.ErrConflict) {
+		return err
 	}
-	return err
+	s.tombstones.add(id) // fosite's revocation handler calls this outside a transaction: written means committed
+	return nil
 }

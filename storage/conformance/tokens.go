@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"errors"
+	"sort"
 	"testing"
 	"time"
 
@@ -244,6 +245,40 @@ func testTokens(t *testing.T, s storage.Storage) {
 		must(t, err, "DeleteExpiredTokens at the boundary")
 		if n != 0 {
 			t.Fatalf("DeleteExpiredTokens at expiry removed %d, want 0", n)
+		}
+	})
+	t.Run("list sealed tombstones", func(t *testing.T) {
+		tomb := func(tenant, reqID string, exp time.Duration) storage.TokenRecord {
+			r := newToken(storage.KindAccessToken, storage.SealedTombstonePrefix+reqID, reqID)
+			r.Tenant, r.Active, r.ExpiresAt, r.Data = tenant, false, at(exp), nil
+			return r
+		}
+		for _, r := range []storage.TokenRecord{
+			tomb("t4", "sealed-a", time.Hour),
+			tomb("t4", "sealed-b", 2*time.Hour),
+			tomb("t4", "sealed-old", time.Minute),                             // expired at the time asked
+			tomb("t4-other", "sealed-c", time.Hour),                           // another tenant's
+			newToken(storage.KindAccessToken, "sealed-revoked-not", "req-t4"), // no colon: a stored token
+		} {
+			must(t, s.CreateToken(ctx(t), r), "CreateToken "+r.Signature)
+		}
+		rt := tomb("t4", "sealed-rt", time.Hour)
+		rt.Kind = storage.KindRefreshToken // the prefix on another kind is no tombstone
+		must(t, s.CreateToken(ctx(t), rt), "CreateToken refresh")
+
+		got, err := s.ListSealedTombstones(ctx(t), "t4", at(30*time.Minute), 100)
+		must(t, err, "ListSealedTombstones")
+		sort.Strings(got)
+		same(t, got, []string{"sealed-a", "sealed-b"}, "tombstones of t4 live at +30m")
+		got, err = s.ListSealedTombstones(ctx(t), "t4", at(30*time.Minute), 1)
+		must(t, err, "ListSealedTombstones with a limit")
+		if len(got) != 1 {
+			t.Fatalf("limit 1 returned %v", got)
+		}
+		got, err = s.ListSealedTombstones(ctx(t), "t4", at(3*time.Hour), 100)
+		must(t, err, "ListSealedTombstones after expiry")
+		if len(got) != 0 {
+			t.Fatalf("expired tombstones listed: %v", got)
 		}
 	})
 }

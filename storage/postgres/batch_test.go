@@ -176,3 +176,70 @@ func openMigrated(t *testing.T, opts ...Option) *sqlstore.Store {
 	}
 	return s
 }
+
+// TestTombstoneListUsesItsIndex: every node reads the sealed-token
+// tombstones a few times a second, so the read must stay on its partial
+// index however many tokens the table holds, in the generic plan a
+// prepared statement ends up with too.
+func TestTombstoneListUsesItsIndex(t *testing.T) {
+	ctx := t.Context()
+	s := openMigrated(t)
+	db := s.DB()
+	if _, err := db.ExecContext(ctx, `INSERT INTO tokens (tenant, kind, signature, active, expires_at)
+		SELECT 'main', 'access_token', md5(i::text), true, now() + interval '1 hour' FROM generate_series(1, 20000) i`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		id := fmt.Sprintf("sealed-%d", i)
+		if err := s.CreateToken(ctx, storage.TokenRecord{Tenant: "main", Kind: storage.KindAccessToken,
+			Signature: storage.SealedTombstonePrefix + id, RequestID: id, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE tokens`); err != nil {
+		t.Fatal(err)
+	}
+	var q atomic.Value
+	s.SetStatementCounter(func(text string) {
+		if strings.Contains(text, "sealed-revoked") {
+			q.Store(text)
+		}
+	})
+	ids, err := s.ListSealedTombstones(ctx, "main", time.Now(), 100)
+	if err != nil || len(ids) != 3 {
+		t.Fatalf("ListSealedTombstones = %v, %v; want three", ids, err)
+	}
+	text, _ := q.Load().(string)
+	if text == "" {
+		t.Fatal("the list's statement was not seen")
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PREPARE tomb(text, timestamptz, bigint) AS `+text); err != nil {
+		t.Fatal(err)
+	}
+	for range 8 { // past the five custom plans, to the cached generic one
+		if _, err := conn.ExecContext(ctx, `EXECUTE tomb('main', now(), 100)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var plan strings.Builder
+	rows, err := conn.QueryContext(ctx, `EXPLAIN EXECUTE tomb('main', now(), 100)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(line + "\n")
+	}
+	if p := plan.String(); !strings.Contains(p, "tokens_sealed_tombstones") {
+		t.Fatalf("the tombstone list does not use its index:\n%s", p)
+	}
+}
