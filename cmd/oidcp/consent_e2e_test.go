@@ -138,8 +138,11 @@ func TestConsentRevocationE2E(t *testing.T) {
 			badTk := e.rp(t, bad).login(t, newBrowser(), kari)
 			goodTk := e.rp(t, good).login(t, newBrowser(), kari)
 			if i == 0 {
-				e.cli.on(t).ok("clients", "disable", "--tenant", "sandbox", "--id", bad.id, "--reason", "leaked secret")
-			} else if st, m := e.adminPost(t, "/admin/v1/tenants/sandbox/clients/"+bad.id+"/disable", map[string]string{"reason": "leaked secret", "operator": "ops"}); st != http.StatusOK {
+				out := e.cli.on(t).ok("clients", "disable", "--tenant", "sandbox", "--id", bad.id, "--reason", "leaked secret")
+				if !strings.Contains(out, `"client_credentials_tokens_voided": true`) {
+					t.Fatalf("clients disable does not say the sealed tokens are void: %s", out)
+				}
+			} else if st, m := e.adminPost(t, "/admin/v1/tenants/sandbox/clients/"+bad.id+"/disable", map[string]string{"reason": "leaked secret", "operator": "ops"}); st != http.StatusOK || m["client_credentials_tokens_voided"] != true {
 				t.Fatalf("admin disable: %d %v", st, m)
 			}
 			e.wantActive(t, good, badTk.access, false, "disabled client's access token")

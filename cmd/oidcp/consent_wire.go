@@ -89,7 +89,11 @@ type killResult struct {
 	Disabled      bool   `json:"disabled"`
 	GrantsRevoked int    `json:"grants_revoked"`
 	TokensRevoked int64  `json:"tokens_revoked"`
-	LogoutsQueued int    `json:"backchannel_logouts_queued"`
+	// ClientCredentialsVoided says that the client's client_credentials
+	// access tokens are void too: they are sealed, in no row, so
+	// tokens_revoked cannot count them.
+	ClientCredentialsVoided bool `json:"client_credentials_tokens_voided"`
+	LogoutsQueued           int  `json:"backchannel_logouts_queued"`
 }
 
 // errNoReason: the kill-switch is logged with the operator's reason.
@@ -124,6 +128,7 @@ func (cw *consentWiring) disableClient(ctx context.Context, tenant, id, operator
 		}
 		res.GrantsRevoked += len(r.Grants)
 		res.TokensRevoked += r.Tokens
+		res.ClientCredentialsVoided = true // RevokeClient moved the client's tokens_revoked_at
 		res.LogoutsQueued += len(r.Sessions)
 		if len(r.Sessions) == 0 {
 			res.LogoutsQueued += len(r.Grants)
