@@ -266,6 +266,11 @@ func (s *fositeStore) voidSealed(ctx context.Context, id string) error {
 	if err != nil && !errors.Is(err, storage.ErrConflict) {
 		return err
 	}
-	s.tombstones.add(id) // fosite's revocation handler calls this outside a transaction: written means committed
+	// Written means committed outside a transaction (fosite's revocation
+	// handler opens none). Inside one, the commit is yet to come: the
+	// copy learns of it from a reload, within its bound.
+	if _, inTx := ctx.Value(pendingAccessKey{}).(*pendingAccess); !inTx {
+		s.tombstones.add(id)
+	}
 	return nil
 }

@@ -38,9 +38,14 @@ type tombstoneSet struct {
 	snap    atomic.Pointer[tombstoneSnapshot]
 	loading atomic.Bool
 
-	mu        sync.Mutex           // serialises add and a reload's swap
-	local     map[string]time.Time // this node's revocations, kept until a snapshot began after them
-	overUntil time.Time            // over limit: no reload before this
+	mu sync.Mutex // guards what follows
+	// local holds this node's own revocations by when they were written,
+	// until a snapshot that began after them is in place; one older than
+	// maxAge is dropped, since any copy still trusted began after it.
+	local     map[string]time.Time
+	nextTry   time.Time // after a failed or over-limit reload: none before this
+	nLocal    atomic.Int32
+	overLimit bool
 }
 
 type tombstoneSnapshot struct {
@@ -83,73 +88,92 @@ func (t *tombstoneSet) revoked(id string) (revoked, known bool) {
 	if s == nil || now.Sub(s.at) > t.maxAge || now.Before(s.at) {
 		return false, false
 	}
-	_, revoked = s.ids[id]
-	return revoked, true
+	if _, ok := s.ids[id]; ok {
+		return true, true
+	}
+	if t.nLocal.Load() > 0 {
+		t.mu.Lock()
+		_, ok := t.local[id]
+		t.mu.Unlock()
+		return ok, true
+	}
+	return false, true
 }
 
-// add records a revocation made on this node, once its tombstone is
-// written, so this node never honours the token again.
+// add records a revocation made on this node once its tombstone is
+// committed, so this node never honours the token again.
 func (t *tombstoneSet) add(id string) {
 	if t == nil {
 		return
 	}
+	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.local[id] = t.now()
-	if s := t.snap.Load(); s != nil {
-		ids := make(map[string]struct{}, len(s.ids)+1)
-		for k := range s.ids {
-			ids[k] = struct{}{}
+	t.pruneLocked(now)
+	t.local[id] = now
+	t.nLocal.Store(int32(len(t.local)))
+}
+
+// pruneLocked drops local revocations older than maxAge.
+func (t *tombstoneSet) pruneLocked(now time.Time) {
+	for id, at := range t.local {
+		if now.Sub(at) > t.maxAge {
+			delete(t.local, id)
 		}
-		ids[id] = struct{}{}
-		t.snap.Store(&tombstoneSnapshot{ids: ids, at: s.at})
 	}
+	t.nLocal.Store(int32(len(t.local)))
 }
 
 func (t *tombstoneSet) reloadInBackground(now time.Time) {
 	t.mu.Lock()
-	over := now.Before(t.overUntil)
+	wait := now.Before(t.nextTry)
 	t.mu.Unlock()
-	if over || !t.loading.CompareAndSwap(false, true) {
+	if wait || !t.loading.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {
 		defer t.loading.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), t.maxAge)
 		defer cancel()
-		t.reload(ctx)
+		t.reload(ctx, now)
 	}()
 }
 
-// reload reads a new snapshot and puts it in place of the old one; on an
-// error the old one stays, to be used until it is maxAge old.
-func (t *tombstoneSet) reload(ctx context.Context) {
-	start := t.now()
+// reload reads a new snapshot and puts it in place of the old one; start
+// is a clock reading taken before the query begins (the request's that
+// asked for it: the goroutine reads no clock of its own). On an error
+// the old one stays, to be used until it is maxAge old, and the next try
+// waits refreshAfter; over the limit there is no copy, and the next try
+// waits retryOverLimit.
+func (t *tombstoneSet) reload(ctx context.Context, start time.Time) {
 	ids, err := t.load(ctx, start, t.limit+1)
-	if err != nil {
-		t.log.Debug("reading the sealed-token tombstones failed; uses read the row", "err", err)
-		return
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(ids) > t.limit {
-		if t.snap.Swap(nil) != nil || t.overUntil.IsZero() {
-			t.log.Warn("more live sealed-token tombstones than a node keeps; each use reads its row", "limit", t.limit)
-		}
-		t.overUntil = start.Add(t.retryOverLimit)
+	t.pruneLocked(start)
+	if err != nil {
+		t.log.Debug("reading the sealed-token tombstones failed; uses read the row", "err", err)
+		t.nextTry = start.Add(t.refreshAfter)
 		return
 	}
-	t.overUntil = time.Time{}
-	set := make(map[string]struct{}, len(ids)+len(t.local))
+	if len(ids) > t.limit {
+		if !t.overLimit {
+			t.log.Warn("more live sealed-token tombstones than a node keeps; each use reads its row", "limit", t.limit)
+		}
+		t.overLimit = true
+		t.snap.Store(nil)
+		t.nextTry = start.Add(t.retryOverLimit)
+		return
+	}
+	t.overLimit, t.nextTry = false, time.Time{}
+	set := make(map[string]struct{}, len(ids))
 	for _, id := range ids {
 		set[id] = struct{}{}
 	}
 	for id, at := range t.local {
-		if start.After(at) { // the query began after the tombstone was written
+		if start.After(at) { // the query began after the tombstone was committed
 			delete(t.local, id)
-			continue
 		}
-		set[id] = struct{}{}
 	}
+	t.nLocal.Store(int32(len(t.local)))
 	t.snap.Store(&tombstoneSnapshot{ids: set, at: start})
 }

@@ -105,10 +105,10 @@ func TestTombstoneSet(t *testing.T) {
 	// query began before it was written.
 	s.add("sealed-2")
 	ask("sealed-2", true, true)
-	s.reload(t.Context()) // same clock reading: began no later than the add
+	s.reload(t.Context(), f.clock()) // same clock reading: began no later than the add
 	ask("sealed-2", true, true)
 	f.advance(time.Millisecond)
-	s.reload(t.Context()) // began after it; the table does not have it (never committed, say)
+	s.reload(t.Context(), f.clock()) // began after it; the table does not have it (never committed, say)
 	ask("sealed-2", false, true)
 
 	// Another node's revocation arrives with the next reload.
@@ -131,6 +131,13 @@ func TestTombstoneSet(t *testing.T) {
 	f.mu.Lock()
 	f.err = nil
 	f.mu.Unlock()
+	n = f.loadCount()
+	ask("sealed-3", false, false) // a failed reload a moment ago: no retry yet
+	settle(t, s)
+	if f.loadCount() != n {
+		t.Fatal("retried a failed reload before refreshAfter")
+	}
+	f.advance(s.refreshAfter + time.Millisecond)
 	ask("sealed-3", false, false)
 	settle(t, s)
 	ask("sealed-3", true, true)
@@ -216,5 +223,40 @@ func TestIntrospectionReadsNoTombstoneRow(t *testing.T) {
 	}
 	if n := reads.n.Load() - before; n != 0 {
 		t.Fatalf("the reloaded copy read %d tombstone rows, want none", n)
+	}
+}
+
+// TestTombstoneAddedOnlyOnceCommitted: a revocation written outside a
+// transaction is committed, so the node's copy holds it at once; one
+// written inside a transaction is not yet, so the copy waits for a reload
+// (a rolled-back revocation must not void the token, and a reload that
+// began before the commit must not drop it).
+func TestTombstoneAddedOnlyOnceCommitted(t *testing.T) {
+	h := newHarnessOn(t, openSQLite(t), nil)
+	fs := h.p.tenants["main"].fstore
+	local := func(id string) bool {
+		fs.tombstones.mu.Lock()
+		defer fs.tombstones.mu.Unlock()
+		_, ok := fs.tombstones.local[id]
+		return ok
+	}
+	txctx, err := fs.BeginTX(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.voidSealed(txctx, "sealed-in-tx"); err != nil {
+		t.Fatal(err)
+	}
+	if local("sealed-in-tx") {
+		t.Fatal("a revocation not yet committed is in the node's copy")
+	}
+	if err := fs.Rollback(txctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.voidSealed(t.Context(), "sealed-alone"); err != nil {
+		t.Fatal(err)
+	}
+	if !local("sealed-alone") {
+		t.Fatal("a committed revocation is not in the node's copy")
 	}
 }

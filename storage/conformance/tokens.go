@@ -275,6 +275,9 @@ func testTokens(t *testing.T, s storage.Storage) {
 		if len(got) != 1 {
 			t.Fatalf("limit 1 returned %v", got)
 		}
+		if _, err := s.ListSealedTombstones(ctx(t), "t4", time.Time{}, 100); err == nil {
+			t.Fatal("ListSealedTombstones with no time answered (an empty list would be believed)")
+		}
 		got, err = s.ListSealedTombstones(ctx(t), "t4", at(3*time.Hour), 100)
 		must(t, err, "ListSealedTombstones after expiry")
 		if len(got) != 0 {

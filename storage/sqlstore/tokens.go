@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -231,11 +232,14 @@ func (s *Store) RevokeByClient(ctx context.Context, tenant, clientID string) (in
 	return n, s.wrap("revoke by client", err)
 }
 
-// DeleteExpiredTokens removes records of every tenant that expired before t.
 // ListSealedTombstones implements storage.TokenStore. Its WHERE clause
 // repeats the partial index's (migration 0011) word for word, which is
-// what lets both databases use the index.
+// what lets both databases use the index. A zero now is refused: it
+// would be NULL, which no row passes, and an empty list is believed.
 func (s *Store) ListSealedTombstones(ctx context.Context, tenant string, now time.Time, limit int) ([]string, error) {
+	if now.IsZero() {
+		return nil, errors.New("list sealed tombstones: no time given")
+	}
 	out, err := queryAll(ctx, s, func(r interface{ Scan(...any) error }) (string, error) {
 		var id string
 		return id, r.Scan(&id)
@@ -244,6 +248,7 @@ func (s *Store) ListSealedTombstones(ctx context.Context, tenant string, now tim
 	return out, s.wrap("list sealed tombstones", err)
 }
 
+// DeleteExpiredTokens removes records of every tenant that expired before t.
 func (s *Store) DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error) {
 	n, err := s.execN(ctx, `DELETE FROM tokens WHERE expires_at < $1`, s.tm(before))
 	return n, s.wrap("delete expired tokens", err)
