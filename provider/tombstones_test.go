@@ -92,14 +92,20 @@ func TestTombstoneSet(t *testing.T) {
 	ask("sealed-1", true, true)
 	ask("sealed-2", false, true)
 
-	// Fresh: no reload.
-	n := f.loadCount()
-	f.advance(s.refreshAfter / 2)
-	ask("sealed-2", false, true)
-	settle(t, s)
-	if f.loadCount() != n {
-		t.Fatal("a copy younger than refreshAfter was reloaded")
+	// noReload runs step and fails if that started a reload.
+	noReload := func(why string, step func()) {
+		t.Helper()
+		n := f.loadCount()
+		step()
+		settle(t, s)
+		if f.loadCount() != n {
+			t.Fatal(why)
+		}
 	}
+
+	// Fresh: no reload.
+	f.advance(s.refreshAfter / 2)
+	noReload("a copy younger than refreshAfter was reloaded", func() { ask("sealed-2", false, true) })
 
 	// This node's revocation counts at once, and survives a reload whose
 	// query began before it was written.
@@ -131,12 +137,8 @@ func TestTombstoneSet(t *testing.T) {
 	f.mu.Lock()
 	f.err = nil
 	f.mu.Unlock()
-	n = f.loadCount()
-	ask("sealed-3", false, false) // a failed reload a moment ago: no retry yet
-	settle(t, s)
-	if f.loadCount() != n {
-		t.Fatal("retried a failed reload before refreshAfter")
-	}
+	// A failed reload a moment ago: no retry yet.
+	noReload("retried a failed reload before refreshAfter", func() { ask("sealed-3", false, false) })
 	f.advance(s.refreshAfter + time.Millisecond)
 	ask("sealed-3", false, false)
 	settle(t, s)
@@ -149,13 +151,8 @@ func TestTombstoneSet(t *testing.T) {
 	settle(t, s)
 	ask("sealed-1", false, false)
 	settle(t, s)
-	n = f.loadCount()
 	f.advance(s.retryOverLimit / 2)
-	ask("sealed-1", false, false)
-	settle(t, s)
-	if f.loadCount() != n {
-		t.Fatal("reloaded while over the limit, before retryOverLimit")
-	}
+	noReload("reloaded while over the limit, before retryOverLimit", func() { ask("sealed-1", false, false) })
 	f.set("sealed-1")
 	f.advance(s.retryOverLimit)
 	ask("sealed-1", false, false)

@@ -1,14 +1,12 @@
 package sqlite
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/oidcp/oidcp/storage"
+	"github.com/oidcp/oidcp/storage/conformance"
 )
 
 // TestTombstoneListUsesItsIndex: every node reads the sealed-token
@@ -24,27 +22,7 @@ func TestTombstoneListUsesItsIndex(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 3 {
-		id := fmt.Sprintf("sealed-%d", i)
-		if err := s.CreateToken(ctx, storage.TokenRecord{Tenant: "main", Kind: storage.KindAccessToken,
-			Signature: storage.SealedTombstonePrefix + id, RequestID: id, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var q atomic.Value
-	s.SetStatementCounter(func(text string) {
-		if strings.Contains(text, "sealed-revoked") {
-			q.Store(text)
-		}
-	})
-	ids, err := s.ListSealedTombstones(ctx, "main", time.Now(), 100)
-	if err != nil || len(ids) != 3 {
-		t.Fatalf("ListSealedTombstones = %v, %v; want three", ids, err)
-	}
-	text, _ := q.Load().(string)
-	if text == "" {
-		t.Fatal("the list's statement was not seen")
-	}
+	text := conformance.TombstoneListQuery(t, s)
 	rows, err := s.DB().QueryContext(ctx, `EXPLAIN QUERY PLAN `+text, "main", time.Now().UnixMicro(), 100)
 	if err != nil {
 		t.Fatal(err)
