@@ -277,6 +277,7 @@ type result struct {
 	location   string // of a redirect
 	body       map[string]any
 	err        error
+	introspect bool // an introspection
 }
 
 // refused reports a request that never reached a server: the connection
@@ -365,6 +366,7 @@ func ccToken(ctx context.Context, hc *http.Client, issuer string, c e2eClient) (
 // introspectActive asks whether token is active.
 func introspectActive(ctx context.Context, hc *http.Client, issuer string, c e2eClient, token string) (result, bool) {
 	r := postJSON(ctx, hc, issuer+"/introspect", c, url.Values{"token": {token}})
+	r.introspect = true
 	active, _ := r.body["active"].(bool)
 	return r, r.status == http.StatusOK && active
 }
