@@ -22,8 +22,10 @@ import (
 // Sealed access tokens. A client_credentials access token is the only
 // thing its grant writes, and writing it cost more than half of such a
 // request's CPU and nearly all of the database's. So the token carries
-// its own record instead: the same encoded request a stored token's row
-// holds, sealed with XChaCha20-Poly1305 under a key derived from the
+// its own record instead: its request, in a compact binary form
+// (sealed_compact.go) or, when the session holds more than that form
+// carries, the JSON a stored token's row holds; sealed with
+// XChaCha20-Poly1305 under a key derived from the
 // tenant's token HMAC secret (every node has it), with the tenant as
 // associated data. Its nonces are 192 random bits, so a busy tenant can
 // seal for years under one key without a nonce repeating (AES-GCM's 96
@@ -83,6 +85,9 @@ func isSealed(token string) bool {
 type tokenSealer struct {
 	aead cipher.AEAD
 	aad  []byte
+	// aadCompact authenticates the version byte of a compact body too,
+	// so a body cannot be read in the other form.
+	aadCompact []byte
 }
 
 func newTokenSealer(tenant string, secret []byte) (*tokenSealer, error) {
@@ -95,7 +100,8 @@ func newTokenSealer(tenant string, secret []byte) (*tokenSealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tokenSealer{aead: aead, aad: []byte("access_token\x00" + tenant)}, nil
+	aad := []byte("access_token\x00" + tenant)
+	return &tokenSealer{aead: aead, aad: aad, aadCompact: append(aad[:len(aad):len(aad)], 0, sealedVersionCompact)}, nil
 }
 
 // sealedRecord is what a sealed token carries: its request ID (the
@@ -109,6 +115,9 @@ type sealedRecord struct {
 	ClientCreated int64
 	ClientRevoked int64
 	Data          []byte
+	// Compact tells that Data is in the compact form (sealed_compact.go),
+	// not JSON; the body's version byte says which.
+	Compact bool
 }
 
 func (r sealedRecord) append(b []byte) []byte {
@@ -159,19 +168,28 @@ func (s *tokenSealer) issue(c storage.Client, r fosite.Requester) (token, sig st
 		return "", "", errors.New("sealed token: the session has no access token expiry")
 	}
 	r.SetID(sealedRequestID(r.GetID(), exp))
-	data, err := marshalRequest(r.Sanitize([]string{}))
-	if err != nil {
-		return "", "", err
+	version := byte(sealedVersionCompact)
+	sanitized := r.Sanitize([]string{})
+	data, ok := compactRequest(sanitized)
+	if !ok {
+		version = sealedVersion
+		if data, err = marshalRequest(sanitized); err != nil {
+			return "", "", err
+		}
 	}
 	rec := sealedRecord{RequestID: r.GetID(), ClientCreated: c.CreatedAt.UnixNano(), ClientRevoked: revokedAt(c), Data: data}
 	plain := rec.append(make([]byte, 0, 32+len(rec.RequestID)+len(data)))
 	n := s.aead.NonceSize()
 	out := make([]byte, 1+n, 1+n+len(plain)+s.aead.Overhead())
-	out[0] = sealedVersion
+	out[0] = version
 	if _, err := rand.Read(out[1:]); err != nil {
 		return "", "", err
 	}
-	body := base64.RawURLEncoding.EncodeToString(s.aead.Seal(out, out[1:], plain, s.aad))
+	aad := s.aad
+	if version == sealedVersionCompact {
+		aad = s.aadCompact
+	}
+	body := base64.RawURLEncoding.EncodeToString(s.aead.Seal(out, out[1:], plain, aad))
 	return accessTokenPrefix + body, sealedSigPrefix + body, nil
 }
 
@@ -180,14 +198,20 @@ func (s *tokenSealer) open(body string) (sealedRecord, error) {
 	var rec sealedRecord
 	raw, err := base64.RawURLEncoding.DecodeString(body)
 	n := s.aead.NonceSize()
-	if err != nil || len(raw) < 1+n+s.aead.Overhead() || raw[0] != sealedVersion {
+	if err != nil || len(raw) < 1+n+s.aead.Overhead() || raw[0] != sealedVersion && raw[0] != sealedVersionCompact {
 		return rec, errors.New("sealed token: malformed")
 	}
-	plain, err := s.aead.Open(nil, raw[1:1+n], raw[1+n:], s.aad)
+	aad := s.aad
+	if raw[0] == sealedVersionCompact {
+		aad = s.aadCompact
+	}
+	plain, err := s.aead.Open(nil, raw[1:1+n], raw[1+n:], aad)
 	if err != nil {
 		return rec, errors.New("sealed token: not sealed by this tenant")
 	}
-	return parseSealedRecord(plain)
+	rec, err = parseSealedRecord(plain)
+	rec.Compact = raw[0] == sealedVersionCompact
+	return rec, err
 }
 
 // revokedAt is the client's TokensRevokedAt as a sealed token carries it.
@@ -205,7 +229,12 @@ func (s *fositeStore) getSealed(ctx context.Context, sig string, sess fosite.Ses
 	if err != nil {
 		return nil, err
 	}
-	req, err := s.unmarshalRequest(ctx, rec.Data, sess)
+	var req *fosite.AuthorizeRequest
+	if rec.Compact {
+		req, err = s.uncompactRequest(ctx, rec.RequestID, rec.Data, sess)
+	} else {
+		req, err = s.unmarshalRequest(ctx, rec.Data, sess)
+	}
 	if err != nil {
 		return nil, err // a deleted or disabled client: not found, so inactive
 	}
