@@ -187,6 +187,54 @@ func FuzzUnmarshalRequest(f *testing.F) {
 	})
 }
 
+// FuzzUncompactRequest: the compact form of a sealed request either
+// fails to decode or decodes, without a panic, a hang or an allocation
+// beyond its input's size, into a request of a registered client that
+// stores like any other.
+func FuzzUncompactRequest(f *testing.F) {
+	e := newFzEnv(f)
+	ctx := context.Background()
+	r := fosite.NewRequest()
+	r.ID, r.RequestedAt = "sealed-1-x", time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	r.Client = &fositeClient{c: e.clients[fzWeb]}
+	r.GrantedScope = fosite.Arguments{"openid"}
+	r.Form = url.Values{"grant_type": {"client_credentials"}}
+	sess := NewSession(fzTenant)
+	sess.Claims.Issuer, sess.Subject = "https://oidcp.example/main", fzWeb
+	sess.SetExpiresAt(fosite.AccessToken, r.RequestedAt.Add(time.Hour))
+	r.Session = sess
+	data, ok := compactRequest(r)
+	if !ok {
+		f.Fatal("the seed request is not compacted")
+	}
+	if _, err := e.t.fstore.uncompactRequest(ctx, r.ID, data, nil); err != nil {
+		f.Fatalf("the valid seed does not decode: %v", err)
+	}
+	f.Add(data)
+	f.Add([]byte{})
+	f.Add([]byte{0x02, 0x03, 'w', 'e', 'b', 0xff, 0xff, 0xff, 0xff, 0x0f})
+	// An expiry count far beyond the input (the decoder once sized its map
+	// and looped by it).
+	sess.ExpiresAt = map[fosite.TokenType]time.Time{}
+	bare, ok := compactRequest(r)
+	if !ok || bare[len(bare)-1] != 0 {
+		f.Fatal("the bare seed does not end in an empty expiry count")
+	}
+	f.Add(append(bare[:len(bare)-1:len(bare)-1], 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ar, err := e.t.fstore.uncompactRequest(ctx, "sealed-1-x", data, nil)
+		if err != nil {
+			return
+		}
+		if _, ok := e.clients[ar.GetClient().GetID()]; !ok {
+			t.Fatalf("decoded a request for unknown client %q", ar.GetClient().GetID())
+		}
+		if _, err := marshalRequest(ar); err != nil {
+			t.Fatalf("a decoded request does not store: %v", err)
+		}
+	})
+}
+
 // tamperJWS flips bit pos of the decoded signature of a compact JWS.
 func tamperJWS(raw string, pos uint16) (string, bool) {
 	i := strings.LastIndexByte(raw, '.')

@@ -38,8 +38,13 @@ func compactRequest(r fosite.Requester) (b []byte, ok bool) {
 		return nil, false
 	}
 	c := r.GetClient()
-	if c == nil {
+	if c == nil || !exactNano(r.GetRequestedAt()) {
 		return nil, false
+	}
+	for _, t := range sess.ExpiresAt {
+		if !exactNano(t) {
+			return nil, false
+		}
 	}
 	b = binary.AppendVarint(b, r.GetRequestedAt().UnixNano())
 	b = appendString(b, c.GetID())
@@ -64,6 +69,12 @@ func compactRequest(r fosite.Requester) (b []byte, ok bool) {
 		b = binary.AppendVarint(b, t.UnixNano())
 	}
 	return b, true
+}
+
+// exactNano tells a time the compact form keeps as it is: in UTC and
+// within the range of Unix nanoseconds (the zero time is not).
+func exactNano(t time.Time) bool {
+	return t.Location() == time.UTC && time.Unix(0, t.UnixNano()).Equal(t)
 }
 
 // compactSession is the session the compact form rebuilds from sess: a
@@ -94,7 +105,7 @@ func (s *fositeStore) uncompactRequest(ctx context.Context, id string, b []byte,
 	var lists [4][]string
 	for i := range lists {
 		n := d.uvarint()
-		if n > uint64(len(d.b)) {
+		if n > uint64(len(d.b)) { // every entry takes a byte at least
 			d.fail()
 			break
 		}
@@ -110,6 +121,7 @@ func (s *fositeStore) uncompactRequest(ctx context.Context, id string, b []byte,
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
 		d.fail()
+		n = 0
 	}
 	exp := make(map[fosite.TokenType]time.Time, n)
 	for range n {

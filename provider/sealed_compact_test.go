@@ -10,6 +10,7 @@ import (
 
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/token/jwt"
+	"golang.org/x/text/language"
 )
 
 // compactHarness is a tenant's store with a registered machine client, and
@@ -23,7 +24,7 @@ func compactHarness(t *testing.T) (*fositeStore, func() *fosite.Request) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
+	now := time.Now().UTC() // as fosite sets a request's times
 	return fs, func() *fosite.Request {
 		sess := NewSession("main")
 		sess.Claims.Issuer, sess.Claims.Subject, sess.Subject = "https://oidcp.example/main", "machine", "machine"
@@ -43,7 +44,11 @@ func sameAsJSON(t *testing.T, fs *fositeStore, r fosite.Requester, what string) 
 	if !ok {
 		t.Fatalf("%s: not compacted", what)
 	}
-	got, err := fs.uncompactRequest(t.Context(), r.GetID(), b, nil)
+	// Into a session that held something else: it is reset, as a fresh
+	// one would be.
+	into := NewSession("other")
+	into.PID, into.Claims.Extra["left"] = "01818000010", "over"
+	got, err := fs.uncompactRequest(t.Context(), r.GetID(), b, into)
 	if err != nil {
 		t.Fatalf("%s: uncompact: %v", what, err)
 	}
@@ -60,6 +65,9 @@ func sameAsJSON(t *testing.T, fs *fositeStore, r fosite.Requester, what string) 
 	if string(g) != string(w) {
 		t.Fatalf("%s: the compact form decodes to\n%s\nthe JSON form to\n%s", what, g, w)
 	}
+	if !reflect.DeepEqual(got.Session, want.Session) {
+		t.Fatalf("%s: the sessions differ beyond their JSON:\n%#v\n%#v", what, got.Session, want.Session)
+	}
 }
 
 // TestCompactSealedRequest: a client_credentials request in the compact
@@ -72,7 +80,7 @@ func TestCompactSealedRequest(t *testing.T) {
 	r.RequestedScope, r.GrantedScope = fosite.Arguments{"openid", "journal.read"}, fosite.Arguments{"journal.read"}
 	r.RequestedAudience, r.GrantedAudience = fosite.Arguments{"https://api.example"}, fosite.Arguments{"https://api.example"}
 	r.Form = url.Values{"grant_type": {"client_credentials"}, "scope": {"openid journal.read"}, "resource": {"https://a", "https://b"}}
-	r.Lang = fosite.NewRequest().Lang
+	r.Lang = language.Norwegian
 	r.Session.(*Session).CnfJKT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
 	r.Session.(*Session).Username = "someone"
 	sameAsJSON(t, fs, r, "a request with everything the form carries")
@@ -165,6 +173,25 @@ func TestCompactSealedRefusesWhatItCannotCarry(t *testing.T) {
 	t.Logf("set %d fields, %d refused", tried, refused)
 	if tried < 25 || refused < 15 {
 		t.Fatalf("set %d fields, %d refused: the walk missed the session's fields", tried, refused)
+	}
+
+	// Times it would not keep exactly: not in UTC, or out of the range
+	// of Unix nanoseconds.
+	for name, tm := range map[string]time.Time{
+		"a local time":  time.Date(2026, 11, 30, 12, 0, 0, 0, time.FixedZone("CET", 3600)),
+		"the zero time": {},
+		"year 2300":     time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		r := mk()
+		r.Session.(*Session).SetExpiresAt(fosite.AccessToken, tm)
+		if _, ok := compactRequest(r); ok {
+			t.Fatalf("%s as the expiry was compacted", name)
+		}
+		r = mk()
+		r.RequestedAt = tm
+		if _, ok := compactRequest(r); ok {
+			t.Fatalf("%s as requested_at was compacted", name)
+		}
 	}
 
 	// A session the form cannot carry is sealed as JSON, and still opens.

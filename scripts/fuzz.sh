@@ -50,6 +50,7 @@ targets="
 ./upstream FuzzExchange
 ./provider FuzzAuthorize
 ./provider FuzzUnmarshalRequest
+./provider FuzzUncompactRequest
 ./provider FuzzIDTokenHint
 ./provider FuzzClientAssertion
 ./provider FuzzCheckAssertionLifetime
