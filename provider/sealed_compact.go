@@ -177,24 +177,28 @@ type compactDecoder struct {
 
 func (d *compactDecoder) fail() { d.err, d.b = errors.New("truncated"), nil }
 
-func (d *compactDecoder) uvarint() uint64 {
-	v, k := binary.Uvarint(d.b)
+// took moves past a varint of k bytes, or fails when none was read.
+func (d *compactDecoder) took(k int) bool {
 	if k <= 0 {
 		d.fail()
-		return 0
+		return false
 	}
 	d.b = d.b[k:]
-	return v
+	return true
+}
+
+func (d *compactDecoder) uvarint() uint64 {
+	if v, k := binary.Uvarint(d.b); d.took(k) {
+		return v
+	}
+	return 0
 }
 
 func (d *compactDecoder) varint() int64 {
-	v, k := binary.Varint(d.b)
-	if k <= 0 {
-		d.fail()
-		return 0
+	if v, k := binary.Varint(d.b); d.took(k) {
+		return v
 	}
-	d.b = d.b[k:]
-	return v
+	return 0
 }
 
 func (d *compactDecoder) string() string {
