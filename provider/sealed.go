@@ -107,9 +107,9 @@ func newTokenSealer(tenant string, secret []byte) (*tokenSealer, error) {
 // sealedRecord is what a sealed token carries: its request ID (the
 // tombstone's key), the client record's incarnation (CreatedAt) and last
 // revocation (TokensRevokedAt) at issuance, in Unix nanoseconds, and the
-// encoded request a stored token's row would hold. It is framed in
-// binary (the request ID's length and the two times as varints, then the
-// request), so opening it decodes JSON once, for the request.
+// encoded request: compact, or the JSON a stored token's row would hold.
+// It is framed in binary (the request ID's length and the two times as
+// varints, then the request).
 type sealedRecord struct {
 	RequestID     string
 	ClientCreated int64
