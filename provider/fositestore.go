@@ -80,6 +80,12 @@ type storedRequest struct {
 }
 
 func marshalRequest(r fosite.Requester) ([]byte, error) {
+	return json.Marshal(storedRequestOf(r))
+}
+
+// storedRequestOf is what of r a stored record keeps, its session in
+// place.
+func storedRequestOf(r fosite.Requester) storedRequest {
 	sr := storedRequest{
 		ID:                r.GetID(),
 		RequestedAt:       r.GetRequestedAt(),
@@ -110,7 +116,7 @@ func marshalRequest(r fosite.Requester) ([]byte, error) {
 			sr.HandledResponseTypes = a.HandledResponseTypes
 		}
 	}
-	return json.Marshal(sr)
+	return sr
 }
 
 // unmarshalRequest rebuilds a fosite authorize request (which is also a
@@ -124,6 +130,12 @@ func (s *fositeStore) unmarshalRequest(ctx context.Context, data []byte, sess fo
 	if err := json.Unmarshal(data, &sr); err != nil {
 		return nil, fmt.Errorf("unmarshal request: %w", err)
 	}
+	return s.requestFrom(ctx, sr, sess)
+}
+
+// requestFrom rebuilds the request sr keeps, with its client loaded and
+// sess (already decoded) as its session.
+func (s *fositeStore) requestFrom(ctx context.Context, sr storedRequest, sess fosite.Session) (*fosite.AuthorizeRequest, error) {
 	client, err := s.GetClient(ctx, sr.ClientID)
 	if err != nil {
 		return nil, err

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ory/fosite"
-	"golang.org/x/text/language"
 )
 
 // The compact form of a sealed token's request (body version
@@ -27,18 +26,24 @@ import (
 // the compact form.
 const sealedVersionCompact = 2
 
-// compactRequest encodes r, whose ID the sealed frame carries, in the
-// compact form; ok is false when r holds more than that form carries.
+// compactRequest encodes the stored form of r (storedRequestOf), whose
+// ID the sealed frame carries, in the compact form; ok is false when it
+// holds more than that form carries: anything but the fields written
+// below, in the request or in its session (both compared with ones
+// rebuilt from those fields), or a time the form would not keep exactly.
 func compactRequest(r fosite.Requester) (b []byte, ok bool) {
-	if _, isAuthorize := r.(fosite.AuthorizeRequester); isAuthorize {
+	sr := storedRequestOf(r)
+	sess, isOurs := sr.Session.(*Session)
+	if !isOurs || sess.Claims == nil || sess.Headers == nil || sr.ClientID == "" || !exactNano(sr.RequestedAt) {
 		return nil, false
 	}
-	sess, isOurs := r.GetSession().(*Session)
-	if !isOurs || sess.Claims == nil || sess.Headers == nil || !reflect.DeepEqual(compactSession(sess), sess) {
-		return nil, false
+	carried := storedRequest{
+		ID: sr.ID, RequestedAt: sr.RequestedAt, ClientID: sr.ClientID,
+		RequestedScope: sr.RequestedScope, GrantedScope: sr.GrantedScope,
+		RequestedAudience: sr.RequestedAudience, GrantedAudience: sr.GrantedAudience,
+		Form: sr.Form, Lang: sr.Lang, Session: sess,
 	}
-	c := r.GetClient()
-	if c == nil || !exactNano(r.GetRequestedAt()) {
+	if !reflect.DeepEqual(carried, sr) || !reflect.DeepEqual(compactSession(sess), sess) {
 		return nil, false
 	}
 	for _, t := range sess.ExpiresAt {
@@ -46,20 +51,16 @@ func compactRequest(r fosite.Requester) (b []byte, ok bool) {
 			return nil, false
 		}
 	}
-	b = binary.AppendVarint(b, r.GetRequestedAt().UnixNano())
-	b = appendString(b, c.GetID())
-	for _, l := range [][]string{r.GetRequestedScopes(), r.GetGrantedScopes(), r.GetRequestedAudience(), r.GetGrantedAudience()} {
+	b = binary.AppendVarint(b, sr.RequestedAt.UnixNano())
+	b = appendString(b, sr.ClientID)
+	for _, l := range [][]string{sr.RequestedScope, sr.GrantedScope, sr.RequestedAudience, sr.GrantedAudience} {
 		b = binary.AppendUvarint(b, uint64(len(l)))
 		for _, s := range l {
 			b = appendString(b, s)
 		}
 	}
-	b = appendString(b, r.GetRequestForm().Encode())
-	lang := ""
-	if l, ok := r.(interface{ GetLang() language.Tag }); ok {
-		lang = l.GetLang().String()
-	}
-	b = appendString(b, lang)
+	b = appendString(b, sr.Form.Encode())
+	b = appendString(b, sr.Lang)
 	for _, s := range []string{sess.Tenant, sess.Claims.Issuer, sess.Claims.Subject, sess.Subject, sess.Username, sess.CnfJKT} {
 		b = appendString(b, s)
 	}
@@ -89,8 +90,9 @@ func compactSession(sess *Session) *Session {
 }
 
 // uncompactRequest rebuilds the request of a compact sealed token with
-// request ID id, as unmarshalRequest does from JSON: its client loaded,
-// its session decoded into sess (reset first; a fresh one when nil).
+// request ID id, as unmarshalRequest does from JSON (requestFrom): its
+// client loaded, its session decoded into sess (reset first; a fresh one
+// when nil).
 func (s *fositeStore) uncompactRequest(ctx context.Context, id string, b []byte, sess fosite.Session) (*fosite.AuthorizeRequest, error) {
 	if sess == nil {
 		sess = NewSession(s.tenant)
@@ -140,27 +142,15 @@ func (s *fositeStore) uncompactRequest(ctx context.Context, id string, b []byte,
 	ours.Claims.Issuer, ours.Claims.Subject = f[1], f[2]
 	ours.Subject, ours.Username, ours.CnfJKT = f[3], f[4], f[5]
 	ours.ExpiresAt = exp
-
-	client, err := s.GetClient(ctx, clientID)
-	if err != nil {
-		return nil, err
+	sr := storedRequest{
+		ID: id, RequestedAt: time.Unix(0, requestedAt).UTC(), ClientID: clientID,
+		RequestedScope: lists[0], GrantedScope: lists[1], RequestedAudience: lists[2], GrantedAudience: lists[3],
+		Lang: lang,
 	}
-	ar := fosite.NewAuthorizeRequest()
-	ar.ID = id
-	ar.RequestedAt = time.Unix(0, requestedAt).UTC()
-	ar.Client = client
-	ar.RequestedScope, ar.GrantedScope = lists[0], lists[1]
-	ar.RequestedAudience, ar.GrantedAudience = lists[2], lists[3]
 	if len(values) > 0 {
-		ar.Form = values
+		sr.Form = values
 	}
-	ar.Session = ours
-	if lang != "" {
-		if tag, err := language.Parse(lang); err == nil {
-			ar.Lang = tag
-		}
-	}
-	return ar, nil
+	return s.requestFrom(ctx, sr, ours)
 }
 
 func appendString(b []byte, s string) []byte {
