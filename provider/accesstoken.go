@@ -147,25 +147,26 @@ func (s *accessTokenStrategy) jwtClaims(clientID string, r fosite.Requester, ses
 // JWT must carry a valid signature by one of the tenant's published keys,
 // and either format must not be past the session's expiry.
 func (s *accessTokenStrategy) ValidateAccessToken(ctx context.Context, r fosite.Requester, token string) error {
-	if isSealed(token) {
+	exp := r.GetSession().GetExpiresAt(fosite.AccessToken)
+	switch {
+	case isSealed(token):
 		// Opened and authenticated when its record was read; what is
-		// left is its expiry.
-		if exp := r.GetSession().GetExpiresAt(fosite.AccessToken); exp.IsZero() || exp.Before(time.Now().UTC()) {
-			return fosite.ErrTokenExpired.WithHintf("Access token expired at '%s'.", exp)
+		// left is its expiry, which every sealed token has.
+		if exp.IsZero() {
+			return fosite.ErrTokenExpired.WithHint("The access token carries no expiry.")
 		}
-		return nil
-	}
-	if !isJWT(token) {
+	case !isJWT(token):
 		return s.HMACSHAStrategy.ValidateAccessToken(ctx, r, token)
-	}
-	if _, err := s.signer.Decode(ctx, token); err != nil {
-		var ve *jwt.ValidationError
-		if asValidationError(err, &ve) && ve.Has(jwt.ValidationErrorExpired) {
-			return fosite.ErrTokenExpired.WithWrap(err)
+	default:
+		if _, err := s.signer.Decode(ctx, token); err != nil {
+			var ve *jwt.ValidationError
+			if asValidationError(err, &ve) && ve.Has(jwt.ValidationErrorExpired) {
+				return fosite.ErrTokenExpired.WithWrap(err)
+			}
+			return fosite.ErrTokenSignatureMismatch.WithWrap(err)
 		}
-		return fosite.ErrTokenSignatureMismatch.WithWrap(err)
 	}
-	if exp := r.GetSession().GetExpiresAt(fosite.AccessToken); !exp.IsZero() && exp.Before(time.Now().UTC()) {
+	if !exp.IsZero() && exp.Before(time.Now().UTC()) {
 		return fosite.ErrTokenExpired.WithHintf("Access token expired at '%s'.", exp)
 	}
 	return nil

@@ -233,8 +233,9 @@ func (p *Provider) stillActing(ctx context.Context, t *tenant, c storage.Client,
 	return nil, nil
 }
 
-// eventTx records a usage-log event as part of ctx's transaction: unlike
-// event, a failure fails the caller, whose writes then roll back with it.
+// eventTx records a usage-log event as part of ctx's transaction, if any:
+// unlike event, a failure fails the caller, whose writes then roll back
+// with it (or, outside a transaction, whose answer is refused).
 func (p *Provider) eventTx(ctx context.Context, t *tenant, e audit.Event) error {
 	e.Tenant = t.name
 	return audit.Record(ctx, p.store, p.now(), e)

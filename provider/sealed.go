@@ -68,9 +68,6 @@ const sealedIDPrefix = "sealed-"
 // sealedVersion is the first byte of a sealed body.
 const sealedVersion = 1
 
-// sealedRevokedPrefix is the signature of a sealed token's tombstone.
-const sealedRevokedPrefix = storage.SealedTombstonePrefix
-
 // accessTokenPrefix is fosite's prefix of opaque access tokens, which a
 // sealed token shares; its body has no dot (an HMAC token has one, a JWT
 // two).
@@ -185,12 +182,16 @@ func (s *tokenSealer) issue(c storage.Client, r fosite.Requester) (token, sig st
 	if _, err := rand.Read(out[1:]); err != nil {
 		return "", "", err
 	}
-	aad := s.aad
-	if version == sealedVersionCompact {
-		aad = s.aadCompact
-	}
-	body := base64.RawURLEncoding.EncodeToString(s.aead.Seal(out, out[1:], plain, aad))
+	body := base64.RawURLEncoding.EncodeToString(s.aead.Seal(out, out[1:], plain, s.aadFor(version)))
 	return accessTokenPrefix + body, sealedSigPrefix + body, nil
+}
+
+// aadFor is the associated data of a body of the given version.
+func (s *tokenSealer) aadFor(version byte) []byte {
+	if version == sealedVersionCompact {
+		return s.aadCompact
+	}
+	return s.aad
 }
 
 // open authenticates and decodes a sealed token's body.
@@ -201,11 +202,7 @@ func (s *tokenSealer) open(body string) (sealedRecord, error) {
 	if err != nil || len(raw) < 1+n+s.aead.Overhead() || raw[0] != sealedVersion && raw[0] != sealedVersionCompact {
 		return rec, errors.New("sealed token: malformed")
 	}
-	aad := s.aad
-	if raw[0] == sealedVersionCompact {
-		aad = s.aadCompact
-	}
-	plain, err := s.aead.Open(nil, raw[1:1+n], raw[1+n:], aad)
+	plain, err := s.aead.Open(nil, raw[1:1+n], raw[1+n:], s.aadFor(raw[0]))
 	if err != nil {
 		return rec, errors.New("sealed token: not sealed by this tenant")
 	}
@@ -240,7 +237,7 @@ func (s *fositeStore) getSealed(ctx context.Context, sig string, sess fosite.Ses
 	}
 	revoked, known := s.tombstones.revoked(rec.RequestID)
 	if !known {
-		_, err = s.store.GetToken(ctx, s.tenant, storage.KindAccessToken, sealedRevokedPrefix+rec.RequestID)
+		_, err = s.store.GetToken(ctx, s.tenant, storage.KindAccessToken, storage.SealedTombstonePrefix+rec.RequestID)
 		switch {
 		case err == nil:
 			revoked = true
@@ -289,7 +286,7 @@ func (s *fositeStore) voidSealed(ctx context.Context, id string) error {
 		exp = carried
 	}
 	err := s.store.CreateToken(ctx, storage.TokenRecord{
-		Kind: storage.KindAccessToken, Signature: sealedRevokedPrefix + id, Tenant: s.tenant,
+		Kind: storage.KindAccessToken, Signature: storage.SealedTombstonePrefix + id, Tenant: s.tenant,
 		RequestID: id, Active: false, RequestedAt: now, ExpiresAt: exp.Add(sealedTombstoneSlack),
 	})
 	if err != nil && !errors.Is(err, storage.ErrConflict) {

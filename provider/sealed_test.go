@@ -130,7 +130,7 @@ func testSealedTokens(t *testing.T, db storage.Storage) {
 		// The tombstone outlives the token, whatever this node's
 		// configured lifetime: its expiry comes from the token.
 		exp := time.Unix(int64(got["exp"].(float64)), 0)
-		recs, err := db.GetTokensBySignature(ctx, "main", sealedRevokedPrefix+requestIDOf(t, a, tok), storage.KindAccessToken)
+		recs, err := db.GetTokensBySignature(ctx, "main", storage.SealedTombstonePrefix+requestIDOf(t, a, tok), storage.KindAccessToken)
 		if err != nil || len(recs) != 1 {
 			t.Fatalf("tombstone: %v %v", recs, err)
 		}

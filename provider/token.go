@@ -98,8 +98,7 @@ func (p *Provider) token(t *tenant) http.HandlerFunc {
 			// is what ties its issue to the database: recorded (queued)
 			// before the token leaves, or no token while the usage log
 			// cannot take it (a database outage).
-			e.Tenant = t.name
-			if err := audit.Record(ctx, p.store, p.now(), e); err != nil {
+			if err := p.eventTx(ctx, t, e); err != nil {
 				p.tokenError(w, r, t, ar, err)
 				return
 			}

@@ -37,6 +37,7 @@ type tombstoneSet struct {
 
 	snap    atomic.Pointer[tombstoneSnapshot]
 	loading atomic.Bool
+	nLocal  atomic.Int32 // len(local), so that a use locks mu only when there are some
 
 	mu sync.Mutex // guards what follows
 	// local holds this node's own revocations by when they were written,
@@ -44,8 +45,7 @@ type tombstoneSet struct {
 	// maxAge is dropped, since any copy still trusted began after it.
 	local     map[string]time.Time
 	nextTry   time.Time // after a failed or over-limit reload: none before this
-	nLocal    atomic.Int32
-	overLimit bool
+	overLimit bool      // the last reload found more than limit: warned once
 }
 
 type tombstoneSnapshot struct {
@@ -62,9 +62,6 @@ const (
 )
 
 func newTombstoneSet(load func(ctx context.Context, now time.Time, limit int) ([]string, error), now func() time.Time, log *slog.Logger) *tombstoneSet {
-	if log == nil {
-		log = slog.Default()
-	}
 	return &tombstoneSet{
 		load: load, now: now, log: log,
 		maxAge: ClientCacheTTL, refreshAfter: tombstoneRefresh,

@@ -243,7 +243,7 @@ func (s *Store) ListSealedTombstones(ctx context.Context, tenant string, now tim
 	out, err := queryAll(ctx, s, func(r interface{ Scan(...any) error }) (string, error) {
 		var id string
 		return id, r.Scan(&id)
-	}, `SELECT request_id FROM tokens WHERE kind = 'access_token' AND signature LIKE 'sealed-revoked:%'`+
+	}, `SELECT request_id FROM tokens WHERE kind = 'access_token' AND signature LIKE '`+storage.SealedTombstonePrefix+`%'`+
 		` AND tenant = $1 AND expires_at > $2 LIMIT $3`, tenant, s.tm(now), limit)
 	return out, s.wrap("list sealed tombstones", err)
 }
