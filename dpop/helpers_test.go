@@ -108,8 +108,15 @@ func proof(t *testing.T, alg string, key any, header, cl map[string]any) string 
 		}
 	}
 	hb, _ := json.Marshal(h)
+	return proofRaw(t, alg, key, hb, cl)
+}
+
+// proofRaw signs the header given as bytes, for headers a map cannot
+// make (member order, duplicates).
+func proofRaw(t *testing.T, alg string, key any, header []byte, cl map[string]any) string {
+	t.Helper()
 	cb, _ := json.Marshal(cl)
-	input := b64(hb) + "." + b64(cb)
+	input := b64(header) + "." + b64(cb)
 	return input + "." + b64(signBytes(t, alg, key, []byte(input)))
 }
 

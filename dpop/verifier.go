@@ -16,6 +16,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/oidcp/oidcp/claimjson"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -163,7 +164,7 @@ func (v *Verifier) Verify(ctx context.Context, c Check) (Proof, error) {
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err == nil {
-		err = json.Unmarshal(raw, &hdr)
+		err = claimjson.Unmarshal(raw, &hdr)
 	}
 	if err != nil {
 		return Proof{}, invalidCause("The DPoP proof's JOSE header is not base64url-encoded JSON.", err)
@@ -197,7 +198,7 @@ func (v *Verifier) Verify(ctx context.Context, c Check) (Proof, error) {
 		return Proof{}, invalidCause("The DPoP proof's signature does not verify with the key in its jwk header (or the key does not fit the alg).", err)
 	}
 	var cl proofClaims
-	if err := json.Unmarshal(payload, &cl); err != nil {
+	if err := claimjson.Unmarshal(payload, &cl); err != nil {
 		return Proof{}, invalidCause("The DPoP proof's payload is not a JSON object of the RFC 9449 claims.", err)
 	}
 	if cl.JTI == "" || len(cl.JTI) > 256 {

@@ -51,6 +51,11 @@ func TestVerifyRules(t *testing.T) {
 	other := publicJWK(t, ecKey2)
 	private := maps.Clone(publicJWK(t, ecKey))
 	private["d"] = b64(ecKey.D.Bytes())
+	// go-jose takes the key from "jwk"; a later "JWK" must not be what
+	// the private-member check looks at.
+	pb, _ := json.Marshal(private)
+	publicb, _ := json.Marshal(publicJWK(t, ecKey))
+	privateThenJWK := []byte(`{"typ":"dpop+jwt","alg":"ES256","jwk":` + string(pb) + `,"JWK":` + string(publicb) + `}`)
 	for _, tc := range []struct {
 		name  string
 		proof string
@@ -64,12 +69,16 @@ func TestVerifyRules(t *testing.T) {
 		{"alg HS256", proof(t, "HS256", []byte("0123456789abcdef0123456789abcdef"), map[string]any{"jwk": map[string]any{"kty": "oct", "k": "MDEy"}}, claims()), "asymmetric"},
 		{"symmetric jwk", proof(t, "ES256", ecKey, map[string]any{"jwk": map[string]any{"kty": "oct", "k": "MDEy"}}, claims()), "symmetric"},
 		{"private jwk", proof(t, "ES256", ecKey, map[string]any{"jwk": private}, claims()), "private key member"},
+		{"typ only in another case", proof(t, "ES256", ecKey, map[string]any{"typ": nil, "TYP": "dpop+jwt"}, claims()), "typ"},
+		{"private jwk hidden behind JWK", proofRaw(t, "ES256", ecKey, privateThenJWK, claims()), "private key member"},
 		{"no jwk", proof(t, "ES256", ecKey, map[string]any{"jwk": nil}, claims()), "no jwk"},
 		{"signature by another key", proof(t, "ES256", ecKey, map[string]any{"jwk": other}, claims()), "signature"},
 		{"alg that does not fit the key", tamperAlg(t), "signature"},
 		{"tampered payload", tamper(proof(t, "ES256", ecKey, nil, claims())), "signature"},
 		{"htm mismatch", proof(t, "ES256", ecKey, nil, with(func(c map[string]any) { c["htm"] = "GET" })), "htm"},
 		{"htm lower case", proof(t, "ES256", ecKey, nil, with(func(c map[string]any) { c["htm"] = "post" })), "htm"},
+		{"htm only in another case", proof(t, "ES256", ecKey, nil, with(func(c map[string]any) { c["HTM"] = c["htm"]; delete(c, "htm") })), "htm"},
+		{"jti only in another case", proof(t, "ES256", ecKey, nil, with(func(c map[string]any) { c["JTI"] = c["jti"]; delete(c, "jti") })), "jti"},
 		{"htu mismatch", proof(t, "ES256", ecKey, nil, with(func(c map[string]any) { c["htu"] = "https://op.example/main/userinfo" })), "htu"},
 		{"htu other host", proof(t, "ES256", ecKey, nil, with(func(c map[string]any) { c["htu"] = "https://evil.example/main/token" })), "htu"},
 		{"htu other scheme", proof(t, "ES256", ecKey, nil, with(func(c map[string]any) { c["htu"] = "http://op.example/main/token" })), "htu"},

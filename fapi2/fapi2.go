@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oidcp/oidcp/claimjson"
 )
 
 // Profile is the profile's name in a tenant's configuration.
@@ -156,5 +158,5 @@ func decode(part string, v any) error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, v)
+	return claimjson.Unmarshal(b, v)
 }

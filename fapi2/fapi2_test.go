@@ -96,6 +96,8 @@ func TestCheckAssertion(t *testing.T) {
 			c["exp"] = now.Add(30 * time.Second).Unix()
 		}, "at most 1m0s"},
 		"no exp": {"PS256", func(c map[string]any) { delete(c, "exp") }, "no exp"},
+		// Claim names are case-sensitive; fosite would not read EXP as exp.
+		"exp only as EXP": {"PS256", func(c map[string]any) { c["EXP"] = c["exp"]; delete(c, "exp") }, "no exp"},
 	} {
 		c := ok()
 		tc.edit(c)
@@ -103,6 +105,9 @@ func TestCheckAssertion(t *testing.T) {
 		if v == nil || !strings.Contains(v.Rule, tc.frag) {
 			t.Errorf("%s: %v, want a violation mentioning %q", name, v, tc.frag)
 		}
+	}
+	if v := CheckAssertion(jwt(map[string]any{"ALG": "PS256"}, ok()), iss, now); v == nil || !strings.Contains(v.Rule, "PS256 or ES256") {
+		t.Errorf("a header with ALG and no alg: %v, want a violation naming the algorithms", v)
 	}
 	if v := CheckAssertion("garbage", iss, now); v == nil {
 		t.Error("garbage accepted")

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oidcp/oidcp/claimjson"
 )
 
 // pairwiseSub is the subject one client sees for one person (OIDC Core §8.1):
@@ -75,7 +77,7 @@ func (s *Server) parseOwnIDToken(raw string) (idTokenClaims, error) {
 	if err != nil {
 		return c, err
 	}
-	if err := json.Unmarshal(payload, &c); err != nil {
+	if err := claimjson.Unmarshal(payload, &c); err != nil {
 		return c, fmt.Errorf("claims: %w", err)
 	}
 	if c.Iss != s.issuer {

@@ -6,12 +6,13 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/go-jose/go-jose/v3"
+
+	"github.com/oidcp/oidcp/claimjson"
 )
 
 // Which algorithm a private_key_jwt client may sign its assertion with.
@@ -65,7 +66,7 @@ func withAssertionHeader(ctx context.Context, assertion string) (context.Context
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
 	}
-	if json.Unmarshal(raw, &hdr) != nil {
+	if claimjson.Unmarshal(raw, &hdr) != nil {
 		return ctx, nil
 	}
 	h := &assertionHeader{alg: hdr.Alg, kid: hdr.Kid}

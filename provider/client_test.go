@@ -2,11 +2,13 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -88,6 +90,24 @@ func TestTokenEndpointAuthSigningAlgorithm(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAssertionHeaderNamesExact: the header is read with exact member
+// names, as go-jose reads it when fosite verifies the assertion; "ALG" is
+// not the algorithm, whichever comes last.
+func TestAssertionHeaderNamesExact(t *testing.T) {
+	for _, tc := range []struct{ header, alg, kid string }{
+		{`{"alg":"ES256","kid":"a"}`, "ES256", "a"},
+		{`{"alg":"ES256","ALG":"RS256","kid":"a","KID":"b"}`, "ES256", "a"},
+		{`{"Alg":"RS256","alg":"PS256"}`, "PS256", ""},
+		{`{"ALG":"RS256"}`, "", ""},
+	} {
+		assertion := base64.RawURLEncoding.EncodeToString([]byte(tc.header)) + ".e30.c2ln"
+		_, h := withAssertionHeader(context.Background(), assertion)
+		if h == nil || h.alg != tc.alg || h.kid != tc.kid {
+			t.Errorf("%s: read %+v, want alg %q kid %q", tc.header, h, tc.alg, tc.kid)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/ory/fosite"
 
+	"github.com/oidcp/oidcp/claimjson"
 	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/storage"
@@ -368,12 +370,12 @@ func checkAssertionLifetime(assertion string, now time.Time) error {
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
 	var claims struct {
-		Exp json.Number `json:"exp"`
+		Exp json.RawMessage `json:"exp"` // a number, not a string holding one (RFC 7519 section 2)
 	}
 	if err == nil {
-		err = json.Unmarshal(raw, &claims)
+		err = claimjson.Unmarshal(raw, &claims)
 	}
-	exp, nerr := claims.Exp.Int64()
+	exp, nerr := strconv.ParseInt(string(claims.Exp), 10, 64)
 	if err != nil || nerr != nil {
 		return fosite.ErrInvalidClient.WithHint("The client_assertion has no numeric exp claim.")
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oidcp/oidcp/claimjson"
 	"github.com/oidcp/oidcp/representation"
 )
 
@@ -82,7 +83,7 @@ func (c *Client) validateIDToken(ctx context.Context, md *metadata, raw, nonce s
 	}
 
 	var cl idClaims
-	if err := json.Unmarshal(payload, &cl); err != nil {
+	if err := claimjson.Unmarshal(payload, &cl); err != nil {
 		return nil, invalidIDToken("claims: %v", err)
 	}
 	now := c.cfg.Now()
