@@ -40,31 +40,30 @@ func Unmarshal(data []byte, v any) error {
 	if members == nil {
 		return errors.New("claimjson: null is not a JSON object") // the only other value that decodes to a nil map
 	}
-	names := fieldNames(rv.Elem().Type())
-	exact := make(map[string]json.RawMessage, len(names))
-	for _, n := range names {
-		if m, ok := members[n]; ok {
-			exact[n] = m
+	// Each member goes straight into its field, so a json.RawMessage
+	// field holds the member's bytes as sent.
+	st := rv.Elem()
+	for i, name := range fieldIndexes(st.Type()) {
+		if m, ok := members[name]; ok {
+			if err := json.Unmarshal(m, st.Field(i).Addr().Interface()); err != nil {
+				return fmt.Errorf("claimjson: member %q: %w", name, err)
+			}
 		}
 	}
-	b, err := json.Marshal(exact)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
+	return nil
 }
 
-var namesCache sync.Map // reflect.Type -> []string
+var namesCache sync.Map // reflect.Type -> map[int]string
 
-// fieldNames lists the JSON names of t's exported fields, as
-// encoding/json would use them: the tag's name, or the field's name if
-// the tag gives none. Fields tagged "-" and embedded structs are left
-// out (none of the claim structs embeds one).
-func fieldNames(t reflect.Type) []string {
+// fieldIndexes maps the index of each of t's exported fields to its JSON
+// name, as encoding/json would name it: the tag's name, or the field's
+// name if the tag gives none. Fields tagged "-" and embedded structs are
+// left out (none of the claim structs embeds one).
+func fieldIndexes(t reflect.Type) map[int]string {
 	if n, ok := namesCache.Load(t); ok {
-		return n.([]string)
+		return n.(map[int]string)
 	}
-	var names []string
+	names := map[int]string{}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() || f.Anonymous {
@@ -77,7 +76,7 @@ func fieldNames(t reflect.Type) []string {
 		case "":
 			name = f.Name
 		}
-		names = append(names, name)
+		names[i] = name
 	}
 	namesCache.Store(t, names)
 	return names

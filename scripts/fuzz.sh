@@ -60,6 +60,7 @@ targets="
 ./representation FuzzParsePID
 ./dpop FuzzVerify
 ./dpop FuzzNormalizeURL
+./claimjson FuzzUnmarshal
 "
 
 # run_one fuzzes one target and prints one line: status, package,
