@@ -13,10 +13,13 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-jose/go-jose/v3"
+	josev4 "github.com/go-jose/go-jose/v4"
 
 	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/storage"
@@ -108,6 +111,31 @@ func TestAssertionHeaderNamesExact(t *testing.T) {
 		if h == nil || h.alg != tc.alg || h.kid != tc.kid {
 			t.Errorf("%s: read %+v, want alg %q kid %q", tc.header, h, tc.alg, tc.kid)
 		}
+	}
+}
+
+// TestClientAssertionExpZeroRefused: fosite reads exp 0 as "no exp",
+// accepts the assertion and records its jti as expiring in 1970, so the
+// same assertion would authenticate again and again. It is refused, as is
+// any exp that is not in the future; a fresh one authenticates.
+func TestClientAssertionExpZeroRefused(t *testing.T) {
+	e := newFzEnv(t)
+	claims := func(jti string, exp int64) map[string]any {
+		return map[string]any{"iss": fzWeb, "sub": fzWeb, "aud": fzIssuer + "/token", "jti": jti, "exp": exp}
+	}
+	for _, a := range []string{
+		e.assertion(t, josev4.RS256, claims("zero", 0)),
+		e.assertion(t, josev4.RS256, claims("past", time.Now().Add(-time.Second).Unix())),
+	} {
+		for i := range 2 {
+			w := e.token(a, "")
+			if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "expired") {
+				t.Errorf("try %d: %d %s, want 401 invalid_client saying it expired", i+1, w.Code, w.Body)
+			}
+		}
+	}
+	if w := e.token(e.assertion(t, josev4.RS256, claims("fresh", time.Now().Add(time.Minute).Unix())), ""); w.Code != http.StatusOK {
+		t.Fatalf("a fresh assertion: %d %s", w.Code, w.Body)
 	}
 }
 

@@ -359,8 +359,8 @@ func (p *Provider) clientAuthError(w http.ResponseWriter, r *http.Request, t *te
 // client mints a fresh assertion per request anyway.
 const maxAssertionLifetime = time.Hour
 
-// checkAssertionLifetime rejects an assertion whose exp is more than
-// maxAssertionLifetime away. It runs before fosite verifies the assertion,
+// checkAssertionLifetime rejects an assertion whose exp is past or more
+// than maxAssertionLifetime away. It runs before fosite verifies the assertion,
 // so nothing is stored for one it refuses; the signature does not matter
 // for a refusal. It reads the clock fosite verifies exp with.
 func checkAssertionLifetime(assertion string, now time.Time) error {
@@ -378,6 +378,12 @@ func checkAssertionLifetime(assertion string, now time.Time) error {
 	exp, nerr := strconv.ParseInt(string(claims.Exp), 10, 64)
 	if err != nil || nerr != nil {
 		return fosite.ErrInvalidClient.WithHint("The client_assertion has no numeric exp claim.")
+	}
+	if !time.Unix(exp, 0).After(now) {
+		// fosite refuses a past exp itself, except 0, which it reads as
+		// "no exp": it would accept the assertion and keep its jti until
+		// 1970, so the same assertion could be replayed for ever.
+		return fosite.ErrInvalidClient.WithHint("The client_assertion has expired (its exp is not in the future).")
 	}
 	if time.Unix(exp, 0).After(now.Add(maxAssertionLifetime)) {
 		return fosite.ErrInvalidClient.WithHintf("The client_assertion expires more than %v from now; mint a short-lived one per request (RFC 7523 section 3).", maxAssertionLifetime)

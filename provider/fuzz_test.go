@@ -322,19 +322,7 @@ func FuzzIDTokenHint(f *testing.F) {
 // client, expiring within the hour.
 func FuzzClientAssertion(f *testing.F) {
 	e := newFzEnv(f)
-	assert := func(alg josev4.SignatureAlgorithm, claims map[string]any) string {
-		s, err := josev4.NewSigner(josev4.SigningKey{Algorithm: alg, Key: josev4.JSONWebKey{Key: e.clientKey, KeyID: "c1"}}, nil)
-		if err != nil {
-			f.Fatal(err)
-		}
-		b, _ := json.Marshal(claims)
-		jws, err := s.Sign(b)
-		if err != nil {
-			f.Fatal(err)
-		}
-		raw, _ := jws.CompactSerialize()
-		return raw
-	}
+	assert := func(alg josev4.SignatureAlgorithm, claims map[string]any) string { return e.assertion(f, alg, claims) }
 	now := time.Now()
 	claims := func(jti string, exp time.Time) map[string]any {
 		return map[string]any{"iss": fzWeb, "sub": fzWeb, "aud": fzIssuer + "/token", "jti": jti, "exp": exp.Unix(), "iat": now.Unix()}
@@ -347,6 +335,7 @@ func FuzzClientAssertion(f *testing.F) {
 		assert(josev4.RS256, claims("jti-1", now.Add(time.Minute))),
 		assert(josev4.RS256, claims("jti-2", now.Add(3*time.Hour))),
 		assert(josev4.RS256, claims("jti-3", now.Add(-time.Minute))),
+		assert(josev4.RS256, claims("jti-5", time.Unix(0, 0))), // fosite reads exp 0 as no exp
 		assert(josev4.PS256, claims("jti-4", now.Add(time.Minute))),
 		assert(josev4.RS256, map[string]any{"iss": fzNative, "sub": fzNative, "aud": fzIssuer, "jti": "j", "exp": "x"}),
 		assert(josev4.RS256, map[string]any{"iss": fzWeb, "sub": fzWeb, "aud": []string{"x", fzIssuer + "/par"}, "exp": 1e300}),
@@ -357,6 +346,7 @@ func FuzzClientAssertion(f *testing.F) {
 		f.Add(a, fzWeb)
 	}
 	f.Fuzz(func(t *testing.T, assertion, clientID string) {
+		start := time.Now()
 		w := e.token(assertion, clientID)
 		if w.Code == http.StatusUnauthorized {
 			var body struct{ Error string }
@@ -385,15 +375,34 @@ func FuzzClientAssertion(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%q authenticated (%d) without the client's signature: %v", assertion, w.Code, err)
 		}
-		var c struct {
-			Iss, Sub string
-			Exp      float64
+		// Read as fosite does, from a map with exact names.
+		var c map[string]any
+		if err := json.Unmarshal(payload, &c); err != nil {
+			t.Fatalf("%q authenticated with claims %s", assertion, payload)
 		}
-		if err := json.Unmarshal(payload, &c); err != nil || c.Iss != fzWeb || c.Sub != fzWeb ||
-			time.Unix(int64(c.Exp), 0).After(time.Now().Add(maxAssertionLifetime+time.Minute)) {
+		exp, _ := c["exp"].(float64)
+		if c["iss"] != fzWeb || c["sub"] != fzWeb || exp < float64(start.Unix()) ||
+			time.Unix(int64(exp), 0).After(time.Now().Add(maxAssertionLifetime+time.Minute)) {
 			t.Fatalf("%q authenticated with claims %s", assertion, payload)
 		}
 	})
+}
+
+// assertion signs claims with the web client's key, as a client
+// assertion.
+func (e *fzEnv) assertion(t testing.TB, alg josev4.SignatureAlgorithm, claims map[string]any) string {
+	t.Helper()
+	s, err := josev4.NewSigner(josev4.SigningKey{Algorithm: alg, Key: josev4.JSONWebKey{Key: e.clientKey, KeyID: "c1"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(claims)
+	jws, err := s.Sign(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := jws.CompactSerialize()
+	return raw
 }
 
 // token posts a client_credentials request authenticated by assertion.
@@ -420,6 +429,8 @@ func FuzzCheckAssertionLifetime(f *testing.F) {
 		`{"exp":"1740830460"}`, `{"exp":null}`, `{}`, `[]`, `{"exp":99999999999999999999}`, `{"exp":-9223372036854775808}`,
 		// fosite reads "exp" only; a case variant must not stand in for it.
 		`{"exp":99999999999,"EXP":1740830460}`, `{"Exp":1740830460}`,
+		// fosite reads exp 0 as "no exp" and would keep the jti for no time.
+		`{"exp":0}`, `{"exp":-0}`, `{"exp":1740830400}`,
 	} {
 		f.Add("e30." + enc(p) + ".c2ln")
 	}
@@ -447,7 +458,7 @@ func FuzzCheckAssertionLifetime(f *testing.F) {
 		}
 		n, _ := c["exp"].(json.Number)
 		exp, err := n.Int64()
-		if err != nil || time.Unix(exp, 0).After(now.Add(maxAssertionLifetime)) {
+		if err != nil || !time.Unix(exp, 0).After(now) || time.Unix(exp, 0).After(now.Add(maxAssertionLifetime)) {
 			t.Fatalf("%q accepted with exp %v", assertion, c["exp"])
 		}
 	})
