@@ -73,15 +73,17 @@ func CheckClient(c Client) []*Violation {
 		out = append(out, violation("id_token_signed_response_alg", "%q is not allowed; use PS256 or ES256 (section 5.4.1)", c.IDTokenAlg))
 	}
 	if len(c.JWKS) > 0 {
+		// Read with exact member names, as go-jose reads the keys it uses.
 		var set struct {
-			Keys []struct {
-				Kid string `json:"kid"`
-				Alg string `json:"alg"`
-			} `json:"keys"`
+			Keys []json.RawMessage `json:"keys"`
 		}
-		if json.Unmarshal(c.JWKS, &set) == nil {
-			for _, k := range set.Keys {
-				if k.Alg != "" && !slices.Contains(SigningAlgs, k.Alg) {
+		if claimjson.Unmarshal(c.JWKS, &set) == nil {
+			for _, raw := range set.Keys {
+				var k struct {
+					Kid string `json:"kid"`
+					Alg string `json:"alg"`
+				}
+				if claimjson.Unmarshal(raw, &k) == nil && k.Alg != "" && !slices.Contains(SigningAlgs, k.Alg) {
 					out = append(out, violation("jwks", "key %q is for %s; new keys must be for PS256 or ES256 (section 5.4.1)", k.Kid, k.Alg))
 				}
 			}

@@ -20,11 +20,14 @@ func TestCheckClient(t *testing.T) {
 		edit  func(*Client)
 		field string
 	}{
-		"public":                  {func(c *Client) { c.Public = true }, "token_endpoint_auth_method"},
-		"client secret":           {func(c *Client) { c.AuthMethod = "client_secret_basic" }, "token_endpoint_auth_method"},
-		"RS256 assertions":        {func(c *Client) { c.AuthSigningAlg = "RS256" }, "token_endpoint_auth_signing_alg"},
-		"RS256 ID tokens":         {func(c *Client) { c.IDTokenAlg = "RS256" }, "id_token_signed_response_alg"},
-		"an RS256 key":            {func(c *Client) { c.JWKS = json.RawMessage(`{"keys":[{"kty":"RSA","kid":"old","alg":"RS256"}]}`) }, "jwks"},
+		"public":           {func(c *Client) { c.Public = true }, "token_endpoint_auth_method"},
+		"client secret":    {func(c *Client) { c.AuthMethod = "client_secret_basic" }, "token_endpoint_auth_method"},
+		"RS256 assertions": {func(c *Client) { c.AuthSigningAlg = "RS256" }, "token_endpoint_auth_signing_alg"},
+		"RS256 ID tokens":  {func(c *Client) { c.IDTokenAlg = "RS256" }, "id_token_signed_response_alg"},
+		"an RS256 key":     {func(c *Client) { c.JWKS = json.RawMessage(`{"keys":[{"kty":"RSA","kid":"old","alg":"RS256"}]}`) }, "jwks"},
+		"an RS256 key behind Alg": {func(c *Client) {
+			c.JWKS = json.RawMessage(`{"keys":[{"kty":"RSA","kid":"old","alg":"RS256","Alg":"PS256"}]}`)
+		}, "jwks"},
 		"a response type besides": {func(c *Client) { c.ResponseTypes = []string{"code", "id_token"} }, "response_types"},
 	} {
 		c := good

@@ -51,8 +51,8 @@ type assertionHeader struct {
 }
 
 // withAssertionHeader puts the header of form's client_assertion into
-// ctx. Without an assertion (or one whose header is unreadable, which
-// fosite refuses itself) it returns ctx and nil.
+// ctx. Without an assertion, or with one whose header is not unpadded
+// base64url JSON, it returns ctx and nil, and the caller refuses it.
 func withAssertionHeader(ctx context.Context, assertion string) (context.Context, *assertionHeader) {
 	head, _, ok := strings.Cut(assertion, ".")
 	if !ok {

@@ -139,6 +139,24 @@ func TestClientAssertionExpZeroRefused(t *testing.T) {
 	}
 }
 
+// TestClientAssertionPaddedHeaderRefused: go-jose strips "=" padding
+// from a segment; a header we could not read would leave fosite enforcing
+// RS256 with every registered key, whatever alg a key is bound to.
+func TestClientAssertionPaddedHeaderRefused(t *testing.T) {
+	e := newFzEnv(t)
+	claims := func(jti string) map[string]any {
+		return map[string]any{"iss": fzWeb, "sub": fzWeb, "aud": fzIssuer + "/token", "jti": jti, "exp": time.Now().Add(time.Minute).Unix()}
+	}
+	head, rest, _ := strings.Cut(e.assertion(t, josev4.RS256, claims("padded")), ".")
+	w := e.token(head+"=="+"."+rest, "")
+	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "JOSE header") {
+		t.Errorf("a padded header: %d %s, want 401 invalid_client naming the header", w.Code, w.Body)
+	}
+	if w := e.token(e.assertion(t, josev4.RS256, claims("plain")), ""); w.Code != http.StatusOK {
+		t.Fatalf("the same assertion unpadded: %d %s", w.Code, w.Body)
+	}
+}
+
 // TestJWKSFetchBounded: a client's jwks_uri is fetched with a size limit;
 // a normal set resolves, an oversized one fails instead of being read
 // into memory.

@@ -109,8 +109,14 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 			if err := checkAssertionLifetime(assertion, time.Now()); err != nil {
 				return nil, err
 			}
-			ctx, stored := withJTIRecord(ctx)
 			ctx, header := withAssertionHeader(ctx, assertion)
+			if header == nil {
+				// go-jose would strip "=" padding that we cannot read;
+				// fosite would then enforce RS256 with every key, whatever
+				// alg the client's keys are bound to.
+				return nil, fosite.ErrInvalidClient.WithHint("The client_assertion's JOSE header is not base64url-encoded JSON (without padding, RFC 7515 section 2).")
+			}
+			ctx, stored := withJTIRecord(ctx)
 			c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
 			if err != nil && stored.jti != "" {
 				if derr := p.store.DeleteToken(ctx, t.name, storage.KindClientAssertion, stored.jti); derr != nil && !errors.Is(derr, storage.ErrNotFound) {
@@ -120,7 +126,7 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 			if err != nil && !unavailable(err) {
 				countFailure(failSourceRule, src)
 			}
-			if err != nil && header != nil && header.refusal != "" {
+			if err != nil && header.refusal != "" {
 				return nil, fosite.ErrInvalidClient.WithHintf("The client_assertion cannot be verified: %s.", header.refusal).WithDebug(err.Error())
 			}
 			if err != nil {
