@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/oidcp/oidcp/claims"
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/storage"
@@ -164,11 +165,19 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		if cur.RegistrationTokenHash != old.RegistrationTokenHash {
 			return cur, errChanged
 		}
-		return keepOperatorFields(c, cur), nil
+		next := keepOperatorFields(c, cur)
+		if err := identityUnchanged(next, cur); err != nil {
+			return cur, err
+		}
+		return next, nil
 	})
+	var refused *Error
 	switch {
 	case errors.Is(err, errChanged), errors.Is(err, storage.ErrNotFound):
 		writeError(w, http.StatusUnauthorized, &Error{Code: "invalid_token", Description: "the registration access token is not valid for this client"})
+		return
+	case errors.As(err, &refused):
+		writeError(w, http.StatusBadRequest, refused)
 		return
 	case err != nil:
 		h.storageFailed(w, r, "update client", err)
@@ -181,6 +190,27 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 }
 
 var errChanged = errors.New("client changed meanwhile")
+
+// identityUnchanged refuses a vendor's update that would change how the
+// client sees people: its pairwise sector (the host of its redirect URIs,
+// unless the operator set a sector identifier) or its category. Logout
+// tokens and refreshed ID tokens derive sub from the client as it is now,
+// so a client moved onto another tool's host would be handed each
+// person's sub at that tool, and a pseudonymous tool turned identified
+// would start receiving fødselsnummer. A tool that moves host registers
+// a new client (its users get new identifiers there); keeping them is the
+// operator's decision (a client created with a sector identifier).
+func identityUnchanged(next, cur storage.Client) error {
+	if was, now := claims.Sector(cur), claims.Sector(next); was != now {
+		return fieldError("invalid_redirect_uri", "redirect_uris",
+			fmt.Sprintf("must stay on %s, the host people's pairwise identifiers are derived from, not move to %s; register a new client for the new host, or ask the operator", was, now))
+	}
+	if next.Category != cur.Category {
+		return fieldError("invalid_client_metadata", "category",
+			fmt.Sprintf("is %s and cannot be changed by an update; ask the operator", cur.Category))
+	}
+	return nil
+}
 
 // keepOperatorFields carries over what only the operator sets from the
 // stored client cur into the vendor's rebuilt client c: the kill-switch

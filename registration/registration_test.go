@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -57,6 +58,22 @@ func TestRegisterAndManage(t *testing.T) {
 	c2, _ := e.store.GetClient(t.Context(), "sandbox", id)
 	if string(c2.SecretHash) != string(c.SecretHash) || c2.RedirectURIs[0] != "https://acme.example/cb2" || !c2.CreatedAt.Equal(c.CreatedAt) {
 		t.Fatalf("updated client lost its secret or creation time: %+v", c2)
+	}
+	// A vendor cannot move the client onto another host (another tool's
+	// pairwise sector) or change its category; the client stays as it was.
+	moved := maps.Clone(md)
+	moved["redirect_uris"] = []string{"https://victim.example/cb"}
+	if code, got, _ := e.do("PUT", path, rat, moved); code != 400 || got["error"] != "invalid_redirect_uri" ||
+		!strings.Contains(got["error_description"].(string), "acme.example") {
+		t.Fatalf("update onto another host: %d %v, want 400 invalid_redirect_uri", code, got)
+	}
+	recat := maps.Clone(md)
+	recat["category"] = "pseudonymous"
+	if code, got, _ := e.do("PUT", path, rat, recat); code != 400 || !strings.HasPrefix(got["error_description"].(string), "category:") {
+		t.Fatalf("update of the category: %d %v, want 400 naming category", code, got)
+	}
+	if c3, _ := e.store.GetClient(t.Context(), "sandbox", id); c3.RedirectURIs[0] != "https://acme.example/cb2" || c3.Category != c2.Category {
+		t.Fatalf("a refused update changed the client: %+v", c3)
 	}
 	md["client_id"] = "someone-else"
 	if code, got, _ := e.do("PUT", path, rat, md); code != 400 || !strings.HasPrefix(got["error_description"].(string), "client_id:") {
