@@ -162,7 +162,7 @@ func (h *Handler) Mount(m router.Mux) {
 	route("POST /grants/{id}/withdraw", "withdraw", h.action(h.withdraw))
 	route("POST /sessions/{id}/end", "end_session", h.action(h.endSession))
 	route("POST /sessions/end-all", "end_session", h.action(h.endAll))
-	route("POST /logout", "logout", h.action(h.logout))
+	route("POST /logout", "logout", h.logout)
 	route("GET /login", "login", h.login)
 	route("GET /callback", "callback", h.callback)
 	route("GET /logged-out", "logged_out", h.loggedOut)

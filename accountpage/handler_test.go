@@ -185,8 +185,13 @@ func newPagesEnv(t *testing.T) *pagesEnv {
 // cookie is a page-session cookie carrying token, as the callback sets it.
 func (e *pagesEnv) cookie(t *testing.T, token string) *http.Cookie {
 	t.Helper()
+	return e.sessionCookie(t, pageSession{AccessToken: token, CSRF: "csrf-" + token, Name: "Kari Nordmann", For: "Ingrid Nordmann"})
+}
+
+func (e *pagesEnv) sessionCookie(t *testing.T, s pageSession) *http.Cookie {
+	t.Helper()
 	rec := httptest.NewRecorder()
-	if err := e.h.writeSession(rec, pageSession{AccessToken: token, CSRF: "csrf-" + token, Name: "Kari Nordmann", For: "Ingrid Nordmann"}); err != nil {
+	if err := e.h.writeSession(rec, s); err != nil {
 		t.Fatal(err)
 	}
 	return rec.Result().Cookies()[0]
@@ -296,6 +301,45 @@ func TestPagesRequireLogin(t *testing.T) {
 	}
 }
 
+// TestLogoutWithoutValidToken: the page's access token expires long
+// before the login session behind it, so "Logg ut" must still end that
+// session: with the page session's CSRF token it goes to the end-session
+// endpoint with the ID token as hint, whether or not the access token
+// still verifies; without a page session it goes there without a hint
+// (the endpoint then asks the person to confirm).
+func TestLogoutWithoutValidToken(t *testing.T) {
+	e := newPagesEnv(t)
+	for _, tc := range []struct {
+		name    string
+		cookies []*http.Cookie
+		form    url.Values
+		hint    string
+	}{
+		{"valid token", []*http.Cookie{e.sessionCookie(t, pageSession{AccessToken: "at-self", IDToken: "id-self", CSRF: "csrf-at-self"})}, url.Values{"csrf": {"csrf-at-self"}}, "id-self"},
+		{"expired token", []*http.Cookie{e.sessionCookie(t, pageSession{AccessToken: "at-expired", IDToken: "id-expired", CSRF: "csrf-at-expired"})}, url.Values{"csrf": {"csrf-at-expired"}}, "id-expired"},
+		{"no page session", nil, url.Values{}, ""},
+	} {
+		rec := e.do(t, "POST", "/main/account/logout", tc.form, tc.cookies...)
+		u, err := url.Parse(rec.Header().Get("Location"))
+		if rec.Code != http.StatusSeeOther || err != nil || u.Host != "op.example" || u.Path != "/main/logout" {
+			t.Errorf("%s: %d %q, want a redirect to the end-session endpoint", tc.name, rec.Code, rec.Header().Get("Location"))
+			continue
+		}
+		q := u.Query()
+		if q.Get("id_token_hint") != tc.hint || q.Get("client_id") != "oidcp-account" ||
+			q.Get("post_logout_redirect_uri") != "https://op.example/main/account/logged-out" {
+			t.Errorf("%s: end-session query %v", tc.name, q)
+		}
+		cleared := false
+		for _, c := range rec.Result().Cookies() {
+			cleared = cleared || c.Name == "oidcp_account_main" && c.MaxAge < 0
+		}
+		if !cleared {
+			t.Errorf("%s: the page session cookie is not cleared", tc.name)
+		}
+	}
+}
+
 // TestSafeReturn: the login only ever returns to one of the pages.
 func TestSafeReturn(t *testing.T) {
 	e := newPagesEnv(t)
@@ -330,8 +374,10 @@ func TestPagesCSRF(t *testing.T) {
 				t.Errorf("%s, %s csrf: %d", path, name, rec.Code)
 			}
 		}
-		// Without a page session at all, nothing happens either.
-		if rec := e.do(t, "POST", path, url.Values{"csrf": {"csrf-at-self"}}); rec.Code != http.StatusForbidden {
+		// Without a page session at all, nothing happens either (logout
+		// goes to the end-session endpoint without a hint, which asks
+		// the person to confirm: TestLogoutWithoutValidToken).
+		if rec := e.do(t, "POST", path, url.Values{"csrf": {"csrf-at-self"}}); rec.Code != http.StatusForbidden && !strings.HasSuffix(path, "/logout") {
 			t.Errorf("%s without session: %d", path, rec.Code)
 		}
 	}

@@ -215,17 +215,33 @@ func (h *Handler) exchange(r *http.Request, code string, f loginFlow) (pageSessi
 // end-session endpoint (OpenID Connect RP-Initiated Logout), which ends
 // the login session, its tokens and the tools' sessions (back-channel
 // logout) and comes back to /account/logged-out.
-func (h *Handler) logout(w http.ResponseWriter, vw *view) {
+//
+// Unlike the other forms it does not need the page's access token to
+// hold: that lasts minutes, the login session behind it much longer, and
+// a person who clicks "Logg ut" on a page left open must be logged out,
+// not told that nothing was done. With a page session the CSRF token must
+// match and its ID token (expired or not) is the hint, so the endpoint
+// ends the session at once; without one there is no hint, and the
+// endpoint asks the person to confirm, so a cross-site form cannot log
+// anybody out.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	lang := h.lang(w, r)
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	sess, hasSession := h.readSession(r)
+	if err := r.ParseForm(); err != nil || hasSession && !sess.csrfOK(r.PostFormValue("csrf")) {
+		h.message(w, http.StatusForbidden, lang, "csrf_title", "csrf", h.urlBase+"/", "back")
+		return
+	}
 	h.clearSession(w)
 	q := url.Values{
 		"client_id":                {h.cfg.ClientID},
 		"post_logout_redirect_uri": {h.cfg.Issuer + "/account/logged-out"},
-		"ui_locales":               {vw.lang},
+		"ui_locales":               {lang},
 	}
-	if vw.sess.IDToken != "" {
-		q.Set("id_token_hint", vw.sess.IDToken)
+	if sess.IDToken != "" {
+		q.Set("id_token_hint", sess.IDToken)
 	}
-	http.Redirect(w, vw.r, h.cfg.Issuer+"/logout?"+q.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, h.cfg.Issuer+"/logout?"+q.Encode(), http.StatusSeeOther)
 }
 
 // loggedOut is where the end-session endpoint returns to. It shows no
