@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/oidcp/oidcp/claimjson"
 	"github.com/oidcp/oidcp/fapi2"
 	"github.com/oidcp/oidcp/representation"
 	"github.com/oidcp/oidcp/storage"
@@ -434,7 +434,7 @@ func (b *builder) keys() {
 		}
 	case len(r.JWKS) > 0:
 		var set jose.JSONWebKeySet
-		if err := json.Unmarshal(r.JWKS, &set); err != nil {
+		if err := claimjson.Unmarshal(r.JWKS, &set); err != nil {
 			b.fail(metadataErr("jwks", "is not a JWK Set (RFC 7517 §5): %v", err))
 			return
 		}

@@ -91,6 +91,11 @@ func TestBuildRejects(t *testing.T) {
 		{"jwks not a set", func(r *Registration) {
 			r.AuthMethod, r.Secret, r.JWKS = AuthPrivateKeyJWT, "", json.RawMessage(`{"keys":"x"}`)
 		}, web, "jwks", ErrInvalidMetadata},
+		// Member names are exact, as go-jose and the FAPI 2.0 key rule
+		// read them: "KEYS" is not the set's keys.
+		{"keys only as KEYS", func(r *Registration) {
+			r.AuthMethod, r.Secret, r.JWKS = AuthPrivateKeyJWT, "", json.RawMessage(strings.Replace(string(pub), `"keys"`, `"KEYS"`, 1))
+		}, web, "jwks", ErrInvalidMetadata},
 		{"empty jwks", func(r *Registration) {
 			r.AuthMethod, r.Secret, r.JWKS = AuthPrivateKeyJWT, "", json.RawMessage(`{"keys":[]}`)
 		}, web, "jwks", ErrInvalidMetadata},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/ory/fosite"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/oidcp/oidcp/claimjson"
 	"github.com/oidcp/oidcp/storage"
 )
 
@@ -77,7 +77,7 @@ func (f *fositeClient) registeredKeys() *jose.JSONWebKeySet {
 			return
 		}
 		var set jose.JSONWebKeySet
-		if err := json.Unmarshal(f.c.JWKS, &set); err != nil {
+		if err := claimjson.Unmarshal(f.c.JWKS, &set); err != nil {
 			return
 		}
 		f.keys = sigKeys(&set)
