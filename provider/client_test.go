@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/go-jose/go-jose/v3"
 	josev4 "github.com/go-jose/go-jose/v4"
 
+	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/outbound"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -154,6 +156,42 @@ func TestClientAssertionPaddedHeaderRefused(t *testing.T) {
 	}
 	if w := e.token(e.assertion(t, josev4.RS256, claims("plain")), ""); w.Code != http.StatusOK {
 		t.Fatalf("the same assertion unpadded: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestOneClientAuthMethod: fosite authenticates by secret unless
+// client_assertion_type is jwt-bearer, and authenticates the Basic id
+// while PAR builds the request for the form's client_id. A request our
+// guards and fosite would read differently is refused before either acts.
+func TestOneClientAuthMethod(t *testing.T) {
+	e := newFzEnv(t)
+	const secret = "svc-secret-0123456789abcdef0123456789"
+	svc, err := clients.Build(fzTenant, clients.Registration{
+		ID: "svc", Secret: secret, Scopes: []string{"api"}, GrantTypes: []string{clients.GrantClientCredentials},
+	}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.CreateClient(t.Context(), svc); err != nil {
+		t.Fatal(err)
+	}
+	basic := http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("svc:"+secret))}}
+	forged := e.assertion(t, josev4.RS256, map[string]any{"iss": "svc", "sub": "svc", "aud": fzIssuer + "/token", "jti": "j", "exp": time.Now().Add(time.Minute).Unix()})
+	for _, tc := range []struct {
+		name, path, form string
+		status           int
+		code, frag       string
+	}{
+		{"secret alone", "/main/token", "grant_type=client_credentials&scope=api", 200, "", ""},
+		{"assertion without its type", "/main/token", "grant_type=client_credentials&scope=api&client_assertion=" + forged, 400, "invalid_request", "client_assertion_type"},
+		{"assertion and secret", "/main/token", "grant_type=client_credentials&scope=api&client_assertion_type=" + url.QueryEscape(jwtBearer) + "&client_assertion=" + forged, 400, "invalid_request", "more than one"},
+		{"another client_id in the body", "/main/token", "grant_type=client_credentials&scope=api&client_id=" + fzWeb, 401, "invalid_client", "Authorization header"},
+		{"another client_id at PAR", "/main/par", "response_type=code&scope=openid&client_id=" + fzWeb + "&redirect_uri=" + url.QueryEscape(fzWebRedirect), 401, "invalid_client", "Authorization header"},
+	} {
+		w := e.serve(http.MethodPost, tc.path, "", tc.form, basic)
+		if w.Code != tc.status || tc.code != "" && (!strings.Contains(w.Body.String(), `"error":"`+tc.code+`"`) || !strings.Contains(w.Body.String(), tc.frag)) {
+			t.Errorf("%s: %d %s, want %d %s mentioning %q", tc.name, w.Code, w.Body, tc.status, tc.code, tc.frag)
+		}
 	}
 }
 

@@ -85,8 +85,11 @@ func (p *Provider) clientAuthentication(t *tenant, f *fosite.Fosite) fosite.Clie
 	failRule := ratelimit.Rule{Name: "client-auth-failed", Limit: p.cfg.Limits.FailedClientAuth, Window: p.cfg.Limits.FailedClientAuthWindow}
 	failSourceRule := ratelimit.Rule{Name: "client-auth-failed-source", Limit: p.cfg.Limits.FailedClientAuthPerSource, Window: p.cfg.Limits.FailedClientAuthWindow}
 	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
+		if err := checkOneAuthMethod(r, form); err != nil {
+			return nil, err
+		}
 		// The clock fosite verifies exp with.
-		if err := checkFAPI2ClientAuth(t, form, time.Now()); err != nil {
+		if err := checkFAPI2ClientAuth(t, r, form, time.Now()); err != nil {
 			return nil, err
 		}
 		src := ratelimit.Source(r, p.cfg.Limits.TrustedProxies)
@@ -201,6 +204,35 @@ func asInvalidClient(err error) error {
 
 // secretCredentials are the client_id and secret a request presents, as
 // fosite reads them (HTTP Basic, URL-decoded, or the form).
+// jwtBearer is the client_assertion_type of private_key_jwt (RFC 7523
+// section 2.2).
+const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// checkOneAuthMethod refuses a request whose client authentication fosite
+// and the guards around it would read differently. fosite takes the
+// assertion path only with client_assertion_type jwt-bearer, and
+// otherwise checks the secret; a client_assertion without its type would
+// send our guards down the assertion path (no per-client throttle, no
+// dummy bcrypt for unknown ids) while fosite verified a secret. fosite
+// authenticates the id in the Authorization header but builds a pushed
+// authorization request for the form's client_id, so the two must agree.
+// And a client uses one method per request (RFC 6749 section 2.3).
+func checkOneAuthMethod(r *http.Request, form url.Values) error {
+	assertion, typ := form.Get("client_assertion"), form.Get("client_assertion_type")
+	user, _, basic := r.BasicAuth()
+	switch {
+	case assertion != "" && typ != jwtBearer:
+		return fosite.ErrInvalidRequest.WithHintf("A client_assertion needs client_assertion_type %s (RFC 7523 section 2.2).", jwtBearer)
+	case assertion != "" && (basic || form.Get("client_secret") != ""):
+		return fosite.ErrInvalidRequest.WithHint("The request uses more than one client authentication method; use one (RFC 6749 section 2.3).")
+	case basic && form.Get("client_id") != "":
+		if id, err := url.QueryUnescape(user); err == nil && id != form.Get("client_id") {
+			return fosite.ErrInvalidClient.WithHint("The client_id in the body is not the one in the Authorization header.")
+		}
+	}
+	return nil
+}
+
 func secretCredentials(r *http.Request, form url.Values) (id, secret string) {
 	if u, pw, ok := r.BasicAuth(); ok {
 		id, _ = url.QueryUnescape(u)

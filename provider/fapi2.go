@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"net/http"
 	"net/url"
 	"slices"
 	"time"
@@ -71,9 +72,10 @@ func (p *Provider) checkFAPI2Request(c storage.Client, ar fosite.AuthorizeReques
 // audience and lifetime as the profile requires (its signature and
 // single-use jti are checked by the verification that follows). now is
 // the clock fosite verifies exp with.
-func checkFAPI2ClientAuth(t *tenant, form url.Values, now time.Time) error {
+func checkFAPI2ClientAuth(t *tenant, r *http.Request, form url.Values, now time.Time) error {
 	a := form.Get("client_assertion")
-	if !t.fapi2() || a == "" && !t.fapi2For(form.Get("client_id")) {
+	id, _ := secretCredentials(r, form) // the id fosite authenticates
+	if !t.fapi2() || a == "" && !t.fapi2For(id) {
 		return nil
 	}
 	if a == "" {

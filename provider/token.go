@@ -164,7 +164,9 @@ func (p *Provider) tokenError(w http.ResponseWriter, r *http.Request, t *tenant,
 	}
 	form := r.PostForm
 	grantEnded := errors.Is(err, errGrantEnded) // no replay: the grant ended
-	switch form.Get("grant_type") {
+	// Read the grant type as fosite does (split on spaces, empties
+	// dropped): "refresh_token " is the refresh grant to fosite too.
+	switch grantName(fosite.RemoveEmpty(strings.Split(form.Get("grant_type"), " "))) {
 	case "refresh_token":
 		if errors.Is(err, fosite.ErrInactiveToken) {
 			if c, ok := ctx.Value(revocationCountKey{}).(*revocationCount); ok && c.refresh == 0 {

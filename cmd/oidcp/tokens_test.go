@@ -65,6 +65,30 @@ func (e *e2eEnv) testRefresh(t *testing.T) {
 	} else if code, _ := oauthError(err); code != "invalid_grant" {
 		t.Errorf("newest refresh token after reuse: %v, want invalid_grant", err)
 	}
+
+	// fosite splits grant_type on spaces, so "refresh_token " is the
+	// refresh grant to it; the reuse is recorded all the same.
+	tkA := rp.login(t, newBrowser(), e.kari)
+	if _, err := rp.refreshE(tkA.refresh); err != nil {
+		t.Fatal(err)
+	}
+	before = len(e.events(t, "main", audit.RefreshReuseDetected))
+	req, _ := http.NewRequest(http.MethodPost, rp.conf.Endpoint.TokenURL,
+		strings.NewReader(url.Values{"grant_type": {"refresh_token "}, "refresh_token": {tkA.refresh}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(rp.conf.ClientID), url.QueryEscape(rp.conf.ClientSecret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `"invalid_grant"`) {
+		t.Fatalf("reuse with grant_type %q: %d %s, want 400 invalid_grant", "refresh_token ", resp.StatusCode, body)
+	}
+	if evs := e.events(t, "main", audit.RefreshReuseDetected); len(evs) != before+1 {
+		t.Errorf("reuse with a padded grant_type: %d refresh_reuse_detected events, want %d", len(evs), before+1)
+	}
 }
 
 // testRevokeIntrospect: RFC 7662 introspection before, RFC 7009
