@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ func (p *Provider) authorize(t *tenant) http.HandlerFunc {
 		ctx := r.Context()
 		if p.refuseRequestObject(w, r, t) {
 			return
+		}
+		if strings.HasPrefix(r.FormValue("request_uri"), t.fcfg.PushedAuthorizeRequestURIPrefix) {
+			r = onlyPushed(r)
 		}
 		ar, err := t.oauth.NewAuthorizeRequest(ctx, r)
 		if err != nil {
@@ -281,4 +285,24 @@ func issueCtx(ctx context.Context, ar fosite.Requester) context.Context {
 		return withSigningAlg(ctx, c.IDTokenSignedResponseAlg)
 	}
 	return ctx
+}
+
+// onlyPushed reduces an authorization request that names a pushed one
+// (RFC 9126) to client_id and request_uri, so every other parameter
+// comes from what the client pushed. fosite starts from the query and
+// lays the pushed parameters over it, so one the push lacked (prompt,
+// dpop_jkt, nonce, max_age, claims, acr_values) would be taken from a
+// link anybody can edit. RFC 9101 (section 5) does the same for request
+// objects: the parameters come from the protected request only.
+func onlyPushed(r *http.Request) *http.Request {
+	q := url.Values{"request_uri": {r.FormValue("request_uri")}}
+	if id := r.FormValue("client_id"); id != "" {
+		q.Set("client_id", id)
+	}
+	r2 := r.Clone(r.Context())
+	r2.Method = http.MethodGet
+	r2.URL.RawQuery = q.Encode()
+	r2.Body, r2.ContentLength, r2.Form, r2.PostForm = http.NoBody, 0, nil, nil
+	r2.Header.Del("Content-Type")
+	return r2
 }

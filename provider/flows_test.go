@@ -445,6 +445,28 @@ func TestFlowRefreshRechecksRepresentation(t *testing.T) {
 	}
 }
 
+// TestFlowPARTakesOnlyThePushedParameters: with a request_uri, every
+// authorization parameter comes from the pushed request; fosite would
+// otherwise take one the push lacked from the query, so a link with
+// prompt=none (or dpop_jkt, nonce, max_age) added could change the
+// request the client pushed.
+func TestFlowPARTakesOnlyThePushedParameters(t *testing.T) {
+	h := newHarness(t)
+	h.client("spa", func(r *clients.Registration) { r.Public, r.Secret, r.AuthMethod = true, "", "none" })
+	kari := h.pid(population.KeyKari)
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/main/par", strings.NewReader(authParams("spa", kari).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	status, out := h.jsonDo(req)
+	uri, _ := out["request_uri"].(string)
+	if status != http.StatusCreated || uri == "" {
+		t.Fatalf("PAR: %d %v", status, out)
+	}
+	res := h.browser().authorize(url.Values{"client_id": {"spa"}, "request_uri": {uri}, "prompt": {"none"}, "dpop_jkt": {"attacker-jkt"}})
+	if res.location == nil || res.location.Query().Get("code") == "" {
+		t.Fatalf("authorize with request_uri and front-channel prompt=none: %d %v, want the pushed request's login and a code", res.status, res.location)
+	}
+}
+
 // TestFlowPARPublicClient: a public client must push its request (RFC
 // 9126) and use PKCE; the pushed request then runs the same flow.
 func TestFlowPARPublicClient(t *testing.T) {
