@@ -53,6 +53,7 @@ const (
 	clockLeeway     = 60 * time.Second
 	metadataMaxAge  = 24 * time.Hour
 	jwksMinRefetch  = 30 * time.Second // at most one refetch per unknown kid burst
+	jwksMaxAge      = time.Hour        // a key the issuer withdrew is trusted at most this long
 	maxResponseSize = 1 << 20
 )
 
@@ -66,6 +67,7 @@ type Client struct {
 
 	jwksMu    sync.Mutex
 	jwks      *jose.JSONWebKeySet
+	jwksURI   string // where jwks came from
 	jwksFetch time.Time
 }
 

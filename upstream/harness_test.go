@@ -46,6 +46,7 @@ type harness struct {
 	mu        sync.Mutex
 	mutateID  func(claims map[string]any, header map[string]any) (resign bool)
 	dropPAR   bool
+	jwksDown  bool           // the JWKS endpoint answers 503
 	requests  map[string]int // path -> count
 	lastAuthz *url.URL
 }
@@ -105,7 +106,7 @@ func (h *harness) serve(w http.ResponseWriter, r *http.Request) {
 		u := *r.URL
 		h.lastAuthz = &u
 	}
-	mutate, dropPAR := h.mutateID, h.dropPAR
+	mutate, dropPAR, jwksDown := h.mutateID, h.dropPAR, h.jwksDown
 	h.mu.Unlock()
 	switch r.URL.Path {
 	case "/idporten-mock/token":
@@ -114,6 +115,10 @@ func (h *harness) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case "/idporten-mock/jwks.json":
+		if jwksDown {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
 		h.extendJWKS(w, r)
 		return
 	case "/idporten-mock/.well-known/openid-configuration":

@@ -109,6 +109,45 @@ func TestIDTokenValidation(t *testing.T) {
 	}
 }
 
+// TestJWKSRefreshedAfterMaxAge: a known kid is served from the cached
+// set for at most an hour; then the set is fetched again, so a key the
+// issuer withdrew stops being trusted.
+func TestJWKSRefreshedAfterMaxAge(t *testing.T) {
+	h := newHarness(t, nil)
+	p := pid(t, "1990-02-02")
+	exchange := func() error {
+		cb, st := h.login(upstream.AuthParams{LoginHint: "testid:" + p})
+		_, err := h.rp.Exchange(context.Background(), cb, st)
+		return err
+	}
+	for range 2 {
+		if err := exchange(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := h.count("/jwks.json"); got != 1 {
+		t.Fatalf("jwks fetched %d times for two logins, want 1", got)
+	}
+	h.advance(61 * time.Minute)
+	_ = exchange() // the mock's token is an hour old by our clock now: only the fetch matters
+	if got := h.count("/jwks.json"); got != 2 {
+		t.Errorf("jwks fetched %d times, want 2 (refreshed after an hour)", got)
+	}
+	// A refresh that fails keeps the old set for up to a day; the token
+	// then fails only on its age (the mock's clock stands still).
+	h.mu.Lock()
+	h.jwksDown = true
+	h.mu.Unlock()
+	h.advance(61 * time.Minute)
+	if err := exchange(); !errors.Is(err, upstream.ErrInvalidIDToken) || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("with the JWKS endpoint down an hour after the last fetch: %v, want the old keys used (expired)", err)
+	}
+	h.advance(24 * time.Hour)
+	if err := exchange(); err == nil || strings.Contains(err.Error(), "expired") {
+		t.Errorf("with the JWKS endpoint down a day after the last fetch: %v, want the fetch's failure", err)
+	}
+}
+
 // TestJWKSRefetchRateLimited: an unknown kid refetches the JWKS at most
 // once per 30 s.
 func TestJWKSRefetchRateLimited(t *testing.T) {

@@ -64,25 +64,37 @@ func (c *Client) fetchMetadata(ctx context.Context) (md *metadata, err error) {
 }
 
 // verificationKeys returns the RSA keys that may have signed a token with
-// this kid. An unknown kid triggers one JWKS refetch (the issuer may have
-// rotated), at most once per jwksMinRefetch so a flood of forged kids
-// cannot turn us into a load generator against the issuer.
+// this kid. The set is fetched again after jwksMaxAge, so a key the issuer
+// withdrew (after a compromise, say) stops being trusted, and when the
+// discovery document names another jwks_uri. An unknown kid triggers one
+// refetch (the issuer may have rotated), at most once per jwksMinRefetch
+// so a flood of forged kids cannot turn us into a load generator against
+// the issuer. If a due refetch fails, the old set keeps serving for up to
+// metadataMaxAge, as the discovery document does, so a short outage of
+// the issuer's JWKS endpoint does not stop logins.
 func (c *Client) verificationKeys(ctx context.Context, jwksURI, kid string) ([]jose.JSONWebKey, error) {
 	c.jwksMu.Lock()
 	defer c.jwksMu.Unlock()
-	if c.jwks != nil {
+	age := c.cfg.Now().Sub(c.jwksFetch)
+	cached := c.jwks != nil && c.jwksURI == jwksURI
+	if cached && age < jwksMaxAge {
 		if keys := matchKeys(c.jwks, kid); len(keys) > 0 {
 			return keys, nil
 		}
-		if c.cfg.Now().Sub(c.jwksFetch) < jwksMinRefetch {
+		if age < jwksMinRefetch {
 			return nil, nil
 		}
 	}
 	set, err := c.fetchJWKS(ctx, jwksURI)
 	if err != nil {
+		if cached && age < metadataMaxAge {
+			if keys := matchKeys(c.jwks, kid); len(keys) > 0 {
+				return keys, nil
+			}
+		}
 		return nil, err
 	}
-	c.jwks, c.jwksFetch = set, c.cfg.Now()
+	c.jwks, c.jwksURI, c.jwksFetch = set, jwksURI, c.cfg.Now()
 	return matchKeys(set, kid), nil
 }
 
