@@ -129,13 +129,25 @@ func (p *Provider) verifyAccessToken(ctx context.Context, tenant, token string) 
 		ClientID:     ar.GetClient().GetID(),
 		SessionChain: s.LoginSessionID,
 	}
-	if s.ActingFor != "" {
-		v.Relation = representation.RelationKind(s.Relation)
-		v.Limited = limitedRepresentation(s)
-	}
 	c, err := clientOf(ar)
 	if err != nil {
 		return account.AccessToken{}, nil, account.ErrInvalidToken
+	}
+	if s.ActingFor != "" {
+		// The representation rules run again on every use, as a refresh
+		// runs them: a relation withdrawn or past its end, or a tool that
+		// no longer accepts it, ends what the token may see now, not when
+		// it expires; a child who has turned 12 meanwhile is seen with
+		// the limited view at once.
+		a, err := p.stillActing(ctx, t, c, s.PID, s.ActingFor, s.Relation)
+		if err != nil {
+			return account.AccessToken{}, nil, fmt.Errorf("verify access token: representation: %w", err)
+		}
+		if a == nil {
+			return account.AccessToken{}, nil, account.ErrInvalidToken
+		}
+		v.Relation = representation.RelationKind(s.Relation)
+		v.Limited = a.Decision.Limited || limitedRepresentation(s)
 	}
 	scopes := append([]string(nil), ar.GetGrantedScopes()...)
 	return account.AccessToken{
