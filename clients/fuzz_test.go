@@ -81,6 +81,8 @@ func FuzzBuild(f *testing.F) {
 	private := `{"keys":[{"kty":"EC","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM","d":"870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE"}]}`
 	f.Add("my-app", "https://app.example/cb", "", "openid profile", "", "", "private_key_jwt", "", []byte(ec), false)
 	f.Add("my-app", "https://app.example/cb", "", "openid", "", "", "private_key_jwt", "", []byte(private), false)
+	// "Keys" is not "keys": a private key there is not what the provider reads.
+	f.Add("my-app", "https://app.example/cb", "", "openid", "", "", "private_key_jwt", "", []byte(strings.Replace(ec, `}]}`, `}],"Keys":`+private[len(`{"keys":`):], 1)), false)
 	f.Add("native", "com.example.app:/cb\nhttp://127.0.0.1/cb", "com.example.app:/out", "openid pid", "authorization_code\nrefresh_token", "parent", "", "", []byte(nil), true)
 	f.Add("svc", "", "", "api", "client_credentials", "", "private_key_jwt", "https://svc.example/jwks", []byte(nil), false)
 	f.Add("x y", "https://a.example/cb#x", "", "open\"id", "implicit", "friend", "none", "http://evil.example/jwks", []byte(`{"keys":[]}`), true)
@@ -136,8 +138,15 @@ func FuzzBuild(f *testing.F) {
 			}
 			return
 		}
+		// Read back as the provider will: the member named exactly
+		// "keys" ("KEYS" is another member), each key by go-jose.
+		var top map[string]json.RawMessage
 		var set jose.JSONWebKeySet
-		if err := json.Unmarshal(c.JWKS, &set); err != nil || len(set.Keys) == 0 {
+		err = json.Unmarshal(c.JWKS, &top)
+		if err == nil {
+			err = json.Unmarshal(top["keys"], &set.Keys)
+		}
+		if err != nil || len(set.Keys) == 0 {
 			t.Fatalf("accepted jwks %s: %v", c.JWKS, err)
 		}
 		for _, k := range set.Keys {

@@ -551,6 +551,7 @@ func FuzzClientJWKS(f *testing.F) {
 	f.Add([]byte(`{"keys":[{"kty":"RSA","n":"","e":""}]}`))
 	f.Add([]byte(`{"keys":[]}`))
 	f.Add([]byte(`null`))
+	f.Add(bytes.Replace(b, []byte(`"keys"`), []byte(`"keYs"`), 1)) // no key set: names are exact
 	f.Fuzz(func(t *testing.T, jwks []byte) {
 		fc := &fositeClient{c: e.clients[fzWeb]}
 		fc.c.JWKS = jwks
@@ -562,12 +563,19 @@ func FuzzClientJWKS(f *testing.F) {
 			}
 			return
 		}
-		var raw struct{ Keys []map[string]any }
-		if err := json.Unmarshal(jwks, &raw); err != nil || len(raw.Keys) != len(set.Keys) {
-			t.Fatalf("%s: read %d keys from a set that does not parse as %d: %v", jwks, len(set.Keys), len(raw.Keys), err)
+		// Read back with exact member names, as go-jose reads a JWK Set:
+		// "keYs" is not "keys".
+		var top map[string]json.RawMessage
+		var keys []map[string]any
+		err := json.Unmarshal(jwks, &top)
+		if k, ok := top["keys"]; ok && err == nil {
+			err = json.Unmarshal(k, &keys)
+		}
+		if err != nil || len(keys) != len(set.Keys) {
+			t.Fatalf("%s: read %d keys from a set that does not parse as %d: %v", jwks, len(set.Keys), len(keys), err)
 		}
 		for i, k := range set.Keys {
-			if use, _ := raw.Keys[i]["use"].(string); k.Use != use && (use != "" || k.Use != "sig") {
+			if use, _ := keys[i]["use"].(string); k.Use != use && (use != "" || k.Use != "sig") {
 				t.Fatalf("%s: key %d use %q, registered %q", jwks, i, k.Use, use)
 			}
 		}
