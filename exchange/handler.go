@@ -222,6 +222,13 @@ func (h *Handler) PopulateTokenEndpointResponse(ctx context.Context, r fosite.Ac
 			return err
 		}
 	}
+	// The subject token was read before the transaction began. Read it
+	// again now that Recheck holds its session: a logout (or revocation)
+	// that committed meanwhile is seen here, and one that has not yet
+	// waits for this transaction and then reaches the new token.
+	if _, err = h.subjectRequest(ctx, r.GetRequestForm().Get("subject_token")); err != nil {
+		return err
+	}
 	// Sanitize keeps only the default parameters of the form: the
 	// subject token never goes into storage.
 	stored := r.Sanitize(nil)

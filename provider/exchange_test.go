@@ -1,11 +1,13 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -460,4 +462,45 @@ func testTokenExchangeRevokedWithItsSubject(t *testing.T, h *harness) {
 			t.Fatalf("the session's own token still active: %v", got)
 		}
 	})
+}
+
+// logoutOnRead is a store that ends a login session right after the
+// subject token of an exchange is read outside the exchange's
+// transaction, as a logout on another node would in that moment.
+type logoutOnRead struct {
+	storage.Storage
+	armed atomic.Pointer[string] // the subject token's signature
+	fired atomic.Bool
+}
+
+func (s *logoutOnRead) GetToken(ctx context.Context, tenant string, kind storage.TokenKind, sig string) (storage.TokenRecord, error) {
+	rec, err := s.Storage.GetToken(ctx, tenant, kind, sig)
+	if want := s.armed.Load(); err == nil && want != nil && *want == sig && s.fired.CompareAndSwap(false, true) {
+		if _, rerr := s.Storage.RevokeBySession(context.Background(), tenant, rec.SessionID); rerr != nil {
+			return rec, rerr
+		}
+	}
+	return rec, err
+}
+
+// TestTokenExchangeLogoutDuringExchange: a logout that commits after the
+// exchange read its subject token, but before its transaction, is seen:
+// the exchange is refused instead of issuing a token the logout missed.
+func TestTokenExchangeLogoutDuringExchange(t *testing.T) {
+	store := &logoutOnRead{}
+	h := newExchangeHarnessWith(t, openSQLite(t), func(s storage.Storage) storage.Storage { store.Storage = s; return store })
+	res := h.browser().authorize(authParams("measure", h.pid(population.KeyNils)))
+	if res.location == nil {
+		t.Fatalf("login: %d", res.status)
+	}
+	tok := h.exchange("measure", res.location.Query().Get("code"))
+	sig := h.p.tenants["main"].hmac.AccessTokenSignature(t.Context(), tok["access_token"].(string))
+	store.armed.Store(&sig)
+	status, out := h.tokenExchange("main", "measure", tok["access_token"].(string), apiAudience, nil)
+	if !store.fired.Load() {
+		t.Fatal("the subject token was never read: the test did not run the interleaving")
+	}
+	if status != http.StatusBadRequest || out["error"] != "invalid_grant" {
+		t.Fatalf("exchange whose session ended meanwhile: %d %v, want 400 invalid_grant", status, out)
+	}
 }

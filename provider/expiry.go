@@ -30,25 +30,40 @@ func (p *Provider) EndExpiredSessions(ctx context.Context) (int, error) {
 			continue
 		}
 		for _, rec := range recs {
-			if err := p.store.EndSession(ctx, rec.ID, now); err != nil {
-				if !errors.Is(err, storage.ErrInactive) && !errors.Is(err, storage.ErrNotFound) {
-					errs = append(errs, err)
-				}
-				continue // another node ended it
-			}
-			ended++
 			chain := sessionstore.ChainID(rec)
 			why := "idle"
 			if !now.Before(rec.ExpiresAt) {
 				why = "absolute"
 			}
-			n, err := p.store.RevokeBySession(ctx, t.name, chain)
-			if err != nil {
+			// Ending the session, revoking its tokens, the usage-log
+			// event and the back-channel logouts are one transaction: a
+			// failure or crash half way leaves the session to the next
+			// sweep instead of ended with live tokens.
+			err := storage.InTx(ctx, p.store, func(tx context.Context) error {
+				if err := p.store.EndSession(tx, rec.ID, now); err != nil {
+					return err
+				}
+				n, err := p.store.RevokeBySession(tx, t.name, chain)
+				if err != nil {
+					return err
+				}
+				if err := p.eventTx(tx, t, audit.Event{Kind: audit.SessionEnded, Actor: rec.Subject, Subject: rec.Subject, SessionID: chain,
+					Detail: map[string]any{"reason": "expired_" + why, "tokens_revoked": n}}); err != nil {
+					return err
+				}
+				if p.cfg.Logouts != nil && len(rec.Clients) > 0 {
+					return p.cfg.Logouts.SessionEnded(tx, t.name, rec.Subject, chain, rec.Clients, "session_expired")
+				}
+				return nil
+			})
+			switch {
+			case errors.Is(err, storage.ErrInactive), errors.Is(err, storage.ErrNotFound):
+				// another node ended it
+			case err != nil:
 				errs = append(errs, err)
+			default:
+				ended++
 			}
-			p.event(ctx, t, audit.Event{Kind: audit.SessionEnded, Actor: rec.Subject, Subject: rec.Subject, SessionID: chain,
-				Detail: map[string]any{"reason": "expired_" + why, "tokens_revoked": n}})
-			p.notifySessionEnded(ctx, t, rec.Subject, chain, rec.Clients, "session_expired")
 		}
 	}
 	return ended, errors.Join(errs...)

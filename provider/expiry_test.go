@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"testing"
@@ -10,12 +11,31 @@ import (
 	"github.com/oidcp/oidcp/storage"
 )
 
-// expiryStore holds login sessions and records what the sweep does.
+// expiryStore holds login sessions and records what the sweep does. Its
+// transactions undo EndSession on rollback; failRevoke makes
+// RevokeBySession fail.
 type expiryStore struct {
 	storage.Storage // nil: only the methods below are used
 	sessions        map[string]storage.LoginSession
 	revoked         []string
 	events          []storage.Event
+	failRevoke      bool
+	undo            []storage.LoginSession
+}
+
+func (s *expiryStore) BeginTx(ctx context.Context) (context.Context, error) {
+	s.undo = nil
+	return ctx, nil
+}
+
+func (s *expiryStore) Commit(context.Context) error { s.undo = nil; return nil }
+
+func (s *expiryStore) Rollback(context.Context) error {
+	for _, ls := range s.undo {
+		s.sessions[ls.ID] = ls
+	}
+	s.undo = nil
+	return nil
 }
 
 func (s *expiryStore) ListExpiredSessions(_ context.Context, tenant string, idleBefore, now time.Time, limit int) ([]storage.LoginSession, error) {
@@ -34,12 +54,16 @@ func (s *expiryStore) EndSession(_ context.Context, id string, at time.Time) err
 	if ls.EndedAt != nil {
 		return storage.ErrInactive
 	}
+	s.undo = append(s.undo, ls)
 	ls.EndedAt = &at
 	s.sessions[id] = ls
 	return nil
 }
 
 func (s *expiryStore) RevokeBySession(_ context.Context, _, sessionID string) (int64, error) {
+	if s.failRevoke {
+		return 0, errors.New("database gone")
+	}
 	s.revoked = append(s.revoked, sessionID)
 	return 2, nil
 }
@@ -78,6 +102,16 @@ func TestEndExpiredSessions(t *testing.T) {
 		now: func() time.Time { return now }, log: slog.New(slog.DiscardHandler),
 		cfg: Config{SessionIdle: 30 * time.Minute, Logouts: rec},
 	}
+	// A sweep whose revocation fails ends nothing: the sessions stay for
+	// the next sweep rather than ended with their tokens live.
+	st.failRevoke = true
+	if n, err := p.EndExpiredSessions(t.Context()); err == nil || n != 0 {
+		t.Fatalf("EndExpiredSessions with the revocation failing = %d, %v; want 0 and an error", n, err)
+	}
+	if st.sessions["idle"].EndedAt != nil || st.sessions["absolute"].EndedAt != nil || len(rec.got) != 0 || len(st.events) != 0 {
+		t.Fatalf("a failed sweep ended sessions or queued logouts (%+v) or events (%+v)", rec.got, st.events)
+	}
+	st.failRevoke = false
 	n, err := p.EndExpiredSessions(t.Context())
 	if err != nil || n != 2 {
 		t.Fatalf("EndExpiredSessions = %d, %v; want 2 ended", n, err)

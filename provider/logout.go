@@ -171,15 +171,18 @@ func (p *Provider) endLogin(r *http.Request, w http.ResponseWriter, t *tenant, s
 	if err != nil {
 		return 0, err
 	}
-	n, err := p.store.RevokeBySession(txctx, t.name, chainID)
-	if err != nil {
-		_ = p.store.Rollback(txctx)
-		return 0, fmt.Errorf("revoke session tokens: %w", err)
-	}
+	// The session row first, then the tokens (RevokeBySession takes the
+	// session's lock): the order the account pages' end-session takes, so
+	// the two never wait for each other in a cycle.
 	held := &heldHeaders{h: http.Header{}}
 	if err := t.sessions.End(r.WithContext(txctx), held, sess); err != nil {
 		_ = p.store.Rollback(txctx)
 		return 0, err
+	}
+	n, err := p.store.RevokeBySession(txctx, t.name, chainID)
+	if err != nil {
+		_ = p.store.Rollback(txctx)
+		return 0, fmt.Errorf("revoke session tokens: %w", err)
 	}
 	if err := p.store.Commit(txctx); err != nil {
 		return 0, fmt.Errorf("logout: %w", err)

@@ -115,8 +115,24 @@ type TokenStore interface {
 	RevokeByRequest(ctx context.Context, tenant string, requestID string, kinds ...TokenKind) (int64, error)
 	// RevokeBySession deactivates every authorization code, access and
 	// refresh token issued under a login session (an unredeemed code would
-	// otherwise still yield tokens).
+	// otherwise still yield tokens), in one transaction (joining the
+	// context's if it has one) that first takes the session's lock
+	// exclusively (see HoldSession).
 	RevokeBySession(ctx context.Context, tenant, sessionID string) (int64, error)
+	// HoldSession holds a login session chain against RevokeBySession
+	// until the transaction ctx carries ends (ctx must carry one; without
+	// it HoldSession fails). It is LockGrant's promise for sessions: a
+	// transaction that issues tokens under a session holds it before it
+	// writes or locks any token row, and a RevokeBySession then either
+	// waits until that transaction ends and deactivates what it stored,
+	// or has committed before, so that the issuing transaction finds the
+	// code, refresh or subject token it redeems inactive. PostgreSQL
+	// takes a transaction-scoped advisory lock on (tenant, session),
+	// shared here and exclusive in RevokeBySession: under READ COMMITTED
+	// the sweep's UPDATE, a statement after the lock, sees the rows the
+	// issuing transaction committed. SQLite's transactions are serialised
+	// already and HoldSession only checks that there is one.
+	HoldSession(ctx context.Context, tenant, sessionID string) error
 	// RevokeByClient deactivates every authorization code, access and
 	// refresh token of a client that is stored (before the client is
 	// deleted; its sealed tokens end with the client record).

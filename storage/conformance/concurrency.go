@@ -151,6 +151,108 @@ func testConcurrency(t *testing.T, s storage.Storage) {
 	})
 }
 
+// testSessionLock checks HoldSession's promise (storage.TokenStore): a
+// transaction that issues tokens under a login session and a
+// RevokeBySession of that session never overlap. As in testGrantLock,
+// a step that must wait is given time to (wrongly) finish.
+func testSessionLock(t *testing.T, s storage.Storage) {
+	const meanwhile = 300 * time.Millisecond
+	type swept struct {
+		n   int64
+		err error
+	}
+	t.Run("HoldSession needs a transaction", func(t *testing.T) {
+		if err := s.HoldSession(ctx(t), "main", "sess-hold"); err == nil {
+			t.Fatal("HoldSession without a transaction succeeded; it has nothing to hold the lock in")
+		}
+		tx, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx")
+		defer s.Rollback(tx)
+		must(t, s.HoldSession(tx, "main", "sess-hold"), "HoldSession")
+		must(t, s.HoldSession(tx, "main", "sess-hold"), "HoldSession twice in one transaction")
+		must(t, s.Commit(tx), "Commit")
+	})
+
+	t.Run("a sweep waits for the transaction that holds the session and revokes what it issued", func(t *testing.T) {
+		// Tx A holds the session and stores a token under it; B ends the
+		// session meanwhile. Without the lock, PostgreSQL's UPDATE in B
+		// does not see A's row, which A commits after it: A's token
+		// survives the logout.
+		txA, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx A")
+		defer s.Rollback(txA)
+		must(t, s.HoldSession(txA, "main", "sess-lock-first"), "HoldSession A")
+		b := make(chan swept, 1)
+		go func() {
+			n, err := s.RevokeBySession(ctx(t), "main", "sess-lock-first")
+			b <- swept{n, err}
+		}()
+		select {
+		case r := <-b:
+			t.Fatalf("the sweep ended (%d, %v) while a transaction held the session", r.n, r.err)
+		case <-time.After(meanwhile):
+		}
+		tok := newToken(storage.KindRefreshToken, "sess-lock-first-rt", "req-sess-lock-first")
+		tok.SessionID, tok.GrantID = "sess-lock-first", ""
+		must(t, s.CreateToken(txA, tok), "CreateToken A")
+		must(t, s.Commit(txA), "Commit A")
+		r := <-b
+		must(t, r.err, "RevokeBySession B")
+		if r.n != 1 {
+			t.Errorf("RevokeBySession deactivated %d tokens, want 1 (the token A committed)", r.n)
+		}
+		if getActive(t, s, storage.KindRefreshToken, "sess-lock-first-rt") {
+			t.Fatal("a token issued under the session is active after the sweep committed")
+		}
+	})
+
+	t.Run("a transaction that holds a session being swept sees its tokens inactive", func(t *testing.T) {
+		// B sweeps in a transaction still open; A holds the session, then
+		// reads the refresh token it would rotate. Without the lock A reads
+		// it active (B has not committed) and issues under an ended session.
+		tok := newToken(storage.KindRefreshToken, "sess-sweep-first-rt", "req-sess-sweep-first")
+		tok.SessionID, tok.GrantID = "sess-sweep-first", ""
+		must(t, s.CreateToken(ctx(t), tok), "CreateToken")
+		txB, err := s.BeginTx(ctx(t))
+		must(t, err, "BeginTx B")
+		defer s.Rollback(txB)
+		n, err := s.RevokeBySession(txB, "main", "sess-sweep-first")
+		must(t, err, "RevokeBySession B")
+		if n != 1 {
+			t.Fatalf("RevokeBySession deactivated %d tokens, want 1", n)
+		}
+		type read struct {
+			active bool
+			err    error
+		}
+		a := make(chan read, 1)
+		go func() {
+			txA, err := s.BeginTx(ctx(t))
+			if err == nil {
+				defer s.Rollback(txA)
+				err = s.HoldSession(txA, "main", "sess-sweep-first")
+			}
+			if err != nil {
+				a <- read{err: err}
+				return
+			}
+			rec, err := s.GetToken(txA, "main", storage.KindRefreshToken, "sess-sweep-first-rt")
+			a <- read{rec.Active, err}
+		}()
+		select {
+		case r := <-a:
+			t.Fatalf("A held the session (token active %v, %v) while the sweep was open", r.active, r.err)
+		case <-time.After(meanwhile):
+		}
+		must(t, s.Commit(txB), "Commit B")
+		r := <-a
+		must(t, r.err, "HoldSession and GetToken A")
+		if r.active {
+			t.Fatal("A read the session's refresh token active after the sweep committed")
+		}
+	})
+}
+
 // testGrantLock checks LockGrant's promise (storage.GrantStore): a
 // transaction that issues codes or tokens under a grant and a revocation
 // of that grant never overlap. Each case runs one interleaving on two

@@ -44,6 +44,7 @@ func RunTests(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 		{"RegistriesApart", testRegistriesApart},
 		{"Concurrency", testConcurrency},
 		{"GrantLock", testGrantLock},
+		{"SessionLock", testSessionLock},
 		{"StatementCounter", testStatementCounter},
 	}
 	for _, a := range areas {

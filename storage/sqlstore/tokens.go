@@ -217,11 +217,35 @@ func (s *Store) RevokeByRequest(ctx context.Context, tenant, requestID string, k
 const grantKinds = `kind IN ('authorize_code', 'access_token', 'refresh_token')`
 
 // RevokeBySession deactivates the codes, access and refresh tokens issued
-// under a login session.
+// under a login session, after taking the session's lock exclusively
+// (storage.TokenStore).
 func (s *Store) RevokeBySession(ctx context.Context, tenant, sessionID string) (int64, error) {
-	n, err := s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND session_id = $2 AND active AND `+grantKinds,
-		tenant, sessionID)
-	return n, s.wrap("revoke by session", err)
+	var n int64
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		if s.d.SweepSession != "" {
+			if _, err := s.exec(ctx, s.d.SweepSession, tenant+" "+sessionID); err != nil {
+				return s.wrap("revoke by session: lock", err)
+			}
+		}
+		var err error
+		n, err = s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND session_id = $2 AND active AND `+grantKinds,
+			tenant, sessionID)
+		return s.wrap("revoke by session", err)
+	})
+	return n, err
+}
+
+// HoldSession holds a login session against RevokeBySession until ctx's
+// transaction ends (storage.TokenStore).
+func (s *Store) HoldSession(ctx context.Context, tenant, sessionID string) error {
+	if s.txFrom(ctx) == nil {
+		return fmt.Errorf("hold session: %w", errNoTx)
+	}
+	if s.d.HoldSession == "" {
+		return nil
+	}
+	_, err := s.exec(ctx, s.d.HoldSession, tenant+" "+sessionID)
+	return s.wrap("hold session", err)
 }
 
 // RevokeByClient deactivates the codes, access and refresh tokens of a
