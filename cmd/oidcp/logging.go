@@ -79,13 +79,15 @@ func requestLog(log *slog.Logger, h http.Handler) http.Handler {
 	})
 }
 
-// logPath is the path as it may be logged: long paths cut, anything that
-// looks like a fødselsnummer masked.
+// logPath is the path as it may be logged: anything that looks like a
+// fødselsnummer masked, then long paths cut (cut first, a number across
+// the cut would keep its first digits).
 func logPath(p string) string {
+	p = elevenDigits.ReplaceAllString(p, "***********")
 	if len(p) > 256 {
 		p = p[:256] + "…"
 	}
-	return elevenDigits.ReplaceAllString(p, "***********")
+	return p
 }
 
 func newRequestID() string {

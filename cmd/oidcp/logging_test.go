@@ -77,3 +77,39 @@ func TestRequestIDPropagation(t *testing.T) {
 		}
 	}
 }
+
+// TestLogPathMasksBeforeCutting: a fødselsnummer across the 256-byte cut
+// is masked whole, not cut to its birth date and first digits.
+func TestLogPathMasksBeforeCutting(t *testing.T) {
+	p := "/sandbox/" + strings.Repeat("a", 245) + "12345678901"
+	got := logPath(p)
+	if strings.Contains(got, "1234") || !strings.HasSuffix(got, "…") || len(got) > 256+len("…") {
+		t.Errorf("logPath = %q", got)
+	}
+	if got := logPath("/main/x/12345678901/y"); got != "/main/x/***********/y" {
+		t.Errorf("logPath of a short path = %q", got)
+	}
+}
+
+// TestRedactDSN: no password of a DSN reaches a message, whether in the
+// user part, in the query (pgx reads password and sslpassword there) or
+// in a DSN that does not parse at all.
+func TestRedactDSN(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://oidcp:S3cret@db/oidcp",
+		"postgres://oidcp@db/oidcp?sslmode=verify-full&password=S3cret",
+		"postgres://oidcp@db/oidcp?sslpassword=S3cret&sslmode=verify-full",
+		"postgres://oidcp:ab/S3cret+d@db/oidcp",
+		"postgres://oidcp:S3cret#x@db/oidcp",
+	} {
+		if got := redactDSN(dsn); strings.Contains(got, "S3cret") {
+			t.Errorf("redactDSN(%q) = %q", dsn, got)
+		}
+	}
+	if got := redactDSN("postgres://oidcp@db/oidcp?sslmode=verify-full"); got != "postgres://oidcp@db/oidcp?sslmode=verify-full" {
+		t.Errorf("a DSN without a password changed: %q", got)
+	}
+	if got := redactDSN("sqlite:/var/lib/oidcp/oidcp.db"); got != "sqlite:/var/lib/oidcp/oidcp.db" {
+		t.Errorf("an SQLite DSN changed: %q", got)
+	}
+}

@@ -256,14 +256,27 @@ func validDSN(dsn string) bool {
 	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Host != ""
 }
 
-// redactDSN hides a password in a DSN before it goes into a message.
+// redactDSN hides the passwords in a DSN before it goes into a message
+// or a log: the one in the user part and the password and sslpassword
+// parameters pgx also takes from the query. A DSN that does not parse
+// (a password with an unescaped "/" or "#" is enough) is not shown at all.
 func redactDSN(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
+	if err != nil {
+		return "(a DSN that does not parse as a URL; not shown, it may hold a password)"
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	if q := u.Query(); q.Has("password") || q.Has("sslpassword") {
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+			}
+		}
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }
