@@ -281,3 +281,23 @@ func TestIntrospectBodyCapped(t *testing.T) {
 		}
 	}
 }
+
+// TestMockRateLimitedPerSource: every interactive /authorize at the mock
+// stores a pending login in the shared database, so the mock, as
+// browsers reach it, has the per-source /authorize limit too.
+func TestMockRateLimitedPerSource(t *testing.T) {
+	e := startLimitsEnv(t, "--rate-limit-authorize-per-source", "3")
+	e.clock.startWindow(5 * time.Minute) // the counts below in one window
+	u := e.base + mockPath + "/.well-known/openid-configuration"
+	for i := range 3 {
+		if resp, _ := getPage(t, u); resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d within the limit: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, _ := getPage(t, u)
+	wantTooMany(t, "fourth request to the mock", resp.StatusCode, resp.Header, time.Minute)
+	e.clock.advance(time.Minute)
+	if resp, _ := getPage(t, u); resp.StatusCode != http.StatusOK {
+		t.Errorf("next window: %d", resp.StatusCode)
+	}
+}

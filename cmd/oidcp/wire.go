@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/oidcp/oidcp/demo"
@@ -17,6 +19,7 @@ import (
 	"github.com/oidcp/oidcp/outbound"
 	populationpage "github.com/oidcp/oidcp/population/page"
 	"github.com/oidcp/oidcp/provider"
+	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/resources"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
@@ -50,8 +53,9 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		if err != nil {
 			return nil, false, err
 		}
+		limited := limitMock(http.StripPrefix(mockPath, mock), cfg.limits(), store, now, log)
 		handlers = append(handlers, router.HandlerFunc(func(mx router.Mux) {
-			mx.Handle(mockPath+"/", router.Route{Endpoint: "idporten_mock", CSP: mockCSP}, http.StripPrefix(mockPath, mock))
+			mx.Handle(mockPath+"/", router.Route{Endpoint: "idporten_mock", CSP: mockCSP}, limited)
 		}))
 		mockClient = inProcessClient(cfg.mockIssuer(), http.StripPrefix(mockPath, mock))
 	}
@@ -276,4 +280,26 @@ func index(cfg Config) http.HandlerFunc {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		_, _ = w.Write(body)
 	}
+}
+
+// limitMock puts the per-source /authorize limit (counted apart, in the
+// shared counters) in front of the mock as browsers reach it: each
+// interactive /authorize stores a pending login in the database every
+// tenant shares, so without a limit anybody could fill it. oidcp's own
+// calls to the mock (mockClient) do not pass here.
+func limitMock(h http.Handler, lim provider.Limits, counter ratelimit.Counter, now func() time.Time, log *slog.Logger) http.Handler {
+	limiter := ratelimit.New(counter, now)
+	rule := ratelimit.Rule{Name: "mock-source", Limit: lim.AuthorizePerSource, Window: lim.Window}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d, err := limiter.Allow(r.Context(), rule, ratelimit.Source(r, lim.TrustedProxies))
+		switch {
+		case err != nil:
+			log.WarnContext(r.Context(), "rate limit counter unavailable", "rule", rule.Name, "err", err)
+		case !d.Allowed:
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.RetryAfter.Seconds()))))
+			http.Error(w, "Too many requests from this address; wait and try again.", http.StatusTooManyRequests)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
