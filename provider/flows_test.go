@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/authflow"
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/population"
@@ -397,6 +398,52 @@ func testLogoutIsOneTransaction(t *testing.T, db storage.Storage) {
 	}
 	if status, _ := h.token("tool", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {ref["refresh_token"].(string)}}); status != http.StatusBadRequest {
 		t.Fatalf("refresh after the logout: %d", status)
+	}
+}
+
+// failingLogoutEvent fails appending the usage log's logout event while
+// fail is set.
+type failingLogoutEvent struct {
+	storage.Storage
+	fail atomic.Bool
+}
+
+func (f *failingLogoutEvent) AppendEvent(ctx context.Context, e storage.Event) (int64, error) {
+	if f.fail.Load() && e.Kind == audit.Logout {
+		return 0, fmt.Errorf("append event: %w", storage.ErrUnavailable)
+	}
+	return f.Storage.AppendEvent(ctx, e)
+}
+
+// TestLogoutRecordedInItsTransaction: the logout's usage-log events (and
+// its back-channel logouts) are written in its transaction: when they
+// cannot be, nothing is ended, rather than a logout nobody can see in
+// the log.
+func TestLogoutRecordedInItsTransaction(t *testing.T) {
+	var fe *failingLogoutEvent
+	h := newHarnessOn(t, openSQLite(t), func(s storage.Storage) storage.Storage { fe = &failingLogoutEvent{Storage: s}; return fe })
+	h.client("tool", nil)
+	b := h.browser()
+	res := b.authorize(authParams("tool", h.pid(population.KeyKari)))
+	tok := h.exchange("tool", res.location.Query().Get("code"))
+	v := url.Values{"id_token_hint": {tok["id_token"].(string)}, "post_logout_redirect_uri": {"https://tool.example/bye"}}
+
+	fe.fail.Store(true)
+	res = b.do(mustGet(h.srv.URL + "/main/logout?" + v.Encode()))
+	if res.status != http.StatusServiceUnavailable || res.location != nil {
+		t.Fatalf("logout whose event cannot be written: %d %v", res.status, res.location)
+	}
+	status, ref := h.token("tool", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}})
+	if status != http.StatusOK {
+		t.Fatalf("tokens revoked by a logout that was not recorded: %d %v", status, ref)
+	}
+	fe.fail.Store(false)
+	if res = b.do(mustGet(h.srv.URL + "/main/logout?" + v.Encode())); res.location == nil {
+		t.Fatalf("retried logout: %d", res.status)
+	}
+	evs, err := h.store.ListEvents(t.Context(), storage.EventFilter{Tenant: "main", Kinds: []string{audit.Logout}})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("logout events after the retry: %d, %v; want 1", len(evs), err)
 	}
 }
 

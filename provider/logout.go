@@ -118,22 +118,17 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 		}
 
 		sid := login.ChainID
-		signedIn := t.sessions.Clients(sess)
-		n, err := p.endLogin(r, w, t, sess, sid)
-		if err != nil {
+		// Back-Channel Logout 1.0 §2: every client signed in to the
+		// session is told, including the one that asked (it may have
+		// other instances). Queued in the logout's transaction, so no
+		// client slows the person down and no logout is lost.
+		ended := endedLogin{pid: login.Subject, clientID: clientID, signedIn: t.sessions.Clients(sess)}
+		if err := p.endLogin(r, w, t, sess, sid, ended); err != nil {
 			// Never "you are logged out" while the session or its tokens
 			// may live on: nothing was changed, the person can retry.
 			p.renderUnavailable(w, r, t, lang, err)
 			return
 		}
-		if n > 0 {
-			p.event(ctx, t, audit.Event{Kind: audit.TokenRevoked, Actor: login.Subject, Subject: login.Subject, SessionID: sid, Detail: map[string]any{"reason": "logout", "count": n}})
-		}
-		// Back-Channel Logout 1.0 §2: every client signed in to the
-		// session is told, including the one that asked (it may have
-		// other instances). Queued, so no client slows the person down.
-		p.notifySessionEnded(ctx, t, login.Subject, sid, signedIn, "logout")
-		p.event(ctx, t, audit.Event{Kind: audit.Logout, Actor: login.Subject, Subject: login.Subject, ClientID: clientID, SessionID: sid})
 
 		// Log out at the eID too, then come back to finish.
 		if login.UpstreamIDToken != "" {
@@ -166,10 +161,10 @@ func (p *Provider) endSession(t *tenant) http.HandlerFunc {
 // chain, so this reaches those of the sessions this one replaced (a
 // step-up, prompt=login) too. The session cookie is deleted only once
 // the transaction is committed.
-func (p *Provider) endLogin(r *http.Request, w http.ResponseWriter, t *tenant, sess *sessions.Session, chainID string) (int64, error) {
+func (p *Provider) endLogin(r *http.Request, w http.ResponseWriter, t *tenant, sess *sessions.Session, chainID string, e endedLogin) error {
 	txctx, err := p.store.BeginTx(r.Context())
 	if err != nil {
-		return 0, err
+		return err
 	}
 	// The session row first, then the tokens (RevokeBySession takes the
 	// session's lock): the order the account pages' end-session takes, so
@@ -177,20 +172,50 @@ func (p *Provider) endLogin(r *http.Request, w http.ResponseWriter, t *tenant, s
 	held := &heldHeaders{h: http.Header{}}
 	if err := t.sessions.End(r.WithContext(txctx), held, sess); err != nil {
 		_ = p.store.Rollback(txctx)
-		return 0, err
+		return err
 	}
 	n, err := p.store.RevokeBySession(txctx, t.name, chainID)
 	if err != nil {
 		_ = p.store.Rollback(txctx)
-		return 0, fmt.Errorf("revoke session tokens: %w", err)
+		return fmt.Errorf("revoke session tokens: %w", err)
+	}
+	if err := p.recordLogout(txctx, t, chainID, e, n); err != nil {
+		_ = p.store.Rollback(txctx)
+		return fmt.Errorf("logout: %w", err)
 	}
 	if err := p.store.Commit(txctx); err != nil {
-		return 0, fmt.Errorf("logout: %w", err)
+		return fmt.Errorf("logout: %w", err)
 	}
 	for _, c := range held.h.Values("Set-Cookie") {
 		w.Header().Add("Set-Cookie", c)
 	}
-	return n, nil
+	return nil
+}
+
+// endedLogin is who logged out, through which client, and which clients
+// were signed in to the session.
+type endedLogin struct {
+	pid, clientID string
+	signedIn      []string
+}
+
+// recordLogout writes, in the logout's transaction tx, the usage-log
+// events and the back-channel logouts of the clients signed in: either
+// they are queued and logged with the logout or the logout does not
+// happen.
+func (p *Provider) recordLogout(tx context.Context, t *tenant, chainID string, e endedLogin, revoked int64) error {
+	if revoked > 0 {
+		if err := p.eventTx(tx, t, audit.Event{Kind: audit.TokenRevoked, Actor: e.pid, Subject: e.pid, SessionID: chainID,
+			Detail: map[string]any{"reason": "logout", "count": revoked}}); err != nil {
+			return err
+		}
+	}
+	if p.cfg.Logouts != nil && len(e.signedIn) > 0 {
+		if err := p.cfg.Logouts.SessionEnded(tx, t.name, e.pid, chainID, e.signedIn, "logout"); err != nil {
+			return fmt.Errorf("queue back-channel logout: %w", err)
+		}
+	}
+	return p.eventTx(tx, t, audit.Event{Kind: audit.Logout, Actor: e.pid, Subject: e.pid, ClientID: e.clientID, SessionID: chainID})
 }
 
 // heldHeaders collects the headers a call sets (the session cookie's
