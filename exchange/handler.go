@@ -69,11 +69,14 @@ type Handler struct {
 	Now func() time.Time
 	// Recheck, when set, runs in the transaction that stores the new
 	// token, before it is stored, with the new token's request (its
-	// session is the one Session.Exchanged returned). An error refuses
-	// the exchange and rolls the transaction back. The provider holds
-	// the subject token's consent grant there, so that a revocation of
-	// the grant either reaches the new token or is seen.
-	Recheck func(ctx context.Context, r fosite.AccessRequester) error
+	// session is the one Session.Exchanged returned) and the subject
+	// token's signature. An error refuses the exchange and rolls the
+	// transaction back. The provider holds the subject token's consent
+	// grant and the subject token's record there (the token was read
+	// before the transaction), so that a revocation of the grant, a
+	// logout or a revocation of the subject token either reaches the new
+	// token or is seen.
+	Recheck func(ctx context.Context, r fosite.AccessRequester, subjectSignature string) error
 }
 
 var _ fosite.TokenEndpointHandler = (*Handler)(nil)
@@ -218,16 +221,9 @@ func (h *Handler) PopulateTokenEndpointResponse(ctx context.Context, r fosite.Ac
 		}
 	}()
 	if h.Recheck != nil {
-		if err = h.Recheck(ctx, r); err != nil {
+		if err = h.Recheck(ctx, r, h.Strategy.AccessTokenSignature(ctx, r.GetRequestForm().Get("subject_token"))); err != nil {
 			return err
 		}
-	}
-	// The subject token was read before the transaction began. Read it
-	// again now that Recheck holds its session: a logout (or revocation)
-	// that committed meanwhile is seen here, and one that has not yet
-	// waits for this transaction and then reaches the new token.
-	if _, err = h.subjectRequest(ctx, r.GetRequestForm().Get("subject_token")); err != nil {
-		return err
 	}
 	// Sanitize keeps only the default parameters of the form: the
 	// subject token never goes into storage.

@@ -88,23 +88,19 @@ func (p *Provider) attachGrant(ctx context.Context, t *tenant, ar fosite.Request
 	return nil
 }
 
-// holdGrant holds the login session and the consent grant a session's
-// tokens are issued under against their revocation until the transaction
-// ctx carries ends (storage's HoldSession; consent's ActiveInTx, storage's
-// LockGrant), and reports whether the grant is still active. A logout or a
-// revocation of the grant then either waits for that transaction and
-// deactivates what it issued, or committed before: the grant reads
-// revoked here, and the code, refresh or subject token being redeemed
-// reads inactive. Every transaction that issues tokens calls it first,
-// before it writes or locks any code or token row, so that it takes its
-// locks in the order a revocation does (the session or grant, then the
-// tokens). True when there is no grant to hold.
+// holdGrant reports whether the consent grant a session's tokens are
+// issued under is still active, and holds it against revocation until
+// the transaction ctx carries ends (consent's ActiveInTx, storage's
+// LockGrant): a revocation then either waits for that transaction and
+// deactivates what it issued, or committed before and the grant reads
+// revoked here. Every transaction that issues codes or tokens under a
+// grant calls it first, before it writes any code or token row, so that
+// it takes its locks in the order a revocation does (the grant, then its
+// tokens). True when there is no grant to hold. (A logout's sweep holds
+// nothing of the grant: it reaches what such a transaction commits
+// through the token row the transaction deactivates or locks; see
+// storage's RevokeBySession.)
 func (p *Provider) holdGrant(ctx context.Context, t *tenant, s *Session) (bool, error) {
-	if s != nil && s.LoginSessionID != "" {
-		if err := p.store.HoldSession(ctx, t.name, s.LoginSessionID); err != nil {
-			return false, fosite.ErrServerError.WithWrap(err)
-		}
-	}
 	if s == nil || s.GrantID == "" || p.cfg.Consent == nil {
 		return true, nil
 	}

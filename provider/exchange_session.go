@@ -2,12 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"maps"
 
 	"github.com/ory/fosite"
 
 	"github.com/oidcp/oidcp/claims"
 	"github.com/oidcp/oidcp/exchange"
+	"github.com/oidcp/oidcp/storage"
 )
 
 var _ exchange.Session = (*Session)(nil)
@@ -49,10 +51,12 @@ func (s *Session) Exchanged(from, requester string, scopes []string) fosite.Sess
 // the transaction that stores the new token it holds the consent grant
 // the subject token was issued under, which the new token records
 // (holdGrant), and refuses the exchange when that grant has been revoked
-// or has expired. Revoking a grant revokes its tokens, so a revoked
-// grant's subject token is refused before this; what it catches is a
-// grant that expired, or one revoked while this exchange was under way.
-func (p *Provider) recheckExchange(ctx context.Context, t *tenant, r fosite.AccessRequester) error {
+// or has expired. It then holds the subject token's own record (read
+// before the transaction) and refuses when it is no longer active: a
+// logout or revocation that committed meanwhile is seen here, and one
+// still running waits for this transaction and then reaches the new
+// token (storage's LockToken and RevokeBySession).
+func (p *Provider) recheckExchange(ctx context.Context, t *tenant, r fosite.AccessRequester, subjectSignature string) error {
 	s, _ := r.GetSession().(*Session)
 	active, err := p.holdGrant(ctx, t, s)
 	if err != nil {
@@ -60,6 +64,13 @@ func (p *Provider) recheckExchange(ctx context.Context, t *tenant, r fosite.Acce
 	}
 	if !active {
 		return errGrantInactive()
+	}
+	rec, err := p.store.LockToken(ctx, t.name, storage.KindAccessToken, subjectSignature)
+	switch {
+	case errors.Is(err, storage.ErrNotFound) || err == nil && !rec.Active:
+		return fosite.ErrInvalidGrant.WithHint("The subject_token has been revoked (or its login session ended) during the exchange.")
+	case err != nil:
+		return fosite.ErrServerError.WithWrap(err)
 	}
 	return nil
 }

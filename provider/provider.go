@@ -237,7 +237,9 @@ func (p *Provider) newTenant(ctx context.Context, tc TenantConfig, km KeyManager
 		t.fcfg.TokenEndpointHandlers.Append(&exchange.Handler{
 			Tenant: tc.Name, Strategy: access, Storage: t.fstore, Policy: p.cfg.Exchange, Config: t.fcfg,
 			NewSession: func() fosite.Session { return NewSession(tc.Name) }, Now: p.now,
-			Recheck: func(ctx context.Context, r fosite.AccessRequester) error { return p.recheckExchange(ctx, t, r) },
+			Recheck: func(ctx context.Context, r fosite.AccessRequester, subject string) error {
+				return p.recheckExchange(ctx, t, r, subject)
+			},
 		})
 	}
 	p.configureClientAuth(t)

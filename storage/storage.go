@@ -116,23 +116,26 @@ type TokenStore interface {
 	// RevokeBySession deactivates every authorization code, access and
 	// refresh token issued under a login session (an unredeemed code would
 	// otherwise still yield tokens), in one transaction (joining the
-	// context's if it has one) that first takes the session's lock
-	// exclusively (see HoldSession).
+	// context's if it has one), and never misses a token that a
+	// transaction issuing under the session commits meanwhile. Such a
+	// transaction first deactivates (a code, a refresh token: the
+	// conditional DeactivateToken) or locks (LockToken: a token exchange's
+	// subject) an active token row of the session. PostgreSQL's UPDATE
+	// under READ COMMITTED waits for that row but then does not see the
+	// rows the transaction committed, so the UPDATE runs twice: the
+	// second, a later statement, sees them. A transaction that reaches
+	// the row after the sweep finds it inactive once the sweep commits.
+	// SQLite serialises writers and needs neither.
 	RevokeBySession(ctx context.Context, tenant, sessionID string) (int64, error)
-	// HoldSession holds a login session chain against RevokeBySession
-	// until the transaction ctx carries ends (ctx must carry one; without
-	// it HoldSession fails). It is LockGrant's promise for sessions: a
-	// transaction that issues tokens under a session holds it before it
-	// writes or locks any token row, and a RevokeBySession then either
-	// waits until that transaction ends and deactivates what it stored,
-	// or has committed before, so that the issuing transaction finds the
-	// code, refresh or subject token it redeems inactive. PostgreSQL
-	// takes a transaction-scoped advisory lock on (tenant, session),
-	// shared here and exclusive in RevokeBySession: under READ COMMITTED
-	// the sweep's UPDATE, a statement after the lock, sees the rows the
-	// issuing transaction committed. SQLite's transactions are serialised
-	// already and HoldSession only checks that there is one.
-	HoldSession(ctx context.Context, tenant, sessionID string) error
+	// LockToken is GetToken for a transaction that issues tokens on the
+	// strength of this token (a token exchange's subject): it holds the
+	// row against deactivation until the transaction ctx carries ends
+	// (ctx must carry one), so a RevokeBySession or RevokeByRequest
+	// either waits for that transaction and then reaches what it issued
+	// (see RevokeBySession), or committed before and the record reads
+	// inactive. PostgreSQL reads the row FOR SHARE. ErrNotFound when
+	// absent.
+	LockToken(ctx context.Context, tenant string, kind TokenKind, signature string) (TokenRecord, error)
 	// RevokeByClient deactivates every authorization code, access and
 	// refresh token of a client that is stored (before the client is
 	// deleted; its sealed tokens end with the client record).

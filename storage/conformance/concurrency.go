@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -151,106 +152,132 @@ func testConcurrency(t *testing.T, s storage.Storage) {
 	})
 }
 
-// testSessionLock checks HoldSession's promise (storage.TokenStore): a
-// transaction that issues tokens under a login session and a
-// RevokeBySession of that session never overlap. As in testGrantLock,
-// a step that must wait is given time to (wrongly) finish.
+// testSessionLock checks RevokeBySession's promise (storage.TokenStore):
+// a transaction that issues tokens under a login session, having first
+// deactivated (a code, a refresh token) or locked (LockToken, a token
+// exchange's subject) a token row of the session, and a RevokeBySession
+// of that session never overlap. As in testGrantLock, a step that must
+// wait is given time to (wrongly) finish.
 func testSessionLock(t *testing.T, s storage.Storage) {
 	const meanwhile = 300 * time.Millisecond
 	type swept struct {
 		n   int64
 		err error
 	}
-	t.Run("HoldSession needs a transaction", func(t *testing.T) {
-		if err := s.HoldSession(ctx(t), "main", "sess-hold"); err == nil {
-			t.Fatal("HoldSession without a transaction succeeded; it has nothing to hold the lock in")
+	sessionToken := func(t *testing.T, kind storage.TokenKind, sig, session string) {
+		t.Helper()
+		tok := newToken(kind, sig, "req-"+sig)
+		tok.SessionID, tok.GrantID = session, ""
+		must(t, s.CreateToken(ctx(t), tok), "CreateToken")
+	}
+
+	t.Run("LockToken needs a transaction and reads the token", func(t *testing.T) {
+		sessionToken(t, storage.KindAccessToken, "lock-read-at", "sess-lock-read")
+		if _, err := s.LockToken(ctx(t), "main", storage.KindAccessToken, "lock-read-at"); err == nil {
+			t.Fatal("LockToken without a transaction succeeded; it has nothing to hold the lock in")
 		}
 		tx, err := s.BeginTx(ctx(t))
 		must(t, err, "BeginTx")
 		defer s.Rollback(tx)
-		must(t, s.HoldSession(tx, "main", "sess-hold"), "HoldSession")
-		must(t, s.HoldSession(tx, "main", "sess-hold"), "HoldSession twice in one transaction")
+		rec, err := s.LockToken(tx, "main", storage.KindAccessToken, "lock-read-at")
+		must(t, err, "LockToken")
+		if !rec.Active || rec.SessionID != "sess-lock-read" {
+			t.Errorf("locked record %+v", rec)
+		}
+		_, err = s.LockToken(tx, "other", storage.KindAccessToken, "lock-read-at")
+		wantErr(t, err, storage.ErrNotFound, "LockToken in another tenant")
 		must(t, s.Commit(tx), "Commit")
 	})
 
-	t.Run("a sweep waits for the transaction that holds the session and revokes what it issued", func(t *testing.T) {
-		// Tx A holds the session and stores a token under it; B ends the
-		// session meanwhile. Without the lock, PostgreSQL's UPDATE in B
-		// does not see A's row, which A commits after it: A's token
-		// survives the logout.
-		txA, err := s.BeginTx(ctx(t))
-		must(t, err, "BeginTx A")
-		defer s.Rollback(txA)
-		must(t, s.HoldSession(txA, "main", "sess-lock-first"), "HoldSession A")
-		b := make(chan swept, 1)
-		go func() {
-			n, err := s.RevokeBySession(ctx(t), "main", "sess-lock-first")
-			b <- swept{n, err}
-		}()
-		select {
-		case r := <-b:
-			t.Fatalf("the sweep ended (%d, %v) while a transaction held the session", r.n, r.err)
-		case <-time.After(meanwhile):
-		}
-		tok := newToken(storage.KindRefreshToken, "sess-lock-first-rt", "req-sess-lock-first")
-		tok.SessionID, tok.GrantID = "sess-lock-first", ""
-		must(t, s.CreateToken(txA, tok), "CreateToken A")
-		must(t, s.Commit(txA), "Commit A")
-		r := <-b
-		must(t, r.err, "RevokeBySession B")
-		if r.n != 1 {
-			t.Errorf("RevokeBySession deactivated %d tokens, want 1 (the token A committed)", r.n)
-		}
-		if getActive(t, s, storage.KindRefreshToken, "sess-lock-first-rt") {
-			t.Fatal("a token issued under the session is active after the sweep committed")
-		}
-	})
-
-	t.Run("a transaction that holds a session being swept sees its tokens inactive", func(t *testing.T) {
-		// B sweeps in a transaction still open; A holds the session, then
-		// reads the refresh token it would rotate. Without the lock A reads
-		// it active (B has not committed) and issues under an ended session.
-		tok := newToken(storage.KindRefreshToken, "sess-sweep-first-rt", "req-sess-sweep-first")
-		tok.SessionID, tok.GrantID = "sess-sweep-first", ""
-		must(t, s.CreateToken(ctx(t), tok), "CreateToken")
-		txB, err := s.BeginTx(ctx(t))
-		must(t, err, "BeginTx B")
-		defer s.Rollback(txB)
-		n, err := s.RevokeBySession(txB, "main", "sess-sweep-first")
-		must(t, err, "RevokeBySession B")
-		if n != 1 {
-			t.Fatalf("RevokeBySession deactivated %d tokens, want 1", n)
-		}
-		type read struct {
-			active bool
-			err    error
-		}
-		a := make(chan read, 1)
-		go func() {
+	for _, hold := range []struct {
+		name string
+		kind storage.TokenKind
+		do   func(tx context.Context, sig string) error
+	}{
+		{"redeemed (DeactivateToken)", storage.KindAuthorizeCode, func(tx context.Context, sig string) error {
+			return s.DeactivateToken(tx, "main", storage.KindAuthorizeCode, sig)
+		}},
+		{"locked (LockToken)", storage.KindAccessToken, func(tx context.Context, sig string) error {
+			_, err := s.LockToken(tx, "main", storage.KindAccessToken, sig)
+			return err
+		}},
+	} {
+		t.Run("a sweep waits for a transaction that "+hold.name+" a token of the session, and revokes what it issued", func(t *testing.T) {
+			// Without the second UPDATE, PostgreSQL's sweep waits for
+			// A's row, then does not see the token A committed.
+			session, old, issued := "sess-first-"+string(hold.kind), "first-"+string(hold.kind), "issued-"+string(hold.kind)
+			sessionToken(t, hold.kind, old, session)
 			txA, err := s.BeginTx(ctx(t))
-			if err == nil {
+			must(t, err, "BeginTx A")
+			defer s.Rollback(txA)
+			must(t, hold.do(txA, old), "A takes its token")
+			b := make(chan swept, 1)
+			go func() {
+				n, err := s.RevokeBySession(ctx(t), "main", session)
+				b <- swept{n, err}
+			}()
+			select {
+			case r := <-b:
+				t.Fatalf("the sweep ended (%d, %v) while A held a token of the session", r.n, r.err)
+			case <-time.After(meanwhile):
+			}
+			tok := newToken(storage.KindRefreshToken, issued, "req-"+issued)
+			tok.SessionID, tok.GrantID = session, ""
+			must(t, s.CreateToken(txA, tok), "CreateToken A")
+			must(t, s.Commit(txA), "Commit A")
+			r := <-b
+			must(t, r.err, "RevokeBySession B")
+			if getActive(t, s, storage.KindRefreshToken, issued) {
+				t.Fatal("a token issued under the session is active after the sweep committed")
+			}
+		})
+		t.Run("a transaction that "+hold.name+" a token of a session being swept finds it inactive", func(t *testing.T) {
+			session, old := "sess-swept-"+string(hold.kind), "swept-"+string(hold.kind)
+			sessionToken(t, hold.kind, old, session)
+			txB, err := s.BeginTx(ctx(t))
+			must(t, err, "BeginTx B")
+			defer s.Rollback(txB)
+			n, err := s.RevokeBySession(txB, "main", session)
+			must(t, err, "RevokeBySession B")
+			if n != 1 {
+				t.Fatalf("RevokeBySession deactivated %d tokens, want 1", n)
+			}
+			type took struct {
+				active bool
+				err    error
+			}
+			a := make(chan took, 1)
+			go func() {
+				txA, err := s.BeginTx(ctx(t))
+				if err != nil {
+					a <- took{err: err}
+					return
+				}
 				defer s.Rollback(txA)
-				err = s.HoldSession(txA, "main", "sess-sweep-first")
+				if err := hold.do(txA, old); err != nil {
+					a <- took{err: err}
+					return
+				}
+				rec, err := s.GetToken(txA, "main", hold.kind, old)
+				a <- took{rec.Active, err}
+			}()
+			select {
+			case r := <-a:
+				t.Fatalf("A took the token (active %v, %v) while the sweep was open", r.active, r.err)
+			case <-time.After(meanwhile):
 			}
-			if err != nil {
-				a <- read{err: err}
-				return
+			must(t, s.Commit(txB), "Commit B")
+			r := <-a
+			switch {
+			case hold.kind == storage.KindAuthorizeCode:
+				wantErr(t, r.err, storage.ErrInactive, "DeactivateToken after the sweep")
+			case r.err != nil:
+				t.Fatalf("LockToken after the sweep: %v", r.err)
+			case r.active:
+				t.Fatal("A read the token active after the sweep committed")
 			}
-			rec, err := s.GetToken(txA, "main", storage.KindRefreshToken, "sess-sweep-first-rt")
-			a <- read{rec.Active, err}
-		}()
-		select {
-		case r := <-a:
-			t.Fatalf("A held the session (token active %v, %v) while the sweep was open", r.active, r.err)
-		case <-time.After(meanwhile):
-		}
-		must(t, s.Commit(txB), "Commit B")
-		r := <-a
-		must(t, r.err, "HoldSession and GetToken A")
-		if r.active {
-			t.Fatal("A read the session's refresh token active after the sweep committed")
-		}
-	})
+		})
+	}
 }
 
 // testGrantLock checks LockGrant's promise (storage.GrantStore): a

@@ -50,10 +50,6 @@ const (
 // nodes. pg_advisory_xact_lock releases it at commit or rollback.
 const migrationLockID = 7_305_711_042
 
-// sessionLockClass is the first key of the advisory locks that hold a
-// login session against its revocation (Store.HoldSession).
-const sessionLockClass = 730_571
-
 // Dialect is PostgreSQL's dialect for sqlstore.
 var Dialect = sqlstore.Dialect{
 	Name:            "postgres",
@@ -67,10 +63,6 @@ var Dialect = sqlstore.Dialect{
 	TimeType:        "TIMESTAMPTZ",
 	Arrays:          true,
 	MigrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
-	// The two-key form, whose key space is apart from MigrationLock's;
-	// two sessions whose names hash alike only wait for each other.
-	HoldSession:  fmt.Sprintf("SELECT pg_advisory_xact_lock_shared(%d, hashtext($1))", sessionLockClass),
-	SweepSession: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d, hashtext($1))", sessionLockClass),
 	// set_config(..., true) is SET LOCAL: it holds until the end of the
 	// transaction of the statement that evaluates it, here the single
 	// INSERT of Store.IssueTokens, which is its own transaction; the

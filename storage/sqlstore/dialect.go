@@ -58,13 +58,6 @@ type Dialect struct {
 	// statement over any number of rows has one text. Store.BatchStatements
 	// needs it.
 	Arrays bool
-	// HoldSession and SweepSession, when set, take a login session's
-	// lock for the rest of the transaction, shared (a transaction that
-	// issues tokens under the session) and exclusive (RevokeBySession);
-	// $1 is the tenant and the session joined by a space (PostgreSQL:
-	// pg_advisory_xact_lock_shared and pg_advisory_xact_lock). SQLite
-	// serialises writers and needs neither.
-	HoldSession, SweepSession string
 	// MigrationLock, when set, is executed first in every migration
 	// transaction so that two nodes starting at once apply each migration
 	// once (PostgreSQL: pg_advisory_xact_lock).

@@ -217,35 +217,36 @@ func (s *Store) RevokeByRequest(ctx context.Context, tenant, requestID string, k
 const grantKinds = `kind IN ('authorize_code', 'access_token', 'refresh_token')`
 
 // RevokeBySession deactivates the codes, access and refresh tokens issued
-// under a login session, after taking the session's lock exclusively
-// (storage.TokenStore).
+// under a login session (storage.TokenStore). The UPDATE runs twice in one
+// transaction: the first may have waited for a transaction that holds a
+// row of the session and issues under it, and under PostgreSQL's READ
+// COMMITTED it does not see what that transaction committed; the second,
+// a new statement, does.
 func (s *Store) RevokeBySession(ctx context.Context, tenant, sessionID string) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(ctx context.Context) error {
-		if s.d.SweepSession != "" {
-			if _, err := s.exec(ctx, s.d.SweepSession, tenant+" "+sessionID); err != nil {
-				return s.wrap("revoke by session: lock", err)
+		for range 2 {
+			m, err := s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND session_id = $2 AND active AND `+grantKinds,
+				tenant, sessionID)
+			if err != nil {
+				return s.wrap("revoke by session", err)
 			}
+			n += m
 		}
-		var err error
-		n, err = s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND session_id = $2 AND active AND `+grantKinds,
-			tenant, sessionID)
-		return s.wrap("revoke by session", err)
+		return nil
 	})
 	return n, err
 }
 
-// HoldSession holds a login session against RevokeBySession until ctx's
-// transaction ends (storage.TokenStore).
-func (s *Store) HoldSession(ctx context.Context, tenant, sessionID string) error {
+// LockToken reads one token record in ctx's transaction and holds it
+// against deactivation until that transaction ends (storage.TokenStore).
+func (s *Store) LockToken(ctx context.Context, tenant string, kind storage.TokenKind, signature string) (storage.TokenRecord, error) {
 	if s.txFrom(ctx) == nil {
-		return fmt.Errorf("hold session: %w", errNoTx)
+		return storage.TokenRecord{}, fmt.Errorf("lock token: %w", errNoTx)
 	}
-	if s.d.HoldSession == "" {
-		return nil
-	}
-	_, err := s.exec(ctx, s.d.HoldSession, tenant+" "+sessionID)
-	return s.wrap("hold session", err)
+	rec, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+` FROM tokens WHERE tenant = $1 AND kind = $2 AND signature = $3`+s.d.ForShare,
+		tenant, string(kind), signature))
+	return rec, s.wrap("lock token", err)
 }
 
 // RevokeByClient deactivates the codes, access and refresh tokens of a
