@@ -362,6 +362,17 @@ func (f *failingEnd) EndSession(ctx context.Context, id string, at time.Time) er
 	return f.Storage.EndSession(ctx, id, at)
 }
 
+// loggedInToTool logs Kari in to a new client "tool" and returns her
+// browser, her tokens and the query of a logout with her ID token.
+func (h *harness) loggedInToTool() (*browser, map[string]any, url.Values) {
+	h.t.Helper()
+	h.client("tool", nil)
+	b := h.browser()
+	res := b.authorize(authParams("tool", h.pid(population.KeyKari)))
+	tok := h.exchange("tool", res.location.Query().Get("code"))
+	return b, tok, url.Values{"id_token_hint": {tok["id_token"].(string)}, "post_logout_redirect_uri": {"https://tool.example/bye"}}
+}
+
 // TestLogoutIsOneTransaction: when the session cannot be ended, the
 // tokens are not revoked either, and the person is told the service is
 // unavailable rather than "logged out"; the logout then succeeds on retry.
@@ -373,14 +384,10 @@ func TestLogoutIsOneTransaction(t *testing.T) {
 func testLogoutIsOneTransaction(t *testing.T, db storage.Storage) {
 	var fe *failingEnd
 	h := newHarnessOn(t, db, func(s storage.Storage) storage.Storage { fe = &failingEnd{Storage: s}; return fe })
-	h.client("tool", nil)
-	b := h.browser()
-	res := b.authorize(authParams("tool", h.pid(population.KeyKari)))
-	tok := h.exchange("tool", res.location.Query().Get("code"))
-	v := url.Values{"id_token_hint": {tok["id_token"].(string)}, "post_logout_redirect_uri": {"https://tool.example/bye"}}
+	b, tok, v := h.loggedInToTool()
 
 	fe.fail.Store(true)
-	res = b.do(mustGet(h.srv.URL + "/main/logout?" + v.Encode()))
+	res := b.do(mustGet(h.srv.URL + "/main/logout?" + v.Encode()))
 	if res.status != http.StatusServiceUnavailable || res.location != nil {
 		t.Fatalf("logout with a failing session end: %d %v", res.status, res.location)
 	}
@@ -422,14 +429,10 @@ func (f *failingLogoutEvent) AppendEvent(ctx context.Context, e storage.Event) (
 func TestLogoutRecordedInItsTransaction(t *testing.T) {
 	var fe *failingLogoutEvent
 	h := newHarnessOn(t, openSQLite(t), func(s storage.Storage) storage.Storage { fe = &failingLogoutEvent{Storage: s}; return fe })
-	h.client("tool", nil)
-	b := h.browser()
-	res := b.authorize(authParams("tool", h.pid(population.KeyKari)))
-	tok := h.exchange("tool", res.location.Query().Get("code"))
-	v := url.Values{"id_token_hint": {tok["id_token"].(string)}, "post_logout_redirect_uri": {"https://tool.example/bye"}}
+	b, tok, v := h.loggedInToTool()
 
 	fe.fail.Store(true)
-	res = b.do(mustGet(h.srv.URL + "/main/logout?" + v.Encode()))
+	res := b.do(mustGet(h.srv.URL + "/main/logout?" + v.Encode()))
 	if res.status != http.StatusServiceUnavailable || res.location != nil {
 		t.Fatalf("logout whose event cannot be written: %d %v", res.status, res.location)
 	}
@@ -473,13 +476,7 @@ func TestFlowRefreshRechecksRepresentation(t *testing.T) {
 		t.Fatalf("refreshed ID token representation %v", rep)
 	}
 
-	if err := h.store.UpdateClient(t.Context(), "main", "family", func(c storage.Client) (storage.Client, error) {
-		c.AcceptedRelations = nil
-		return c, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	h.now = h.now.Add(10 * time.Second) // past the client cache
+	h.dropRelations("family")
 	status, out := h.token("family", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {ref["refresh_token"].(string)}})
 	if status != http.StatusBadRequest || out["error"] != "invalid_grant" {
 		t.Fatalf("refresh after the tool dropped the relation: %d %v", status, out)

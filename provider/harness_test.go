@@ -314,3 +314,16 @@ func jwtClaims(t *testing.T, raw any) map[string]any {
 	}
 	return c
 }
+
+// dropRelations makes client accept no relation any more, as an operator
+// would, and moves the clock past the client cache.
+func (h *harness) dropRelations(client string) {
+	h.t.Helper()
+	if err := h.store.UpdateClient(h.t.Context(), "main", client, func(c storage.Client) (storage.Client, error) {
+		c.AcceptedRelations = nil
+		return c, nil
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	h.now = h.now.Add(10 * time.Second) // past the client cache
+}

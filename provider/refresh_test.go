@@ -99,13 +99,7 @@ func testRefreshRechecksInOneTransaction(t *testing.T, db storage.Storage, failu
 	}
 
 	// The tool stops accepting the relation.
-	if err := h.store.UpdateClient(t.Context(), "main", "measure", func(c storage.Client) (storage.Client, error) {
-		c.AcceptedRelations = nil
-		return c, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	h.now = h.now.Add(10 * time.Second) // past the client cache
+	h.dropRelations("measure")
 
 	switch failure {
 	case "event":

@@ -3,13 +3,11 @@ package provider
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/oidcp/oidcp/account"
 	"github.com/oidcp/oidcp/clients"
 	"github.com/oidcp/oidcp/population"
 	"github.com/oidcp/oidcp/representation"
-	"github.com/oidcp/oidcp/storage"
 )
 
 // TestVerifyAccessToken: the verifier the citizen pages and API use says
@@ -68,13 +66,7 @@ func TestVerifyAccessToken(t *testing.T) {
 
 	// Once the tool no longer accepts the relation, the token speaks for
 	// nobody, though it has not expired.
-	if err := h.store.UpdateClient(t.Context(), "main", "family", func(c storage.Client) (storage.Client, error) {
-		c.AcceptedRelations = nil
-		return c, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	h.now = h.now.Add(10 * time.Second) // past the client cache
+	h.dropRelations("family")
 	if _, err := h.p.VerifyAccessToken(t.Context(), "main", at); !errors.Is(err, account.ErrInvalidToken) {
 		t.Errorf("a representative's token after the relation stopped holding: %v, want ErrInvalidToken", err)
 	}

@@ -88,6 +88,14 @@ func newHarness(t *testing.T, mod func(*upstream.Config)) *harness {
 	return h
 }
 
+// loginAs logs the synthetic person p in at the mock and exchanges the
+// code.
+func (h *harness) loginAs(p string) error {
+	cb, st := h.login(upstream.AuthParams{LoginHint: "testid:" + p})
+	_, err := h.rp.Exchange(context.Background(), cb, st)
+	return err
+}
+
 func (h *harness) advance(d time.Duration) {
 	n := h.now.Load().Add(d)
 	h.now.Store(&n)

@@ -115,11 +115,7 @@ func TestIDTokenValidation(t *testing.T) {
 func TestJWKSRefreshedAfterMaxAge(t *testing.T) {
 	h := newHarness(t, nil)
 	p := pid(t, "1990-02-02")
-	exchange := func() error {
-		cb, st := h.login(upstream.AuthParams{LoginHint: "testid:" + p})
-		_, err := h.rp.Exchange(context.Background(), cb, st)
-		return err
-	}
+	exchange := func() error { return h.loginAs(p) }
 	for range 2 {
 		if err := exchange(); err != nil {
 			t.Fatal(err)
@@ -153,11 +149,7 @@ func TestJWKSRefreshedAfterMaxAge(t *testing.T) {
 func TestJWKSRefetchRateLimited(t *testing.T) {
 	h := newHarness(t, nil)
 	p := pid(t, "1990-02-02")
-	exchange := func() error {
-		cb, st := h.login(upstream.AuthParams{LoginHint: "testid:" + p})
-		_, err := h.rp.Exchange(context.Background(), cb, st)
-		return err
-	}
+	exchange := func() error { return h.loginAs(p) }
 	if err := exchange(); err != nil {
 		t.Fatal(err)
 	}
