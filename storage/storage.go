@@ -138,7 +138,9 @@ type TokenStore interface {
 	LockToken(ctx context.Context, tenant string, kind TokenKind, signature string) (TokenRecord, error)
 	// RevokeByClient deactivates every authorization code, access and
 	// refresh token of a client that is stored (before the client is
-	// deleted; its sealed tokens end with the client record).
+	// deleted; its sealed tokens end with the client record), in one
+	// transaction, reaching what a code exchange or refresh of the client
+	// commits meanwhile as RevokeBySession does.
 	RevokeByClient(ctx context.Context, tenant, clientID string) (int64, error)
 	// DeleteExpiredTokens removes records that expired before t.
 	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)

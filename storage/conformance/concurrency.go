@@ -231,6 +231,34 @@ func testSessionLock(t *testing.T, s storage.Storage) {
 				t.Fatal("a token issued under the session is active after the sweep committed")
 			}
 		})
+		t.Run("the kill-switch waits for a transaction that "+hold.name+" a token of the client, and revokes what it issued", func(t *testing.T) {
+			client, old, issued := "kill-first-"+string(hold.kind), "kill-first-"+string(hold.kind), "kill-issued-"+string(hold.kind)
+			tok := newToken(hold.kind, old, "req-"+old)
+			tok.ClientID, tok.GrantID = client, ""
+			must(t, s.CreateToken(ctx(t), tok), "CreateToken")
+			txA, err := s.BeginTx(ctx(t))
+			must(t, err, "BeginTx A")
+			defer s.Rollback(txA)
+			must(t, hold.do(txA, old), "A takes its token")
+			b := make(chan swept, 1)
+			go func() {
+				n, err := s.RevokeByClient(ctx(t), "main", client)
+				b <- swept{n, err}
+			}()
+			select {
+			case r := <-b:
+				t.Fatalf("the kill-switch ended (%d, %v) while A held a token of the client", r.n, r.err)
+			case <-time.After(meanwhile):
+			}
+			nt := newToken(storage.KindRefreshToken, issued, "req-"+issued)
+			nt.ClientID, nt.GrantID = client, ""
+			must(t, s.CreateToken(txA, nt), "CreateToken A")
+			must(t, s.Commit(txA), "Commit A")
+			must(t, (<-b).err, "RevokeByClient B")
+			if getActive(t, s, storage.KindRefreshToken, issued) {
+				t.Fatal("a token issued to the client is active after the kill-switch committed")
+			}
+		})
 		t.Run("a transaction that "+hold.name+" a token of a session being swept finds it inactive", func(t *testing.T) {
 			session, old := "sess-swept-"+string(hold.kind), "swept-"+string(hold.kind)
 			sessionToken(t, hold.kind, old, session)

@@ -223,19 +223,7 @@ const grantKinds = `kind IN ('authorize_code', 'access_token', 'refresh_token')`
 // COMMITTED it does not see what that transaction committed; the second,
 // a new statement, does.
 func (s *Store) RevokeBySession(ctx context.Context, tenant, sessionID string) (int64, error) {
-	var n int64
-	err := s.inTx(ctx, func(ctx context.Context) error {
-		for range 2 {
-			m, err := s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND session_id = $2 AND active AND `+grantKinds,
-				tenant, sessionID)
-			if err != nil {
-				return s.wrap("revoke by session", err)
-			}
-			n += m
-		}
-		return nil
-	})
-	return n, err
+	return s.revokeTwice(ctx, "revoke by session", `session_id = $2`, tenant, sessionID)
 }
 
 // LockToken reads one token record in ctx's transaction and holds it
@@ -250,11 +238,29 @@ func (s *Store) LockToken(ctx context.Context, tenant string, kind storage.Token
 }
 
 // RevokeByClient deactivates the codes, access and refresh tokens of a
-// client (the operator's kill-switch).
+// client (the operator's kill-switch), with the UPDATE run twice for the
+// reason RevokeBySession gives: a code exchange or refresh of the client
+// committing meanwhile holds a row the first waits for.
 func (s *Store) RevokeByClient(ctx context.Context, tenant, clientID string) (int64, error) {
-	n, err := s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND client_id = $2 AND active AND `+grantKinds,
-		tenant, clientID)
-	return n, s.wrap("revoke by client", err)
+	return s.revokeTwice(ctx, "revoke by client", `client_id = $2`, tenant, clientID)
+}
+
+// revokeTwice deactivates the codes, access and refresh tokens of tenant
+// ($1) that where selects, in one transaction, running the UPDATE twice
+// (RevokeBySession).
+func (s *Store) revokeTwice(ctx context.Context, op, where string, args ...any) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		for range 2 {
+			m, err := s.execN(ctx, `UPDATE tokens SET active = FALSE WHERE tenant = $1 AND `+where+` AND active AND `+grantKinds, args...)
+			if err != nil {
+				return s.wrap(op, err)
+			}
+			n += m
+		}
+		return nil
+	})
+	return n, err
 }
 
 // ListSealedTombstones implements storage.TokenStore. Its WHERE clause
