@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -202,63 +203,50 @@ func testSessionLock(t *testing.T, s storage.Storage) {
 			return err
 		}},
 	} {
-		t.Run("a sweep waits for a transaction that "+hold.name+" a token of the session, and revokes what it issued", func(t *testing.T) {
-			// Without the second UPDATE, PostgreSQL's sweep waits for
-			// A's row, then does not see the token A committed.
-			session, old, issued := "sess-first-"+string(hold.kind), "first-"+string(hold.kind), "issued-"+string(hold.kind)
-			sessionToken(t, hold.kind, old, session)
-			txA, err := s.BeginTx(ctx(t))
-			must(t, err, "BeginTx A")
-			defer s.Rollback(txA)
-			must(t, hold.do(txA, old), "A takes its token")
-			b := make(chan swept, 1)
-			go func() {
-				n, err := s.RevokeBySession(ctx(t), "main", session)
-				b <- swept{n, err}
-			}()
-			select {
-			case r := <-b:
-				t.Fatalf("the sweep ended (%d, %v) while A held a token of the session", r.n, r.err)
-			case <-time.After(meanwhile):
-			}
-			tok := newToken(storage.KindRefreshToken, issued, "req-"+issued)
-			tok.SessionID, tok.GrantID = session, ""
-			must(t, s.CreateToken(txA, tok), "CreateToken A")
-			must(t, s.Commit(txA), "Commit A")
-			r := <-b
-			must(t, r.err, "RevokeBySession B")
-			if getActive(t, s, storage.KindRefreshToken, issued) {
-				t.Fatal("a token issued under the session is active after the sweep committed")
-			}
-		})
-		t.Run("the kill-switch waits for a transaction that "+hold.name+" a token of the client, and revokes what it issued", func(t *testing.T) {
-			client, old, issued := "kill-first-"+string(hold.kind), "kill-first-"+string(hold.kind), "kill-issued-"+string(hold.kind)
-			tok := newToken(hold.kind, old, "req-"+old)
-			tok.ClientID, tok.GrantID = client, ""
-			must(t, s.CreateToken(ctx(t), tok), "CreateToken")
-			txA, err := s.BeginTx(ctx(t))
-			must(t, err, "BeginTx A")
-			defer s.Rollback(txA)
-			must(t, hold.do(txA, old), "A takes its token")
-			b := make(chan swept, 1)
-			go func() {
-				n, err := s.RevokeByClient(ctx(t), "main", client)
-				b <- swept{n, err}
-			}()
-			select {
-			case r := <-b:
-				t.Fatalf("the kill-switch ended (%d, %v) while A held a token of the client", r.n, r.err)
-			case <-time.After(meanwhile):
-			}
-			nt := newToken(storage.KindRefreshToken, issued, "req-"+issued)
-			nt.ClientID, nt.GrantID = client, ""
-			must(t, s.CreateToken(txA, nt), "CreateToken A")
-			must(t, s.Commit(txA), "Commit A")
-			must(t, (<-b).err, "RevokeByClient B")
-			if getActive(t, s, storage.KindRefreshToken, issued) {
-				t.Fatal("a token issued to the client is active after the kill-switch committed")
-			}
-		})
+		for _, sweep := range []struct {
+			name  string
+			scope func(tok *storage.TokenRecord, key string) // puts tok under the swept session or client
+			run   func(ctx context.Context, key string) (int64, error)
+		}{
+			{"a logout (RevokeBySession)", func(tok *storage.TokenRecord, key string) { tok.SessionID = key },
+				func(ctx context.Context, key string) (int64, error) { return s.RevokeBySession(ctx, "main", key) }},
+			{"the kill-switch (RevokeByClient)", func(tok *storage.TokenRecord, key string) { tok.ClientID = key },
+				func(ctx context.Context, key string) (int64, error) { return s.RevokeByClient(ctx, "main", key) }},
+		} {
+			t.Run(sweep.name+" waits for a transaction that "+hold.name+" one of its tokens, and revokes what it issued", func(t *testing.T) {
+				// Without the second UPDATE, PostgreSQL's sweep waits for
+				// A's row, then does not see the token A committed.
+				key := "first-" + string(hold.kind) + "-" + strings.Fields(sweep.name)[1]
+				old, issued := key+"-old", key+"-issued"
+				tok := newToken(hold.kind, old, "req-"+old)
+				tok.GrantID = ""
+				sweep.scope(&tok, key)
+				must(t, s.CreateToken(ctx(t), tok), "CreateToken")
+				txA, err := s.BeginTx(ctx(t))
+				must(t, err, "BeginTx A")
+				defer s.Rollback(txA)
+				must(t, hold.do(txA, old), "A takes its token")
+				b := make(chan swept, 1)
+				go func() {
+					n, err := sweep.run(ctx(t), key)
+					b <- swept{n, err}
+				}()
+				select {
+				case r := <-b:
+					t.Fatalf("the sweep ended (%d, %v) while A held one of its tokens", r.n, r.err)
+				case <-time.After(meanwhile):
+				}
+				nt := newToken(storage.KindRefreshToken, issued, "req-"+issued)
+				nt.GrantID = ""
+				sweep.scope(&nt, key)
+				must(t, s.CreateToken(txA, nt), "CreateToken A")
+				must(t, s.Commit(txA), "Commit A")
+				must(t, (<-b).err, "the sweep B")
+				if getActive(t, s, storage.KindRefreshToken, issued) {
+					t.Fatal("a token A issued is active after the sweep committed")
+				}
+			})
+		}
 		t.Run("a transaction that "+hold.name+" a token of a session being swept finds it inactive", func(t *testing.T) {
 			session, old := "sess-swept-"+string(hold.kind), "swept-"+string(hold.kind)
 			sessionToken(t, hold.kind, old, session)
