@@ -202,8 +202,6 @@ func asInvalidClient(err error) error {
 	return fosite.ErrInvalidClient.WithHint(rfc.HintField).WithDebug(rfc.DebugField)
 }
 
-// secretCredentials are the client_id and secret a request presents, as
-// fosite reads them (HTTP Basic, URL-decoded, or the form).
 // jwtBearer is the client_assertion_type of private_key_jwt (RFC 7523
 // section 2.2).
 const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -233,6 +231,8 @@ func checkOneAuthMethod(r *http.Request, form url.Values) error {
 	return nil
 }
 
+// secretCredentials are the client_id and secret a request presents, as
+// fosite reads them (HTTP Basic, URL-decoded, or the form).
 func secretCredentials(r *http.Request, form url.Values) (id, secret string) {
 	if u, pw, ok := r.BasicAuth(); ok {
 		id, _ = url.QueryUnescape(u)

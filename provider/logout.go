@@ -166,9 +166,9 @@ func (p *Provider) endLogin(r *http.Request, w http.ResponseWriter, t *tenant, s
 	if err != nil {
 		return err
 	}
-	// The session row first, then the tokens (RevokeBySession takes the
-	// session's lock): the order the account pages' end-session takes, so
-	// the two never wait for each other in a cycle.
+	// The session row first, then the tokens: the order the account
+	// pages' end-session takes, so the two never wait for each other's
+	// row locks in a cycle.
 	held := &heldHeaders{h: http.Header{}}
 	if err := t.sessions.End(r.WithContext(txctx), held, sess); err != nil {
 		_ = p.store.Rollback(txctx)
