@@ -9,7 +9,6 @@ import (
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/token/jwt"
 
-	"github.com/oidcp/oidcp/audit"
 	"github.com/oidcp/oidcp/consent"
 	"github.com/oidcp/oidcp/storage"
 )
@@ -120,16 +119,17 @@ func errGrantInactive() error {
 	return fosite.ErrInvalidGrant.WithHint("The permission (grant) these tokens were issued under has been revoked or has expired.").WithWrap(errGrantEnded)
 }
 
-// notifySessionEnded queues back-channel logouts for the clients signed
-// in to an ended login session chain.
-func (p *Provider) notifySessionEnded(ctx context.Context, t *tenant, pid, chainID string, clientIDs []string, reason string) {
+// queueLogouts queues, in ctx's transaction, back-channel logouts for
+// the clients signed in to an ended login session chain: they are queued
+// with the change that ends the session, or neither happens.
+func (p *Provider) queueLogouts(ctx context.Context, t *tenant, pid, chainID string, clientIDs []string, reason string) error {
 	if p.cfg.Logouts == nil || len(clientIDs) == 0 {
-		return
+		return nil
 	}
 	if err := p.cfg.Logouts.SessionEnded(ctx, t.name, pid, chainID, clientIDs, reason); err != nil {
-		p.log.ErrorContext(ctx, "queue back-channel logout", "tenant", t.name, "err", err)
-		p.event(ctx, t, audit.Event{Kind: "backchannel_logout_failed", Actor: pid, Subject: pid, SessionID: chainID, Detail: map[string]any{"reason": reason, "error": "not queued"}})
+		return fmt.Errorf("queue back-channel logout: %w", err)
 	}
+	return nil
 }
 
 // LogoutClaims returns the sub and sid a client's logout token carries

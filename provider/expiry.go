@@ -51,10 +51,7 @@ func (p *Provider) EndExpiredSessions(ctx context.Context) (int, error) {
 					Detail: map[string]any{"reason": "expired_" + why, "tokens_revoked": n}}); err != nil {
 					return err
 				}
-				if p.cfg.Logouts != nil && len(rec.Clients) > 0 {
-					return p.cfg.Logouts.SessionEnded(tx, t.name, rec.Subject, chain, rec.Clients, "session_expired")
-				}
-				return nil
+				return p.queueLogouts(tx, t, rec.Subject, chain, rec.Clients, "session_expired")
 			})
 			switch {
 			case errors.Is(err, storage.ErrInactive), errors.Is(err, storage.ErrNotFound):

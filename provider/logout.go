@@ -210,10 +210,8 @@ func (p *Provider) recordLogout(tx context.Context, t *tenant, chainID string, e
 			return err
 		}
 	}
-	if p.cfg.Logouts != nil && len(e.signedIn) > 0 {
-		if err := p.cfg.Logouts.SessionEnded(tx, t.name, e.pid, chainID, e.signedIn, "logout"); err != nil {
-			return fmt.Errorf("queue back-channel logout: %w", err)
-		}
+	if err := p.queueLogouts(tx, t, e.pid, chainID, e.signedIn, "logout"); err != nil {
+		return err
 	}
 	return p.eventTx(tx, t, audit.Event{Kind: audit.Logout, Actor: e.pid, Subject: e.pid, ClientID: e.clientID, SessionID: chainID})
 }
