@@ -147,7 +147,7 @@ func (p *Provider) verifyAccessToken(ctx context.Context, tenant, token string) 
 			return account.AccessToken{}, nil, account.ErrInvalidToken
 		}
 		v.Relation = representation.RelationKind(s.Relation)
-		v.Limited = a.Decision.Limited || limitedRepresentation(s)
+		v.Limited = a.Decision.Limited
 	}
 	scopes := append([]string(nil), ar.GetGrantedScopes()...)
 	return account.AccessToken{
@@ -156,18 +156,4 @@ func (p *Provider) verifyAccessToken(ctx context.Context, tenant, token string) 
 		ExpiresAt: s.GetExpiresAt(fosite.AccessToken),
 		MaySeePID: claims.ShowsPID(c, scopes),
 	}, s, nil
-}
-
-// limitedRepresentation reads whether the token's representation is
-// limited (representation.Decision.Limited: a child of 12–15, "begrenset
-// innsyn") from its representation claim, which issuance sets and a
-// refresh brings up to date. A representation whose claim cannot be read
-// counts as limited: the narrower view is the safe one.
-func limitedRepresentation(s *Session) bool {
-	rep, ok := s.UserinfoClaims["representation"].(map[string]any)
-	if !ok {
-		return true
-	}
-	limited, ok := rep["limited"].(bool)
-	return !ok || limited
 }
