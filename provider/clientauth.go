@@ -217,14 +217,14 @@ const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 // And a client uses one method per request (RFC 6749 section 2.3).
 func checkOneAuthMethod(r *http.Request, form url.Values) error {
 	assertion, typ := form.Get("client_assertion"), form.Get("client_assertion_type")
-	user, _, basic := r.BasicAuth()
+	_, _, basic := r.BasicAuth()
 	switch {
 	case assertion != "" && typ != jwtBearer:
 		return fosite.ErrInvalidRequest.WithHintf("A client_assertion needs client_assertion_type %s (RFC 7523 section 2.2).", jwtBearer)
 	case assertion != "" && (basic || form.Get("client_secret") != ""):
 		return fosite.ErrInvalidRequest.WithHint("The request uses more than one client authentication method; use one (RFC 6749 section 2.3).")
 	case basic && form.Get("client_id") != "":
-		if id, err := url.QueryUnescape(user); err == nil && id != form.Get("client_id") {
+		if id, _ := secretCredentials(r, form); id != form.Get("client_id") {
 			return fosite.ErrInvalidClient.WithHint("The client_id in the body is not the one in the Authorization header.")
 		}
 	}
