@@ -144,9 +144,14 @@ func textKey(parts ...string) bool {
 }
 
 func (s *Store) getToken(ctx context.Context, tenant, kind, signature string) (storage.TokenRecord, error) {
-	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+` FROM tokens WHERE tenant = $1 AND kind = $2 AND signature = $3`,
+	return s.selectToken(ctx, "get "+kind, "", tenant, kind, signature)
+}
+
+// selectToken reads one token record; lock is appended to the SELECT.
+func (s *Store) selectToken(ctx context.Context, op, lock, tenant, kind, signature string) (storage.TokenRecord, error) {
+	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+` FROM tokens WHERE tenant = $1 AND kind = $2 AND signature = $3`+lock,
 		tenant, kind, signature))
-	return t, s.wrap("get "+kind, err)
+	return t, s.wrap(op, err)
 }
 
 // DeactivateToken flips Active from true to false in one conditional
@@ -232,9 +237,7 @@ func (s *Store) LockToken(ctx context.Context, tenant string, kind storage.Token
 	if s.txFrom(ctx) == nil {
 		return storage.TokenRecord{}, fmt.Errorf("lock token: %w", errNoTx)
 	}
-	rec, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+` FROM tokens WHERE tenant = $1 AND kind = $2 AND signature = $3`+s.d.ForShare,
-		tenant, string(kind), signature))
-	return rec, s.wrap("lock token", err)
+	return s.selectToken(ctx, "lock token", s.d.ForShare, tenant, string(kind), signature)
 }
 
 // RevokeByClient deactivates the codes, access and refresh tokens of a
