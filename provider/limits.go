@@ -95,7 +95,7 @@ func checkParamSizes(form url.Values) error {
 }
 
 // limit wraps an endpoint with the size caps and the rate limits of its
-// kind: per source address first (before any parsing); the per-client
+// kind (t is read for kindToken only): per source address first (before any parsing); the per-client
 // limit is left in the request's context for countClient, once the
 // client is known.
 func (p *Provider) limit(t *tenant, kind endpointKind, h http.HandlerFunc) http.HandlerFunc {
@@ -149,6 +149,15 @@ func (p *Provider) limit(t *tenant, kind endpointKind, h http.HandlerFunc) http.
 		}
 		h(w, r)
 	}
+}
+
+// LimitPage wraps h, pages browsers reach beside the provider's tenants
+// (the ID-porten mock, whose every /authorize stores a pending login in
+// the database), in the limits of the provider's own pages: the
+// per-source count /choose and /logout share, their body cap, and the
+// same 429 page.
+func (p *Provider) LimitPage(h http.Handler) http.Handler {
+	return p.limit(nil, kindPage, h.ServeHTTP)
 }
 
 type clientLimitKey struct{}

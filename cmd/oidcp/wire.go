@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/oidcp/oidcp/demo"
@@ -19,7 +17,6 @@ import (
 	"github.com/oidcp/oidcp/outbound"
 	populationpage "github.com/oidcp/oidcp/population/page"
 	"github.com/oidcp/oidcp/provider"
-	"github.com/oidcp/oidcp/ratelimit"
 	"github.com/oidcp/oidcp/resources"
 	"github.com/oidcp/oidcp/router"
 	"github.com/oidcp/oidcp/storage"
@@ -44,19 +41,15 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 	hc := cw.worker.HTTP
 	// mockClient reaches the mock mounted here without a network hop.
 	var mockClient *http.Client
+	var mock http.Handler // mounted once the provider, whose page limits it takes, is built
 	if mockOn {
 		shared, err := sharedMockState(ctx, store, km)
 		if err != nil {
 			return nil, false, err
 		}
-		mock, err := newMock(cfg, shared, now, log)
-		if err != nil {
+		if mock, err = newMock(cfg, shared, now, log); err != nil {
 			return nil, false, err
 		}
-		limited := limitMock(http.StripPrefix(mockPath, mock), cfg.limits(), store, now, log)
-		handlers = append(handlers, router.HandlerFunc(func(mx router.Mux) {
-			mx.Handle(mockPath+"/", router.Route{Endpoint: "idporten_mock", CSP: mockCSP}, limited)
-		}))
 		mockClient = inProcessClient(cfg.mockIssuer(), http.StripPrefix(mockPath, mock))
 	}
 
@@ -113,6 +106,14 @@ func buildHandler(ctx context.Context, cfg Config, store storage.Storage, km *ke
 		return nil, false, err
 	}
 	handlers = append(handlers, p, handoffRoutes(cfg, store, p, tickets, log))
+	if mock != nil {
+		// Browsers reach the mock under the provider's page limits;
+		// oidcp's own calls (mockClient) do not pass through them.
+		limited := p.LimitPage(http.StripPrefix(mockPath, mock))
+		handlers = append(handlers, router.HandlerFunc(func(mx router.Mux) {
+			mx.Handle(mockPath+"/", router.Route{Endpoint: "idporten_mock", CSP: mockCSP}, limited)
+		}))
+	}
 	// "Bruk og tilganger": one account.Service; the JSON API under every
 	// tenant's issuer.
 	acct := newAccountService(cfg, cw)
@@ -280,26 +281,4 @@ func index(cfg Config) http.HandlerFunc {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		_, _ = w.Write(body)
 	}
-}
-
-// limitMock puts the per-source /authorize limit (counted apart, in the
-// shared counters) in front of the mock as browsers reach it: each
-// interactive /authorize stores a pending login in the database every
-// tenant shares, so without a limit anybody could fill it. oidcp's own
-// calls to the mock (mockClient) do not pass here.
-func limitMock(h http.Handler, lim provider.Limits, counter ratelimit.Counter, now func() time.Time, log *slog.Logger) http.Handler {
-	limiter := ratelimit.New(counter, now)
-	rule := ratelimit.Rule{Name: "mock-source", Limit: lim.AuthorizePerSource, Window: lim.Window}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d, err := limiter.Allow(r.Context(), rule, ratelimit.Source(r, lim.TrustedProxies))
-		switch {
-		case err != nil:
-			log.WarnContext(r.Context(), "rate limit counter unavailable", "rule", rule.Name, "err", err)
-		case !d.Allowed:
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.RetryAfter.Seconds()))))
-			http.Error(w, "Too many requests from this address; wait and try again.", http.StatusTooManyRequests)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }
