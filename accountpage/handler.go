@@ -208,10 +208,8 @@ func (h *Handler) page(f func(w http.ResponseWriter, vw *view) (int, web.Account
 // would need form-action beyond 'self'.
 func (h *Handler) action(f func(w http.ResponseWriter, vw *view)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		lang := h.lang(w, r)
-		r.Body = http.MaxBytesReader(w, r.Body, 4096)
-		sess, hasSession := h.readSession(r)
-		if err := r.ParseForm(); err != nil || !hasSession || !sess.csrfOK(r.PostFormValue("csrf")) {
+		lang, sess, hasSession, formOK := h.postForm(w, r)
+		if !formOK || !hasSession || !sess.csrfOK(r.PostFormValue("csrf")) {
 			if !hasSession {
 				h.message(w, http.StatusForbidden, lang, "expired_title", "expired", h.urlBase+"/login", "login_again")
 				return
@@ -226,6 +224,15 @@ func (h *Handler) action(f func(w http.ResponseWriter, vw *view)) http.HandlerFu
 		}
 		f(w, vw)
 	}
+}
+
+// postForm reads a form POST (at most 4 KiB) and the page session it
+// comes with; formOK is false when the body is not a form.
+func (h *Handler) postForm(w http.ResponseWriter, r *http.Request) (lang string, sess pageSession, hasSession, formOK bool) {
+	lang = h.lang(w, r)
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	sess, hasSession = h.readSession(r)
+	return lang, sess, hasSession, r.ParseForm() == nil
 }
 
 // viewer verifies the page session the caller has read (once: its

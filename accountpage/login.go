@@ -225,10 +225,8 @@ func (h *Handler) exchange(r *http.Request, code string, f loginFlow) (pageSessi
 // endpoint asks the person to confirm, so a cross-site form cannot log
 // anybody out.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	lang := h.lang(w, r)
-	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	sess, hasSession := h.readSession(r)
-	if err := r.ParseForm(); err != nil || hasSession && !sess.csrfOK(r.PostFormValue("csrf")) {
+	lang, sess, hasSession, formOK := h.postForm(w, r)
+	if !formOK || hasSession && !sess.csrfOK(r.PostFormValue("csrf")) {
 		h.message(w, http.StatusForbidden, lang, "csrf_title", "csrf", h.urlBase+"/", "back")
 		return
 	}
